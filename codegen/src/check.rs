@@ -1,0 +1,351 @@
+//! Stage 2: find every problem in a loaded schema before anything is built
+//! from it, and report them all together.
+//!
+//! What the loader already refuses (YAML syntax, properties Apple's format
+//! does not have, values of the wrong YAML type) does not reach this stage;
+//! here are the problems of meaning: types, containers, allowed values,
+//! defaults, bounds, duplicate keys, shared types and overlay references.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::SchemaError;
+use crate::load::LoadedSchema;
+use crate::model::{KeyListId, KeyType, PayloadKey, Scalar, SchemaFile};
+
+/// Checks `schema`; an empty list means it can be lowered.
+pub fn check(schema: &LoadedSchema) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    for file in &schema.files {
+        check_file(file, &mut errors);
+    }
+    check_overlays(schema, &mut errors);
+    errors
+}
+
+fn check_file(file: &SchemaFile, errors: &mut Vec<SchemaError>) {
+    // Shapes named by each subkeytype, to find one name used for two shapes.
+    let mut subkeytypes: BTreeMap<&str, (KeyListId, Vec<String>)> = BTreeMap::new();
+    for (list, keys) in &file.key_lists {
+        let path = &file.key_list_paths[list];
+        let mut seen = BTreeSet::new();
+        for key in keys {
+            let mut key_path = path.clone();
+            key_path.push(key.key.clone());
+            let error = |message: String| {
+                SchemaError::new(&file.path, message)
+                    .at_line(key.line)
+                    .at_path(&key_path)
+            };
+            if !seen.insert(key.key.as_str()) {
+                errors.push(error(format!(
+                    "the key `{}` is defined twice in this dictionary",
+                    key.key
+                )));
+            }
+            check_key(key, &error, errors);
+            if let (Some(name), Some(sublist)) = (&key.subkeytype, key.subkeys) {
+                match subkeytypes.get(name.as_str()) {
+                    None => {
+                        subkeytypes.insert(name, (sublist, key_path.clone()));
+                    }
+                    Some((first, first_path)) => {
+                        if *first != sublist && !same_shape(file, *first, sublist) {
+                            errors.push(error(format!(
+                                "subkeytype `{name}` names a different shape here than at {}; \
+                                 a subkeytype must name one shape (reuse it with a YAML alias)",
+                                first_path.join(" › ")
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_key(
+    key: &PayloadKey,
+    error: &dyn Fn(String) -> SchemaError,
+    errors: &mut Vec<SchemaError>,
+) {
+    let Some(type_name) = &key.type_name else {
+        return; // reported by the loader
+    };
+    let Some(key_type) = key.key_type() else {
+        errors.push(
+            error(format!(
+                "unknown type `{}`; Apple's format allows: {}",
+                type_name.value,
+                KeyType::NAMES.join(", ")
+            ))
+            .at_line(type_name.line),
+        );
+        return;
+    };
+    match (key_type.is_container(), key.subkeys) {
+        (true, None) => errors.push(error(format!(
+            "a {} needs `subkeys` describing its contents",
+            key_type.name()
+        ))),
+        (false, Some(_)) => errors.push(error(format!(
+            "`subkeys` is only for <array> and <dictionary>, not {}",
+            key_type.name()
+        ))),
+        _ => {}
+    }
+    check_allowed_values(key, key_type, error, errors);
+    if let Some(repetition) = key.repetition {
+        if key_type != KeyType::Array {
+            errors.push(error(format!(
+                "`repetition` is only for <array>, not {}",
+                key_type.name()
+            )));
+        }
+        if repetition.min < 0 || repetition.min > repetition.max {
+            errors.push(error(format!(
+                "`repetition` min {} and max {} do not make a range",
+                repetition.min, repetition.max
+            )));
+        }
+    }
+    if key.subtype.is_some() && key_type != KeyType::String {
+        errors.push(error(format!(
+            "`subtype` is only for <string>, not {}",
+            key_type.name()
+        )));
+    }
+}
+
+/// `rangelist`, `range` and `default` must fit the key's type and each other.
+fn check_allowed_values(
+    key: &PayloadKey,
+    key_type: KeyType,
+    error: &dyn Fn(String) -> SchemaError,
+    errors: &mut Vec<SchemaError>,
+) {
+    if let Some(rangelist) = &key.rangelist {
+        for value in rangelist {
+            if !fits_type(&value.value, key_type) {
+                errors.push(
+                    error(format!(
+                        "`rangelist` holds {}, which is not a {} value",
+                        value.value.describe(),
+                        key_type.name()
+                    ))
+                    .at_line(value.line),
+                );
+            }
+        }
+        let mut seen = Vec::new();
+        for value in rangelist {
+            if seen.contains(&&value.value) {
+                errors.push(
+                    error(format!("`rangelist` lists {} twice", value.value.describe()))
+                        .at_line(value.line),
+                );
+            }
+            seen.push(&value.value);
+        }
+    }
+    if let Some(range) = &key.range {
+        if !matches!(key_type, KeyType::Integer | KeyType::Real) {
+            errors.push(error(format!(
+                "`range` is only for <integer> and <real>, not {}",
+                key_type.name()
+            )));
+        }
+        let min = range.min.as_ref().and_then(Scalar::as_f64);
+        let max = range.max.as_ref().and_then(Scalar::as_f64);
+        if let (Some(min), Some(max)) = (min, max)
+            && min > max
+        {
+            errors.push(error(format!(
+                "`range` min {min} is greater than max {max}"
+            )));
+        }
+    }
+    let Some(default) = &key.default else {
+        return;
+    };
+    let at_default = |message: String| error(message).at_line(default.line);
+    if key_type.is_container() || matches!(key_type, KeyType::Data | KeyType::Date) {
+        // Apple writes descriptive defaults for these; nothing to compare.
+        return;
+    }
+    if !fits_type(&default.value, key_type) && key_type != KeyType::Any {
+        errors.push(at_default(format!(
+            "`default` is {}, which is not a {} value",
+            default.value.describe(),
+            key_type.name()
+        )));
+        return;
+    }
+    if let Some(rangelist) = &key.rangelist
+        && !rangelist.iter().any(|allowed| allowed.value == default.value)
+    {
+        let allowed: Vec<String> = rangelist.iter().map(|v| v.value.to_string()).collect();
+        errors.push(at_default(format!(
+            "`default` {} is not in `rangelist` ({})",
+            default.value,
+            allowed.join(", ")
+        )));
+    }
+    if let (Some(range), Some(value)) = (&key.range, default.value.as_f64()) {
+        let below = range
+            .min
+            .as_ref()
+            .and_then(Scalar::as_f64)
+            .is_some_and(|min| value < min);
+        let above = range
+            .max
+            .as_ref()
+            .and_then(Scalar::as_f64)
+            .is_some_and(|max| value > max);
+        if below || above {
+            let bound = |scalar: &Option<Scalar>| {
+                scalar.as_ref().map_or("…".to_owned(), Scalar::to_string)
+            };
+            errors.push(at_default(format!(
+                "`default` {value} is outside `range` {}..={}",
+                bound(&range.min),
+                bound(&range.max)
+            )));
+        }
+    }
+}
+
+/// Whether a YAML value can stand for a value of `key_type`.
+fn fits_type(value: &Scalar, key_type: KeyType) -> bool {
+    match key_type {
+        KeyType::String => matches!(value, Scalar::String(_)),
+        KeyType::Integer => matches!(value, Scalar::Integer(_)),
+        KeyType::Real => matches!(value, Scalar::Integer(_) | Scalar::Real(_)),
+        KeyType::Boolean => matches!(value, Scalar::Boolean(_)),
+        KeyType::Any => true,
+        _ => false,
+    }
+}
+
+/// Whether two key lists describe the same keys with the same types, all
+/// the way down.
+fn same_shape(file: &SchemaFile, a: KeyListId, b: KeyListId) -> bool {
+    let mut pending = vec![(a, b)];
+    let mut compared = BTreeSet::new();
+    while let Some((a, b)) = pending.pop() {
+        if a == b || !compared.insert((a, b)) {
+            continue;
+        }
+        let (keys_a, keys_b) = (file.keys(a), file.keys(b));
+        if keys_a.len() != keys_b.len() {
+            return false;
+        }
+        for (key_a, key_b) in keys_a.iter().zip(keys_b) {
+            if key_a.key != key_b.key
+                || key_a.key_type() != key_b.key_type()
+                || key_a.presence != key_b.presence
+                || key_a.rangelist != key_b.rangelist
+            {
+                return false;
+            }
+            match (key_a.subkeys, key_b.subkeys) {
+                (Some(sub_a), Some(sub_b)) => pending.push((sub_a, sub_b)),
+                (None, None) => {}
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+fn check_overlays(schema: &LoadedSchema, errors: &mut Vec<SchemaError>) {
+    let mut seen_payloads = BTreeSet::new();
+    for overlay in &schema.overlays {
+        let files: Vec<&SchemaFile> = schema
+            .files
+            .iter()
+            .filter(|file| file.payload_type() == overlay.payload)
+            .collect();
+        if !seen_payloads.insert(overlay.payload.as_str()) {
+            errors.push(SchemaError::new(
+                &overlay.path,
+                format!(
+                    "a second overlay for payload `{}`; keep one overlay per payload",
+                    overlay.payload
+                ),
+            ));
+        }
+        let Some(file) = files.first() else {
+            errors.push(SchemaError::new(
+                &overlay.path,
+                format!(
+                    "the overlay is for payload `{}`, which no schema file defines",
+                    overlay.payload
+                ),
+            ));
+            continue;
+        };
+        for entry in &overlay.keys {
+            if let Err(message) = resolve_overlay_path(file, &entry.path) {
+                errors.push(
+                    SchemaError::new(&overlay.path, message)
+                        .at_line(entry.line)
+                        .at_path(&entry.path),
+                );
+            }
+        }
+    }
+}
+
+/// Finds the key an overlay path names, and the list it is in. Array
+/// elements are stepped through without naming them:
+/// `[IKEv2, OnDemandRules, Action]`.
+pub fn resolve_overlay_path<'a>(
+    file: &'a SchemaFile,
+    path: &[String],
+) -> Result<(KeyListId, &'a PayloadKey), String> {
+    let mut list = file.payload_keys.ok_or("the payload has no keys")?;
+    let mut found: Option<(KeyListId, &PayloadKey)> = None;
+    for (depth, name) in path.iter().enumerate() {
+        if let Some((_, parent)) = found {
+            list = element_subkeys(file, parent).ok_or_else(|| {
+                format!(
+                    "`{}` has no subkeys, so it has no key `{name}`",
+                    path[..depth].join(" › ")
+                )
+            })?;
+        }
+        let key = file
+            .keys(list)
+            .iter()
+            .find(|key| &key.key == name)
+            .ok_or_else(|| {
+                let where_ = if depth == 0 {
+                    format!("payload `{}`", file.payload_type())
+                } else {
+                    format!("`{}`", path[..depth].join(" › "))
+                };
+                format!("the overlay names the key `{name}`, which {where_} does not have")
+            })?;
+        found = Some((list, key));
+    }
+    found.ok_or_else(|| "the overlay path is empty".to_owned())
+}
+
+/// The keys inside a dictionary, or inside an array's dictionary elements
+/// (through arrays of arrays too).
+fn element_subkeys(file: &SchemaFile, key: &PayloadKey) -> Option<KeyListId> {
+    let mut key = key;
+    // Bounded: a recursive schema can make an array its own element.
+    for _ in 0..crate::load::yaml::MAX_DEPTH {
+        let list = key.subkeys?;
+        if key.key_type() != Some(KeyType::Array) {
+            return Some(list);
+        }
+        let element = file.keys(list).first()?;
+        if element.subkeys.is_none() {
+            return Some(list);
+        }
+        key = element;
+    }
+    None
+}

@@ -1,0 +1,12 @@
+//! Stage 4: renderings of the IR. Each emitter is a pure function from the
+//! IR to file contents; the caller writes them.
+
+pub mod docs;
+pub mod rust;
+
+/// One generated file: a path relative to the output folder, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}

@@ -1,0 +1,77 @@
+//! Schema problems, written for the person who has to fix the schema.
+
+use std::fmt;
+
+/// One problem in a schema file: where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SchemaError {
+    /// The file, as given to the generator (relative to the schema folder).
+    pub file: String,
+    /// 1-based line, where the problem has one.
+    pub line: Option<usize>,
+    /// Where in the payload: the payload type, then the key names from the
+    /// top down (`com.apple.vpn.managed › IKEv2 › CertificateType`).
+    pub key_path: Vec<String>,
+    pub message: String,
+}
+
+impl SchemaError {
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        SchemaError {
+            file: file.into(),
+            line: None,
+            key_path: Vec::new(),
+            message: message.into(),
+        }
+    }
+
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn at_path(mut self, key_path: &[String]) -> Self {
+        self.key_path = key_path.to_vec();
+        self
+    }
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if !self.key_path.is_empty() {
+            write!(f, ": {}", self.key_path.join(" › "))?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every problem found in a schema, sorted by file and line. Loading and
+/// checking collect all problems before failing, so one run shows them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaErrors(pub Vec<SchemaError>);
+
+impl SchemaErrors {
+    pub fn sorted(mut errors: Vec<SchemaError>) -> Self {
+        errors.sort();
+        errors.dedup();
+        SchemaErrors(errors)
+    }
+}
+
+impl fmt::Display for SchemaErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SchemaErrors {}

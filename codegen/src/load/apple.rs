@@ -1,0 +1,456 @@
+//! Reads one Apple-format schema file (the `apple/device-management` YAML)
+//! into typed records, reporting every property that does not fit the format.
+//!
+//! Lists of payload keys are keyed by the YAML node they come from, so a list
+//! shared through an anchor is read once and a recursive one is read at all.
+
+use std::collections::BTreeMap;
+
+use super::yaml::{Document, MappingEntry, NodeId, NodeKind};
+use crate::error::SchemaError;
+use crate::model::{
+    Availability, KeyListId, Os, OsSupport, PayloadKey, Presence, Range, Repetition, Scalar,
+    SchemaFile, Spanned, SupportedOs,
+};
+
+const FILE_PROPERTIES: &[&str] = &[
+    "title",
+    "description",
+    "payload",
+    "payloadkeys",
+    "responsekeys",
+    "reasons",
+    "related-status-items",
+    "notes",
+];
+const PAYLOAD_PROPERTIES: &[&str] = &[
+    "payloadtype",
+    "requesttype",
+    "declarationtype",
+    "statusitemtype",
+    "credentialtype",
+    "supportedOS",
+    "apply",
+    "beta",
+    "content",
+];
+const KEY_PROPERTIES: &[&str] = &[
+    "key",
+    "title",
+    "supportedOS",
+    "type",
+    "subtype",
+    "assettypes",
+    "presence",
+    "rangelist",
+    "range",
+    "default",
+    "format",
+    "repetition",
+    "combinetype",
+    "content",
+    "subkeytype",
+    "subkeys",
+];
+const OS_PROPERTIES: &[&str] = &[
+    "introduced",
+    "deprecated",
+    "removed",
+    "accessrights",
+    "multiple",
+    "devicechannel",
+    "userchannel",
+    "supervised",
+    "requiresdep",
+    "userapprovedmdm",
+    "allowmanualinstall",
+    "allowed-enrollments",
+    "allowed-scopes",
+    "sharedipad",
+    "userenrollment",
+    "always-skippable",
+    "beta",
+];
+
+/// Reads `document` (the parsed text of `file`) as an Apple-format schema.
+/// Returns the file as far as it could be read, and every problem found.
+pub fn read_schema_file(file: &str, document: &Document) -> (SchemaFile, Vec<SchemaError>) {
+    let mut reader = Reader {
+        file,
+        document,
+        errors: Vec::new(),
+    };
+    let schema = reader.read_file();
+    (schema, reader.errors)
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    document: &'a Document,
+    errors: Vec<SchemaError>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, line: usize, path: &[String], message: impl Into<String>) {
+        self.errors.push(
+            SchemaError::new(self.file, message)
+                .at_line(line)
+                .at_path(path),
+        );
+    }
+
+    fn line(&self, id: NodeId) -> usize {
+        self.document.node(id).line
+    }
+
+    /// The entries of a mapping node, or an error naming what was expected.
+    fn mapping(&mut self, id: NodeId, path: &[String], what: &str) -> Vec<MappingEntry> {
+        match &self.document.node(id).kind {
+            NodeKind::Mapping(entries) => entries.clone(),
+            _ => {
+                self.error(self.line(id), path, format!("{what} must be a mapping"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn sequence(&mut self, id: NodeId, path: &[String], what: &str) -> Option<Vec<NodeId>> {
+        match &self.document.node(id).kind {
+            NodeKind::Sequence(items) => Some(items.clone()),
+            _ => {
+                self.error(self.line(id), path, format!("`{what}` must be a list"));
+                None
+            }
+        }
+    }
+
+    fn scalar(&mut self, id: NodeId, path: &[String], what: &str) -> Option<Scalar> {
+        match &self.document.node(id).kind {
+            NodeKind::Scalar { text, plain } => Some(Scalar::from_yaml(text, *plain)),
+            _ => {
+                self.error(self.line(id), path, format!("`{what}` must be a single value"));
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, id: NodeId, path: &[String], what: &str) -> Option<String> {
+        match self.scalar(id, path, what)? {
+            Scalar::String(text) => Some(text),
+            other => {
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("`{what}` must be a string, found {}", other.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, id: NodeId, path: &[String], what: &str) -> Option<bool> {
+        match self.scalar(id, path, what)? {
+            Scalar::Boolean(value) => Some(value),
+            other => {
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("`{what}` must be true or false, found {}", other.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, id: NodeId, path: &[String], what: &str) -> Option<i64> {
+        match self.scalar(id, path, what)? {
+            Scalar::Integer(value) => Some(value),
+            other => {
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("`{what}` must be an integer, found {}", other.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, id: NodeId, path: &[String], what: &str) -> Option<Scalar> {
+        match self.scalar(id, path, what)? {
+            number @ (Scalar::Integer(_) | Scalar::Real(_)) => Some(number),
+            other => {
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("`{what}` must be a number, found {}", other.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_property(&mut self, entry: &MappingEntry, path: &[String], allowed: &[&str]) {
+        self.error(
+            entry.key_line,
+            path,
+            format!(
+                "unknown property `{}`; Apple's format allows: {}",
+                entry.key,
+                allowed.join(", ")
+            ),
+        );
+    }
+
+    fn read_file(&mut self) -> SchemaFile {
+        let root = self.document.root;
+        let mut schema = SchemaFile {
+            path: self.file.to_owned(),
+            title: String::new(),
+            description: None,
+            payload_type: None,
+            supported_os: SupportedOs::default(),
+            payload_keys: None,
+            key_lists: BTreeMap::new(),
+            key_list_paths: BTreeMap::new(),
+        };
+        let mut has_title = false;
+        for entry in self.mapping(root, &[], "the file") {
+            let value = entry.value;
+            match entry.key.as_str() {
+                "title" => {
+                    has_title = true;
+                    schema.title = self.string(value, &[], "title").unwrap_or_default();
+                }
+                "description" => schema.description = self.string(value, &[], "description"),
+                "payload" => {
+                    let (payload_type, supported_os) = self.read_payload(value);
+                    schema.payload_type = payload_type;
+                    schema.supported_os = supported_os;
+                }
+                "payloadkeys" => schema.payload_keys = Some(value),
+                key if FILE_PROPERTIES.contains(&key) => {}
+                _ => self.unknown_property(&entry, &[], FILE_PROPERTIES),
+            }
+        }
+        if !has_title {
+            self.error(self.line(root), &[], "the file has no `title`");
+        }
+        let top_path = vec![
+            schema
+                .payload_type
+                .as_ref()
+                .map(|payload_type| payload_type.value.clone())
+                .unwrap_or_else(|| self.file.to_owned()),
+        ];
+        match schema.payload_keys {
+            Some(list) => self.read_key_lists(list, top_path, &mut schema),
+            None => self.error(self.line(root), &top_path, "the file has no `payloadkeys`"),
+        }
+        schema
+    }
+
+    fn read_payload(&mut self, id: NodeId) -> (Option<Spanned<String>>, SupportedOs) {
+        let mut payload_type = None;
+        let mut supported_os = SupportedOs::default();
+        for entry in self.mapping(id, &[], "`payload`") {
+            match entry.key.as_str() {
+                "payloadtype" => {
+                    payload_type = self
+                        .string(entry.value, &[], "payloadtype")
+                        .map(|value| Spanned::new(value, entry.key_line));
+                }
+                "supportedOS" => supported_os = self.read_supported_os(entry.value, &[]),
+                key if PAYLOAD_PROPERTIES.contains(&key) => {}
+                _ => self.unknown_property(&entry, &[], PAYLOAD_PROPERTIES),
+            }
+        }
+        if payload_type.is_none() {
+            self.error(
+                self.line(id),
+                &[],
+                "`payload` has no `payloadtype`; only profile payloads can be generated",
+            );
+        }
+        (payload_type, supported_os)
+    }
+
+    /// Reads every list of payload keys reachable from `top`, each once.
+    fn read_key_lists(&mut self, top: KeyListId, top_path: Vec<String>, schema: &mut SchemaFile) {
+        let mut pending = vec![(top, top_path)];
+        while let Some((list, path)) = pending.pop() {
+            if schema.key_lists.contains_key(&list) {
+                continue;
+            }
+            let keys = self.read_key_list(list, &path);
+            for key in &keys {
+                if let Some(sublist) = key.subkeys
+                    && !schema.key_lists.contains_key(&sublist)
+                {
+                    let mut subpath = path.clone();
+                    subpath.push(key.key.clone());
+                    pending.push((sublist, subpath));
+                }
+            }
+            schema.key_lists.insert(list, keys);
+            schema.key_list_paths.insert(list, path);
+        }
+    }
+
+    fn read_key_list(&mut self, list: KeyListId, path: &[String]) -> Vec<PayloadKey> {
+        let Some(items) = self.sequence(list, path, "payloadkeys") else {
+            return Vec::new();
+        };
+        items
+            .into_iter()
+            .filter_map(|item| self.read_key(item, path))
+            .collect()
+    }
+
+    fn read_key(&mut self, id: NodeId, parent_path: &[String]) -> Option<PayloadKey> {
+        let entries = self.mapping(id, parent_path, "a payload key");
+        let line = self.line(id);
+        let name = entries
+            .iter()
+            .find(|entry| entry.key == "key")
+            .and_then(|entry| {
+                let value = entry.value;
+                self.string(value, parent_path, "key")
+            });
+        let Some(name) = name else {
+            self.error(line, parent_path, "a payload key has no `key` name");
+            return None;
+        };
+        let mut path = parent_path.to_vec();
+        path.push(name.clone());
+        let mut key = PayloadKey::new(name, line);
+        let mut has_type = false;
+        for entry in entries {
+            let value = entry.value;
+            let value_line = entry.key_line;
+            match entry.key.as_str() {
+                "key" | "assettypes" | "combinetype" => {}
+                "title" => key.title = self.string(value, &path, "title"),
+                "content" => key.content = self.string(value, &path, "content"),
+                "type" => {
+                    has_type = true;
+                    key.type_name = self
+                        .string(value, &path, "type")
+                        .map(|name| Spanned::new(name, value_line));
+                }
+                "subtype" => key.subtype = self.string(value, &path, "subtype"),
+                "presence" => {
+                    key.presence = match self.string(value, &path, "presence").as_deref() {
+                        Some("required") => Presence::Required,
+                        Some("optional") | None => Presence::Optional,
+                        Some(other) => {
+                            self.error(
+                                value_line,
+                                &path,
+                                format!("`presence` is `{other}`; it must be `required` or `optional`"),
+                            );
+                            Presence::Optional
+                        }
+                    }
+                }
+                "rangelist" => {
+                    if let Some(items) = self.sequence(value, &path, "rangelist") {
+                        let values = items
+                            .into_iter()
+                            .filter_map(|item| {
+                                let item_line = self.line(item);
+                                self.scalar(item, &path, "rangelist")
+                                    .map(|scalar| Spanned::new(scalar, item_line))
+                            })
+                            .collect();
+                        key.rangelist = Some(values);
+                    }
+                }
+                "range" => key.range = Some(self.read_range(value, &path)),
+                "default" => {
+                    key.default = self
+                        .scalar(value, &path, "default")
+                        .map(|scalar| Spanned::new(scalar, value_line));
+                }
+                "format" => key.format = self.string(value, &path, "format"),
+                "repetition" => key.repetition = self.read_repetition(value, &path),
+                "supportedOS" => key.supported_os = self.read_supported_os(value, &path),
+                "subkeytype" => key.subkeytype = self.string(value, &path, "subkeytype"),
+                "subkeys" => {
+                    if self.sequence(value, &path, "subkeys").is_some() {
+                        key.subkeys = Some(value);
+                    }
+                }
+                _ => self.unknown_property(&entry, &path, KEY_PROPERTIES),
+            }
+        }
+        if !has_type {
+            self.error(line, &path, "the key has no `type`");
+        }
+        Some(key)
+    }
+
+    fn read_range(&mut self, id: NodeId, path: &[String]) -> Range {
+        let mut range = Range::default();
+        for entry in self.mapping(id, path, "`range`") {
+            match entry.key.as_str() {
+                "min" => range.min = self.number(entry.value, path, "range.min"),
+                "max" => range.max = self.number(entry.value, path, "range.max"),
+                _ => self.unknown_property(&entry, path, &["min", "max"]),
+            }
+        }
+        range
+    }
+
+    fn read_repetition(&mut self, id: NodeId, path: &[String]) -> Option<Repetition> {
+        let (mut min, mut max) = (None, None);
+        for entry in self.mapping(id, path, "`repetition`") {
+            match entry.key.as_str() {
+                "min" => min = self.integer(entry.value, path, "repetition.min"),
+                "max" => max = self.integer(entry.value, path, "repetition.max"),
+                _ => self.unknown_property(&entry, path, &["min", "max"]),
+            }
+        }
+        match (min, max) {
+            (Some(min), Some(max)) => Some(Repetition { min, max }),
+            _ => {
+                self.error(
+                    self.line(id),
+                    path,
+                    "`repetition` needs both `min` and `max`",
+                );
+                None
+            }
+        }
+    }
+
+    fn read_supported_os(&mut self, id: NodeId, path: &[String]) -> SupportedOs {
+        let mut supported = SupportedOs::default();
+        for entry in self.mapping(id, path, "`supportedOS`") {
+            let Some(os) = Os::from_name(&entry.key) else {
+                let names: Vec<&str> = Os::ALL.iter().map(|os| os.name()).collect();
+                self.unknown_property(&entry, path, &names);
+                continue;
+            };
+            let mut support = OsSupport::default();
+            for property in self.mapping(entry.value, path, "an OS entry of `supportedOS`") {
+                let value = property.value;
+                let what = format!("supportedOS.{}.{}", os.name(), property.key);
+                match property.key.as_str() {
+                    "introduced" => {
+                        support.introduced = self
+                            .string(value, path, &what)
+                            .map(|text| Availability::parse(&text));
+                    }
+                    "deprecated" => support.deprecated = self.string(value, path, &what),
+                    "removed" => support.removed = self.string(value, path, &what),
+                    "beta" => support.beta = self.boolean(value, path, &what),
+                    key if OS_PROPERTIES.contains(&key) => {}
+                    _ => self.unknown_property(&property, path, OS_PROPERTIES),
+                }
+            }
+            supported.0.insert(os, support);
+        }
+        supported
+    }
+}

@@ -1,0 +1,726 @@
+//! Stage 3: turn a checked schema into the [`Ir`]: one module per payload
+//! file, types shared where the schema shares them (one YAML node, or one
+//! `subkeytype`), names decided, `supportedOS` inherited, overlays applied,
+//! recursive references boxed.
+//!
+//! Apple's conventions this stage knows:
+//! - `CommonPayloadKeys` is not a payload: its keys open every payload.
+//! - `TopLevel` is the profile envelope; its `PayloadContent` holds payloads.
+//! - A key named `ANY` stands for "any other key": a dictionary whose only
+//!   key is `ANY` is a map; elsewhere `ANY` keys are kept as unknown keys.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::resolve_overlay_path;
+use crate::error::SchemaError;
+use crate::ir::{
+    Availability, Constraints, Docs, EnumDef, Field, Ir, Module, ModuleKind, Shape, StructDef,
+    TypeDef, TypeId, TypeKind, Value, Variant,
+};
+use crate::load::LoadedSchema;
+use crate::model::{
+    KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Presence, Scalar, SchemaFile,
+    SupportedOs, ValueFormat,
+};
+use crate::naming;
+
+pub const COMMON_PAYLOAD_KEYS: &str = "CommonPayloadKeys";
+pub const TOP_LEVEL: &str = "TopLevel";
+/// The key Apple uses for "any other key".
+const ANY_KEY: &str = "ANY";
+/// The field every struct has for keys the schema does not name.
+pub const UNKNOWN_KEYS_FIELD: &str = "unknown_keys";
+/// Names a generated type must not take: they would hide the prelude types
+/// and traits the generated code uses.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "Clone",
+    "Debug", "PartialEq", "From", "Into", "ToString",
+];
+
+/// Lowers a checked schema.
+pub fn lower(schema: &LoadedSchema) -> Result<Ir, Vec<SchemaError>> {
+    let common = schema
+        .files
+        .iter()
+        .find(|file| file.payload_type() == COMMON_PAYLOAD_KEYS);
+    let mut modules = Vec::new();
+    let mut errors = Vec::new();
+    let mut dispatched_types = BTreeSet::new();
+    // Files whose stem is their payload type go first, so they are the ones
+    // `PayloadContent` decodes into when several files share a type.
+    let mut files: Vec<&SchemaFile> = schema
+        .files
+        .iter()
+        .filter(|file| file.payload_type() != COMMON_PAYLOAD_KEYS)
+        .collect();
+    files.sort_by_key(|file| (file.stem() != file.payload_type(), file.path.clone()));
+    for file in files {
+        let overlay = schema
+            .overlays
+            .iter()
+            .find(|overlay| overlay.payload == file.payload_type());
+        let is_profile = file.payload_type() == TOP_LEVEL;
+        let dispatched = !is_profile && dispatched_types.insert(file.payload_type().to_owned());
+        let common = if is_profile { None } else { common };
+        match ModuleBuilder::new(file, overlay, common).build(dispatched) {
+            Ok(module) => modules.push(module),
+            Err(problems) => errors.extend(problems),
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for module in &modules {
+        if let Some(first) = seen.insert(module.name.clone(), module.source_files[0].clone()) {
+            errors.push(SchemaError::new(
+                &module.source_files[0],
+                format!(
+                    "the module name `{}` is also derived from {first}; give one of them \
+                     `rust_module` in its overlay",
+                    module.name
+                ),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    modules.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Ir { modules })
+}
+
+/// A type whose name is not decided yet.
+struct Pending {
+    /// Names to try in order: the plain name, then qualified by each
+    /// enclosing struct in turn. An overlay's `rust_type` is the only one.
+    candidates: Vec<String>,
+    def: TypeDef,
+}
+
+struct ModuleBuilder<'a> {
+    file: &'a SchemaFile,
+    overlay: Option<&'a Overlay>,
+    common: Option<&'a SchemaFile>,
+    /// Overlay entries by the list and key they name.
+    key_overlays: BTreeMap<(KeyListId, String), &'a KeyOverlay>,
+    types: Vec<Pending>,
+    structs: BTreeMap<KeyListId, TypeId>,
+    /// Enums by plain name and values, so equal enums are one type.
+    enums: BTreeMap<(String, Vec<String>), TypeId>,
+    /// Structs whose fields are still to be lowered.
+    queue: Vec<StructJob>,
+    errors: Vec<SchemaError>,
+}
+
+struct StructJob {
+    id: TypeId,
+    list: KeyListId,
+    path: Vec<String>,
+    /// Names of the enclosing structs, innermost last, for qualified names.
+    scope: Vec<String>,
+    availability: SupportedOs,
+}
+
+impl<'a> ModuleBuilder<'a> {
+    fn new(file: &'a SchemaFile, overlay: Option<&'a Overlay>, common: Option<&'a SchemaFile>) -> Self {
+        let mut key_overlays = BTreeMap::new();
+        for entry in overlay.iter().flat_map(|overlay| &overlay.keys) {
+            if let Ok((list, key)) = resolve_overlay_path(file, &entry.path) {
+                key_overlays.insert((list, key.key.clone()), entry);
+            }
+        }
+        ModuleBuilder {
+            file,
+            overlay,
+            common,
+            key_overlays,
+            types: Vec::new(),
+            structs: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            queue: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, line: usize, path: &[String], message: String) {
+        self.errors.push(
+            SchemaError::new(&self.file.path, message)
+                .at_line(line)
+                .at_path(path),
+        );
+    }
+
+    fn build(mut self, dispatched: bool) -> Result<Module, Vec<SchemaError>> {
+        let file = self.file;
+        let is_profile = file.payload_type() == TOP_LEVEL;
+        let stem = file.stem();
+        let module_name = self
+            .overlay
+            .and_then(|overlay| overlay.rust_module.clone())
+            .unwrap_or_else(|| {
+                if is_profile {
+                    "profile".to_owned()
+                } else {
+                    naming::module_name(stem)
+                }
+            });
+        let root_name = self
+            .overlay
+            .and_then(|overlay| overlay.rust_name.clone())
+            .unwrap_or_else(|| {
+                if is_profile {
+                    "Profile".to_owned()
+                } else {
+                    naming::type_name(stem.strip_prefix("com.apple.").unwrap_or(stem))
+                }
+            });
+        let path = vec![file.payload_type().to_owned()];
+        let root = self.add_type(
+            vec![root_name.clone()],
+            TypeDef {
+                name: String::new(),
+                origin: path.clone(),
+                subkeytype: None,
+                docs: Docs {
+                    title: Some(file.title.clone()),
+                    description: file.description.clone(),
+                },
+                kind: TypeKind::Struct(StructDef { fields: Vec::new() }),
+            },
+        );
+        let mut fields = Vec::new();
+        if let Some(common) = self.common {
+            let own: BTreeSet<&str> = file
+                .payload_keys
+                .map(|list| file.keys(list).iter().map(|key| key.key.as_str()).collect())
+                .unwrap_or_default();
+            let list = common.payload_keys.unwrap_or_default();
+            for key in common.keys(list) {
+                if own.contains(key.key.as_str()) {
+                    continue; // the payload's own definition wins
+                }
+                let mut field = self.lower_common_field(key, &path, &file.supported_os);
+                field.common = true;
+                fields.push(field);
+            }
+        }
+        if let Some(list) = file.payload_keys {
+            let scope = vec![root_name];
+            fields.extend(self.lower_fields(list, &path, &scope, &file.supported_os, is_profile));
+        }
+        self.set_fields(root, fields);
+        while let Some(job) = self.queue.pop() {
+            let fields =
+                self.lower_fields(job.list, &job.path, &job.scope, &job.availability, false);
+            self.set_fields(job.id, fields);
+        }
+        self.check_field_names();
+        let types = self.resolve_names();
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        let mut types = types;
+        mark_boxed_fields(&mut types);
+        let mut source_files = vec![file.path.clone()];
+        source_files.extend(self.overlay.map(|overlay| overlay.path.clone()));
+        if let Some(common) = self.common {
+            source_files.push(common.path.clone());
+        }
+        Ok(Module {
+            name: module_name,
+            kind: if is_profile {
+                ModuleKind::Profile
+            } else {
+                ModuleKind::Payload
+            },
+            payload_type: file.payload_type().to_owned(),
+            dispatched,
+            title: file.title.clone(),
+            description: file.description.clone(),
+            source_files,
+            supported_os: availability(&file.supported_os),
+            root,
+            types,
+        })
+    }
+
+    fn add_type(&mut self, candidates: Vec<String>, def: TypeDef) -> TypeId {
+        self.types.push(Pending { candidates, def });
+        TypeId(self.types.len() - 1)
+    }
+
+    fn set_fields(&mut self, id: TypeId, fields: Vec<Field>) {
+        if let TypeKind::Struct(def) = &mut self.types[id.0].def.kind {
+            def.fields = fields;
+        }
+    }
+
+    /// A common payload key: scalars only, lowered without this file's
+    /// overlays or types.
+    fn lower_common_field(
+        &mut self,
+        key: &PayloadKey,
+        path: &[String],
+        inherited: &SupportedOs,
+    ) -> Field {
+        let mut key_path = path.to_vec();
+        key_path.push(key.key.clone());
+        let supported = key.supported_os.inherit(inherited);
+        let value = match key.key_type() {
+            Some(KeyType::Integer) if is_flag(key) => Shape::IntegerFlag,
+            Some(KeyType::Integer) => Shape::Integer,
+            Some(KeyType::Real) => Shape::Real,
+            Some(KeyType::Boolean) => Shape::Boolean,
+            Some(KeyType::Date) => Shape::Date,
+            Some(KeyType::Data) => Shape::Data,
+            Some(KeyType::String) => Shape::String,
+            _ => Shape::Any,
+        };
+        let mut constraints = constraints_of(key);
+        constraints.allowed = key
+            .rangelist
+            .iter()
+            .flatten()
+            .map(|value| value.value.clone())
+            .collect();
+        if key.key == "PayloadUUID" {
+            constraints.format = Some(ValueFormat::Uuid);
+        }
+        Field {
+            key: key.key.clone(),
+            name: naming::field_name(&key.key),
+            required: key.presence == Presence::Required,
+            value: Value {
+                shape: value,
+                constraints,
+            },
+            docs: docs_of(key),
+            availability: availability(&supported),
+            sensitive: false,
+            boxed: false,
+            common: true,
+        }
+    }
+
+    fn lower_fields(
+        &mut self,
+        list: KeyListId,
+        path: &[String],
+        scope: &[String],
+        inherited: &SupportedOs,
+        is_profile: bool,
+    ) -> Vec<Field> {
+        let file = self.file;
+        let mut fields = Vec::new();
+        for key in file.keys(list) {
+            if key.key == ANY_KEY {
+                continue; // kept with the unknown keys
+            }
+            let mut key_path = path.to_vec();
+            key_path.push(key.key.clone());
+            let supported = key.supported_os.inherit(inherited);
+            let overlay = self.key_overlays.get(&(list, key.key.clone())).copied();
+            let value = if is_profile && key.key == "PayloadContent" {
+                Value {
+                    shape: Shape::Payloads,
+                    constraints: Constraints::default(),
+                }
+            } else {
+                self.lower_value(key, overlay, &key_path, scope, &supported)
+            };
+            let name = overlay
+                .and_then(|overlay| overlay.rust_name.clone())
+                .unwrap_or_else(|| naming::field_name(&key.key));
+            fields.push(Field {
+                key: key.key.clone(),
+                name,
+                required: key.presence == Presence::Required,
+                value,
+                docs: docs_of(key),
+                availability: availability(&supported),
+                sensitive: overlay.is_some_and(|overlay| overlay.sensitive),
+                boxed: false,
+                common: false,
+            });
+        }
+        fields
+    }
+
+    fn lower_value(
+        &mut self,
+        key: &PayloadKey,
+        overlay: Option<&KeyOverlay>,
+        path: &[String],
+        scope: &[String],
+        supported: &SupportedOs,
+    ) -> Value {
+        let mut constraints = constraints_of(key);
+        if let Some(format) = overlay.and_then(|overlay| overlay.valuetype) {
+            constraints.format = Some(format);
+        }
+        let numbers = || -> Vec<Scalar> {
+            key.rangelist
+                .iter()
+                .flatten()
+                .map(|value| value.value.clone())
+                .collect()
+        };
+        let shape = match key.key_type() {
+            Some(KeyType::String) if key.rangelist.as_ref().is_some_and(|list| !list.is_empty()) => {
+                Shape::Enum(self.lower_enum(key, overlay, path, scope))
+            }
+            Some(KeyType::String) => Shape::String,
+            Some(KeyType::Integer) if is_flag(key) => Shape::IntegerFlag,
+            Some(KeyType::Integer) => {
+                constraints.allowed = numbers();
+                Shape::Integer
+            }
+            Some(KeyType::Real) => {
+                constraints.allowed = numbers();
+                Shape::Real
+            }
+            Some(KeyType::Boolean) => Shape::Boolean,
+            Some(KeyType::Date) => Shape::Date,
+            Some(KeyType::Data) => Shape::Data,
+            Some(KeyType::Any) | None => Shape::Any,
+            Some(KeyType::Array) => {
+                let element = key
+                    .subkeys
+                    .and_then(|list| self.file.keys(list).first().map(|element| (list, element)));
+                match element {
+                    Some((list, element)) => {
+                        let element_overlay =
+                            self.key_overlays.get(&(list, element.key.clone())).copied();
+                        let mut element_path = path.to_vec();
+                        element_path.push(element.key.clone());
+                        let element_supported = element.supported_os.inherit(supported);
+                        // The array's `subkeytype` and overlay name its
+                        // element's type.
+                        let mut element_key = element.clone();
+                        if element_key.subkeytype.is_none() {
+                            element_key.subkeytype = key.subkeytype.clone();
+                        }
+                        let element_overlay = element_overlay.or(overlay.filter(|o| o.rust_type.is_some()));
+                        let value = self.lower_value(
+                            &element_key,
+                            element_overlay,
+                            &element_path,
+                            scope,
+                            &element_supported,
+                        );
+                        Shape::Array(Box::new(value))
+                    }
+                    None => Shape::Array(Box::new(Value {
+                        shape: Shape::Any,
+                        constraints: Constraints::default(),
+                    })),
+                }
+            }
+            Some(KeyType::Dictionary) => match key.subkeys {
+                None => Shape::Any,
+                Some(list) => {
+                    let keys = self.file.keys(list);
+                    if keys.len() == 1 && keys[0].key == ANY_KEY {
+                        let mut value_path = path.to_vec();
+                        value_path.push(ANY_KEY.to_owned());
+                        let value =
+                            self.lower_value(&keys[0], None, &value_path, scope, supported);
+                        if value.shape == Shape::Any {
+                            Shape::Any
+                        } else {
+                            Shape::Map(Box::new(value))
+                        }
+                    } else {
+                        Shape::Struct(self.lower_struct(key, list, overlay, path, scope, supported))
+                    }
+                }
+            },
+        };
+        Value { shape, constraints }
+    }
+
+    fn lower_struct(
+        &mut self,
+        key: &PayloadKey,
+        list: KeyListId,
+        overlay: Option<&KeyOverlay>,
+        path: &[String],
+        scope: &[String],
+        supported: &SupportedOs,
+    ) -> TypeId {
+        if let Some(&id) = self.structs.get(&list) {
+            return id;
+        }
+        let base = key.subkeytype.as_deref().unwrap_or(&key.key);
+        let candidates = match overlay.and_then(|overlay| overlay.rust_type.clone()) {
+            Some(name) => vec![name],
+            None => qualified_candidates(base, scope),
+        };
+        let id = self.add_type(
+            candidates,
+            TypeDef {
+                name: String::new(),
+                origin: path.to_vec(),
+                subkeytype: key.subkeytype.clone(),
+                docs: docs_of(key),
+                kind: TypeKind::Struct(StructDef { fields: Vec::new() }),
+            },
+        );
+        self.structs.insert(list, id);
+        let mut inner_scope = scope.to_vec();
+        inner_scope.push(naming::type_name(base));
+        self.queue.push(StructJob {
+            id,
+            list,
+            path: path.to_vec(),
+            scope: inner_scope,
+            availability: supported.clone(),
+        });
+        id
+    }
+
+    fn lower_enum(
+        &mut self,
+        key: &PayloadKey,
+        overlay: Option<&KeyOverlay>,
+        path: &[String],
+        scope: &[String],
+    ) -> TypeId {
+        let values: Vec<String> = key
+            .rangelist
+            .iter()
+            .flatten()
+            .map(|value| value.value.to_string())
+            .collect();
+        let base = key.subkeytype.as_deref().unwrap_or(&key.key).to_owned();
+        let candidates = match overlay.and_then(|overlay| overlay.rust_type.clone()) {
+            Some(name) => vec![name],
+            None => qualified_candidates(&base, scope),
+        };
+        let signature = (candidates[0].clone(), values.clone());
+        if let Some(&id) = self.enums.get(&signature) {
+            return id;
+        }
+        let renames = overlay.map(|overlay| &overlay.rust_variants);
+        let mut variants: Vec<Variant> = Vec::new();
+        for value in &values {
+            let name = renames
+                .and_then(|renames| renames.get(value).cloned())
+                .unwrap_or_else(|| naming::type_name(value));
+            if let Some(clash) = variants.iter().find(|variant| variant.name == name) {
+                let message = format!(
+                    "the allowed values `{}` and `{value}` both become the Rust variant `{name}`; \
+                     name one in the overlay's `rust_variants`",
+                    clash.value
+                );
+                self.error(key.line, path, message);
+            }
+            variants.push(Variant {
+                name,
+                value: value.clone(),
+            });
+        }
+        let other = ["Other", "OtherValue", "UnlistedValue"]
+            .into_iter()
+            .find(|name| variants.iter().all(|variant| variant.name != *name))
+            .unwrap_or("UnlistedValue")
+            .to_owned();
+        let id = self.add_type(
+            candidates,
+            TypeDef {
+                name: String::new(),
+                origin: path.to_vec(),
+                subkeytype: None,
+                docs: docs_of(key),
+                kind: TypeKind::Enum(EnumDef { variants, other }),
+            },
+        );
+        self.enums.insert(signature, id);
+        id
+    }
+
+    fn check_field_names(&mut self) {
+        let mut problems = Vec::new();
+        for pending in &self.types {
+            let TypeKind::Struct(def) = &pending.def.kind else {
+                continue;
+            };
+            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+            seen.insert(UNKNOWN_KEYS_FIELD, "(the field for keys not in the schema)");
+            for field in &def.fields {
+                let mut path = pending.def.origin.clone();
+                path.push(field.key.clone());
+                if !naming::is_identifier(&field.name) && !field.name.ends_with('_') {
+                    problems.push((
+                        path.clone(),
+                        format!("the Rust name `{}` is not an identifier", field.name),
+                    ));
+                }
+                if let Some(first) = seen.insert(&field.name, &field.key) {
+                    problems.push((
+                        path,
+                        format!(
+                            "the keys `{first}` and `{}` both become the Rust field `{}`; \
+                             give one a `rust_name` in the overlay",
+                            field.key, field.name
+                        ),
+                    ));
+                }
+            }
+        }
+        for (path, message) in problems {
+            self.errors
+                .push(SchemaError::new(&self.file.path, message).at_path(&path));
+        }
+    }
+
+    /// Gives every type the first candidate name no other type wants, trying
+    /// longer (qualified) candidates for names two types want.
+    fn resolve_names(&mut self) -> Vec<TypeDef> {
+        let mut level = vec![0usize; self.types.len()];
+        loop {
+            let mut wanted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (index, pending) in self.types.iter().enumerate() {
+                if let Some(name) = pending.candidates.get(level[index]) {
+                    wanted.entry(name.as_str()).or_default().push(index);
+                }
+            }
+            let mut clashing: Vec<usize> = Vec::new();
+            for (name, indexes) in &wanted {
+                if indexes.len() > 1 || RESERVED_TYPE_NAMES.contains(name) {
+                    // The root keeps its name; others move on.
+                    clashing.extend(indexes.iter().filter(|&&index| index != 0));
+                }
+            }
+            if clashing.is_empty() {
+                break;
+            }
+            let mut stuck = Vec::new();
+            for index in clashing {
+                level[index] += 1;
+                if level[index] >= self.types[index].candidates.len() {
+                    stuck.push(index);
+                }
+            }
+            if !stuck.is_empty() {
+                for index in stuck {
+                    let pending = &self.types[index];
+                    let last = pending.candidates.last().cloned().unwrap_or_default();
+                    let origin = pending.def.origin.clone();
+                    self.errors.push(
+                        SchemaError::new(
+                            &self.file.path,
+                            format!(
+                                "no name for this type is free: `{last}` is taken by another \
+                                 type in the module (or is a name the generated code needs); \
+                                 give it a `rust_type` in the overlay"
+                            ),
+                        )
+                        .at_path(&origin),
+                    );
+                }
+                return Vec::new();
+            }
+        }
+        self.types
+            .iter()
+            .enumerate()
+            .map(|(index, pending)| {
+                let mut def = pending.def.clone();
+                def.name = pending.candidates[level[index]].clone();
+                def
+            })
+            .collect()
+    }
+}
+
+/// `Name`, then `ParentName`, `GrandParentParentName`, … from the enclosing
+/// structs, innermost first.
+fn qualified_candidates(base: &str, scope: &[String]) -> Vec<String> {
+    let plain = naming::type_name(base);
+    let mut candidates = vec![plain.clone()];
+    let mut qualified = plain;
+    for enclosing in scope.iter().rev() {
+        qualified = format!("{enclosing}{qualified}");
+        candidates.push(qualified.clone());
+    }
+    candidates
+}
+
+/// An `<integer>` whose allowed values are exactly 0 and 1.
+fn is_flag(key: &PayloadKey) -> bool {
+    let Some(rangelist) = &key.rangelist else {
+        return false;
+    };
+    let mut values: Vec<&Scalar> = rangelist.iter().map(|value| &value.value).collect();
+    values.sort_by_key(|value| value.to_string());
+    values == [&Scalar::Integer(0), &Scalar::Integer(1)]
+}
+
+fn constraints_of(key: &PayloadKey) -> Constraints {
+    Constraints {
+        allowed: Vec::new(),
+        range: key.range.clone(),
+        default: key.default.as_ref().map(|default| default.value.clone()),
+        pattern: key.format.clone(),
+        repetition: key.repetition,
+        format: key.subtype.as_deref().and_then(ValueFormat::from_subtype),
+    }
+}
+
+fn docs_of(key: &PayloadKey) -> Docs {
+    Docs {
+        title: key.title.clone(),
+        description: key.content.clone(),
+    }
+}
+
+fn availability(supported: &SupportedOs) -> Availability {
+    Availability(
+        supported
+            .0
+            .iter()
+            .map(|(os, support)| (*os, support.clone()))
+            .collect(),
+    )
+}
+
+/// Boxes each field whose struct type leads back to the field's own struct
+/// through struct fields alone (a collection in between is indirection
+/// enough).
+fn mark_boxed_fields(types: &mut [TypeDef]) {
+    let direct = |def: &TypeDef| -> Vec<TypeId> {
+        match &def.kind {
+            TypeKind::Struct(def) => def
+                .fields
+                .iter()
+                .filter_map(|field| match field.value.shape {
+                    Shape::Struct(target) => Some(target),
+                    _ => None,
+                })
+                .collect(),
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    };
+    let edges: Vec<Vec<TypeId>> = types.iter().map(direct).collect();
+    let reaches = |from: TypeId, to: TypeId| -> bool {
+        let mut seen = BTreeSet::new();
+        let mut pending = vec![from];
+        while let Some(id) = pending.pop() {
+            if id == to {
+                return true;
+            }
+            if seen.insert(id) {
+                pending.extend(edges[id.0].iter().copied());
+            }
+        }
+        false
+    };
+    for (index, def) in types.iter_mut().enumerate() {
+        let owner = TypeId(index);
+        if let TypeKind::Struct(def) = &mut def.kind {
+            for field in &mut def.fields {
+                field.boxed =
+                    matches!(field.value.shape, Shape::Struct(target) if reaches(target, owner));
+            }
+        }
+    }
+}

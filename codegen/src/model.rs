@@ -1,0 +1,430 @@
+//! The schema as written: Apple-format files and the project's overlays, read
+//! but not yet checked or resolved. `load` produces it, `check` and `lower`
+//! consume it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::load::yaml::NodeId;
+
+/// A list of payload keys, named by the YAML node it was read from (so a list
+/// shared through an anchor and alias has one id).
+pub type KeyListId = NodeId;
+
+/// A value with the line it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub line: usize,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, line: usize) -> Self {
+        Spanned { value, line }
+    }
+}
+
+/// One Apple-format file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaFile {
+    /// File name relative to the schema folder.
+    pub path: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub payload_type: Option<Spanned<String>>,
+    pub supported_os: SupportedOs,
+    pub payload_keys: Option<KeyListId>,
+    pub key_lists: BTreeMap<KeyListId, Vec<PayloadKey>>,
+    /// The path at which each list was first reached, for messages.
+    pub key_list_paths: BTreeMap<KeyListId, Vec<String>>,
+}
+
+impl SchemaFile {
+    pub fn payload_type(&self) -> &str {
+        self.payload_type
+            .as_ref()
+            .map_or(self.path.as_str(), |spanned| spanned.value.as_str())
+    }
+
+    pub fn keys(&self, list: KeyListId) -> &[PayloadKey] {
+        self.key_lists.get(&list).map_or(&[], Vec::as_slice)
+    }
+
+    /// The file's stem: its name without `.yaml`.
+    pub fn stem(&self) -> &str {
+        self.path.strip_suffix(".yaml").unwrap_or(&self.path)
+    }
+}
+
+/// One entry of `payloadkeys` or `subkeys`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayloadKey {
+    pub key: String,
+    pub line: usize,
+    pub title: Option<String>,
+    pub type_name: Option<Spanned<String>>,
+    pub subtype: Option<String>,
+    pub presence: Presence,
+    pub rangelist: Option<Vec<Spanned<Scalar>>>,
+    pub range: Option<Range>,
+    pub default: Option<Spanned<Scalar>>,
+    pub format: Option<String>,
+    pub repetition: Option<Repetition>,
+    pub content: Option<String>,
+    pub supported_os: SupportedOs,
+    pub subkeytype: Option<String>,
+    pub subkeys: Option<KeyListId>,
+}
+
+impl PayloadKey {
+    pub fn new(key: String, line: usize) -> Self {
+        PayloadKey {
+            key,
+            line,
+            title: None,
+            type_name: None,
+            subtype: None,
+            presence: Presence::Optional,
+            rangelist: None,
+            range: None,
+            default: None,
+            format: None,
+            repetition: None,
+            content: None,
+            supported_os: SupportedOs::default(),
+            subkeytype: None,
+            subkeys: None,
+        }
+    }
+
+    pub fn key_type(&self) -> Option<KeyType> {
+        self.type_name
+            .as_ref()
+            .and_then(|name| KeyType::from_name(&name.value))
+    }
+}
+
+/// The `type` of a payload key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyType {
+    String,
+    Integer,
+    Real,
+    Boolean,
+    Date,
+    Data,
+    Array,
+    Dictionary,
+    Any,
+}
+
+impl KeyType {
+    pub const NAMES: &[&str] = &[
+        "<string>",
+        "<integer>",
+        "<real>",
+        "<boolean>",
+        "<date>",
+        "<data>",
+        "<array>",
+        "<dictionary>",
+        "<any>",
+    ];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "<string>" => KeyType::String,
+            "<integer>" => KeyType::Integer,
+            "<real>" => KeyType::Real,
+            "<boolean>" => KeyType::Boolean,
+            "<date>" => KeyType::Date,
+            "<data>" => KeyType::Data,
+            "<array>" => KeyType::Array,
+            "<dictionary>" => KeyType::Dictionary,
+            "<any>" => KeyType::Any,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyType::String => "<string>",
+            KeyType::Integer => "<integer>",
+            KeyType::Real => "<real>",
+            KeyType::Boolean => "<boolean>",
+            KeyType::Date => "<date>",
+            KeyType::Data => "<data>",
+            KeyType::Array => "<array>",
+            KeyType::Dictionary => "<dictionary>",
+            KeyType::Any => "<any>",
+        }
+    }
+
+    pub fn is_container(self) -> bool {
+        matches!(self, KeyType::Array | KeyType::Dictionary)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Presence {
+    Required,
+    #[default]
+    Optional,
+}
+
+/// A YAML scalar as Apple's files use them: plain scalars that read as
+/// numbers or booleans are those; everything else is a string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    String(String),
+    Integer(i64),
+    Real(f64),
+    Boolean(bool),
+    Null,
+}
+
+impl Scalar {
+    /// Types a YAML scalar by the YAML 1.2 core schema.
+    pub fn from_yaml(text: &str, plain: bool) -> Self {
+        if !plain {
+            return Scalar::String(text.to_owned());
+        }
+        match text {
+            "true" | "True" | "TRUE" => return Scalar::Boolean(true),
+            "false" | "False" | "FALSE" => return Scalar::Boolean(false),
+            "~" | "null" | "Null" | "NULL" | "" => return Scalar::Null,
+            _ => {}
+        }
+        let looks_numeric = text
+            .trim_start_matches(['-', '+'])
+            .starts_with(|c: char| c.is_ascii_digit() || c == '.');
+        if looks_numeric {
+            if let Ok(integer) = text.parse::<i64>() {
+                return Scalar::Integer(integer);
+            }
+            if let Ok(real) = text.parse::<f64>() {
+                return Scalar::Real(real);
+            }
+        }
+        Scalar::String(text.to_owned())
+    }
+
+    /// "the string `abc`", "the integer 3": for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Scalar::String(text) => format!("the string `{text}`"),
+            Scalar::Integer(value) => format!("the integer {value}"),
+            Scalar::Real(value) => format!("the number {value}"),
+            Scalar::Boolean(value) => format!("the boolean {value}"),
+            Scalar::Null => "an empty value".to_owned(),
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Scalar::Integer(value) => Some(*value as f64),
+            Scalar::Real(value) => Some(*value),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::String(text) => write!(f, "{text}"),
+            Scalar::Integer(value) => write!(f, "{value}"),
+            Scalar::Real(value) => write!(f, "{value}"),
+            Scalar::Boolean(value) => write!(f, "{value}"),
+            Scalar::Null => write!(f, "null"),
+        }
+    }
+}
+
+/// `range`: inclusive bounds for a number.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Range {
+    pub min: Option<Scalar>,
+    pub max: Option<Scalar>,
+}
+
+/// `repetition`: how many items an array holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repetition {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// The operating systems Apple's schema distinguishes, in Apple's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Os {
+    IOs,
+    MacOs,
+    TvOs,
+    VisionOs,
+    WatchOs,
+}
+
+impl Os {
+    pub const ALL: [Os; 5] = [Os::IOs, Os::MacOs, Os::TvOs, Os::VisionOs, Os::WatchOs];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Os::ALL.into_iter().find(|os| os.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Os::IOs => "iOS",
+            Os::MacOs => "macOS",
+            Os::TvOs => "tvOS",
+            Os::VisionOs => "visionOS",
+            Os::WatchOs => "watchOS",
+        }
+    }
+}
+
+/// `introduced`: a version, or `n/a` for "not available on this OS".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Since(String),
+    NotAvailable,
+}
+
+impl Availability {
+    pub fn parse(text: &str) -> Self {
+        if text == "n/a" {
+            Availability::NotAvailable
+        } else {
+            Availability::Since(text.to_owned())
+        }
+    }
+}
+
+/// What one OS entry of `supportedOS` says; absent fields inherit.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OsSupport {
+    pub introduced: Option<Availability>,
+    pub deprecated: Option<String>,
+    pub removed: Option<String>,
+    pub beta: Option<bool>,
+}
+
+impl OsSupport {
+    /// This entry's fields where given, `inherited`'s elsewhere.
+    pub fn over(&self, inherited: &OsSupport) -> OsSupport {
+        OsSupport {
+            introduced: self
+                .introduced
+                .clone()
+                .or_else(|| inherited.introduced.clone()),
+            deprecated: self
+                .deprecated
+                .clone()
+                .or_else(|| inherited.deprecated.clone()),
+            removed: self.removed.clone().or_else(|| inherited.removed.clone()),
+            beta: self.beta.or(inherited.beta),
+        }
+    }
+}
+
+/// `supportedOS`, per OS.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SupportedOs(pub BTreeMap<Os, OsSupport>);
+
+impl SupportedOs {
+    /// Apple's inheritance: a key takes its parent's support, overridden per
+    /// OS (and per field) by its own.
+    pub fn inherit(&self, parent: &SupportedOs) -> SupportedOs {
+        let mut merged = parent.0.clone();
+        for (os, own) in &self.0 {
+            let inherited = parent.0.get(os).cloned().unwrap_or_default();
+            merged.insert(*os, own.over(&inherited));
+        }
+        SupportedOs(merged)
+    }
+}
+
+/// One overlay file: the project's additions to one payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlay {
+    pub path: String,
+    /// The payload type it applies to.
+    pub payload: String,
+    /// Module and type name for the payload, instead of the derived ones.
+    pub rust_module: Option<String>,
+    pub rust_name: Option<String>,
+    pub keys: Vec<KeyOverlay>,
+}
+
+/// Overlay facts for one key.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyOverlay {
+    /// Key names from the payload down; an array's element is skipped, so
+    /// `[IKEv2, OnDemandRules, Action]` names `Action` in each rule.
+    pub path: Vec<String>,
+    pub line: usize,
+    /// The value must never be shown (passwords, keys).
+    pub sensitive: bool,
+    /// What a string holds, beyond Apple's `subtype`.
+    pub valuetype: Option<ValueFormat>,
+    /// The Rust field name, instead of the derived one.
+    pub rust_name: Option<String>,
+    /// The Rust type name for the key's dictionary or enumeration.
+    pub rust_type: Option<String>,
+    /// Rust variant names for `rangelist` values.
+    pub rust_variants: BTreeMap<String, String>,
+}
+
+/// A well-known string format, from Apple's `subtype` or an overlay's
+/// `valuetype`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ValueFormat {
+    Uuid,
+    Hostname,
+    Url,
+    Email,
+    Domain,
+    Timestamp,
+    IpAddress,
+    BundleIdentifier,
+}
+
+impl ValueFormat {
+    pub const ALL: [ValueFormat; 8] = [
+        ValueFormat::Uuid,
+        ValueFormat::Hostname,
+        ValueFormat::Url,
+        ValueFormat::Email,
+        ValueFormat::Domain,
+        ValueFormat::Timestamp,
+        ValueFormat::IpAddress,
+        ValueFormat::BundleIdentifier,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueFormat::Uuid => "uuid",
+            ValueFormat::Hostname => "hostname",
+            ValueFormat::Url => "url",
+            ValueFormat::Email => "email",
+            ValueFormat::Domain => "domain",
+            ValueFormat::Timestamp => "timestamp",
+            ValueFormat::IpAddress => "ip-address",
+            ValueFormat::BundleIdentifier => "bundle-identifier",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        ValueFormat::ALL.into_iter().find(|format| format.name() == name)
+    }
+
+    /// Apple's `subtype` values: `<url>`, `<hostname>`, `<email>`.
+    pub fn from_subtype(subtype: &str) -> Option<Self> {
+        match subtype {
+            "<url>" => Some(ValueFormat::Url),
+            "<hostname>" => Some(ValueFormat::Hostname),
+            "<email>" => Some(ValueFormat::Email),
+            _ => None,
+        }
+    }
+}

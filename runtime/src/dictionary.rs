@@ -1,0 +1,118 @@
+//! Reading and writing a plist dictionary key by key, keeping unknown keys.
+
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::IntegerFlag;
+
+/// Takes a dictionary's known keys one by one; what is left at the end are
+/// the keys the schema does not name.
+///
+/// Errors name the key, and nest: a wrong value deep inside reads
+/// `IKEv2: IKESecurityAssociationParameters: LifeTimeInMinutes: invalid type…`.
+#[derive(Debug)]
+pub struct DictionaryReader<E> {
+    entries: plist::Dictionary,
+    error: PhantomData<fn() -> E>,
+}
+
+impl<E: serde::de::Error> DictionaryReader<E> {
+    /// Reads a whole dictionary from `deserializer`.
+    pub fn new<'de, D: Deserializer<'de, Error = E>>(deserializer: D) -> Result<Self, E> {
+        let entries = plist::Dictionary::deserialize(deserializer)?;
+        Ok(DictionaryReader {
+            entries,
+            error: PhantomData,
+        })
+    }
+
+    /// Takes the value of a key the schema requires.
+    pub fn required<T: DeserializeOwned>(&mut self, key: &str) -> Result<T, E> {
+        self.optional(key)?
+            .ok_or_else(|| E::custom(format!("{key}: the required key is missing")))
+    }
+
+    /// Takes the value of an optional key, if present.
+    pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, E> {
+        match self.entries.remove(key) {
+            None => Ok(None),
+            Some(value) => plist::from_value(&value)
+                .map(Some)
+                .map_err(|error| E::custom(format!("{key}: {}", describe(error)))),
+        }
+    }
+
+    /// Takes a required 0/1 flag.
+    pub fn required_flag(&mut self, key: &str) -> Result<bool, E> {
+        self.required::<IntegerFlag>(key).map(bool::from)
+    }
+
+    /// Takes an optional 0/1 flag.
+    pub fn optional_flag(&mut self, key: &str) -> Result<Option<bool>, E> {
+        Ok(self.optional::<IntegerFlag>(key)?.map(bool::from))
+    }
+
+    /// The keys nobody took: the ones the schema does not describe.
+    pub fn into_unknown_keys(self) -> plist::Dictionary {
+        self.entries
+    }
+}
+
+/// The message of a plist error without its wrapping, so nested messages
+/// read as one path.
+fn describe(error: plist::Error) -> String {
+    let text = error.to_string();
+    text.strip_prefix("custom: ").unwrap_or(&text).to_owned()
+}
+
+/// Writes a dictionary's known keys in schema order, then the unknown ones.
+#[derive(Debug)]
+pub struct DictionaryWriter<M> {
+    map: M,
+}
+
+impl<M: SerializeMap> DictionaryWriter<M> {
+    /// Starts a dictionary on `serializer`.
+    pub fn new<S>(serializer: S) -> Result<Self, S::Error>
+    where
+        S: Serializer<SerializeMap = M, Error = M::Error>,
+    {
+        Ok(DictionaryWriter {
+            map: serializer.serialize_map(None)?,
+        })
+    }
+
+    pub fn required<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), M::Error> {
+        self.map.serialize_entry(key, value)
+    }
+
+    pub fn optional<T: Serialize>(&mut self, key: &str, value: &Option<T>) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(key, value),
+            None => Ok(()),
+        }
+    }
+
+    pub fn required_flag(&mut self, key: &str, value: bool) -> Result<(), M::Error> {
+        self.map.serialize_entry(key, &IntegerFlag(value))
+    }
+
+    pub fn optional_flag(&mut self, key: &str, value: Option<bool>) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.required_flag(key, value),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the unknown keys and ends the dictionary. (Unknown keys come
+    /// from reading; a key the schema names belongs in its field.)
+    pub fn finish(mut self, unknown_keys: &plist::Dictionary) -> Result<M::Ok, M::Error> {
+        for (key, value) in unknown_keys {
+            self.map.serialize_entry(key, value)?;
+        }
+        self.map.end()
+    }
+}

@@ -1,0 +1,23 @@
+//! Support code for the generated configuration-profile types.
+//!
+//! The generated crate (`mobileconfig`) describes each payload as a struct;
+//! this crate holds the few pieces every struct shares, written by hand once:
+//!
+//! - [`DictionaryReader`] and [`DictionaryWriter`], which the generated serde
+//!   impls use to read and write a plist dictionary key by key and to keep
+//!   every key the schema does not name (so nothing is lost on a round trip);
+//! - [`IntegerFlag`], a `bool` that Apple's schema types as the integer 0 or 1.
+//!
+//! The generated impls go through [`plist::Dictionary`] rather than
+//! `#[serde(flatten)]`: flattening buffers values in a form that loses plist
+//! dates, and the plist deserializer rejects it for nested dictionaries.
+
+#![forbid(unsafe_code)]
+
+pub use plist;
+
+mod dictionary;
+mod flag;
+
+pub use dictionary::{DictionaryReader, DictionaryWriter};
+pub use flag::IntegerFlag;

@@ -1,0 +1,49 @@
+//! `cargo xtask`: the project's build tasks.
+//!
+//! - `cargo xtask codegen` regenerates `generated/` from `schema/`;
+//! - `cargo xtask codegen --check` fails, naming the stale files, when
+//!   `generated/` is not what the schema produces;
+//! - `cargo xtask codegen --schema DIR --out DIR` generates a standalone
+//!   crate from any folder of Apple-format YAML.
+
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod codegen;
+
+const USAGE: &str = "\
+usage: cargo xtask codegen [--check] [--schema DIR --out DIR]
+
+  codegen             regenerate generated/ from schema/
+  --check             write nothing; fail if any generated file is stale
+  --schema DIR        read Apple-format YAML (and *.overlay.yaml) from DIR
+  --out DIR           write a standalone crate to DIR (with --schema)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::Options::parse(&args[1..]).and_then(|options| codegen::run(&options)),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the folder above `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
