@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::SchemaError;
 use crate::load::LoadedSchema;
-use crate::model::{KeyListId, KeyType, PayloadKey, Scalar, SchemaFile};
+use crate::model::{KeyListId, KeyType, Overlay, PayloadKey, Scalar, SchemaFile};
 
 /// Checks `schema`; an empty list means it can be lowered.
 pub fn check(schema: &LoadedSchema) -> Vec<SchemaError> {
@@ -94,19 +94,15 @@ fn check_key(
         _ => {}
     }
     check_allowed_values(key, key_type, error, errors);
-    if let Some(repetition) = key.repetition {
-        if key_type != KeyType::Array {
-            errors.push(error(format!(
-                "`repetition` is only for <array>, not {}",
-                key_type.name()
-            )));
-        }
-        if repetition.min < 0 || repetition.min > repetition.max {
-            errors.push(error(format!(
-                "`repetition` min {} and max {} do not make a range",
-                repetition.min, repetition.max
-            )));
-        }
+    // Apple writes `repetition` on an array or on its element; either way it
+    // counts the array's items.
+    if let Some(repetition) = key.repetition
+        && (repetition.min < 0 || repetition.min > repetition.max)
+    {
+        errors.push(error(format!(
+            "`repetition` min {} and max {} do not make a range",
+            repetition.min, repetition.max
+        )));
     }
     if key.subtype.is_some() && key_type != KeyType::String {
         errors.push(error(format!(
@@ -140,8 +136,11 @@ fn check_allowed_values(
         for value in rangelist {
             if seen.contains(&&value.value) {
                 errors.push(
-                    error(format!("`rangelist` lists {} twice", value.value.describe()))
-                        .at_line(value.line),
+                    error(format!(
+                        "`rangelist` lists {} twice",
+                        value.value.describe()
+                    ))
+                    .at_line(value.line),
                 );
             }
             seen.push(&value.value);
@@ -181,7 +180,9 @@ fn check_allowed_values(
         return;
     }
     if let Some(rangelist) = &key.rangelist
-        && !rangelist.iter().any(|allowed| allowed.value == default.value)
+        && !rangelist
+            .iter()
+            .any(|allowed| allowed.value == default.value)
     {
         let allowed: Vec<String> = rangelist.iter().map(|v| v.value.to_string()).collect();
         errors.push(at_default(format!(
@@ -202,9 +203,8 @@ fn check_allowed_values(
             .and_then(Scalar::as_f64)
             .is_some_and(|max| value > max);
         if below || above {
-            let bound = |scalar: &Option<Scalar>| {
-                scalar.as_ref().map_or("…".to_owned(), Scalar::to_string)
-            };
+            let bound =
+                |scalar: &Option<Scalar>| scalar.as_ref().map_or("…".to_owned(), Scalar::to_string);
             errors.push(at_default(format!(
                 "`default` {value} is outside `range` {}..={}",
                 bound(&range.min),
@@ -257,33 +257,46 @@ fn same_shape(file: &SchemaFile, a: KeyListId, b: KeyListId) -> bool {
     true
 }
 
+/// The schema file an overlay applies to: the one it names with `file`, or
+/// else the main file of its payload type (the one whose name is the payload
+/// type, if several share it).
+pub fn overlay_target<'a>(schema: &'a LoadedSchema, overlay: &Overlay) -> Option<&'a SchemaFile> {
+    let mut candidates: Vec<&SchemaFile> = schema
+        .files
+        .iter()
+        .filter(|file| file.payload_type() == overlay.payload)
+        .filter(|file| overlay.file.as_ref().is_none_or(|name| &file.path == name))
+        .collect();
+    candidates.sort_by_key(|file| (file.stem() != file.payload_type(), file.path.clone()));
+    candidates.first().copied()
+}
+
 fn check_overlays(schema: &LoadedSchema, errors: &mut Vec<SchemaError>) {
-    let mut seen_payloads = BTreeSet::new();
+    let mut seen_targets = BTreeSet::new();
     for overlay in &schema.overlays {
-        let files: Vec<&SchemaFile> = schema
-            .files
-            .iter()
-            .filter(|file| file.payload_type() == overlay.payload)
-            .collect();
-        if !seen_payloads.insert(overlay.payload.as_str()) {
-            errors.push(SchemaError::new(
-                &overlay.path,
-                format!(
-                    "a second overlay for payload `{}`; keep one overlay per payload",
+        let Some(file) = overlay_target(schema, overlay) else {
+            let message = match &overlay.file {
+                Some(name) => format!(
+                    "the overlay is for `{name}` with payload `{}`, which no schema file is",
                     overlay.payload
                 ),
-            ));
-        }
-        let Some(file) = files.first() else {
-            errors.push(SchemaError::new(
-                &overlay.path,
-                format!(
+                None => format!(
                     "the overlay is for payload `{}`, which no schema file defines",
                     overlay.payload
                 ),
-            ));
+            };
+            errors.push(SchemaError::new(&overlay.path, message));
             continue;
         };
+        if !seen_targets.insert(file.path.as_str()) {
+            errors.push(SchemaError::new(
+                &overlay.path,
+                format!(
+                    "a second overlay for `{}`; keep one overlay per schema file",
+                    file.path
+                ),
+            ));
+        }
         for entry in &overlay.keys {
             if let Err(message) = resolve_overlay_path(file, &entry.path) {
                 errors.push(

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::resolve_overlay_path;
+use crate::check::{overlay_target, resolve_overlay_path};
 use crate::error::SchemaError;
 use crate::ir::{
     Availability, Constraints, Docs, EnumDef, Field, Ir, Module, ModuleKind, Shape, StructDef,
@@ -19,8 +19,8 @@ use crate::ir::{
 };
 use crate::load::LoadedSchema;
 use crate::model::{
-    KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Presence, Scalar, SchemaFile,
-    SupportedOs, ValueFormat,
+    KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Presence, Scalar, SchemaFile, SupportedOs,
+    ValueFormat,
 };
 use crate::naming;
 
@@ -33,8 +33,22 @@ pub const UNKNOWN_KEYS_FIELD: &str = "unknown_keys";
 /// Names a generated type must not take: they would hide the prelude types
 /// and traits the generated code uses.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "Clone",
-    "Debug", "PartialEq", "From", "Into", "ToString",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "From",
+    "Into",
+    "ToString",
 ];
 
 /// Lowers a checked schema.
@@ -55,36 +69,91 @@ pub fn lower(schema: &LoadedSchema) -> Result<Ir, Vec<SchemaError>> {
         .collect();
     files.sort_by_key(|file| (file.stem() != file.payload_type(), file.path.clone()));
     for file in files {
-        let overlay = schema
-            .overlays
-            .iter()
-            .find(|overlay| overlay.payload == file.payload_type());
+        let overlay = schema.overlays.iter().find(|overlay| {
+            overlay_target(schema, overlay).is_some_and(|target| target.path == file.path)
+        });
         let is_profile = file.payload_type() == TOP_LEVEL;
         let dispatched = !is_profile && dispatched_types.insert(file.payload_type().to_owned());
         let common = if is_profile { None } else { common };
+        let fixed_name = overlay.is_some_and(|overlay| overlay.rust_module.is_some());
         match ModuleBuilder::new(file, overlay, common).build(dispatched) {
-            Ok(module) => modules.push(module),
+            Ok(module) => modules.push((module, fixed_name)),
             Err(problems) => errors.extend(problems),
         }
     }
-    let mut seen = BTreeMap::new();
-    for module in &modules {
-        if let Some(first) = seen.insert(module.name.clone(), module.source_files[0].clone()) {
-            errors.push(SchemaError::new(
-                &module.source_files[0],
-                format!(
-                    "the module name `{}` is also derived from {first}; give one of them \
-                     `rust_module` in its overlay",
-                    module.name
-                ),
-            ));
-        }
-    }
+    name_modules(&mut modules, &mut errors);
+    let mut modules: Vec<Module> = modules.into_iter().map(|(module, _)| module).collect();
     if !errors.is_empty() {
         return Err(errors);
     }
     modules.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Ir { modules })
+}
+
+/// Gives each module the first free name among its candidates: the file
+/// stem without `com.apple.`, then the whole stem (`loginwindow.yaml` and
+/// `com.apple.loginwindow.yaml` become `loginwindow` and
+/// `com_apple_loginwindow`). An overlay's `rust_module` is the only candidate.
+fn name_modules(modules: &mut [(Module, bool)], errors: &mut Vec<SchemaError>) {
+    let candidates: Vec<Vec<String>> = modules
+        .iter()
+        .map(|(module, fixed)| {
+            let mut names = vec![module.name.clone()];
+            let stem = module.source_files[0].trim_end_matches(".yaml");
+            let full = naming::field_name(stem);
+            if module.kind == ModuleKind::Payload && !names.contains(&full) && !fixed {
+                names.push(full);
+            }
+            names
+        })
+        .collect();
+    let mut level = vec![0usize; modules.len()];
+    loop {
+        let mut wanted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, names) in candidates.iter().enumerate() {
+            wanted
+                .entry(names[level[index]].as_str())
+                .or_default()
+                .push(index);
+        }
+        let clashes: Vec<Vec<usize>> = wanted
+            .into_values()
+            .filter(|users| users.len() > 1)
+            .collect();
+        if clashes.is_empty() {
+            break;
+        }
+        let mut stuck = false;
+        for users in clashes {
+            let movable: Vec<usize> = users
+                .iter()
+                .copied()
+                .filter(|&index| level[index] + 1 < candidates[index].len())
+                .collect();
+            if movable.is_empty() {
+                stuck = true;
+                for index in users {
+                    errors.push(SchemaError::new(
+                        &modules[index].0.source_files[0],
+                        format!(
+                            "the module name `{}` is also derived from another schema file; \
+                             give this file `rust_module` in an overlay",
+                            candidates[index][level[index]]
+                        ),
+                    ));
+                }
+            }
+            for index in movable {
+                level[index] += 1;
+            }
+        }
+        if stuck {
+            return;
+        }
+    }
+    for ((module, _), (names, level)) in modules.iter_mut().zip(candidates.iter().zip(level)) {
+        module.name = names[level].clone();
+    }
 }
 
 /// A type whose name is not decided yet.
@@ -120,7 +189,11 @@ struct StructJob {
 }
 
 impl<'a> ModuleBuilder<'a> {
-    fn new(file: &'a SchemaFile, overlay: Option<&'a Overlay>, common: Option<&'a SchemaFile>) -> Self {
+    fn new(
+        file: &'a SchemaFile,
+        overlay: Option<&'a Overlay>,
+        common: Option<&'a SchemaFile>,
+    ) -> Self {
         let mut key_overlays = BTreeMap::new();
         for entry in overlay.iter().flat_map(|overlay| &overlay.keys) {
             if let Ok((list, key)) = resolve_overlay_path(file, &entry.path) {
@@ -364,7 +437,9 @@ impl<'a> ModuleBuilder<'a> {
                 .collect()
         };
         let shape = match key.key_type() {
-            Some(KeyType::String) if key.rangelist.as_ref().is_some_and(|list| !list.is_empty()) => {
+            Some(KeyType::String)
+                if key.rangelist.as_ref().is_some_and(|list| !list.is_empty()) =>
+            {
                 Shape::Enum(self.lower_enum(key, overlay, path, scope))
             }
             Some(KeyType::String) => Shape::String,
@@ -398,14 +473,24 @@ impl<'a> ModuleBuilder<'a> {
                         if element_key.subkeytype.is_none() {
                             element_key.subkeytype = key.subkeytype.clone();
                         }
-                        let element_overlay = element_overlay.or(overlay.filter(|o| o.rust_type.is_some()));
+                        let element_overlay =
+                            element_overlay.or(overlay.filter(|o| o.rust_type.is_some()));
+                        // Elements are qualified by their array's name when
+                        // their own name is taken.
+                        let mut element_scope = scope.to_vec();
+                        element_scope.push(naming::type_name(&key.key));
                         let value = self.lower_value(
                             &element_key,
                             element_overlay,
                             &element_path,
-                            scope,
+                            &element_scope,
                             &element_supported,
                         );
+                        // Apple writes an array's item count on the array
+                        // or on its element.
+                        if constraints.repetition.is_none() {
+                            constraints.repetition = element.repetition;
+                        }
                         Shape::Array(Box::new(value))
                     }
                     None => Shape::Array(Box::new(Value {
@@ -421,8 +506,7 @@ impl<'a> ModuleBuilder<'a> {
                     if keys.len() == 1 && keys[0].key == ANY_KEY {
                         let mut value_path = path.to_vec();
                         value_path.push(ANY_KEY.to_owned());
-                        let value =
-                            self.lower_value(&keys[0], None, &value_path, scope, supported);
+                        let value = self.lower_value(&keys[0], None, &value_path, scope, supported);
                         if value.shape == Shape::Any {
                             Shape::Any
                         } else {

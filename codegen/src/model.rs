@@ -350,6 +350,9 @@ pub struct Overlay {
     pub path: String,
     /// The payload type it applies to.
     pub payload: String,
+    /// The schema file it applies to, when several files share the payload
+    /// type (Apple splits `com.apple.MCX` over several files).
+    pub file: Option<String>,
     /// Module and type name for the payload, instead of the derived ones.
     pub rust_module: Option<String>,
     pub rust_name: Option<String>,
@@ -415,7 +418,9 @@ impl ValueFormat {
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        ValueFormat::ALL.into_iter().find(|format| format.name() == name)
+        ValueFormat::ALL
+            .into_iter()
+            .find(|format| format.name() == name)
     }
 
     /// Apple's `subtype` values: `<url>`, `<hostname>`, `<email>`.

@@ -134,11 +134,11 @@ pub fn module_name(stem: &str) -> String {
 /// keywords of Rust 2024. `self`, `super`, `crate` and `Self` cannot be raw
 /// identifiers and get a trailing `_` instead.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 fn escape_keyword(name: String) -> String {
@@ -172,12 +172,18 @@ mod tests {
         assert_eq!(type_name("IKEv2"), "Ikev2");
         assert_eq!(field_name("IKEv2"), "ikev2");
         assert_eq!(field_name("IPv4"), "ipv4");
-        assert_eq!(field_name("IKESecurityAssociationParameters"), "ike_security_association_parameters");
+        assert_eq!(
+            field_name("IKESecurityAssociationParameters"),
+            "ike_security_association_parameters"
+        );
     }
 
     #[test]
     fn an_acronym_running_into_a_word_splits_before_its_last_capital() {
-        assert_eq!(field_name("NATKeepAliveInterval"), "nat_keep_alive_interval");
+        assert_eq!(
+            field_name("NATKeepAliveInterval"),
+            "nat_keep_alive_interval"
+        );
         assert_eq!(field_name("PPKIdentifier"), "ppk_identifier");
         assert_eq!(field_name("TLSMinimumVersion"), "tls_minimum_version");
     }
@@ -214,7 +220,10 @@ mod tests {
     #[test]
     fn punctuation_and_spaces_separate_words() {
         assert_eq!(field_name("Key Type"), "key_type");
-        assert_eq!(field_name("com.apple.MCX(Accounts)"), "com_apple_mcx_accounts");
+        assert_eq!(
+            field_name("com.apple.MCX(Accounts)"),
+            "com_apple_mcx_accounts"
+        );
         assert_eq!(module_name("com.apple.MCX(Accounts)"), "mcx_accounts");
         assert_eq!(module_name("com.apple.vpn.managed"), "vpn_managed");
         assert_eq!(module_name(".GlobalPreferences"), "global_preferences");

@@ -85,7 +85,11 @@ impl<M: SerializeMap> DictionaryWriter<M> {
         })
     }
 
-    pub fn required<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), M::Error> {
+    pub fn required<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), M::Error> {
         self.map.serialize_entry(key, value)
     }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mobileconfig_codegen::load::read_schema_dir;
+use mobileconfig_codegen::load::{SourceKind, read_schema_dir};
 use mobileconfig_codegen::{CrateOptions, GeneratedFile, generate};
 
 use crate::{USAGE, workspace_root};
@@ -16,6 +16,7 @@ pub struct Options {
     pub check: bool,
     pub schema: Option<PathBuf>,
     pub out: Option<PathBuf>,
+    pub overlays: Option<PathBuf>,
 }
 
 impl Options {
@@ -27,6 +28,7 @@ impl Options {
                 "--check" => options.check = true,
                 "--schema" => options.schema = Some(path_value(args.next(), "--schema")?),
                 "--out" => options.out = Some(path_value(args.next(), "--out")?),
+                "--overlays" => options.overlays = Some(path_value(args.next(), "--overlays")?),
                 other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
             }
         }
@@ -71,8 +73,23 @@ pub fn run(options: &Options) -> Result<(), String> {
             },
         ),
     };
-    let sources = read_schema_dir(&schema_dir)
+    let mut sources = read_schema_dir(&schema_dir)
         .map_err(|error| format!("cannot read {}: {error}", schema_dir.display()))?;
+    if let Some(overlays) = &options.overlays {
+        let extra = read_schema_dir(overlays)
+            .map_err(|error| format!("cannot read {}: {error}", overlays.display()))?;
+        for mut source in extra {
+            if source.kind() != SourceKind::Overlay {
+                return Err(format!(
+                    "{}/{}: --overlays takes only *.overlay.yaml files",
+                    overlays.display(),
+                    source.name
+                ));
+            }
+            source.name = format!("{}/{}", overlays.display(), source.name);
+            sources.push(source);
+        }
+    }
     if sources.is_empty() {
         return Err(format!("{} holds no *.yaml files", schema_dir.display()));
     }
@@ -105,8 +122,11 @@ fn leftovers(out_dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
             );
             path.extension().is_some_and(|extension| extension == "rs")
                 && !files.iter().any(|file| file.path == relative)
-                && std::fs::read_to_string(path)
-                    .is_ok_and(|text| text.lines().next().is_some_and(|line| line.contains(GENERATED_MARK)))
+                && std::fs::read_to_string(path).is_ok_and(|text| {
+                    text.lines()
+                        .next()
+                        .is_some_and(|line| line.contains(GENERATED_MARK))
+                })
         })
         .collect();
     stale.sort();

@@ -14,17 +14,21 @@ use std::process::ExitCode;
 mod codegen;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--schema DIR --out DIR]
+usage: cargo xtask codegen [--check] [--schema DIR --out DIR [--overlays DIR]]
 
   codegen             regenerate generated/ from schema/
   --check             write nothing; fail if any generated file is stale
   --schema DIR        read Apple-format YAML (and *.overlay.yaml) from DIR
-  --out DIR           write a standalone crate to DIR (with --schema)";
+  --out DIR           write a standalone crate to DIR (with --schema)
+  --overlays DIR      also read *.overlay.yaml files from DIR (fixups for a
+                      schema folder you do not own, such as Apple's)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen::Options::parse(&args[1..]).and_then(|options| codegen::run(&options)),
+        Some("codegen") => {
+            codegen::Options::parse(&args[1..]).and_then(|options| codegen::run(&options))
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -16,8 +16,8 @@ pub fn sanitize(text: &str) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(" ");
         // Apple's line breaks separate paragraphs; list items stay together.
-        let in_list = is_list_item(&line)
-            && lines.last().is_some_and(|previous| is_list_item(previous));
+        let in_list =
+            is_list_item(&line) && lines.last().is_some_and(|previous| is_list_item(previous));
         if !lines.is_empty() && !in_list {
             lines.push(String::new());
         }
@@ -68,8 +68,11 @@ pub fn field(field: &Field, shape_name: &str) -> Vec<String> {
         field.key,
         if field.required { " (required)" } else { "" }
     )];
-    lines.push(String::new());
-    lines.extend(description(&field.docs));
+    let body = description(&field.docs);
+    if !body.is_empty() {
+        lines.push(String::new());
+        lines.extend(body);
+    }
     let facts = constraint_facts(&field.value.constraints, &field.value.shape);
     if !facts.is_empty() {
         lines.push(String::new());
@@ -81,7 +84,8 @@ pub fn field(field: &Field, shape_name: &str) -> Vec<String> {
     }
     if field.sensitive {
         lines.push(String::new());
-        lines.push("Sensitive: the value is a secret and is never shown in diagnostics.".to_owned());
+        lines
+            .push("Sensitive: the value is a secret and is never shown in diagnostics.".to_owned());
     }
     lines
 }
@@ -104,6 +108,7 @@ pub fn type_def(def: &TypeDef) -> Vec<String> {
         TypeKind::Enum(_) => lines.push(format!("The allowed values of `{origin}`.")),
     }
     if let Some(subkeytype) = &def.subkeytype {
+        lines.push(String::new());
         lines.push(format!("Apple names this shape `{subkeytype}`."));
     }
     lines
@@ -172,16 +177,15 @@ pub fn constraint_facts(constraints: &Constraints, shape: &Shape) -> Vec<String>
     }
     if let Some(default) = &constraints.default {
         let default = match (shape, default) {
-            (Shape::IntegerFlag, Scalar::Integer(value)) => format!("`{}` (`{value}`)", *value == 1),
+            (Shape::IntegerFlag, Scalar::Integer(value)) => {
+                format!("`{}` (`{value}`)", *value == 1)
+            }
             _ => code(default),
         };
         lines.push(format!("Default: {default}."));
     }
     if let Some(repetition) = &constraints.repetition {
-        lines.push(format!(
-            "Items: {} to {}.",
-            repetition.min, repetition.max
-        ));
+        lines.push(format!("Items: {} to {}.", repetition.min, repetition.max));
     }
     if let Some(format) = constraints.format {
         lines.push(format!("Format: {}.", format.name()));

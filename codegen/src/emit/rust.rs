@@ -5,7 +5,7 @@
 //! `prettyplease`; only the header comment and `Cargo.toml` are plain text.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::GeneratedFile;
 use super::docs;
@@ -60,7 +60,13 @@ fn header(options: &CrateOptions, sources: &[&str]) -> String {
         options.command
     );
     for source in sources {
-        text.push_str(&format!("// - {}{source}\n", options.schema_label));
+        // Overlays from another folder come with their folder in the name.
+        let label = if source.contains('/') {
+            ""
+        } else {
+            options.schema_label.as_str()
+        };
+        text.push_str(&format!("// - {label}{source}\n"));
     }
     text
 }
@@ -71,7 +77,10 @@ fn rust_file(header: &str, tokens: TokenStream) -> String {
         // not in the schema.
         panic!("generated tokens do not parse as Rust: {error}")
     });
-    format!("{header}\n{}", separate_items(&prettyplease::unparse(&syntax)))
+    format!(
+        "{header}\n{}",
+        separate_items(&prettyplease::unparse(&syntax))
+    )
 }
 
 /// Puts a blank line between top-level items, which `prettyplease` prints
@@ -82,7 +91,8 @@ fn separate_items(code: &str) -> String {
     for line in code.lines() {
         if let Some(previous) = previous {
             let starts_item = !line.is_empty() && !line.starts_with([' ', '}', ')']);
-            let ended_item = previous == "}" || previous.ends_with(';') && !previous.starts_with(' ');
+            let ended_item =
+                previous == "}" || previous.ends_with(';') && !previous.starts_with(' ');
             let both_uses = previous.starts_with("use ") && line.starts_with("use ");
             let after_module_docs = previous.starts_with("//!") && !line.starts_with("//!");
             if starts_item && (ended_item && !both_uses || after_module_docs) {
@@ -213,12 +223,17 @@ fn lib_rs(ir: &Ir) -> TokenStream {
 
 fn payload_rs(ir: &Ir) -> TokenStream {
     let dispatched: Vec<&Module> = ir.payloads().filter(|module| module.dispatched).collect();
-    let variant = |module: &Module| format_ident!("{}", module.root_type().name);
+    // Named after the module, whose name is unique in the crate.
+    let variant = |module: &Module| ident(&crate::naming::type_name(&module.name));
     let variants = dispatched.iter().map(|module| {
         let name = variant(module);
         let module_name = ident(&module.name);
         let root = ident(&module.root_type().name);
-        let doc = format!(" `{}`: {}.", module.payload_type, docs::sanitize(&module.title).join(" "));
+        let doc = format!(
+            " `{}`: {}.",
+            module.payload_type,
+            docs::sanitize(&module.title).join(" ")
+        );
         quote! {
             #[doc = #doc]
             #name(Box<crate::#module_name::#root>)
@@ -485,7 +500,10 @@ fn fixed_value(module: &Module, def: &TypeDef, field: &Field) -> Option<TokenStr
     {
         return Some(quote!(PAYLOAD_TYPE.to_owned()));
     }
-    match (&field.value.shape, field.value.constraints.allowed.as_slice()) {
+    match (
+        &field.value.shape,
+        field.value.constraints.allowed.as_slice(),
+    ) {
         (Shape::Integer, [Scalar::Integer(value)]) => Some(quote!(#value)),
         (Shape::Enum(id), _) => match &module.get(*id).kind {
             TypeKind::Enum(enum_def) if enum_def.variants.len() == 1 => {
@@ -526,7 +544,11 @@ fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenS
             initializers.push(quote!(#field_name: #value));
             continue;
         }
-        parameter_docs.push(format!("- `{}`: `{}`", field.name.trim_start_matches("r#"), field.key));
+        parameter_docs.push(format!(
+            "- `{}`: `{}`",
+            field.name.trim_start_matches("r#"),
+            field.key
+        ));
         if field.value.shape == Shape::String {
             parameters.push(quote!(#field_name: impl Into<String>));
             initializers.push(quote!(#field_name: #field_name.into()));

@@ -128,7 +128,11 @@ impl Reader<'_> {
         match &self.document.node(id).kind {
             NodeKind::Scalar { text, plain } => Some(Scalar::from_yaml(text, *plain)),
             _ => {
-                self.error(self.line(id), path, format!("`{what}` must be a single value"));
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("`{what}` must be a single value"),
+                );
                 None
             }
         }
@@ -347,7 +351,9 @@ impl Reader<'_> {
                             self.error(
                                 value_line,
                                 &path,
-                                format!("`presence` is `{other}`; it must be `required` or `optional`"),
+                                format!(
+                                    "`presence` is `{other}`; it must be `required` or `optional`"
+                                ),
                             );
                             Presence::Optional
                         }

@@ -53,7 +53,9 @@ pub fn read_schema_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
     let mut sources = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let is_yaml = path.extension().is_some_and(|extension| extension == "yaml");
+        let is_yaml = path
+            .extension()
+            .is_some_and(|extension| extension == "yaml");
         if !is_yaml || !path.is_file() {
             continue;
         }

@@ -14,6 +14,8 @@ use crate::model::{KeyOverlay, Overlay, ValueFormat};
 struct OverlayFile {
     payload: String,
     #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
     rust_module: Option<String>,
     #[serde(default)]
     rust_name: Option<String>,
@@ -60,10 +62,7 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
                     errors.push(
                         SchemaError::new(
                             file,
-                            format!(
-                                "unknown valuetype `{name}`; known: {}",
-                                known.join(", ")
-                            ),
+                            format!("unknown valuetype `{name}`; known: {}", known.join(", ")),
                         )
                         .at_line(line)
                         .at_path(&entry.path),
@@ -73,7 +72,8 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
             },
         };
         if entry.path.is_empty() {
-            errors.push(SchemaError::new(file, "an overlay entry has an empty `path`").at_line(line));
+            errors
+                .push(SchemaError::new(file, "an overlay entry has an empty `path`").at_line(line));
             continue;
         }
         keys.push(KeyOverlay {
@@ -92,6 +92,7 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
     Ok(Overlay {
         path: file.to_owned(),
         payload: parsed.payload,
+        file: parsed.file,
         rust_module: parsed.rust_module,
         rust_name: parsed.rust_name,
         keys,

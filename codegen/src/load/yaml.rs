@@ -37,7 +37,10 @@ pub struct Node {
 pub enum NodeKind {
     /// A scalar, with whether it was written plain (unquoted): only plain
     /// scalars can be numbers, booleans or null.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Sequence(Vec<NodeId>),
     /// Entries in document order; keys are scalars.
     Mapping(Vec<MappingEntry>),

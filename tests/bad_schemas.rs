@@ -1,0 +1,259 @@
+//! The bad-schema catalogue: every folder under `tests/fixtures/bad` is a
+//! tiny schema folder that must fail to compile, with exactly the errors in
+//! its `expected.txt` (the `Display` of [`SchemaErrors`]).
+//!
+//! To regenerate the expected output after a deliberate change to the
+//! messages, run with `UPDATE_EXPECTED=1`, then read every changed
+//! `expected.txt` before committing it: each message must say what is wrong
+//! and name the file, the key path and the line where there is one.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use mobileconfig_codegen::ir::{Shape, TypeKind};
+use mobileconfig_codegen::{SchemaErrors, SourceFile, compile};
+use mobileconfig_tests::{fixture_dir, source, sources};
+
+/// Cases that must exist, so deleting fixtures cannot make the catalogue
+/// pass by testing nothing.
+const REQUIRED_CASES: &[&str] = &[
+    "yaml_syntax_error",
+    "unknown_type",
+    "dictionary_without_subkeys",
+    "array_without_subkeys",
+    "array_with_two_item_types",
+    "default_outside_rangelist",
+    "default_outside_range",
+    "rangelist_wrong_type",
+    "duplicate_key_names",
+    "duplicate_yaml_mapping_key",
+    "unknown_property",
+    "missing_type",
+    "overlay_missing_key",
+    "overlay_unknown_payload",
+    "overlay_unknown_field",
+    "field_name_collision",
+    "variant_collision",
+    "subkeytype_two_shapes",
+    "alias_bomb",
+    "multiple_problems",
+];
+
+/// How long one case may take. Every case is a few lines of YAML; a case
+/// that takes longer is stuck (an alias expanded, a cycle followed forever).
+const CASE_TIME_LIMIT: Duration = Duration::from_secs(10);
+
+const EXPECTED_FILE: &str = "expected.txt";
+
+/// The names of the case folders, sorted.
+fn case_names(root: &Path) -> Vec<String> {
+    let entries = std::fs::read_dir(root)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", root.display()));
+    let mut names: Vec<String> = entries
+        .map(|entry| {
+            entry.unwrap_or_else(|error| panic!("cannot read {}: {error}", root.display()))
+        })
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// How compiling one case ended.
+enum Outcome {
+    Failed(SchemaErrors),
+    Compiled,
+    Panicked,
+    TimedOut,
+}
+
+/// Compiles `files` on a thread of its own, so a panic or a hang in the
+/// generator is reported as that case's failure instead of ending (or
+/// stalling) the whole catalogue.
+fn compile_guarded(files: Vec<SourceFile>) -> (Outcome, Duration) {
+    let (sender, receiver) = mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let result = compile(&files);
+        // The receiver is gone only if the case already timed out.
+        let _ = sender.send(result.err());
+    });
+    let outcome = match receiver.recv_timeout(CASE_TIME_LIMIT) {
+        Ok(Some(errors)) => Outcome::Failed(errors),
+        Ok(None) => Outcome::Compiled,
+        Err(mpsc::RecvTimeoutError::Disconnected) => Outcome::Panicked,
+        Err(mpsc::RecvTimeoutError::Timeout) => Outcome::TimedOut,
+    };
+    (outcome, started.elapsed())
+}
+
+fn update_requested() -> bool {
+    std::env::var("UPDATE_EXPECTED").is_ok_and(|value| value == "1")
+}
+
+/// Runs one case; `Err` says how it went wrong.
+fn run_case(dir: &Path, update: bool) -> Result<(), String> {
+    let files = sources(dir);
+    if files.is_empty() {
+        return Err("the folder holds no *.yaml file".to_owned());
+    }
+    let actual = match compile_guarded(files) {
+        (Outcome::Failed(errors), _) => errors.to_string(),
+        (Outcome::Compiled, _) => return Err("the schema compiled without errors".to_owned()),
+        (Outcome::Panicked, _) => return Err("the generator panicked".to_owned()),
+        (Outcome::TimedOut, elapsed) => {
+            return Err(format!(
+                "no result after {elapsed:?}; the generator is stuck"
+            ));
+        }
+    };
+    let expected_path = dir.join(EXPECTED_FILE);
+    if update {
+        std::fs::write(&expected_path, format!("{actual}\n"))
+            .map_err(|error| format!("cannot write {}: {error}", expected_path.display()))?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&expected_path).map_err(|error| {
+        format!(
+            "cannot read {} ({error}); run with UPDATE_EXPECTED=1 to create it",
+            expected_path.display()
+        )
+    })?;
+    let expected = expected.trim_end_matches('\n');
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(format!(
+            "the errors differ from {EXPECTED_FILE}\n--- expected\n{expected}\n--- actual\n{actual}"
+        ))
+    }
+}
+
+#[test]
+fn every_bad_schema_fails_with_its_expected_errors() {
+    let root = fixture_dir("bad");
+    let cases = case_names(&root);
+    assert!(!cases.is_empty(), "no cases under {}", root.display());
+    let missing: Vec<&&str> = REQUIRED_CASES
+        .iter()
+        .filter(|name| !cases.iter().any(|case| case == **name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "required cases are missing from {}: {missing:?}",
+        root.display()
+    );
+
+    let update = update_requested();
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| {
+            run_case(&root.join(case), update)
+                .err()
+                .map(|problem| format!("case `{case}`: {problem}"))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad-schema cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn an_alias_bomb_is_refused_quickly() {
+    let files = sources(&fixture_dir("bad").join("alias_bomb"));
+    let (outcome, elapsed) = compile_guarded(files);
+    assert!(
+        matches!(outcome, Outcome::Failed(_)),
+        "the alias bomb was not refused"
+    );
+    // Refusing it means counting nodes once each: milliseconds, even in a
+    // debug build. Expanding it would take hours.
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "refusing the alias bomb took {elapsed:?}"
+    );
+}
+
+/// Apple's home-screen layout nests folders in folders: an array of item
+/// dictionaries whose `Pages` key lists the same items again, written as an
+/// alias to the enclosing anchor. That cycle is a recursive type, not an
+/// error.
+#[test]
+fn a_recursive_schema_compiles() {
+    let text = r#"
+title: Home Screen Layout
+description: Sets the layout of apps, folders and web clips on the Home Screen.
+payload:
+  payloadtype: com.apple.homescreenlayout
+  supportedOS:
+    iOS:
+      introduced: '9.3'
+payloadkeys:
+- key: Dock
+  title: Dock
+  type: <array>
+  presence: optional
+  subkeytype: Item
+  subkeys: &items
+  - key: Item
+    type: <dictionary>
+    subkeys:
+    - key: Type
+      type: <string>
+      presence: required
+      rangelist:
+      - Application
+      - Folder
+      - WebClip
+    - key: DisplayName
+      type: <string>
+      presence: optional
+    - key: Pages
+      title: Folder Pages
+      type: <array>
+      presence: optional
+      subkeytype: Item
+      subkeys: *items
+"#;
+    let ir = match compile(&[source("com.apple.homescreenlayout.yaml", text)]) {
+        Ok(ir) => ir,
+        Err(errors) => panic!("the recursive schema did not compile:\n{errors}"),
+    };
+    let module = ir
+        .payloads()
+        .find(|module| module.payload_type == "com.apple.homescreenlayout")
+        .expect("a module for the payload");
+    // `Dock` is an array of items, and an item's `Pages` is an array of the
+    // same item type: the recursion is one type, not an endless chain.
+    let element_of = |shape: &Shape| match shape {
+        Shape::Array(element) => match element.shape {
+            Shape::Struct(id) => id,
+            ref other => panic!("expected an array of structs, found {other:?}"),
+        },
+        other => panic!("expected an array, found {other:?}"),
+    };
+    let TypeKind::Struct(root) = &module.root_type().kind else {
+        panic!("the payload's root type is not a struct");
+    };
+    let dock = root
+        .fields
+        .iter()
+        .find(|field| field.key == "Dock")
+        .expect("a `Dock` field");
+    let item = element_of(&dock.value.shape);
+    let TypeKind::Struct(item_def) = &module.get(item).kind else {
+        panic!("the item type is not a struct");
+    };
+    let pages = item_def
+        .fields
+        .iter()
+        .find(|field| field.key == "Pages")
+        .expect("a `Pages` field");
+    assert_eq!(element_of(&pages.value.shape), item);
+}

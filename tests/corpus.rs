@@ -1,0 +1,92 @@
+//! Generates crates from whole schema folders and builds them with cargo:
+//! the project's own `schema/`, the small fixture, and Apple's published
+//! profiles corpus (ios18.1 and ios17.0).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mobileconfig_codegen::{CrateOptions, generate};
+use mobileconfig_tests::{fixture_dir, require_apple_corpus, sources, workspace_root};
+
+/// Generates a standalone crate from `schema` (plus `overlays`) into a fresh
+/// folder under the target directory and runs `cargo build` on it.
+fn generate_and_build(name: &str, schema: &Path, overlays: Option<&Path>) -> usize {
+    let root = workspace_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let out = target.join("generated-crates").join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    let mut all_sources = sources(schema);
+    if let Some(overlays) = overlays {
+        for mut source in sources(overlays) {
+            source.name = format!("{}/{}", overlays.display(), source.name);
+            all_sources.push(source);
+        }
+    }
+    let runtime = std::fs::canonicalize(root.join("runtime")).expect("runtime crate");
+    let options = CrateOptions {
+        crate_name: format!("generated-{}", name.replace('.', "-")),
+        runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
+        standalone: true,
+        command: "cargo xtask codegen".to_owned(),
+        schema_label: format!("{}/", schema.display()),
+    };
+    let files = generate(&all_sources, &options).unwrap_or_else(|errors| panic!("{errors}"));
+    for file in &files {
+        let path = out.join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("create folder");
+        std::fs::write(&path, &file.contents).expect("write file");
+    }
+    // One shared target folder for every generated crate keeps the
+    // dependencies built once.
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(out.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target.join("generated-crates-target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .status()
+        .expect("run cargo");
+    assert!(
+        status.success(),
+        "the crate generated from {} does not build",
+        schema.display()
+    );
+    files.len()
+}
+
+#[test]
+fn small_fixture_builds() {
+    generate_and_build("small", &fixture_dir("small"), None);
+}
+
+#[test]
+fn ios18_1_profiles_corpus_generates_and_builds() {
+    let corpus = require_apple_corpus("ios18.1").join("mdm/profiles");
+    let overlays = workspace_root().join("tests/corpus-overlays/ios18.1");
+    let files = generate_and_build("ios18.1", &corpus, Some(&overlays));
+    // One module per payload file but CommonPayloadKeys, plus lib, payload
+    // dispatch and the manifest.
+    let yaml_files = sources(&corpus).len();
+    assert_eq!(files, yaml_files - 1 + 3);
+}
+
+#[test]
+fn ios17_0_profiles_corpus_generates_and_builds() {
+    let corpus = require_apple_corpus("ios17.0").join("mdm/profiles");
+    let overlays = workspace_root().join("tests/corpus-overlays/ios17.0");
+    generate_and_build("ios17.0", &corpus, Some(&overlays));
+}
+
+#[test]
+fn recursive_home_screen_layout_loads() {
+    let corpus = require_apple_corpus("ios18.1").join("mdm/profiles");
+    let text = std::fs::read_to_string(corpus.join("com.apple.homescreenlayout.yaml")).unwrap();
+    let ir = mobileconfig_codegen::compile(&[mobileconfig_tests::source(
+        "com.apple.homescreenlayout.yaml",
+        &text,
+    )])
+    .unwrap_or_else(|errors| panic!("{errors}"));
+    let module = &ir.modules[0];
+    assert!(module.types.iter().any(|def| def.name == "IconItem"));
+}

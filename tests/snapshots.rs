@@ -1,0 +1,80 @@
+//! Snapshots of the emitted Rust for the small fixture schema, and the
+//! generator's determinism.
+
+use mobileconfig_codegen::{CrateOptions, GeneratedFile, generate};
+use mobileconfig_tests::{fixture_dir, sources};
+
+fn options() -> CrateOptions {
+    CrateOptions {
+        crate_name: "fixture".to_owned(),
+        runtime_dependency: "{ path = \"../runtime\" }".to_owned(),
+        standalone: false,
+        command: "cargo xtask codegen".to_owned(),
+        schema_label: "tests/fixtures/small/".to_owned(),
+    }
+}
+
+fn small_crate() -> Vec<GeneratedFile> {
+    generate(&sources(&fixture_dir("small")), &options())
+        .unwrap_or_else(|errors| panic!("{errors}"))
+}
+
+fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|file| file.path == path)
+        .unwrap_or_else(|| panic!("no generated file {path}"))
+        .contents
+}
+
+#[test]
+fn payload_module() {
+    let files = small_crate();
+    insta::assert_snapshot!(file(&files, "src/com_example_widget.rs"));
+}
+
+#[test]
+fn payload_dispatch() {
+    let files = small_crate();
+    insta::assert_snapshot!(file(&files, "src/payload.rs"));
+}
+
+#[test]
+fn crate_root_and_manifest() {
+    let files = small_crate();
+    insta::assert_snapshot!(file(&files, "src/lib.rs"));
+    insta::assert_snapshot!(file(&files, "Cargo.toml"));
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let first = small_crate();
+    let second = small_crate();
+    assert_eq!(first, second);
+    let schema = mobileconfig_tests::workspace_root().join("schema");
+    let runs: Vec<Vec<GeneratedFile>> = (0..2)
+        .map(|_| {
+            generate(&sources(&schema), &options()).unwrap_or_else(|errors| panic!("{errors}"))
+        })
+        .collect();
+    assert_eq!(runs[0], runs[1]);
+}
+
+#[test]
+fn source_order_does_not_matter() {
+    let mut reversed = sources(&fixture_dir("small"));
+    reversed.reverse();
+    let files = generate(&reversed, &options()).unwrap_or_else(|errors| panic!("{errors}"));
+    assert_eq!(files, small_crate());
+}
+
+#[test]
+fn recursive_fields_are_boxed_only_without_a_collection_between() {
+    let files = small_crate();
+    let module = file(&files, "src/com_example_widget.rs");
+    // `Folder.Children` recurses through a Vec: no Box needed.
+    assert!(
+        module.contains("pub children: Option<Vec<Folder>>"),
+        "{module}"
+    );
+}

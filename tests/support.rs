@@ -1,0 +1,56 @@
+//! Shared helpers for the integration tests.
+
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+
+use mobileconfig_codegen::SourceFile;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// A folder under `tests/fixtures`.
+pub fn fixture_dir(name: &str) -> PathBuf {
+    workspace_root().join("tests").join("fixtures").join(name)
+}
+
+/// Apple's published device-management YAML at one release (`ios18.1`),
+/// from `APPLE_DM_DIR` (set by `.ci/run`), else `../shared/apple-device-management`
+/// beside the workspace. `None` when neither exists.
+pub fn apple_corpus(release: &str) -> Option<PathBuf> {
+    let base = std::env::var_os("APPLE_DM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/apple-device-management"));
+    let dir = base.join(release);
+    dir.is_dir().then_some(dir)
+}
+
+/// Like [`apple_corpus`], but fails the test with a message saying how to
+/// provide the corpus (CI always has it).
+pub fn require_apple_corpus(release: &str) -> PathBuf {
+    apple_corpus(release).unwrap_or_else(|| {
+        panic!(
+            "Apple's corpus for {release} is missing: set APPLE_DM_DIR to a folder holding \
+             {release}/ (a checkout of apple/device-management per release)"
+        )
+    })
+}
+
+/// Reads every `*.yaml` in `dir` as sources.
+pub fn sources(dir: &Path) -> Vec<SourceFile> {
+    mobileconfig_codegen::load::read_schema_dir(dir)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()))
+}
+
+/// One source from text, for tests that build schemas inline.
+pub fn source(name: &str, text: &str) -> SourceFile {
+    SourceFile {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    }
+}
