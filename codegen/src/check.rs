@@ -10,7 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::SchemaError;
 use crate::load::LoadedSchema;
-use crate::model::{KeyListId, KeyType, Overlay, PayloadKey, Scalar, SchemaFile};
+use crate::load::overlay::key_path;
+use crate::lower::{ANY_KEY, COMMON_PAYLOAD_KEYS, TOP_LEVEL, UNKNOWN_KEYS_FIELD};
+use crate::model::{KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Scalar, SchemaFile};
+use crate::naming;
 
 /// Checks `schema`; an empty list means it can be lowered.
 pub fn check(schema: &LoadedSchema) -> Vec<SchemaError> {
@@ -19,6 +22,7 @@ pub fn check(schema: &LoadedSchema) -> Vec<SchemaError> {
         check_file(file, &mut errors);
     }
     check_overlays(schema, &mut errors);
+    check_rust_names(schema, &mut errors);
     errors
 }
 
@@ -43,6 +47,18 @@ fn check_file(file: &SchemaFile, errors: &mut Vec<SchemaError>) {
                 )));
             }
             check_key(key, &error, errors);
+            if let Some(sublist) = key.subkeys {
+                let count = file.keys(sublist).len();
+                match key.key_type() {
+                    Some(KeyType::Array) if count != 1 => errors.push(error(format!(
+                        "an <array> lists its one item type in `subkeys`; this one has {count}"
+                    ))),
+                    Some(KeyType::Dictionary) if count == 0 => errors.push(error(
+                        "a <dictionary> needs at least one key in `subkeys`".to_owned(),
+                    )),
+                    _ => {}
+                }
+            }
             if let (Some(name), Some(sublist)) = (&key.subkeytype, key.subkeys) {
                 match subkeytypes.get(name.as_str()) {
                     None => {
@@ -84,8 +100,8 @@ fn check_key(
     };
     match (key_type.is_container(), key.subkeys) {
         (true, None) => errors.push(error(format!(
-            "a {} needs `subkeys` describing its contents",
-            key_type.name()
+            "{} needs `subkeys` describing its contents",
+            key_type.with_article()
         ))),
         (false, Some(_)) => errors.push(error(format!(
             "`subkeys` is only for <array> and <dictionary>, not {}",
@@ -124,9 +140,9 @@ fn check_allowed_values(
             if !fits_type(&value.value, key_type) {
                 errors.push(
                     error(format!(
-                        "`rangelist` holds {}, which is not a {} value",
+                        "`rangelist` holds {}, which is not {} value",
                         value.value.describe(),
-                        key_type.name()
+                        key_type.with_article()
                     ))
                     .at_line(value.line),
                 );
@@ -173,9 +189,9 @@ fn check_allowed_values(
     }
     if !fits_type(&default.value, key_type) && key_type != KeyType::Any {
         errors.push(at_default(format!(
-            "`default` is {}, which is not a {} value",
+            "`default` is {}, which is not {} value",
             default.value.describe(),
-            key_type.name()
+            key_type.with_article()
         )));
         return;
     }
@@ -277,7 +293,8 @@ fn check_overlays(schema: &LoadedSchema, errors: &mut Vec<SchemaError>) {
         let Some(file) = overlay_target(schema, overlay) else {
             let message = match &overlay.file {
                 Some(name) => format!(
-                    "the overlay is for `{name}` with payload `{}`, which no schema file is",
+                    "the overlay names `file: {name}` with payload `{}`, but no schema file \
+                     has that name and payload type",
                     overlay.payload
                 ),
                 None => format!(
@@ -285,24 +302,27 @@ fn check_overlays(schema: &LoadedSchema, errors: &mut Vec<SchemaError>) {
                     overlay.payload
                 ),
             };
-            errors.push(SchemaError::new(&overlay.path, message));
+            errors.push(SchemaError::new(&overlay.path, message).at_line(overlay.line));
             continue;
         };
         if !seen_targets.insert(file.path.as_str()) {
-            errors.push(SchemaError::new(
-                &overlay.path,
-                format!(
-                    "a second overlay for `{}`; keep one overlay per schema file",
-                    file.path
-                ),
-            ));
+            errors.push(
+                SchemaError::new(
+                    &overlay.path,
+                    format!(
+                        "a second overlay for `{}`; keep one overlay per schema file",
+                        file.path
+                    ),
+                )
+                .at_line(overlay.line),
+            );
         }
         for entry in &overlay.keys {
             if let Err(message) = resolve_overlay_path(file, &entry.path) {
                 errors.push(
                     SchemaError::new(&overlay.path, message)
                         .at_line(entry.line)
-                        .at_path(&entry.path),
+                        .at_path(&key_path(&overlay.payload, &entry.path)),
                 );
             }
         }
@@ -361,4 +381,132 @@ fn element_subkeys(file: &SchemaFile, key: &PayloadKey) -> Option<KeyListId> {
         key = element;
     }
     None
+}
+
+/// Rust names the overlays give, by the list and key they apply to.
+#[derive(Default)]
+struct Renames<'a> {
+    fields: BTreeMap<(KeyListId, &'a str), &'a KeyOverlay>,
+}
+
+/// Field names within each dictionary and variant names within each
+/// enumeration must stay distinct once made into Rust identifiers.
+fn check_rust_names(schema: &LoadedSchema, errors: &mut Vec<SchemaError>) {
+    let common = schema
+        .files
+        .iter()
+        .find(|file| file.payload_type() == COMMON_PAYLOAD_KEYS);
+    for file in &schema.files {
+        let mut renames = Renames::default();
+        for overlay in &schema.overlays {
+            if overlay_target(schema, overlay).is_none_or(|target| target.path != file.path) {
+                continue;
+            }
+            for entry in &overlay.keys {
+                if let Ok((list, key)) = resolve_overlay_path(file, &entry.path) {
+                    renames.fields.insert((list, key.key.as_str()), entry);
+                    check_overlay_identifiers(overlay, entry, errors);
+                }
+            }
+        }
+        for (list, keys) in &file.key_lists {
+            let mut names: Vec<(String, &str, usize)> = Vec::new();
+            // A payload's dictionary starts with the common payload keys.
+            let is_payload_root = Some(*list) == file.payload_keys
+                && !matches!(file.payload_type(), COMMON_PAYLOAD_KEYS | TOP_LEVEL);
+            if let (true, Some(common)) = (is_payload_root, common) {
+                let own: BTreeSet<&str> = keys.iter().map(|key| key.key.as_str()).collect();
+                for key in common
+                    .payload_keys
+                    .map(|list| common.keys(list))
+                    .unwrap_or_default()
+                {
+                    if !own.contains(key.key.as_str()) {
+                        names.push((naming::field_name(&key.key), &key.key, key.line));
+                    }
+                }
+            }
+            for key in keys.iter().filter(|key| key.key != ANY_KEY) {
+                let overlay = renames.fields.get(&(*list, key.key.as_str()));
+                let name = overlay
+                    .and_then(|entry| entry.rust_name.clone())
+                    .unwrap_or_else(|| naming::field_name(&key.key));
+                let path = {
+                    let mut path = file.key_list_paths[list].clone();
+                    path.push(key.key.clone());
+                    path
+                };
+                let error = |message: String| {
+                    SchemaError::new(&file.path, message)
+                        .at_line(key.line)
+                        .at_path(&path)
+                };
+                if name == UNKNOWN_KEYS_FIELD {
+                    errors.push(error(format!(
+                        "the key `{}` becomes the Rust field `{name}`, which every generated \
+                         struct uses for the keys the schema does not name; give the key a \
+                         `rust_name` in the overlay",
+                        key.key
+                    )));
+                } else if let Some((_, first, first_line)) = names
+                    .iter()
+                    .find(|(other, first, _)| *other == name && *first != key.key)
+                {
+                    errors.push(error(format!(
+                        "the keys `{first}` (line {first_line}) and `{}` both become the Rust \
+                         field `{name}`; give one a `rust_name` in the overlay",
+                        key.key
+                    )));
+                }
+                names.push((name, &key.key, key.line));
+                check_variant_names(key, overlay.copied(), &error, errors);
+            }
+        }
+    }
+}
+
+fn check_variant_names(
+    key: &PayloadKey,
+    overlay: Option<&KeyOverlay>,
+    error: &dyn Fn(String) -> SchemaError,
+    errors: &mut Vec<SchemaError>,
+) {
+    if key.key_type() != Some(KeyType::String) {
+        return;
+    }
+    let mut variants: Vec<(String, String)> = Vec::new();
+    for value in key.rangelist.iter().flatten() {
+        let text = value.value.to_string();
+        let name = overlay
+            .and_then(|entry| entry.rust_variants.get(&text).cloned())
+            .unwrap_or_else(|| naming::type_name(&text));
+        if let Some((first, _)) = variants.iter().find(|(_, other)| *other == name) {
+            errors.push(
+                error(format!(
+                    "the allowed values `{first}` and `{text}` both become the Rust variant \
+                     `{name}`; name one in the overlay's `rust_variants`"
+                ))
+                .at_line(value.line),
+            );
+        }
+        variants.push((text, name));
+    }
+}
+
+/// Names an overlay gives must be usable as Rust identifiers.
+fn check_overlay_identifiers(overlay: &Overlay, entry: &KeyOverlay, errors: &mut Vec<SchemaError>) {
+    let names = entry
+        .rust_name
+        .iter()
+        .chain(&entry.rust_type)
+        .chain(entry.rust_variants.values());
+    for name in names {
+        if !naming::is_identifier(name) {
+            errors.push(
+                SchemaError::new(&overlay.path, format!("`{name}` is not a Rust identifier"))
+                    .at_line(entry.line)
+                    .at_path(&key_path(&overlay.payload, &entry.path)),
+            );
+        }
+    }
 }

@@ -27,7 +27,7 @@ use crate::naming;
 pub const COMMON_PAYLOAD_KEYS: &str = "CommonPayloadKeys";
 pub const TOP_LEVEL: &str = "TopLevel";
 /// The key Apple uses for "any other key".
-const ANY_KEY: &str = "ANY";
+pub const ANY_KEY: &str = "ANY";
 /// The field every struct has for keys the schema does not name.
 pub const UNKNOWN_KEYS_FIELD: &str = "unknown_keys";
 /// Names a generated type must not take: they would hide the prelude types
@@ -161,6 +161,8 @@ struct Pending {
     /// Names to try in order: the plain name, then qualified by each
     /// enclosing struct in turn. An overlay's `rust_type` is the only one.
     candidates: Vec<String>,
+    /// The line of the key the type comes from.
+    line: usize,
     def: TypeDef,
 }
 
@@ -176,6 +178,9 @@ struct ModuleBuilder<'a> {
     enums: BTreeMap<(String, Vec<String>), TypeId>,
     /// Structs whose fields are still to be lowered.
     queue: Vec<StructJob>,
+    /// The arrays and maps being lowered, innermost last, to find one that
+    /// contains itself.
+    open_containers: Vec<KeyListId>,
     errors: Vec<SchemaError>,
 }
 
@@ -209,6 +214,7 @@ impl<'a> ModuleBuilder<'a> {
             structs: BTreeMap::new(),
             enums: BTreeMap::new(),
             queue: Vec::new(),
+            open_containers: Vec::new(),
             errors: Vec::new(),
         }
     }
@@ -248,6 +254,7 @@ impl<'a> ModuleBuilder<'a> {
         let path = vec![file.payload_type().to_owned()];
         let root = self.add_type(
             vec![root_name.clone()],
+            1,
             TypeDef {
                 name: String::new(),
                 origin: path.clone(),
@@ -285,7 +292,6 @@ impl<'a> ModuleBuilder<'a> {
                 self.lower_fields(job.list, &job.path, &job.scope, &job.availability, false);
             self.set_fields(job.id, fields);
         }
-        self.check_field_names();
         let types = self.resolve_names();
         if !self.errors.is_empty() {
             return Err(self.errors);
@@ -315,8 +321,12 @@ impl<'a> ModuleBuilder<'a> {
         })
     }
 
-    fn add_type(&mut self, candidates: Vec<String>, def: TypeDef) -> TypeId {
-        self.types.push(Pending { candidates, def });
+    fn add_type(&mut self, candidates: Vec<String>, line: usize, def: TypeDef) -> TypeId {
+        self.types.push(Pending {
+            candidates,
+            line,
+            def,
+        });
         TypeId(self.types.len() - 1)
     }
 
@@ -418,6 +428,49 @@ impl<'a> ModuleBuilder<'a> {
     }
 
     fn lower_value(
+        &mut self,
+        key: &PayloadKey,
+        overlay: Option<&KeyOverlay>,
+        path: &[String],
+        scope: &[String],
+        supported: &SupportedOs,
+    ) -> Value {
+        // An array or `ANY` map whose contents lead back to itself with no
+        // struct in between (structs are lowered later, from the queue) has
+        // no finite Rust type.
+        let container = key
+            .subkeys
+            .filter(|_| key.key_type() != Some(KeyType::Dictionary) || self.is_map(key));
+        if let Some(list) = container {
+            if self.open_containers.contains(&list) {
+                let message = "this array or dictionary contains itself with no dictionary of \
+                               named keys in between, so it has no finite type; put such a \
+                               dictionary in the cycle"
+                    .to_owned();
+                self.error(key.line, path, message);
+                return Value {
+                    shape: Shape::Any,
+                    constraints: Constraints::default(),
+                };
+            }
+            self.open_containers.push(list);
+        }
+        let value = self.lower_value_inner(key, overlay, path, scope, supported);
+        if container.is_some() {
+            self.open_containers.pop();
+        }
+        value
+    }
+
+    /// A dictionary whose only key is `ANY`: a map.
+    fn is_map(&self, key: &PayloadKey) -> bool {
+        key.subkeys.is_some_and(|list| {
+            let keys = self.file.keys(list);
+            keys.len() == 1 && keys[0].key == ANY_KEY
+        })
+    }
+
+    fn lower_value_inner(
         &mut self,
         key: &PayloadKey,
         overlay: Option<&KeyOverlay>,
@@ -540,6 +593,7 @@ impl<'a> ModuleBuilder<'a> {
         };
         let id = self.add_type(
             candidates,
+            key.line,
             TypeDef {
                 name: String::new(),
                 origin: path.to_vec(),
@@ -584,24 +638,16 @@ impl<'a> ModuleBuilder<'a> {
             return id;
         }
         let renames = overlay.map(|overlay| &overlay.rust_variants);
-        let mut variants: Vec<Variant> = Vec::new();
-        for value in &values {
-            let name = renames
-                .and_then(|renames| renames.get(value).cloned())
-                .unwrap_or_else(|| naming::type_name(value));
-            if let Some(clash) = variants.iter().find(|variant| variant.name == name) {
-                let message = format!(
-                    "the allowed values `{}` and `{value}` both become the Rust variant `{name}`; \
-                     name one in the overlay's `rust_variants`",
-                    clash.value
-                );
-                self.error(key.line, path, message);
-            }
-            variants.push(Variant {
-                name,
+        // Clashing variant names are reported by `check`.
+        let variants: Vec<Variant> = values
+            .iter()
+            .map(|value| Variant {
+                name: renames
+                    .and_then(|renames| renames.get(value).cloned())
+                    .unwrap_or_else(|| naming::type_name(value)),
                 value: value.clone(),
-            });
-        }
+            })
+            .collect();
         let other = ["Other", "OtherValue", "UnlistedValue"]
             .into_iter()
             .find(|name| variants.iter().all(|variant| variant.name != *name))
@@ -609,6 +655,7 @@ impl<'a> ModuleBuilder<'a> {
             .to_owned();
         let id = self.add_type(
             candidates,
+            key.line,
             TypeDef {
                 name: String::new(),
                 origin: path.to_vec(),
@@ -621,87 +668,45 @@ impl<'a> ModuleBuilder<'a> {
         id
     }
 
-    fn check_field_names(&mut self) {
-        let mut problems = Vec::new();
-        for pending in &self.types {
-            let TypeKind::Struct(def) = &pending.def.kind else {
-                continue;
-            };
-            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-            seen.insert(UNKNOWN_KEYS_FIELD, "(the field for keys not in the schema)");
-            for field in &def.fields {
-                let mut path = pending.def.origin.clone();
-                path.push(field.key.clone());
-                if !naming::is_identifier(&field.name) && !field.name.ends_with('_') {
-                    problems.push((
-                        path.clone(),
-                        format!("the Rust name `{}` is not an identifier", field.name),
-                    ));
-                }
-                if let Some(first) = seen.insert(&field.name, &field.key) {
-                    problems.push((
-                        path,
-                        format!(
-                            "the keys `{first}` and `{}` both become the Rust field `{}`; \
-                             give one a `rust_name` in the overlay",
-                            field.key, field.name
-                        ),
-                    ));
-                }
-            }
-        }
-        for (path, message) in problems {
-            self.errors
-                .push(SchemaError::new(&self.file.path, message).at_path(&path));
-        }
-    }
-
     /// Gives every type the first candidate name no other type wants, trying
     /// longer (qualified) candidates for names two types want.
     fn resolve_names(&mut self) -> Vec<TypeDef> {
         let mut level = vec![0usize; self.types.len()];
         loop {
-            let mut wanted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (index, pending) in self.types.iter().enumerate() {
-                if let Some(name) = pending.candidates.get(level[index]) {
-                    wanted.entry(name.as_str()).or_default().push(index);
+                let name = pending.candidates[level[index]].clone();
+                wanted.entry(name).or_default().push(index);
+            }
+            let mut moved = false;
+            let mut stuck = false;
+            for (name, users) in &wanted {
+                let reserved = RESERVED_TYPE_NAMES.contains(&name.as_str());
+                if users.len() < 2 && !reserved {
+                    continue;
+                }
+                // Types with a longer candidate move on; the root keeps its
+                // name. Whoever cannot move keeps the name, if alone.
+                let (staying, moving): (Vec<usize>, Vec<usize>) =
+                    users.iter().partition(|&&index| {
+                        index == 0 || level[index] + 1 >= self.types[index].candidates.len()
+                    });
+                for &index in &moving {
+                    level[index] += 1;
+                    moved = true;
+                }
+                let clash =
+                    staying.len() > 1 || (reserved && staying.iter().any(|&index| index != 0));
+                if clash {
+                    stuck = true;
+                    self.report_name_clash(name, &staying, reserved);
                 }
             }
-            let mut clashing: Vec<usize> = Vec::new();
-            for (name, indexes) in &wanted {
-                if indexes.len() > 1 || RESERVED_TYPE_NAMES.contains(name) {
-                    // The root keeps its name; others move on.
-                    clashing.extend(indexes.iter().filter(|&&index| index != 0));
-                }
-            }
-            if clashing.is_empty() {
-                break;
-            }
-            let mut stuck = Vec::new();
-            for index in clashing {
-                level[index] += 1;
-                if level[index] >= self.types[index].candidates.len() {
-                    stuck.push(index);
-                }
-            }
-            if !stuck.is_empty() {
-                for index in stuck {
-                    let pending = &self.types[index];
-                    let last = pending.candidates.last().cloned().unwrap_or_default();
-                    let origin = pending.def.origin.clone();
-                    self.errors.push(
-                        SchemaError::new(
-                            &self.file.path,
-                            format!(
-                                "no name for this type is free: `{last}` is taken by another \
-                                 type in the module (or is a name the generated code needs); \
-                                 give it a `rust_type` in the overlay"
-                            ),
-                        )
-                        .at_path(&origin),
-                    );
-                }
+            if stuck {
                 return Vec::new();
+            }
+            if !moved {
+                break;
             }
         }
         self.types
@@ -713,6 +718,39 @@ impl<'a> ModuleBuilder<'a> {
                 def
             })
             .collect()
+    }
+
+    fn report_name_clash(&mut self, name: &str, users: &[usize], reserved: bool) {
+        for &index in users.iter().filter(|&&index| index != 0) {
+            let pending = &self.types[index];
+            let others: Vec<String> = users
+                .iter()
+                .filter(|&&other| other != index)
+                .map(|&other| format!("`{}`", self.types[other].def.origin.join(" › ")))
+                .collect();
+            let plain = &pending.candidates[0];
+            let reason = if others.is_empty() {
+                debug_assert!(reserved);
+                format!("`{name}` is a name the generated code needs")
+            } else {
+                format!("so is the type of {}", others.join(" and "))
+            };
+            let named = if plain == name {
+                format!("the type of this key would be named `{name}`")
+            } else {
+                format!(
+                    "the type of this key would be named `{plain}` and, qualified by its \
+                     enclosing types, `{name}`"
+                )
+            };
+            let message = format!(
+                "{named}; {reason}; give one of them a different `rust_type` in the overlay"
+            );
+            let error = SchemaError::new(&self.file.path, message)
+                .at_line(pending.line)
+                .at_path(&pending.def.origin);
+            self.errors.push(error);
+        }
     }
 }
 

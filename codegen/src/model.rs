@@ -160,6 +160,15 @@ impl KeyType {
         }
     }
 
+    /// "an <array>", "a <string>": for messages.
+    pub fn with_article(self) -> String {
+        let article = match self {
+            KeyType::Integer | KeyType::Array | KeyType::Any => "an",
+            _ => "a",
+        };
+        format!("{article} {}", self.name())
+    }
+
     pub fn is_container(self) -> bool {
         matches!(self, KeyType::Array | KeyType::Dictionary)
     }
@@ -348,6 +357,9 @@ impl SupportedOs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overlay {
     pub path: String,
+    /// The line of `payload:` (or of `file:` when given), for messages about
+    /// the overlay as a whole.
+    pub line: usize,
     /// The payload type it applies to.
     pub payload: String,
     /// The schema file it applies to, when several files share the payload

@@ -314,17 +314,12 @@ impl Reader<'_> {
     fn read_key(&mut self, id: NodeId, parent_path: &[String]) -> Option<PayloadKey> {
         let entries = self.mapping(id, parent_path, "a payload key");
         let line = self.line(id);
-        let name = entries
-            .iter()
-            .find(|entry| entry.key == "key")
-            .and_then(|entry| {
-                let value = entry.value;
-                self.string(value, parent_path, "key")
-            });
-        let Some(name) = name else {
+        let Some(name_entry) = entries.iter().find(|entry| entry.key == "key") else {
             self.error(line, parent_path, "a payload key has no `key` name");
             return None;
         };
+        // A name of the wrong type is reported by `string`.
+        let name = self.string(name_entry.value, parent_path, "key")?;
         let mut path = parent_path.to_vec();
         path.push(name.clone());
         let mut key = PayloadKey::new(name, line);
@@ -409,16 +404,18 @@ impl Reader<'_> {
     }
 
     fn read_repetition(&mut self, id: NodeId, path: &[String]) -> Option<Repetition> {
+        // `Some(None)`: present, but not an integer (reported already).
         let (mut min, mut max) = (None, None);
         for entry in self.mapping(id, path, "`repetition`") {
             match entry.key.as_str() {
-                "min" => min = self.integer(entry.value, path, "repetition.min"),
-                "max" => max = self.integer(entry.value, path, "repetition.max"),
+                "min" => min = Some(self.integer(entry.value, path, "repetition.min")),
+                "max" => max = Some(self.integer(entry.value, path, "repetition.max")),
                 _ => self.unknown_property(&entry, path, &["min", "max"]),
             }
         }
         match (min, max) {
-            (Some(min), Some(max)) => Some(Repetition { min, max }),
+            (Some(Some(min)), Some(Some(max))) => Some(Repetition { min, max }),
+            (Some(_), Some(_)) => None,
             _ => {
                 self.error(
                     self.line(id),

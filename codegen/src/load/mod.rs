@@ -92,10 +92,7 @@ pub fn load(sources: &[SourceFile]) -> Result<LoadedSchema, Vec<SchemaError>> {
                     files.push(file);
                 }
                 Err(error) => {
-                    let mut schema_error = SchemaError::new(
-                        &source.name,
-                        format!("not valid YAML: {}", error.message),
-                    );
+                    let mut schema_error = SchemaError::new(&source.name, error.message);
                     schema_error.line = error.line;
                     errors.push(schema_error);
                 }

@@ -42,7 +42,14 @@ struct KeyEntry {
 /// Reads the overlay `file` from `text`.
 pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>> {
     let parsed: OverlayFile = serde_yaml::from_str(text).map_err(|error| {
-        let mut schema_error = SchemaError::new(file, error.to_string());
+        // serde_yaml ends its message with the location, which the error
+        // already carries as its line.
+        let message = error.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(index) if error.location().is_some() => message[..index].to_owned(),
+            _ => message,
+        };
+        let mut schema_error = SchemaError::new(file, message);
         if let Some(location) = error.location() {
             schema_error = schema_error.at_line(location.line());
         }
@@ -65,7 +72,7 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
                             format!("unknown valuetype `{name}`; known: {}", known.join(", ")),
                         )
                         .at_line(line)
-                        .at_path(&entry.path),
+                        .at_path(&key_path(&parsed.payload, &entry.path)),
                     );
                     None
                 }
@@ -89,14 +96,32 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
     if !errors.is_empty() {
         return Err(errors);
     }
+    let line_of = |property: &str| {
+        text.lines()
+            .position(|line| line.starts_with(property))
+            .map(|index| index + 1)
+    };
     Ok(Overlay {
         path: file.to_owned(),
+        line: parsed
+            .file
+            .as_ref()
+            .and_then(|_| line_of("file:"))
+            .or_else(|| line_of("payload:"))
+            .unwrap_or(1),
         payload: parsed.payload,
         file: parsed.file,
         rust_module: parsed.rust_module,
         rust_name: parsed.rust_name,
         keys,
     })
+}
+
+/// An overlay path as a key path for messages: the payload first.
+pub fn key_path(payload: &str, path: &[String]) -> Vec<String> {
+    std::iter::once(payload.to_owned())
+        .chain(path.iter().cloned())
+        .collect()
 }
 
 /// The line of each `- path:` entry under `keys:`, in order, so messages

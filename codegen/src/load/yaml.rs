@@ -76,7 +76,7 @@ impl Document {
             .load(&mut builder, false)
             .map_err(|error| YamlError {
                 line: Some(error.marker().line()),
-                message: error.info().to_owned(),
+                message: format!("not valid YAML: {}", error.info()),
             })?;
         if let Some(error) = builder.error {
             return Err(error);
@@ -201,7 +201,10 @@ impl Builder {
             }) => match pending_key.take() {
                 Some((key, key_line)) => {
                     if entries.iter().any(|entry| entry.key == key) {
-                        self.fail(key_line, format!("duplicate mapping key `{key}`"));
+                        self.fail(
+                            key_line,
+                            format!("not valid YAML: the mapping has the key `{key}` twice"),
+                        );
                     } else {
                         entries.push(MappingEntry {
                             key,
@@ -233,7 +236,10 @@ impl MarkedEventReceiver for Builder {
             }
             Event::Alias(anchor) => match self.anchors.get(&anchor) {
                 Some(&id) => self.attach(id, line),
-                None => self.fail(line, "alias to an unknown anchor".to_owned()),
+                None => self.fail(
+                    line,
+                    "not valid YAML: an alias to an unknown anchor".to_owned(),
+                ),
             },
             Event::SequenceStart(anchor, _tag) => {
                 if self.open.len() >= MAX_DEPTH {
@@ -336,7 +342,7 @@ mod tests {
     fn duplicate_keys_are_refused_with_their_line() {
         let error = Document::parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(error.line, Some(3));
-        assert!(error.message.contains("duplicate mapping key `a`"));
+        assert!(error.message.contains("the key `a` twice"), "{error:?}");
     }
 
     #[test]
