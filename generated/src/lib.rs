@@ -18,14 +18,15 @@
 //! | [`vpn_managed`] | `com.apple.vpn.managed` | VPN |
 
 #![forbid(unsafe_code)]
+
 pub use mobileconfig_runtime as runtime;
 
+#[rustfmt::skip]
 pub mod payload;
-
+#[rustfmt::skip]
 pub mod profile;
-
+#[rustfmt::skip]
 pub mod vpn_managed;
 
 pub use payload::Payload;
-
 pub use profile::Profile;

@@ -8,8 +8,8 @@
 
 //! The payloads of a profile's `PayloadContent`, decoded by their `PayloadType`.
 
-use crate::runtime::plist;
 use serde::{Deserialize, Serialize};
+use crate::runtime::plist;
 
 /// One entry of `PayloadContent`.
 ///
@@ -30,9 +30,9 @@ impl Payload {
     pub fn payload_type(&self) -> Option<&str> {
         match self {
             Payload::VpnManaged(_) => Some(crate::vpn_managed::PAYLOAD_TYPE),
-            Payload::Other(dictionary) => dictionary
-                .get("PayloadType")
-                .and_then(plist::Value::as_string),
+            Payload::Other(dictionary) => {
+                dictionary.get("PayloadType").and_then(plist::Value::as_string)
+            }
         }
     }
 }
@@ -47,7 +47,9 @@ impl Serialize for Payload {
 }
 
 impl<'de> Deserialize<'de> for Payload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let dictionary = plist::Dictionary::deserialize(deserializer)?;
         let payload_type = dictionary
             .get("PayloadType")

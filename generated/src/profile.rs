@@ -9,8 +9,8 @@
 //!
 //! Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
 
-use crate::runtime::plist;
 use serde::{Deserialize, Serialize};
+use crate::runtime::plist;
 
 /// The schema name of the profile envelope (not a `PayloadType`).
 pub const PAYLOAD_TYPE: &str = "TopLevel";
@@ -172,7 +172,8 @@ impl Serialize for Profile {
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.optional("PayloadRemovalDisallowed", &self.payload_removal_disallowed)?;
+        dictionary
+            .optional("PayloadRemovalDisallowed", &self.payload_removal_disallowed)?;
         dictionary.optional("PayloadScope", &self.payload_scope)?;
         dictionary.optional("RemovalDate", &self.removal_date)?;
         dictionary.optional("DurationUntilRemoval", &self.duration_until_removal)?;
@@ -184,7 +185,9 @@ impl Serialize for Profile {
 }
 
 impl<'de> Deserialize<'de> for Profile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Profile {
             payload_type: dictionary.required("PayloadType")?,
@@ -247,7 +250,9 @@ impl Serialize for PayloadType {
 }
 
 impl<'de> Deserialize<'de> for PayloadType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| PayloadType::from(value.as_str()))
     }
 }
@@ -296,7 +301,9 @@ impl Serialize for PayloadScope {
 }
 
 impl<'de> Deserialize<'de> for PayloadScope {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| PayloadScope::from(value.as_str()))
     }
 }

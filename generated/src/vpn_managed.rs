@@ -10,8 +10,8 @@
 //!
 //! Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
 
-use crate::runtime::plist;
 use serde::{Deserialize, Serialize};
+use crate::runtime::plist;
 
 /// The `PayloadType` of this payload.
 pub const PAYLOAD_TYPE: &str = "com.apple.vpn.managed";
@@ -159,7 +159,9 @@ impl Serialize for VpnManaged {
 }
 
 impl<'de> Deserialize<'de> for VpnManaged {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(VpnManaged {
             payload_type: dictionary.required("PayloadType")?,
@@ -242,7 +244,9 @@ impl Serialize for VpnType {
 }
 
 impl<'de> Deserialize<'de> for VpnType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| VpnType::from(value.as_str()))
     }
 }
@@ -689,94 +693,110 @@ impl Ikev2 {
 impl Serialize for Ikev2 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.optional_flag(
-            "AllowPostQuantumKeyExchangeFallback",
-            self.allow_post_quantum_key_exchange_fallback,
-        )?;
+        dictionary
+            .optional_flag(
+                "AllowPostQuantumKeyExchangeFallback",
+                self.allow_post_quantum_key_exchange_fallback,
+            )?;
         dictionary.required("AuthenticationMethod", &self.authentication_method)?;
         dictionary.optional("AuthName", &self.auth_name)?;
         dictionary.optional("AuthPassword", &self.auth_password)?;
         dictionary.optional("CertificateType", &self.certificate_type)?;
-        dictionary.optional(
-            "ChildSecurityAssociationParameters",
-            &self.child_security_association_parameters,
-        )?;
+        dictionary
+            .optional(
+                "ChildSecurityAssociationParameters",
+                &self.child_security_association_parameters,
+            )?;
         dictionary.optional("DeadPeerDetectionRate", &self.dead_peer_detection_rate)?;
         dictionary.optional_flag("DisableMOBIKE", self.disable_mobike)?;
         dictionary.optional_flag("DisableRedirect", self.disable_redirect)?;
         dictionary.optional_flag("DisconnectOnIdle", self.disconnect_on_idle)?;
         dictionary.optional("DisconnectOnIdleTimer", &self.disconnect_on_idle_timer)?;
-        dictionary.optional_flag(
-            "EnableCertificateRevocationCheck",
-            self.enable_certificate_revocation_check,
-        )?;
+        dictionary
+            .optional_flag(
+                "EnableCertificateRevocationCheck",
+                self.enable_certificate_revocation_check,
+            )?;
         dictionary.optional_flag("EnableFallback", self.enable_fallback)?;
         dictionary.optional_flag("EnablePFS", self.enable_pfs)?;
         dictionary.optional_flag("EnforceRoutes", self.enforce_routes)?;
-        dictionary.optional_flag(
-            "EnforceStrictAlgorithmSelection",
-            self.enforce_strict_algorithm_selection,
-        )?;
+        dictionary
+            .optional_flag(
+                "EnforceStrictAlgorithmSelection",
+                self.enforce_strict_algorithm_selection,
+            )?;
         dictionary.optional_flag("ExcludeAPNs", self.exclude_apns)?;
-        dictionary.optional_flag("ExcludeCellularServices", self.exclude_cellular_services)?;
-        dictionary.optional_flag(
-            "ExcludeDeviceCommunication",
-            self.exclude_device_communication,
-        )?;
+        dictionary
+            .optional_flag("ExcludeCellularServices", self.exclude_cellular_services)?;
+        dictionary
+            .optional_flag(
+                "ExcludeDeviceCommunication",
+                self.exclude_device_communication,
+            )?;
         dictionary.optional_flag("ExcludeLocalNetworks", self.exclude_local_networks)?;
         dictionary.optional_flag("ExtendedAuthEnabled", self.extended_auth_enabled)?;
-        dictionary.optional(
-            "IKESecurityAssociationParameters",
-            &self.ike_security_association_parameters,
-        )?;
+        dictionary
+            .optional(
+                "IKESecurityAssociationParameters",
+                &self.ike_security_association_parameters,
+            )?;
         dictionary.optional_flag("IncludeAllNetworks", self.include_all_networks)?;
         dictionary.required("LocalIdentifier", &self.local_identifier)?;
         dictionary.optional("MTU", &self.mtu)?;
         dictionary.optional("NATKeepAliveInterval", &self.nat_keep_alive_interval)?;
-        dictionary.optional_flag(
-            "NATKeepAliveOffloadEnable",
-            self.nat_keep_alive_offload_enable,
-        )?;
+        dictionary
+            .optional_flag(
+                "NATKeepAliveOffloadEnable",
+                self.nat_keep_alive_offload_enable,
+            )?;
         dictionary.optional_flag("OnDemandEnabled", self.on_demand_enabled)?;
         dictionary.optional("OnDemandRules", &self.on_demand_rules)?;
-        dictionary.optional_flag(
-            "OnDemandUserOverrideDisabled",
-            self.on_demand_user_override_disabled,
-        )?;
+        dictionary
+            .optional_flag(
+                "OnDemandUserOverrideDisabled",
+                self.on_demand_user_override_disabled,
+            )?;
         dictionary.optional("Password", &self.password)?;
         dictionary.optional("PayloadCertificateUUID", &self.payload_certificate_uuid)?;
         dictionary.optional("PPK", &self.ppk)?;
         dictionary.optional("PPKIdentifier", &self.ppk_identifier)?;
         dictionary.optional_flag("PPKMandatory", self.ppk_mandatory)?;
-        dictionary.optional("ProviderBundleIdentifier", &self.provider_bundle_identifier)?;
-        dictionary.optional(
-            "ProviderDesignatedRequirement",
-            &self.provider_designated_requirement,
-        )?;
+        dictionary
+            .optional("ProviderBundleIdentifier", &self.provider_bundle_identifier)?;
+        dictionary
+            .optional(
+                "ProviderDesignatedRequirement",
+                &self.provider_designated_requirement,
+            )?;
         dictionary.optional("ProviderType", &self.provider_type)?;
         dictionary.required("RemoteAddress", &self.remote_address)?;
         dictionary.required("RemoteIdentifier", &self.remote_identifier)?;
-        dictionary.optional(
-            "ServerCertificateCommonName",
-            &self.server_certificate_common_name,
-        )?;
-        dictionary.optional(
-            "ServerCertificateIssuerCommonName",
-            &self.server_certificate_issuer_common_name,
-        )?;
+        dictionary
+            .optional(
+                "ServerCertificateCommonName",
+                &self.server_certificate_common_name,
+            )?;
+        dictionary
+            .optional(
+                "ServerCertificateIssuerCommonName",
+                &self.server_certificate_issuer_common_name,
+            )?;
         dictionary.optional("SharedSecret", &self.shared_secret)?;
         dictionary.optional("TLSMaximumVersion", &self.tls_maximum_version)?;
         dictionary.optional("TLSMinimumVersion", &self.tls_minimum_version)?;
-        dictionary.optional_flag(
-            "UseConfigurationAttributeInternalIPSubnet",
-            self.use_configuration_attribute_internal_ip_subnet,
-        )?;
+        dictionary
+            .optional_flag(
+                "UseConfigurationAttributeInternalIPSubnet",
+                self.use_configuration_attribute_internal_ip_subnet,
+            )?;
         dictionary.finish(&self.unknown_keys)
     }
 }
 
 impl<'de> Deserialize<'de> for Ikev2 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Ikev2 {
             allow_post_quantum_key_exchange_fallback: dictionary
@@ -800,8 +820,10 @@ impl<'de> Deserialize<'de> for Ikev2 {
             enforce_strict_algorithm_selection: dictionary
                 .optional_flag("EnforceStrictAlgorithmSelection")?,
             exclude_apns: dictionary.optional_flag("ExcludeAPNs")?,
-            exclude_cellular_services: dictionary.optional_flag("ExcludeCellularServices")?,
-            exclude_device_communication: dictionary.optional_flag("ExcludeDeviceCommunication")?,
+            exclude_cellular_services: dictionary
+                .optional_flag("ExcludeCellularServices")?,
+            exclude_device_communication: dictionary
+                .optional_flag("ExcludeDeviceCommunication")?,
             exclude_local_networks: dictionary.optional_flag("ExcludeLocalNetworks")?,
             extended_auth_enabled: dictionary.optional_flag("ExtendedAuthEnabled")?,
             ike_security_association_parameters: dictionary
@@ -810,7 +832,8 @@ impl<'de> Deserialize<'de> for Ikev2 {
             local_identifier: dictionary.required("LocalIdentifier")?,
             mtu: dictionary.optional("MTU")?,
             nat_keep_alive_interval: dictionary.optional("NATKeepAliveInterval")?,
-            nat_keep_alive_offload_enable: dictionary.optional_flag("NATKeepAliveOffloadEnable")?,
+            nat_keep_alive_offload_enable: dictionary
+                .optional_flag("NATKeepAliveOffloadEnable")?,
             on_demand_enabled: dictionary.optional_flag("OnDemandEnabled")?,
             on_demand_rules: dictionary.optional("OnDemandRules")?,
             on_demand_user_override_disabled: dictionary
@@ -826,7 +849,8 @@ impl<'de> Deserialize<'de> for Ikev2 {
             provider_type: dictionary.optional("ProviderType")?,
             remote_address: dictionary.required("RemoteAddress")?,
             remote_identifier: dictionary.required("RemoteIdentifier")?,
-            server_certificate_common_name: dictionary.optional("ServerCertificateCommonName")?,
+            server_certificate_common_name: dictionary
+                .optional("ServerCertificateCommonName")?,
             server_certificate_issuer_common_name: dictionary
                 .optional("ServerCertificateIssuerCommonName")?,
             shared_secret: dictionary.optional("SharedSecret")?,
@@ -889,8 +913,11 @@ impl Serialize for AuthenticationMethod {
 }
 
 impl<'de> Deserialize<'de> for AuthenticationMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| AuthenticationMethod::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| AuthenticationMethod::from(value.as_str()))
     }
 }
 
@@ -950,8 +977,11 @@ impl Serialize for CertificateType {
 }
 
 impl<'de> Deserialize<'de> for CertificateType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| CertificateType::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| CertificateType::from(value.as_str()))
     }
 }
 
@@ -1046,16 +1076,19 @@ impl Serialize for SecurityAssociationParameters {
         dictionary.optional("IntegrityAlgorithm", &self.integrity_algorithm)?;
         dictionary.optional("DiffieHellmanGroup", &self.diffie_hellman_group)?;
         dictionary.optional("LifeTimeInMinutes", &self.life_time_in_minutes)?;
-        dictionary.optional(
-            "PostQuantumKeyExchangeMethods",
-            &self.post_quantum_key_exchange_methods,
-        )?;
+        dictionary
+            .optional(
+                "PostQuantumKeyExchangeMethods",
+                &self.post_quantum_key_exchange_methods,
+            )?;
         dictionary.finish(&self.unknown_keys)
     }
 }
 
 impl<'de> Deserialize<'de> for SecurityAssociationParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityAssociationParameters {
             encryption_algorithm: dictionary.optional("EncryptionAlgorithm")?,
@@ -1128,8 +1161,11 @@ impl Serialize for DeadPeerDetectionRate {
 }
 
 impl<'de> Deserialize<'de> for DeadPeerDetectionRate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| DeadPeerDetectionRate::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| DeadPeerDetectionRate::from(value.as_str()))
     }
 }
 
@@ -1232,7 +1268,9 @@ impl Serialize for OnDemandRulesElement {
 }
 
 impl<'de> Deserialize<'de> for OnDemandRulesElement {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(OnDemandRulesElement {
             action: dictionary.required("Action")?,
@@ -1291,7 +1329,9 @@ impl Serialize for ProviderType {
 }
 
 impl<'de> Deserialize<'de> for ProviderType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| ProviderType::from(value.as_str()))
     }
 }
@@ -1344,8 +1384,11 @@ impl Serialize for TlsMaximumVersion {
 }
 
 impl<'de> Deserialize<'de> for TlsMaximumVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| TlsMaximumVersion::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| TlsMaximumVersion::from(value.as_str()))
     }
 }
 
@@ -1397,8 +1440,11 @@ impl Serialize for TlsMinimumVersion {
 }
 
 impl<'de> Deserialize<'de> for TlsMinimumVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| TlsMinimumVersion::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| TlsMinimumVersion::from(value.as_str()))
     }
 }
 
@@ -1466,7 +1512,9 @@ impl Serialize for Action {
 }
 
 impl<'de> Deserialize<'de> for Action {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| Action::from(value.as_str()))
     }
 }
@@ -1540,7 +1588,9 @@ impl Serialize for ActionParameter {
 }
 
 impl<'de> Deserialize<'de> for ActionParameter {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ActionParameter {
             domains: dictionary.required("Domains")?,
@@ -1600,8 +1650,11 @@ impl Serialize for InterfaceTypeMatch {
 }
 
 impl<'de> Deserialize<'de> for InterfaceTypeMatch {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| InterfaceTypeMatch::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| InterfaceTypeMatch::from(value.as_str()))
     }
 }
 
@@ -1652,7 +1705,9 @@ impl Serialize for DomainAction {
 }
 
 impl<'de> Deserialize<'de> for DomainAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| DomainAction::from(value.as_str()))
     }
 }
@@ -1721,8 +1776,11 @@ impl Serialize for EncryptionAlgorithm {
 }
 
 impl<'de> Deserialize<'de> for EncryptionAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| EncryptionAlgorithm::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| EncryptionAlgorithm::from(value.as_str()))
     }
 }
 
@@ -1782,7 +1840,10 @@ impl Serialize for IntegrityAlgorithm {
 }
 
 impl<'de> Deserialize<'de> for IntegrityAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| IntegrityAlgorithm::from(value.as_str()))
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| IntegrityAlgorithm::from(value.as_str()))
     }
 }

@@ -93,9 +93,21 @@ fn separate_items(code: &str) -> String {
             let starts_item = !line.is_empty() && !line.starts_with([' ', '}', ')']);
             let ended_item =
                 previous == "}" || previous.ends_with(';') && !previous.starts_with(' ');
-            let both_uses = previous.starts_with("use ") && line.starts_with("use ");
-            let after_module_docs = previous.starts_with("//!") && !line.starts_with("//!");
-            if starts_item && (ended_item && !both_uses || after_module_docs) {
+            let declaration = |text: &str| {
+                if text.starts_with("use ") || text.starts_with("pub use ") {
+                    Some("use")
+                } else if text.starts_with("pub mod ") || text.starts_with("#[rustfmt::skip]") {
+                    Some("mod")
+                } else {
+                    None
+                }
+            };
+            // Runs of `use` declarations, and of `mod` declarations, stay together.
+            let same_group =
+                declaration(previous).is_some() && declaration(previous) == declaration(line);
+            let after_header = (previous.starts_with("//!") && !line.starts_with("//!"))
+                || (previous.starts_with("#![") && !line.starts_with("#!["));
+            if starts_item && (ended_item && !same_group || after_header) {
                 out.push('\n');
             }
         }
@@ -198,9 +210,11 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         ));
     }
     let docs = inner_doc_attrs(&lines);
+    // Generated modules are laid out by prettyplease; `cargo fmt` must not
+    // re-lay them, or `cargo xtask codegen --check` would see them as stale.
     let modules = ir.modules.iter().map(|module| {
         let name = ident(&module.name);
-        quote!(pub mod #name;)
+        quote!(#[rustfmt::skip] pub mod #name;)
     });
     let profile = ir.profile().map(|module| {
         let module_name = ident(&module.name);
@@ -213,6 +227,7 @@ fn lib_rs(ir: &Ir) -> TokenStream {
 
         pub use mobileconfig_runtime as runtime;
 
+        #[rustfmt::skip]
         pub mod payload;
         #(#modules)*
 
