@@ -142,6 +142,16 @@ pub struct Value {
     pub constraints: Constraints,
 }
 
+impl Value {
+    /// A value of `shape` with no constraints.
+    pub fn of(shape: Shape) -> Self {
+        Value {
+            shape,
+            constraints: Constraints::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
     String,

@@ -402,10 +402,7 @@ impl<'a> ModuleBuilder<'a> {
             let supported = key.supported_os.inherit(inherited);
             let overlay = self.key_overlays.get(&(list, key.key.clone())).copied();
             let value = if is_profile && key.key == "PayloadContent" {
-                Value {
-                    shape: Shape::Payloads,
-                    constraints: Constraints::default(),
-                }
+                Value::of(Shape::Payloads)
             } else {
                 self.lower_value(key, overlay, &key_path, scope, &supported)
             };
@@ -448,10 +445,7 @@ impl<'a> ModuleBuilder<'a> {
                                dictionary in the cycle"
                     .to_owned();
                 self.error(key.line, path, message);
-                return Value {
-                    shape: Shape::Any,
-                    constraints: Constraints::default(),
-                };
+                return Value::of(Shape::Any);
             }
             self.open_containers.push(list);
         }
@@ -546,20 +540,17 @@ impl<'a> ModuleBuilder<'a> {
                         }
                         Shape::Array(Box::new(value))
                     }
-                    None => Shape::Array(Box::new(Value {
-                        shape: Shape::Any,
-                        constraints: Constraints::default(),
-                    })),
+                    None => Shape::Array(Box::new(Value::of(Shape::Any))),
                 }
             }
             Some(KeyType::Dictionary) => match key.subkeys {
                 None => Shape::Any,
                 Some(list) => {
-                    let keys = self.file.keys(list);
-                    if keys.len() == 1 && keys[0].key == ANY_KEY {
+                    if self.is_map(key) {
+                        let any = &self.file.keys(list)[0];
                         let mut value_path = path.to_vec();
                         value_path.push(ANY_KEY.to_owned());
-                        let value = self.lower_value(&keys[0], None, &value_path, scope, supported);
+                        let value = self.lower_value(any, None, &value_path, scope, supported);
                         if value.shape == Shape::Any {
                             Shape::Any
                         } else {
