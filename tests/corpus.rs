@@ -52,6 +52,26 @@ fn generate_and_build(name: &str, schema: &Path, overlays: Option<&Path>) -> usi
         "the crate generated from {} does not build",
         schema.display()
     );
+    // Every description must survive rustdoc: no bare URLs, no stray HTML,
+    // no broken links.
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "doc",
+            "--quiet",
+            "--offline",
+            "--no-deps",
+            "--manifest-path",
+        ])
+        .arg(out.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target.join("generated-crates-target"))
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .status()
+        .expect("run cargo doc");
+    assert!(
+        status.success(),
+        "rustdoc warns on the crate generated from {}",
+        schema.display()
+    );
     files.len()
 }
 

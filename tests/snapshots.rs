@@ -77,4 +77,30 @@ fn recursive_fields_are_boxed_only_without_a_collection_between() {
         module.contains("pub children: Option<Vec<Folder>>"),
         "{module}"
     );
+    // `Link.Next` holds a `Link` directly: boxed.
+    assert!(module.contains("pub next: Option<Box<Link>>"), "{module}");
+    assert!(module.contains("pub chain: Option<Link>"), "{module}");
+}
+
+/// `generated/` is what `schema/` produces: the same check as
+/// `cargo xtask codegen --check`, run by the test command too.
+#[test]
+fn the_committed_crate_is_fresh() {
+    let root = mobileconfig_tests::workspace_root();
+    let files = generate(&sources(&root.join("schema")), &CrateOptions::workspace())
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    let stale: Vec<&str> = files
+        .iter()
+        .filter(|file| {
+            std::fs::read_to_string(root.join("generated").join(&file.path))
+                .ok()
+                .as_deref()
+                != Some(file.contents.as_str())
+        })
+        .map(|file| file.path.as_str())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "generated/ is stale ({stale:?}): run `cargo xtask codegen` and commit the result"
+    );
 }

@@ -160,7 +160,7 @@ impl KeyType {
         }
     }
 
-    /// "an <array>", "a <string>": for messages.
+    /// "an `<array>`", "a `<string>`": for messages.
     pub fn with_article(self) -> String {
         let article = match self {
             KeyType::Integer | KeyType::Array | KeyType::Any => "an",

@@ -64,13 +64,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         _ => (
             root.join("schema"),
             root.join("generated"),
-            CrateOptions {
-                crate_name: "mobileconfig".to_owned(),
-                runtime_dependency: "{ path = \"../runtime\" }".to_owned(),
-                standalone: false,
-                command: "cargo xtask codegen".to_owned(),
-                schema_label: "schema/".to_owned(),
-            },
+            CrateOptions::workspace(),
         ),
     };
     let mut sources = read_schema_dir(&schema_dir)

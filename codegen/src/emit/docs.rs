@@ -31,16 +31,33 @@ fn is_list_item(line: &str) -> bool {
 }
 
 fn sanitize_word(word: &str) -> String {
-    if word.starts_with("http://") || word.starts_with("https://") {
-        let end = word.trim_end_matches(['.', ',', ')', ';', ':', '\'', '"']);
-        let (url, rest) = word.split_at(end.len());
-        return format!("<{url}>{rest}");
-    }
     if word == "*" {
         return word.to_owned(); // a list bullet
     }
-    let mut out = String::with_capacity(word.len());
-    for c in word.chars() {
+    let Some(start) = word.find("https://").or_else(|| word.find("http://")) else {
+        return escape(word);
+    };
+    // A URL becomes an autolink; text around it (quotes, brackets, a full
+    // stop) stays outside.
+    let (before, rest) = word.split_at(start);
+    let end = rest
+        .find(['\'', '"', '(', ')', '<', '>', '[', ']'])
+        .unwrap_or(rest.len());
+    let (url, after) = rest.split_at(end);
+    let bare = url.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    let trailing = &url[bare.len()..];
+    format!(
+        "{}<{bare}>{}{}",
+        escape(before),
+        escape(trailing),
+        sanitize_word(after)
+    )
+}
+
+/// Escapes what Markdown would read as links, HTML, code or emphasis.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
         if matches!(c, '[' | ']' | '<' | '>' | '`' | '*') {
             out.push('\\');
         }
@@ -194,4 +211,41 @@ pub fn constraint_facts(constraints: &Constraints, shape: &Shape) -> Vec<String>
         lines.push(format!("Pattern: `{pattern}`."));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn urls_become_autolinks_wherever_they_stand_in_a_word() {
+        assert_eq!(
+            sanitize("See https://example.com/a."),
+            ["See <https://example.com/a>."]
+        );
+        assert_eq!(
+            sanitize("('https://example.com/b')."),
+            ["('<https://example.com/b>')."]
+        );
+        assert_eq!(
+            sanitize("(<https://example.com/c>)"),
+            ["(\\<<https://example.com/c>\\>)"]
+        );
+    }
+
+    #[test]
+    fn markdown_syntax_in_prose_is_escaped() {
+        assert_eq!(
+            sanitize("a [b] <c> *.d `e`"),
+            ["a \\[b\\] \\<c\\> \\*.d \\`e\\`"]
+        );
+    }
+
+    #[test]
+    fn lines_are_paragraphs_and_list_items_stay_together() {
+        assert_eq!(
+            sanitize("One.\nTwo:\n* a\n* b\n    Indented."),
+            ["One.", "", "Two:", "", "* a", "* b", "", "Indented."]
+        );
+    }
 }

@@ -28,6 +28,20 @@ pub struct CrateOptions {
     pub schema_label: String,
 }
 
+impl CrateOptions {
+    /// The options for this repository's own `generated/` crate, built from
+    /// `schema/` by `cargo xtask codegen`.
+    pub fn workspace() -> Self {
+        CrateOptions {
+            crate_name: "mobileconfig".to_owned(),
+            runtime_dependency: "{ path = \"../runtime\" }".to_owned(),
+            standalone: false,
+            command: "cargo xtask codegen".to_owned(),
+            schema_label: "schema/".to_owned(),
+        }
+    }
+}
+
 /// Renders the whole crate.
 pub fn emit_crate(ir: &Ir, options: &CrateOptions) -> Vec<GeneratedFile> {
     let mut files = vec![
