@@ -317,6 +317,7 @@ fn check_overlays(schema: &LoadedSchema, errors: &mut Vec<SchemaError>) {
                 .at_line(overlay.line),
             );
         }
+        check_rules(file, overlay, errors);
         for entry in &overlay.keys {
             if let Err(message) = resolve_overlay_path(file, &entry.path) {
                 errors.push(
@@ -508,5 +509,169 @@ fn check_overlay_identifiers(overlay: &Overlay, entry: &KeyOverlay, errors: &mut
                     .at_path(&key_path(&overlay.payload, &entry.path)),
             );
         }
+    }
+}
+
+/// The list of keys a rule reads: the payload's, or those of the dictionary
+/// (or array of dictionaries) at `within`.
+pub fn rule_dictionary(file: &SchemaFile, within: &[String]) -> Result<KeyListId, String> {
+    if within.is_empty() {
+        return file
+            .payload_keys
+            .ok_or_else(|| "the payload has no keys".to_owned());
+    }
+    let (_, key) = resolve_overlay_path(file, within)?;
+    let list = element_subkeys(file, key)
+        .filter(|list| file.keys(*list).iter().any(|key| key.key != ANY_KEY))
+        .ok_or_else(|| format!("`{}` is not a dictionary with keys", within.join(" › ")))?;
+    if key.key_type() == Some(KeyType::Array)
+        && file
+            .keys(list)
+            .first()
+            .is_some_and(|first| first.subkeys.is_none())
+    {
+        return Err(format!(
+            "`{}` is not a dictionary with keys",
+            within.join(" › ")
+        ));
+    }
+    Ok(list)
+}
+
+/// The key at `path` below the dictionary `list`, through dictionaries.
+fn resolve_relative<'a>(
+    file: &'a SchemaFile,
+    list: KeyListId,
+    path: &[String],
+) -> Result<&'a PayloadKey, String> {
+    let mut list = list;
+    let mut found = None;
+    for (depth, name) in path.iter().enumerate() {
+        if let Some(parent) = found {
+            let parent: &PayloadKey = parent;
+            list = match (parent.key_type(), parent.subkeys) {
+                (Some(KeyType::Dictionary), Some(sublist)) => sublist,
+                _ => {
+                    return Err(format!(
+                        "`{}` is not a dictionary, so it has no key `{name}`",
+                        path[..depth].join(".")
+                    ));
+                }
+            };
+        }
+        found = Some(
+            file.keys(list)
+                .iter()
+                .find(|key| &key.key == name)
+                .ok_or_else(|| format!("there is no key `{}`", path[..=depth].join(".")))?,
+        );
+    }
+    found.ok_or_else(|| "an empty key path".to_owned())
+}
+
+/// The allowed values and type a literal is compared with: an array's
+/// element for arrays.
+fn compared_key<'a>(file: &'a SchemaFile, key: &'a PayloadKey) -> &'a PayloadKey {
+    match (key.key_type(), key.subkeys) {
+        (Some(KeyType::Array), Some(list)) => file.keys(list).first().unwrap_or(key),
+        _ => key,
+    }
+}
+
+fn check_rules(file: &SchemaFile, overlay: &Overlay, errors: &mut Vec<SchemaError>) {
+    let mut codes = BTreeSet::new();
+    for rule in &overlay.rules {
+        let error = |message: String| {
+            SchemaError::new(&overlay.path, format!("rule `{}`: {message}", rule.code))
+                .at_line(rule.line)
+        };
+        let valid_code = !rule.code.is_empty()
+            && rule
+                .code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-'));
+        if !valid_code {
+            errors.push(error(
+                "a code is lower-case letters, digits, `.` and `-` (it is a stable identifier)"
+                    .to_owned(),
+            ));
+        }
+        if !codes.insert(rule.code.as_str()) {
+            errors.push(error(
+                "the code is used by another rule of this overlay".to_owned(),
+            ));
+        }
+        let list = match rule_dictionary(file, &rule.within) {
+            Ok(list) => list,
+            Err(message) => {
+                errors.push(error(format!("`within`: {message}")));
+                continue;
+            }
+        };
+        let conditions = rule.when.iter().chain(std::iter::once(&rule.check));
+        for condition in conditions {
+            for ranking in condition.rankings() {
+                if !overlay.rankings.contains_key(ranking) {
+                    errors.push(error(format!(
+                        "the ranking `{ranking}` is not defined under `rankings`"
+                    )));
+                }
+            }
+            for (path, literals) in condition.paths() {
+                let key = match resolve_relative(file, list, path) {
+                    Ok(key) => compared_key(file, key),
+                    Err(message) => {
+                        errors.push(error(message));
+                        continue;
+                    }
+                };
+                for literal in literals {
+                    check_rule_literal(key, literal, path, &error, errors);
+                }
+            }
+        }
+        if !rule.at.is_empty()
+            && let Err(message) = resolve_relative(file, list, &rule.at)
+        {
+            errors.push(error(format!("`at`: {message}")));
+        }
+    }
+    for (name, groups) in &overlay.rankings {
+        if groups.iter().all(Vec::is_empty) {
+            errors.push(
+                SchemaError::new(&overlay.path, format!("the ranking `{name}` is empty"))
+                    .at_line(1),
+            );
+        }
+    }
+}
+
+fn check_rule_literal(
+    key: &PayloadKey,
+    literal: &Scalar,
+    path: &[String],
+    error: &dyn Fn(String) -> SchemaError,
+    errors: &mut Vec<SchemaError>,
+) {
+    let Some(key_type) = key.key_type() else {
+        return;
+    };
+    if !fits_type(literal, key_type) {
+        errors.push(error(format!(
+            "`{}` is {}, but it is compared with {}",
+            path.join("."),
+            key_type.with_article(),
+            literal.describe()
+        )));
+        return;
+    }
+    if let Some(rangelist) = &key.rangelist
+        && !rangelist.iter().any(|allowed| &allowed.value == literal)
+    {
+        errors.push(error(format!(
+            "`{}` is compared with {}, which its `rangelist` does not allow",
+            path.join("."),
+            literal.describe()
+        )));
     }
 }

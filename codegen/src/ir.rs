@@ -3,7 +3,11 @@
 //! facts attached. Everything is ordered (schema order for keys and values,
 //! sorted for modules), so emitting it twice gives the same bytes.
 
-use crate::model::{Os, OsSupport, Range, Repetition, Scalar, ValueFormat};
+use std::collections::BTreeMap;
+
+use crate::model::{
+    ConditionSpec, Os, OsSupport, Range, Repetition, RuleSeverity, Scalar, ValueFormat,
+};
 
 /// The whole schema, lowered.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +110,30 @@ pub enum TypeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructDef {
     pub fields: Vec<Field>,
+    /// Cross-field rules over this dictionary's keys, from the overlay.
+    pub rules: Vec<Rule>,
+}
+
+/// A cross-field rule: where `when` holds, `check` must.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub code: String,
+    pub severity: RuleSeverity,
+    pub when: Option<ConditionSpec>,
+    pub check: ConditionSpec,
+    pub message: String,
+    /// The key a finding points at, relative to the dictionary.
+    pub at: Vec<String>,
+    /// The rankings the conditions use, by name.
+    pub rankings: BTreeMap<String, Vec<Vec<String>>>,
+}
+
+/// A bound that holds on one platform only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformLimit {
+    pub os: Os,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
 impl StructDef {
@@ -132,6 +160,10 @@ pub struct Field {
     pub boxed: bool,
     /// The key comes from `CommonPayloadKeys`.
     pub common: bool,
+    pub platform_limits: Vec<PlatformLimit>,
+    /// The value is the `PayloadUUID` of a payload of this profile whose
+    /// type starts with this prefix.
+    pub references: Option<String>,
 }
 
 /// What a value position (a field, an array item, a map value) holds, and

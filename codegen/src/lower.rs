@@ -11,16 +11,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::{overlay_target, resolve_overlay_path};
+use crate::check::{overlay_target, resolve_overlay_path, rule_dictionary};
 use crate::error::SchemaError;
 use crate::ir::{
-    Availability, Constraints, Docs, EnumDef, Field, Ir, Module, ModuleKind, Shape, StructDef,
-    TypeDef, TypeId, TypeKind, Value, Variant,
+    Availability, Constraints, Docs, EnumDef, Field, Ir, Module, ModuleKind, PlatformLimit, Rule,
+    Shape, StructDef, TypeDef, TypeId, TypeKind, Value, Variant,
 };
 use crate::load::LoadedSchema;
 use crate::model::{
-    KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Presence, Scalar, SchemaFile, SupportedOs,
-    ValueFormat,
+    ConditionSpec, KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Presence, Scalar,
+    SchemaFile, SupportedOs, ValueFormat,
 };
 use crate::naming;
 
@@ -263,7 +263,10 @@ impl<'a> ModuleBuilder<'a> {
                     title: Some(file.title.clone()),
                     description: file.description.clone(),
                 },
-                kind: TypeKind::Struct(StructDef { fields: Vec::new() }),
+                kind: TypeKind::Struct(StructDef {
+                    fields: Vec::new(),
+                    rules: Vec::new(),
+                }),
             },
         );
         let mut fields = Vec::new();
@@ -292,6 +295,7 @@ impl<'a> ModuleBuilder<'a> {
                 self.lower_fields(job.list, &job.path, &job.scope, &job.availability, false);
             self.set_fields(job.id, fields);
         }
+        self.attach_rules(root);
         let types = self.resolve_names();
         if !self.errors.is_empty() {
             return Err(self.errors);
@@ -319,6 +323,49 @@ impl<'a> ModuleBuilder<'a> {
             root,
             types,
         })
+    }
+
+    /// Gives each overlay rule to the struct of the dictionary it reads.
+    fn attach_rules(&mut self, root: TypeId) {
+        let Some(overlay) = self.overlay else {
+            return;
+        };
+        for spec in &overlay.rules {
+            let Ok(list) = rule_dictionary(self.file, &spec.within) else {
+                continue; // reported by `check`
+            };
+            let id = if Some(list) == self.file.payload_keys {
+                root
+            } else {
+                match self.structs.get(&list) {
+                    Some(&id) => id,
+                    None => continue,
+                }
+            };
+            let mut used = spec.check.rankings();
+            used.extend(spec.when.iter().flat_map(ConditionSpec::rankings));
+            let rankings = used
+                .into_iter()
+                .filter_map(|name| {
+                    overlay
+                        .rankings
+                        .get(name)
+                        .map(|groups| (name.to_owned(), groups.clone()))
+                })
+                .collect();
+            let rule = Rule {
+                code: spec.code.clone(),
+                severity: spec.severity,
+                when: spec.when.clone(),
+                check: spec.check.clone(),
+                message: spec.message.clone(),
+                at: spec.at.clone(),
+                rankings,
+            };
+            if let TypeKind::Struct(def) = &mut self.types[id.0].def.kind {
+                def.rules.push(rule);
+            }
+        }
     }
 
     fn add_type(&mut self, candidates: Vec<String>, line: usize, def: TypeDef) -> TypeId {
@@ -380,6 +427,8 @@ impl<'a> ModuleBuilder<'a> {
             sensitive: false,
             boxed: false,
             common: true,
+            platform_limits: Vec::new(),
+            references: None,
         }
     }
 
@@ -419,6 +468,20 @@ impl<'a> ModuleBuilder<'a> {
                 sensitive: overlay.is_some_and(|overlay| overlay.sensitive),
                 boxed: false,
                 common: false,
+                platform_limits: overlay
+                    .map(|overlay| {
+                        overlay
+                            .platform_range
+                            .iter()
+                            .map(|(os, (min, max))| PlatformLimit {
+                                os: *os,
+                                min: *min,
+                                max: *max,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                references: overlay.and_then(|overlay| overlay.references.clone()),
             });
         }
         fields
@@ -590,7 +653,10 @@ impl<'a> ModuleBuilder<'a> {
                 origin: path.to_vec(),
                 subkeytype: key.subkeytype.clone(),
                 docs: docs_of(key),
-                kind: TypeKind::Struct(StructDef { fields: Vec::new() }),
+                kind: TypeKind::Struct(StructDef {
+                    fields: Vec::new(),
+                    rules: Vec::new(),
+                }),
             },
         );
         self.structs.insert(list, id);

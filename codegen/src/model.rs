@@ -354,7 +354,7 @@ impl SupportedOs {
 }
 
 /// One overlay file: the project's additions to one payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Overlay {
     pub path: String,
     /// The line of `payload:` (or of `file:` when given), for messages about
@@ -369,10 +369,94 @@ pub struct Overlay {
     pub rust_module: Option<String>,
     pub rust_name: Option<String>,
     pub keys: Vec<KeyOverlay>,
+    /// Named orders of string values, for `ranks_at_most` conditions.
+    pub rankings: BTreeMap<String, Vec<Vec<String>>>,
+    /// Cross-field rules.
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A cross-field rule: in the dictionary at `within`, where `when` holds,
+/// `check` must hold; otherwise a finding of `severity` at `at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSpec {
+    pub code: String,
+    pub line: usize,
+    /// Key names from the payload down to the dictionary the rule reads
+    /// (empty: the payload itself).
+    pub within: Vec<String>,
+    pub severity: RuleSeverity,
+    pub when: Option<ConditionSpec>,
+    pub check: ConditionSpec,
+    pub message: String,
+    /// The key the finding points at, relative to `within`.
+    pub at: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSeverity {
+    Error,
+    Warning,
+}
+
+/// A condition of the rule language; paths are relative to the rule's
+/// dictionary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConditionSpec {
+    Present(Vec<String>),
+    Absent(Vec<String>),
+    Equals(Vec<String>, Scalar),
+    OneOf(Vec<String>, Vec<Scalar>),
+    NoneOf(Vec<String>, Vec<Scalar>),
+    AtLeast(Vec<String>, f64),
+    AtMost(Vec<String>, f64),
+    RanksAtMost {
+        lower: Vec<String>,
+        upper: Vec<String>,
+        ranking: String,
+    },
+    All(Vec<ConditionSpec>),
+    Any(Vec<ConditionSpec>),
+    Not(Box<ConditionSpec>),
+}
+
+impl ConditionSpec {
+    /// Every key path the condition reads, with the literals compared to it.
+    pub fn paths(&self) -> Vec<(&[String], Vec<&Scalar>)> {
+        match self {
+            ConditionSpec::Present(path)
+            | ConditionSpec::Absent(path)
+            | ConditionSpec::AtLeast(path, _)
+            | ConditionSpec::AtMost(path, _) => vec![(path, Vec::new())],
+            ConditionSpec::Equals(path, value) => vec![(path, vec![value])],
+            ConditionSpec::OneOf(path, values) | ConditionSpec::NoneOf(path, values) => {
+                vec![(path, values.iter().collect())]
+            }
+            ConditionSpec::RanksAtMost { lower, upper, .. } => {
+                vec![(lower, Vec::new()), (upper, Vec::new())]
+            }
+            ConditionSpec::All(conditions) | ConditionSpec::Any(conditions) => {
+                conditions.iter().flat_map(ConditionSpec::paths).collect()
+            }
+            ConditionSpec::Not(condition) => condition.paths(),
+        }
+    }
+
+    /// The ranking names the condition uses.
+    pub fn rankings(&self) -> Vec<&str> {
+        match self {
+            ConditionSpec::RanksAtMost { ranking, .. } => vec![ranking],
+            ConditionSpec::All(conditions) | ConditionSpec::Any(conditions) => conditions
+                .iter()
+                .flat_map(ConditionSpec::rankings)
+                .collect(),
+            ConditionSpec::Not(condition) => condition.rankings(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Overlay facts for one key.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyOverlay {
     /// Key names from the payload down; an array's element is skipped, so
     /// `[IKEv2, OnDemandRules, Action]` names `Action` in each rule.
@@ -388,6 +472,11 @@ pub struct KeyOverlay {
     pub rust_type: Option<String>,
     /// Rust variant names for `rangelist` values.
     pub rust_variants: BTreeMap<String, String>,
+    /// Bounds that hold on one platform only.
+    pub platform_range: BTreeMap<Os, (Option<f64>, Option<f64>)>,
+    /// The value names another payload of the profile by its `PayloadUUID`;
+    /// that payload's `PayloadType` starts with this prefix.
+    pub references: Option<String>,
 }
 
 /// A well-known string format, from Apple's `subtype` or an overlay's

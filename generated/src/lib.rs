@@ -29,4 +29,4 @@ pub mod profile;
 pub mod vpn_managed;
 
 pub use payload::Payload;
-pub use profile::Profile;
+pub use profile::{Profile, read_profile, validate_profile};

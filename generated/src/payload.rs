@@ -64,6 +64,16 @@ impl<'de> Deserialize<'de> for Payload {
     }
 }
 
+/// The schema tables of a payload type this crate knows.
+pub fn schema_for(
+    payload_type: &str,
+) -> Option<&'static crate::runtime::schema::PayloadSchema> {
+    match payload_type {
+        crate::vpn_managed::PAYLOAD_TYPE => Some(&crate::vpn_managed::schema::PAYLOAD),
+        _ => None,
+    }
+}
+
 /// Decodes a payload dictionary into its typed struct, naming the payload type in
 /// any error.
 fn decode<T: serde::de::DeserializeOwned, E: serde::de::Error>(

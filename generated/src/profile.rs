@@ -15,6 +15,30 @@ use crate::runtime::plist;
 /// The schema name of the profile envelope (not a `PayloadType`).
 pub const PAYLOAD_TYPE: &str = "TopLevel";
 
+/// Reads a `.mobileconfig` (XML or binary plist). Values written in a type
+/// devices accept but the schema does not (`<true/>` for a 0/1 integer flag,
+/// `<real>1</real>` for an integer) are read, reported in `warnings`, and
+/// written back in the schema's type.
+pub fn read_profile(
+    bytes: &[u8],
+) -> Result<crate::runtime::io::Decoded<Profile>, crate::runtime::io::ReadError> {
+    crate::runtime::io::read_profile(bytes, &schema::PAYLOAD, crate::payload::schema_for)
+}
+
+/// Checks a profile as read, before any decoding: every finding with its key
+/// path, severity and code. Use this on untrusted input, which may not decode.
+pub fn validate_profile(
+    profile: &plist::Value,
+    target: Option<&crate::runtime::Target>,
+) -> Vec<crate::runtime::Diagnostic> {
+    crate::runtime::validate::validate_profile(
+        &schema::PAYLOAD,
+        crate::payload::schema_for,
+        profile,
+        target,
+    )
+}
+
 /// Profile Envelope
 ///
 /// The top-level dictionary of a configuration profile, which identifies the profile, describes it to the user, controls its removal and carries the payload dictionaries.
@@ -158,6 +182,19 @@ impl Profile {
             encrypted_payload_content: None,
             unknown_keys: plist::Dictionary::new(),
         }
+    }
+
+    /// Checks the whole profile: the envelope, each payload against its schema, and the checks across payloads (unique `PayloadUUID`s, certificate references). Returns all findings.
+    pub fn validate(
+        &self,
+        target: Option<&crate::runtime::Target>,
+    ) -> Vec<crate::runtime::Diagnostic> {
+        crate::runtime::validate::validate_profile_of(
+            &schema::PAYLOAD,
+            crate::payload::schema_for,
+            self,
+            target,
+        )
     }
 }
 
@@ -306,4 +343,137 @@ impl<'de> Deserialize<'de> for PayloadScope {
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| PayloadScope::from(value.as_str()))
     }
+}
+
+/// This payload's schema as data, for the runtime's validation engine.
+pub mod schema {
+    use crate::runtime::schema::*;
+
+    /// The payload.
+    pub static PAYLOAD: PayloadSchema = PayloadSchema {
+        payload_type: super::PAYLOAD_TYPE,
+        title: "Profile Envelope",
+        availability: PAYLOAD_AVAILABILITY,
+        root: &PROFILE,
+    };
+
+    /// The keys and rules of [`Profile`](super::Profile).
+    pub static PROFILE: DictSchema = DictSchema {
+        name: "Profile",
+        keys: &[
+            KeySchema::required(
+                "PayloadType",
+                ValueSchema {
+                    allowed: &[Literal::Str("Configuration")],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "PayloadVersion",
+                ValueSchema {
+                    allowed: &[Literal::Int(1)],
+                    ..ValueSchema::of(ValueKind::Integer)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "PayloadIdentifier",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "PayloadUUID",
+                ValueSchema {
+                    format: Some(Format::Uuid),
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "PayloadContent",
+                ValueSchema::of(ValueKind::Payloads),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PayloadDisplayName",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PayloadDescription",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PayloadOrganization",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PayloadRemovalDisallowed",
+                ValueSchema::of(ValueKind::Boolean),
+                AVAILABILITY_1,
+            ),
+            KeySchema::optional(
+                "PayloadScope",
+                ValueSchema {
+                    allowed: &[Literal::Str("System"), Literal::Str("User")],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                AVAILABILITY_2,
+            ),
+            KeySchema::optional(
+                "RemovalDate",
+                ValueSchema::of(ValueKind::Date),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "DurationUntilRemoval",
+                ValueSchema::of(ValueKind::Real),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "HasRemovalPasscode",
+                ValueSchema::of(ValueKind::Boolean),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "IsEncrypted",
+                ValueSchema::of(ValueKind::Boolean),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "EncryptedPayloadContent",
+                ValueSchema::of(ValueKind::Data),
+                PAYLOAD_AVAILABILITY,
+            ),
+        ],
+        rules: &[],
+    };
+
+    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    const PAYLOAD_AVAILABILITY: &[Availability] = &[
+        Availability::since(Platform::IOs, "4.0"),
+        Availability::since(Platform::MacOs, "10.7"),
+        Availability::since(Platform::TvOs, "9.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::since(Platform::WatchOs, "1.0"),
+    ];
+    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+; not available on visionOS, watchOS.
+    const AVAILABILITY_1: &[Availability] = &[
+        Availability::since(Platform::IOs, "4.0"),
+        Availability::since(Platform::MacOs, "10.7"),
+        Availability::since(Platform::TvOs, "9.0"),
+        Availability::unavailable(Platform::VisionOs),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 4.0+, macOS 10.8+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    const AVAILABILITY_2: &[Availability] = &[
+        Availability::since(Platform::IOs, "4.0"),
+        Availability::since(Platform::MacOs, "10.8"),
+        Availability::since(Platform::TvOs, "9.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::since(Platform::WatchOs, "1.0"),
+    ];
 }

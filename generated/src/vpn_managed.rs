@@ -138,6 +138,19 @@ impl VpnManaged {
             unknown_keys: plist::Dictionary::new(),
         }
     }
+
+    /// Checks the payload against every rule of its schema: types, required keys, allowed values, ranges, formats, cross-field rules and, given a target, availability. Returns all findings.
+    pub fn validate(
+        &self,
+        target: Option<&crate::runtime::Target>,
+    ) -> Vec<crate::runtime::Diagnostic> {
+        crate::runtime::validate::validate_payload_of(
+            &schema::PAYLOAD,
+            crate::payload::schema_for,
+            self,
+            target,
+        )
+    }
 }
 
 impl Serialize for VpnManaged {
@@ -258,7 +271,7 @@ impl<'de> Deserialize<'de> for VpnType {
 /// It is the part of the VPN payload that watchOS supports (watchOS 10 and later).
 ///
 /// The dictionary at `com.apple.vpn.managed › IKEv2`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Ikev2 {
     /// `AllowPostQuantumKeyExchangeFallback`: 0/1 integer flag.
@@ -687,6 +700,92 @@ impl Ikev2 {
             use_configuration_attribute_internal_ip_subnet: None,
             unknown_keys: plist::Dictionary::new(),
         }
+    }
+}
+
+/// Shows every field but the sensitive ones, whose values are redacted.
+impl std::fmt::Debug for Ikev2 {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Ikev2")
+            .field(
+                "allow_post_quantum_key_exchange_fallback",
+                &self.allow_post_quantum_key_exchange_fallback,
+            )
+            .field("authentication_method", &self.authentication_method)
+            .field("auth_name", &self.auth_name)
+            .field("auth_password", &crate::runtime::Redacted::of(&self.auth_password))
+            .field("certificate_type", &self.certificate_type)
+            .field(
+                "child_security_association_parameters",
+                &self.child_security_association_parameters,
+            )
+            .field("dead_peer_detection_rate", &self.dead_peer_detection_rate)
+            .field("disable_mobike", &self.disable_mobike)
+            .field("disable_redirect", &self.disable_redirect)
+            .field("disconnect_on_idle", &self.disconnect_on_idle)
+            .field("disconnect_on_idle_timer", &self.disconnect_on_idle_timer)
+            .field(
+                "enable_certificate_revocation_check",
+                &self.enable_certificate_revocation_check,
+            )
+            .field("enable_fallback", &self.enable_fallback)
+            .field("enable_pfs", &self.enable_pfs)
+            .field("enforce_routes", &self.enforce_routes)
+            .field(
+                "enforce_strict_algorithm_selection",
+                &self.enforce_strict_algorithm_selection,
+            )
+            .field("exclude_apns", &self.exclude_apns)
+            .field("exclude_cellular_services", &self.exclude_cellular_services)
+            .field("exclude_device_communication", &self.exclude_device_communication)
+            .field("exclude_local_networks", &self.exclude_local_networks)
+            .field("extended_auth_enabled", &self.extended_auth_enabled)
+            .field(
+                "ike_security_association_parameters",
+                &self.ike_security_association_parameters,
+            )
+            .field("include_all_networks", &self.include_all_networks)
+            .field("local_identifier", &self.local_identifier)
+            .field("mtu", &self.mtu)
+            .field("nat_keep_alive_interval", &self.nat_keep_alive_interval)
+            .field("nat_keep_alive_offload_enable", &self.nat_keep_alive_offload_enable)
+            .field("on_demand_enabled", &self.on_demand_enabled)
+            .field("on_demand_rules", &self.on_demand_rules)
+            .field(
+                "on_demand_user_override_disabled",
+                &self.on_demand_user_override_disabled,
+            )
+            .field("password", &crate::runtime::Redacted::of(&self.password))
+            .field("payload_certificate_uuid", &self.payload_certificate_uuid)
+            .field("ppk", &crate::runtime::Redacted::of(&self.ppk))
+            .field("ppk_identifier", &self.ppk_identifier)
+            .field("ppk_mandatory", &self.ppk_mandatory)
+            .field("provider_bundle_identifier", &self.provider_bundle_identifier)
+            .field(
+                "provider_designated_requirement",
+                &self.provider_designated_requirement,
+            )
+            .field("provider_type", &self.provider_type)
+            .field("remote_address", &self.remote_address)
+            .field("remote_identifier", &self.remote_identifier)
+            .field(
+                "server_certificate_common_name",
+                &self.server_certificate_common_name,
+            )
+            .field(
+                "server_certificate_issuer_common_name",
+                &self.server_certificate_issuer_common_name,
+            )
+            .field("shared_secret", &crate::runtime::Redacted::of(&self.shared_secret))
+            .field("tls_maximum_version", &self.tls_maximum_version)
+            .field("tls_minimum_version", &self.tls_minimum_version)
+            .field(
+                "use_configuration_attribute_internal_ip_subnet",
+                &self.use_configuration_attribute_internal_ip_subnet,
+            )
+            .field("unknown_keys", &self.unknown_keys)
+            .finish()
     }
 }
 
@@ -1846,4 +1945,979 @@ impl<'de> Deserialize<'de> for IntegrityAlgorithm {
         String::deserialize(deserializer)
             .map(|value| IntegrityAlgorithm::from(value.as_str()))
     }
+}
+
+/// This payload's schema as data, for the runtime's validation engine.
+pub mod schema {
+    use crate::runtime::schema::*;
+
+    /// The payload.
+    pub static PAYLOAD: PayloadSchema = PayloadSchema {
+        payload_type: super::PAYLOAD_TYPE,
+        title: "VPN",
+        availability: PAYLOAD_AVAILABILITY,
+        root: &VPN_MANAGED,
+    };
+
+    /// The keys and rules of [`VpnManaged`](super::VpnManaged).
+    pub static VPN_MANAGED: DictSchema = DictSchema {
+        name: "VpnManaged",
+        keys: &[
+            KeySchema::required(
+                "PayloadType",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "PayloadVersion",
+                ValueSchema {
+                    allowed: &[Literal::Int(1)],
+                    ..ValueSchema::of(ValueKind::Integer)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "PayloadIdentifier",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "PayloadUUID",
+                ValueSchema {
+                    format: Some(Format::Uuid),
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PayloadDisplayName",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PayloadDescription",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PayloadOrganization",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "VPNType",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("VPN"),
+                        Literal::Str("L2TP"),
+                        Literal::Str("IPSec"),
+                        Literal::Str("IKEv2"),
+                        Literal::Str("AlwaysOn"),
+                        Literal::Str("TransparentProxy"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "VPNSubType",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "UserDefinedName",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "IKEv2",
+                ValueSchema::of(ValueKind::Dict(&IKEV2)),
+                PAYLOAD_AVAILABILITY,
+            ),
+        ],
+        rules: &[
+            Rule {
+                code: "vpn.ikev2-dictionary-missing",
+                severity: Severity::Error,
+                when: Some(Condition::Equals(&["VPNType"], Literal::Str("IKEv2"))),
+                check: Condition::Present(&["IKEv2"]),
+                message: "VPNType is IKEv2, but the IKEv2 dictionary is missing.",
+                at: &["IKEv2"],
+            },
+            Rule {
+                code: "vpn.ikev2-subtype-not-empty",
+                severity: Severity::Error,
+                when: Some(Condition::Equals(&["VPNType"], Literal::Str("IKEv2"))),
+                check: Condition::OneOf(&["VPNSubType"], &[Literal::Str("")]),
+                message: "VPNType is IKEv2, so VPNSubType, if given, must be the empty string.",
+                at: &["VPNSubType"],
+            },
+        ],
+    };
+
+    /// The keys and rules of [`Ikev2`](super::Ikev2).
+    pub static IKEV2: DictSchema = DictSchema {
+        name: "Ikev2",
+        keys: &[
+            KeySchema::optional(
+                "AllowPostQuantumKeyExchangeFallback",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_1,
+            ),
+            KeySchema::required(
+                "AuthenticationMethod",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("None"),
+                        Literal::Str("SharedSecret"),
+                        Literal::Str("Certificate"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "AuthName",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "AuthPassword",
+                    ValueSchema::of(ValueKind::String),
+                    PAYLOAD_AVAILABILITY,
+                )
+            },
+            KeySchema::optional(
+                "CertificateType",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("RSA"),
+                        Literal::Str("ECDSA256"),
+                        Literal::Str("ECDSA384"),
+                        Literal::Str("ECDSA521"),
+                        Literal::Str("RSA-PSS"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "ChildSecurityAssociationParameters",
+                ValueSchema::of(ValueKind::Dict(&SECURITY_ASSOCIATION_PARAMETERS)),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "DeadPeerDetectionRate",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("None"),
+                        Literal::Str("Low"),
+                        Literal::Str("Medium"),
+                        Literal::Str("High"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                AVAILABILITY_2,
+            ),
+            KeySchema::optional(
+                "DisableMOBIKE",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_3,
+            ),
+            KeySchema::optional(
+                "DisableRedirect",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_3,
+            ),
+            KeySchema::optional(
+                "DisconnectOnIdle",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema {
+                platform_limits: &[
+                    PlatformLimit {
+                        platform: Platform::WatchOs,
+                        min: None,
+                        max: Some(15.0),
+                    },
+                ],
+                ..KeySchema::optional(
+                    "DisconnectOnIdleTimer",
+                    ValueSchema::of(ValueKind::Integer),
+                    PAYLOAD_AVAILABILITY,
+                )
+            },
+            KeySchema::optional(
+                "EnableCertificateRevocationCheck",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_3,
+            ),
+            KeySchema::optional(
+                "EnableFallback",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_4,
+            ),
+            KeySchema::optional(
+                "EnablePFS",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_3,
+            ),
+            KeySchema::optional(
+                "EnforceRoutes",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_5,
+            ),
+            KeySchema::optional(
+                "EnforceStrictAlgorithmSelection",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_1,
+            ),
+            KeySchema::optional(
+                "ExcludeAPNs",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_6,
+            ),
+            KeySchema::optional(
+                "ExcludeCellularServices",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_6,
+            ),
+            KeySchema::optional(
+                "ExcludeDeviceCommunication",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_7,
+            ),
+            KeySchema::optional(
+                "ExcludeLocalNetworks",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_8,
+            ),
+            KeySchema::optional(
+                "ExtendedAuthEnabled",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "IKESecurityAssociationParameters",
+                ValueSchema::of(ValueKind::Dict(&SECURITY_ASSOCIATION_PARAMETERS)),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "IncludeAllNetworks",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_9,
+            ),
+            KeySchema::required(
+                "LocalIdentifier",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "MTU",
+                ValueSchema {
+                    min: Some(1280.0),
+                    max: Some(1400.0),
+                    ..ValueSchema::of(ValueKind::Integer)
+                },
+                AVAILABILITY_10,
+            ),
+            KeySchema::optional(
+                "NATKeepAliveInterval",
+                ValueSchema {
+                    min: Some(20.0),
+                    ..ValueSchema::of(ValueKind::Integer)
+                },
+                AVAILABILITY_3,
+            ),
+            KeySchema::optional(
+                "NATKeepAliveOffloadEnable",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_3,
+            ),
+            KeySchema::optional(
+                "OnDemandEnabled",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "OnDemandRules",
+                ValueSchema::of(
+                    ValueKind::Array(
+                        &ValueSchema::of(ValueKind::Dict(&ON_DEMAND_RULES_ELEMENT)),
+                    ),
+                ),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "OnDemandUserOverrideDisabled",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_11,
+            ),
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "Password",
+                    ValueSchema::of(ValueKind::String),
+                    PAYLOAD_AVAILABILITY,
+                )
+            },
+            KeySchema {
+                references: Some("com.apple.security."),
+                ..KeySchema::optional(
+                    "PayloadCertificateUUID",
+                    ValueSchema {
+                        format: Some(Format::Uuid),
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    PAYLOAD_AVAILABILITY,
+                )
+            },
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "PPK",
+                    ValueSchema::of(ValueKind::Data),
+                    AVAILABILITY_12,
+                )
+            },
+            KeySchema::optional(
+                "PPKIdentifier",
+                ValueSchema::of(ValueKind::String),
+                AVAILABILITY_12,
+            ),
+            KeySchema::optional(
+                "PPKMandatory",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_12,
+            ),
+            KeySchema::optional(
+                "ProviderBundleIdentifier",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "ProviderDesignatedRequirement",
+                ValueSchema::of(ValueKind::String),
+                AVAILABILITY_13,
+            ),
+            KeySchema::optional(
+                "ProviderType",
+                ValueSchema {
+                    allowed: &[Literal::Str("packet-tunnel"), Literal::Str("app-proxy")],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "RemoteAddress",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "RemoteIdentifier",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "ServerCertificateCommonName",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "ServerCertificateIssuerCommonName",
+                ValueSchema::of(ValueKind::String),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "SharedSecret",
+                    ValueSchema::of(ValueKind::String),
+                    PAYLOAD_AVAILABILITY,
+                )
+            },
+            KeySchema::optional(
+                "TLSMaximumVersion",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("1.0"),
+                        Literal::Str("1.1"),
+                        Literal::Str("1.2"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                AVAILABILITY_14,
+            ),
+            KeySchema::optional(
+                "TLSMinimumVersion",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("1.0"),
+                        Literal::Str("1.1"),
+                        Literal::Str("1.2"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                AVAILABILITY_14,
+            ),
+            KeySchema::optional(
+                "UseConfigurationAttributeInternalIPSubnet",
+                ValueSchema::of(ValueKind::IntegerFlag),
+                AVAILABILITY_3,
+            ),
+        ],
+        rules: &[
+            Rule {
+                code: "vpn.ikev2.certificate-type-needs-issuer",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::All(
+                        &[
+                            Condition::Present(&["CertificateType"]),
+                            Condition::Equals(&["ExtendedAuthEnabled"], Literal::Int(1)),
+                        ],
+                    ),
+                ),
+                check: Condition::Present(&["ServerCertificateIssuerCommonName"]),
+                message: "CertificateType is set and ExtendedAuthEnabled is 1, so ServerCertificateIssuerCommonName is required.",
+                at: &["ServerCertificateIssuerCommonName"],
+            },
+            Rule {
+                code: "vpn.ikev2.ppk-needs-identifier",
+                severity: Severity::Error,
+                when: Some(Condition::Present(&["PPK"])),
+                check: Condition::Present(&["PPKIdentifier"]),
+                message: "PPK is set, so PPKIdentifier is required; the two go together.",
+                at: &["PPKIdentifier"],
+            },
+            Rule {
+                code: "vpn.ikev2.ppk-identifier-needs-ppk",
+                severity: Severity::Error,
+                when: Some(Condition::Present(&["PPKIdentifier"])),
+                check: Condition::Present(&["PPK"]),
+                message: "PPKIdentifier is set, so PPK is required; the two go together.",
+                at: &["PPK"],
+            },
+            Rule {
+                code: "vpn.ikev2.ppk-mandatory-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["PPKMandatory"])),
+                check: Condition::All(
+                    &[
+                        Condition::Present(&["PPK"]),
+                        Condition::Present(&["PPKIdentifier"]),
+                    ],
+                ),
+                message: "PPKMandatory has no effect without both PPK and PPKIdentifier.",
+                at: &["PPKMandatory"],
+            },
+            Rule {
+                code: "vpn.ikev2.post-quantum-fallback-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["AllowPostQuantumKeyExchangeFallback"])),
+                check: Condition::Any(
+                    &[
+                        Condition::Present(
+                            &[
+                                "IKESecurityAssociationParameters",
+                                "PostQuantumKeyExchangeMethods",
+                            ],
+                        ),
+                        Condition::Present(
+                            &[
+                                "ChildSecurityAssociationParameters",
+                                "PostQuantumKeyExchangeMethods",
+                            ],
+                        ),
+                    ],
+                ),
+                message: "AllowPostQuantumKeyExchangeFallback has no effect: neither IKESecurityAssociationParameters nor ChildSecurityAssociationParameters sets PostQuantumKeyExchangeMethods.",
+                at: &["AllowPostQuantumKeyExchangeFallback"],
+            },
+            Rule {
+                code: "vpn.ikev2.strict-algorithms-no-des",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        &["EnforceStrictAlgorithmSelection"],
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::All(
+                    &[
+                        Condition::NoneOf(
+                            &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+                            &[Literal::Str("DES"), Literal::Str("3DES")],
+                        ),
+                        Condition::NoneOf(
+                            &[
+                                "ChildSecurityAssociationParameters",
+                                "EncryptionAlgorithm",
+                            ],
+                            &[Literal::Str("DES"), Literal::Str("3DES")],
+                        ),
+                    ],
+                ),
+                message: "EnforceStrictAlgorithmSelection is 1, which forbids DES and 3DES, but a security association uses one of them; the device rejects the payload.",
+                at: &["EnforceStrictAlgorithmSelection"],
+            },
+            Rule {
+                code: "vpn.ikev2.strict-algorithms-dh-group",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        &["EnforceStrictAlgorithmSelection"],
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::All(
+                    &[
+                        Condition::AtLeast(
+                            &["IKESecurityAssociationParameters", "DiffieHellmanGroup"],
+                            14.0,
+                        ),
+                        Condition::AtLeast(
+                            &[
+                                "ChildSecurityAssociationParameters",
+                                "DiffieHellmanGroup",
+                            ],
+                            14.0,
+                        ),
+                    ],
+                ),
+                message: "EnforceStrictAlgorithmSelection is 1, which forbids Diffie-Hellman groups below 14, but a security association uses one; the device rejects the payload.",
+                at: &["EnforceStrictAlgorithmSelection"],
+            },
+            Rule {
+                code: "vpn.ikev2.strict-algorithms-ike-weaker-than-child",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        &["EnforceStrictAlgorithmSelection"],
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::RanksAtMost {
+                    lower: &[
+                        "ChildSecurityAssociationParameters",
+                        "EncryptionAlgorithm",
+                    ],
+                    upper: &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+                    ranking: &[
+                        &["DES"],
+                        &["3DES"],
+                        &["AES-128", "AES-128-GCM"],
+                        &["AES-256", "AES-256-GCM", "ChaCha20Poly1305"],
+                    ],
+                },
+                message: "EnforceStrictAlgorithmSelection is 1, so the IKE SA's encryption must be at least as strong as the Child SA's, and it is weaker; the device rejects the payload.",
+                at: &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+            },
+            Rule {
+                code: "vpn.ikev2.idle-timer-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                check: Condition::Equals(&["DisconnectOnIdle"], Literal::Int(1)),
+                message: "DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.",
+                at: &["DisconnectOnIdleTimer"],
+            },
+            Rule {
+                code: "vpn.ikev2.enforce-routes-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["EnforceRoutes"])),
+                check: Condition::Not(
+                    &Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                ),
+                message: "EnforceRoutes is ignored because IncludeAllNetworks is 1.",
+                at: &["EnforceRoutes"],
+            },
+            Rule {
+                code: "vpn.ikev2.exclude-apns-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeAPNs"])),
+                check: Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                message: "ExcludeAPNs has no effect unless IncludeAllNetworks is 1.",
+                at: &["ExcludeAPNs"],
+            },
+            Rule {
+                code: "vpn.ikev2.exclude-cellular-services-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeCellularServices"])),
+                check: Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                message: "ExcludeCellularServices has no effect unless IncludeAllNetworks is 1.",
+                at: &["ExcludeCellularServices"],
+            },
+            Rule {
+                code: "vpn.ikev2.exclude-device-communication-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeDeviceCommunication"])),
+                check: Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                message: "ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.",
+                at: &["ExcludeDeviceCommunication"],
+            },
+            Rule {
+                code: "vpn.ikev2.exclude-local-networks-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeLocalNetworks"])),
+                check: Condition::Any(
+                    &[
+                        Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                        Condition::Equals(&["EnforceRoutes"], Literal::Int(1)),
+                    ],
+                ),
+                message: "ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.",
+                at: &["ExcludeLocalNetworks"],
+            },
+            Rule {
+                code: "vpn.ikev2.shared-secret-missing",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        &["AuthenticationMethod"],
+                        Literal::Str("SharedSecret"),
+                    ),
+                ),
+                check: Condition::Present(&["SharedSecret"]),
+                message: "AuthenticationMethod is SharedSecret, but SharedSecret is not set.",
+                at: &["SharedSecret"],
+            },
+            Rule {
+                code: "vpn.ikev2.certificate-missing",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        &["AuthenticationMethod"],
+                        Literal::Str("Certificate"),
+                    ),
+                ),
+                check: Condition::Present(&["PayloadCertificateUUID"]),
+                message: "AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the certificate payload to use.",
+                at: &["PayloadCertificateUUID"],
+            },
+        ],
+    };
+
+    /// The keys and rules of [`SecurityAssociationParameters`](super::SecurityAssociationParameters).
+    pub static SECURITY_ASSOCIATION_PARAMETERS: DictSchema = DictSchema {
+        name: "SecurityAssociationParameters",
+        keys: &[
+            KeySchema::optional(
+                "EncryptionAlgorithm",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("DES"),
+                        Literal::Str("3DES"),
+                        Literal::Str("AES-128"),
+                        Literal::Str("AES-256"),
+                        Literal::Str("AES-128-GCM"),
+                        Literal::Str("AES-256-GCM"),
+                        Literal::Str("ChaCha20Poly1305"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "IntegrityAlgorithm",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("SHA1-96"),
+                        Literal::Str("SHA1-160"),
+                        Literal::Str("SHA2-256"),
+                        Literal::Str("SHA2-384"),
+                        Literal::Str("SHA2-512"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "DiffieHellmanGroup",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Int(1),
+                        Literal::Int(2),
+                        Literal::Int(5),
+                        Literal::Int(14),
+                        Literal::Int(15),
+                        Literal::Int(16),
+                        Literal::Int(17),
+                        Literal::Int(18),
+                        Literal::Int(19),
+                        Literal::Int(20),
+                        Literal::Int(21),
+                        Literal::Int(31),
+                        Literal::Int(32),
+                    ],
+                    ..ValueSchema::of(ValueKind::Integer)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "LifeTimeInMinutes",
+                ValueSchema {
+                    min: Some(10.0),
+                    max: Some(1440.0),
+                    ..ValueSchema::of(ValueKind::Integer)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "PostQuantumKeyExchangeMethods",
+                ValueSchema {
+                    min_items: Some(0),
+                    max_items: Some(7),
+                    ..ValueSchema::of(
+                        ValueKind::Array(
+                            &ValueSchema {
+                                allowed: &[
+                                    Literal::Int(0),
+                                    Literal::Int(36),
+                                    Literal::Int(37),
+                                ],
+                                ..ValueSchema::of(ValueKind::Integer)
+                            },
+                        ),
+                    )
+                },
+                AVAILABILITY_15,
+            ),
+        ],
+        rules: &[],
+    };
+
+    /// The keys and rules of [`OnDemandRulesElement`](super::OnDemandRulesElement).
+    pub static ON_DEMAND_RULES_ELEMENT: DictSchema = DictSchema {
+        name: "OnDemandRulesElement",
+        keys: &[
+            KeySchema::required(
+                "Action",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("Allow"),
+                        Literal::Str("Connect"),
+                        Literal::Str("Disconnect"),
+                        Literal::Str("EvaluateConnection"),
+                        Literal::Str("Ignore"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "ActionParameters",
+                ValueSchema::of(
+                    ValueKind::Array(
+                        &ValueSchema::of(ValueKind::Dict(&ACTION_PARAMETER)),
+                    ),
+                ),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "DNSDomainMatch",
+                ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "DNSServerAddressMatch",
+                ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "InterfaceTypeMatch",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("Ethernet"),
+                        Literal::Str("WiFi"),
+                        Literal::Str("Cellular"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "SSIDMatch",
+                ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "URLStringProbe",
+                ValueSchema {
+                    format: Some(Format::Url),
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+        ],
+        rules: &[],
+    };
+
+    /// The keys and rules of [`ActionParameter`](super::ActionParameter).
+    pub static ACTION_PARAMETER: DictSchema = DictSchema {
+        name: "ActionParameter",
+        keys: &[
+            KeySchema::required(
+                "Domains",
+                ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::required(
+                "DomainAction",
+                ValueSchema {
+                    allowed: &[
+                        Literal::Str("ConnectIfNeeded"),
+                        Literal::Str("NeverConnect"),
+                    ],
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "RequiredDNSServers",
+                ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
+                PAYLOAD_AVAILABILITY,
+            ),
+            KeySchema::optional(
+                "RequiredURLStringProbe",
+                ValueSchema {
+                    format: Some(Format::Url),
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                PAYLOAD_AVAILABILITY,
+            ),
+        ],
+        rules: &[],
+    };
+
+    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    const PAYLOAD_AVAILABILITY: &[Availability] = &[
+        Availability::since(Platform::IOs, "4.0"),
+        Availability::since(Platform::MacOs, "10.7"),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::since(Platform::WatchOs, "10.0"),
+    ];
+    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
+    const AVAILABILITY_1: &[Availability] = &[
+        Availability::since(Platform::IOs, "26.0"),
+        Availability::since(Platform::MacOs, "26.0"),
+        Availability::since(Platform::TvOs, "26.0"),
+        Availability::since(Platform::VisionOs, "26.0"),
+        Availability::since(Platform::WatchOs, "26.0"),
+    ];
+    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
+    const AVAILABILITY_2: &[Availability] = &[
+        Availability::since(Platform::IOs, "4.0"),
+        Availability::since(Platform::MacOs, "10.7"),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    const AVAILABILITY_3: &[Availability] = &[
+        Availability::since(Platform::IOs, "9.0"),
+        Availability::since(Platform::MacOs, "10.7"),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::since(Platform::WatchOs, "10.0"),
+    ];
+    /// Availability: iOS 13.0+, tvOS 17.0+, visionOS 1.0+; not available on macOS, watchOS.
+    const AVAILABILITY_4: &[Availability] = &[
+        Availability::since(Platform::IOs, "13.0"),
+        Availability::unavailable(Platform::MacOs),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 14.2+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
+    const AVAILABILITY_5: &[Availability] = &[
+        Availability::since(Platform::IOs, "14.2"),
+        Availability::since(Platform::MacOs, "11.0"),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
+    const AVAILABILITY_6: &[Availability] = &[
+        Availability::since(Platform::IOs, "16.4"),
+        Availability::since(Platform::MacOs, "13.3"),
+        Availability::unavailable(Platform::TvOs),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
+    const AVAILABILITY_7: &[Availability] = &[
+        Availability::since(Platform::IOs, "17.4"),
+        Availability::since(Platform::MacOs, "14.4"),
+        Availability::unavailable(Platform::TvOs),
+        Availability::since(Platform::VisionOs, "1.1"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 14.2+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
+    const AVAILABILITY_8: &[Availability] = &[
+        Availability::since(Platform::IOs, "14.2"),
+        Availability::since(Platform::MacOs, "10.15"),
+        Availability::unavailable(Platform::TvOs),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 14.0+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
+    const AVAILABILITY_9: &[Availability] = &[
+        Availability::since(Platform::IOs, "14.0"),
+        Availability::since(Platform::MacOs, "10.15"),
+        Availability::unavailable(Platform::TvOs),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
+    /// Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    const AVAILABILITY_10: &[Availability] = &[
+        Availability::since(Platform::IOs, "14.0"),
+        Availability::since(Platform::MacOs, "11.0"),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::since(Platform::WatchOs, "10.0"),
+    ];
+    /// Availability: iOS 14.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS.
+    const AVAILABILITY_11: &[Availability] = &[
+        Availability::since(Platform::IOs, "14.0"),
+        Availability::unavailable(Platform::MacOs),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::since(Platform::WatchOs, "10.0"),
+    ];
+    /// Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
+    const AVAILABILITY_12: &[Availability] = &[
+        Availability::since(Platform::IOs, "18.0"),
+        Availability::since(Platform::MacOs, "15.0"),
+        Availability::since(Platform::TvOs, "18.0"),
+        Availability::since(Platform::VisionOs, "2.0"),
+        Availability::since(Platform::WatchOs, "11.0"),
+    ];
+    /// Availability: macOS 10.15+, tvOS 17.0+, watchOS 10.0+; not available on iOS, visionOS.
+    const AVAILABILITY_13: &[Availability] = &[
+        Availability::unavailable(Platform::IOs),
+        Availability::since(Platform::MacOs, "10.15"),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::unavailable(Platform::VisionOs),
+        Availability::since(Platform::WatchOs, "10.0"),
+    ];
+    /// Availability: iOS 11.0+, macOS 10.13+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    const AVAILABILITY_14: &[Availability] = &[
+        Availability::since(Platform::IOs, "11.0"),
+        Availability::since(Platform::MacOs, "10.13"),
+        Availability::since(Platform::TvOs, "17.0"),
+        Availability::since(Platform::VisionOs, "1.0"),
+        Availability::since(Platform::WatchOs, "10.0"),
+    ];
+    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
+    const AVAILABILITY_15: &[Availability] = &[
+        Availability::since(Platform::IOs, "26.0"),
+        Availability::since(Platform::MacOs, "26.0"),
+        Availability::since(Platform::TvOs, "26.0"),
+        Availability::since(Platform::VisionOs, "26.0"),
+        Availability::unavailable(Platform::WatchOs),
+    ];
 }

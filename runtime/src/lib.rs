@@ -18,6 +18,30 @@ pub use plist;
 
 mod dictionary;
 mod flag;
+mod formats;
+pub mod io;
+mod pattern;
+pub mod schema;
+pub mod validate;
 
 pub use dictionary::{DictionaryReader, DictionaryWriter};
 pub use flag::IntegerFlag;
+pub use schema::Severity;
+pub use validate::{Diagnostic, Target, Version};
+
+/// Shows whether a sensitive field holds a value, never the value: what the
+/// generated `Debug` impls print for secrets.
+#[derive(Clone, Copy)]
+pub struct Redacted(bool);
+
+impl Redacted {
+    pub fn of<T>(value: &Option<T>) -> Self {
+        Redacted(value.is_some())
+    }
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(if self.0 { "Some(<redacted>)" } else { "None" })
+    }
+}

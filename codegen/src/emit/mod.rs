@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod rust;
+pub mod tables;
 
 /// One generated file: a path relative to the output folder, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -97,31 +97,52 @@ fn rust_file(header: &str, tokens: TokenStream) -> String {
     )
 }
 
-/// Puts a blank line between top-level items, which `prettyplease` prints
-/// back to back.
+/// Puts a blank line between items, which `prettyplease` prints back to
+/// back: after an item's closing brace when another item starts at the same
+/// depth, and around the runs of declarations and file docs at the top.
 fn separate_items(code: &str) -> String {
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let starts_item = |line: &str| {
+        let line = line.trim_start();
+        [
+            "///", "#[", "pub ", "impl", "fn ", "static ", "const ", "use ", "mod ", "struct ",
+            "enum ",
+        ]
+        .iter()
+        .any(|start| line.starts_with(start))
+    };
+    let declaration = |text: &str| {
+        if text.starts_with("use ") || text.starts_with("pub use ") {
+            Some("use")
+        } else if text.starts_with("pub mod ") || text.starts_with("#[rustfmt::skip]") {
+            Some("mod")
+        } else {
+            None
+        }
+    };
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut previous: Option<&str> = None;
     for line in code.lines() {
         if let Some(previous) = previous {
-            let starts_item = !line.is_empty() && !line.starts_with([' ', '}', ')']);
-            let ended_item =
-                previous == "}" || previous.ends_with(';') && !previous.starts_with(' ');
-            let declaration = |text: &str| {
-                if text.starts_with("use ") || text.starts_with("pub use ") {
-                    Some("use")
-                } else if text.starts_with("pub mod ") || text.starts_with("#[rustfmt::skip]") {
-                    Some("mod")
-                } else {
-                    None
-                }
-            };
-            // Runs of `use` declarations, and of `mod` declarations, stay together.
-            let same_group =
-                declaration(previous).is_some() && declaration(previous) == declaration(line);
+            let closed_item = matches!(previous.trim(), "}" | "};")
+                && indent(previous) == indent(line)
+                && starts_item(line);
+            let top_level_statement_then_item = indent(line) == 0
+                && previous.ends_with(';')
+                && !previous.starts_with(' ')
+                && starts_item(line)
+                && !(declaration(previous).is_some() && declaration(previous) == declaration(line));
             let after_header = (previous.starts_with("//!") && !line.starts_with("//!"))
                 || (previous.starts_with("#![") && !line.starts_with("#!["));
-            if starts_item && (ended_item && !same_group || after_header) {
+            let inner_uses_then_item = indent(line) > 0
+                && previous.trim_start().starts_with("use ")
+                && !line.trim_start().starts_with("use ");
+            if !line.is_empty()
+                && (closed_item
+                    || top_level_statement_then_item
+                    || after_header
+                    || inner_uses_then_item)
+            {
                 out.push('\n');
             }
         }
@@ -230,10 +251,12 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         let name = ident(&module.name);
         quote!(#[rustfmt::skip] pub mod #name;)
     });
+    // Only declarations here: `cargo fmt` formats this file, and the two
+    // printers agree on declarations.
     let profile = ir.profile().map(|module| {
         let module_name = ident(&module.name);
         let root = ident(&module.root_type().name);
-        quote!(pub use #module_name::#root;)
+        quote!(pub use #module_name::{#root, read_profile, validate_profile};)
     });
     quote! {
         #docs
@@ -276,6 +299,10 @@ fn payload_rs(ir: &Ir) -> TokenStream {
     let serialize_arms = dispatched.iter().map(|module| {
         let name = variant(module);
         quote!(Payload::#name(payload) => payload.serialize(serializer))
+    });
+    let schema_arms = dispatched.iter().map(|module| {
+        let module_name = ident(&module.name);
+        quote!(crate::#module_name::PAYLOAD_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
     });
     let deserialize_arms = dispatched.iter().map(|module| {
         let name = variant(module);
@@ -339,6 +366,14 @@ fn payload_rs(ir: &Ir) -> TokenStream {
             }
         }
 
+        /// The schema tables of a payload type this crate knows.
+        pub fn schema_for(payload_type: &str) -> Option<&'static crate::runtime::schema::PayloadSchema> {
+            match payload_type {
+                #(#schema_arms,)*
+                _ => None,
+            }
+        }
+
         /// Decodes a payload dictionary into its typed struct, naming the payload type in
         /// any error.
         fn decode<T: serde::de::DeserializeOwned, E: serde::de::Error>(
@@ -378,6 +413,8 @@ fn module_rs(module: &Module) -> TokenStream {
         ModuleKind::Profile => " The schema name of the profile envelope (not a `PayloadType`).",
     };
     let items = module.types.iter().map(|def| type_item(module, def));
+    let schema = super::tables::schema_module(module);
+    let profile_functions = (module.kind == ModuleKind::Profile).then(|| profile_functions(module));
     quote! {
         #module_docs
 
@@ -388,7 +425,11 @@ fn module_rs(module: &Module) -> TokenStream {
         #[doc = #payload_type_doc]
         pub const PAYLOAD_TYPE: &str = #payload_type;
 
+        #profile_functions
+
         #(#items)*
+
+        #schema
     }
 }
 
@@ -597,6 +638,7 @@ fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenS
     }
     let new_docs = doc_attrs(&new_doc);
     let too_many = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let validate = std::ptr::eq(def, module.root_type()).then(|| validate_method(module));
     let default = parameters.is_empty().then(|| {
         quote! {
             impl Default for #name {
@@ -629,9 +671,39 @@ fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenS
         }
     });
 
+    let has_secrets = struct_def.fields.iter().any(|field| field.sensitive);
+    let derives = if has_secrets {
+        quote!(#[derive(Clone, PartialEq)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
+    let debug = has_secrets.then(|| {
+        let entries = struct_def.fields.iter().map(|field| {
+            let field_name = ident(&field.name);
+            let label = field.name.trim_start_matches("r#");
+            if field.sensitive {
+                quote!(.field(#label, &crate::runtime::Redacted::of(&self.#field_name)))
+            } else {
+                quote!(.field(#label, &self.#field_name))
+            }
+        });
+        let label = &def.name;
+        quote! {
+            /// Shows every field but the sensitive ones, whose values are redacted.
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    formatter
+                        .debug_struct(#label)
+                        #(#entries)*
+                        .field("unknown_keys", &self.#unknown)
+                        .finish()
+                }
+            }
+        }
+    });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         #[non_exhaustive]
         pub struct #name {
             #(#fields,)*
@@ -648,9 +720,13 @@ fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenS
                     #unknown: plist::Dictionary::new(),
                 }
             }
+
+            #validate
         }
 
         #default
+
+        #debug
 
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -668,6 +744,68 @@ fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenS
                     #unknown: dictionary.into_unknown_keys(),
                 })
             }
+        }
+    }
+}
+
+/// `validate` on a payload's (or the profile's) root struct.
+fn validate_method(module: &Module) -> TokenStream {
+    let (doc, function) = match module.kind {
+        ModuleKind::Payload => (
+            " Checks the payload against every rule of its schema: types, required keys, \
+             allowed values, ranges, formats, cross-field rules and, given a target, \
+             availability. Returns all findings.",
+            quote!(validate_payload_of),
+        ),
+        ModuleKind::Profile => (
+            " Checks the whole profile: the envelope, each payload against its schema, \
+             and the checks across payloads (unique `PayloadUUID`s, certificate \
+             references). Returns all findings.",
+            quote!(validate_profile_of),
+        ),
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn validate(
+            &self,
+            target: Option<&crate::runtime::Target>,
+        ) -> Vec<crate::runtime::Diagnostic> {
+            crate::runtime::validate::#function(
+                &schema::PAYLOAD,
+                crate::payload::schema_for,
+                self,
+                target,
+            )
+        }
+    }
+}
+
+/// `read_profile` and `validate_profile`, in the profile module.
+fn profile_functions(module: &Module) -> TokenStream {
+    let root = ident(&module.root_type().name);
+    quote! {
+        /// Reads a `.mobileconfig` (XML or binary plist). Values written in a type
+        /// devices accept but the schema does not (`<true/>` for a 0/1 integer flag,
+        /// `<real>1</real>` for an integer) are read, reported in `warnings`, and
+        /// written back in the schema's type.
+        pub fn read_profile(
+            bytes: &[u8],
+        ) -> Result<crate::runtime::io::Decoded<#root>, crate::runtime::io::ReadError> {
+            crate::runtime::io::read_profile(bytes, &schema::PAYLOAD, crate::payload::schema_for)
+        }
+
+        /// Checks a profile as read, before any decoding: every finding with its key
+        /// path, severity and code. Use this on untrusted input, which may not decode.
+        pub fn validate_profile(
+            profile: &plist::Value,
+            target: Option<&crate::runtime::Target>,
+        ) -> Vec<crate::runtime::Diagnostic> {
+            crate::runtime::validate::validate_profile(
+                &schema::PAYLOAD,
+                crate::payload::schema_for,
+                profile,
+                target,
+            )
         }
     }
 }

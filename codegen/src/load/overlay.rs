@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::SchemaError;
-use crate::model::{KeyOverlay, Overlay, ValueFormat};
+use crate::model::{
+    ConditionSpec, KeyOverlay, Os, Overlay, RuleSeverity, RuleSpec, Scalar, ValueFormat,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +23,151 @@ struct OverlayFile {
     rust_name: Option<String>,
     #[serde(default)]
     keys: Vec<KeyEntry>,
+    #[serde(default)]
+    rankings: BTreeMap<String, Vec<Vec<String>>>,
+    #[serde(default)]
+    rules: Vec<RuleEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    code: String,
+    #[serde(default)]
+    within: Vec<String>,
+    severity: SeverityEntry,
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    when: Option<ConditionEntry>,
+    #[serde(with = "serde_yaml::with::singleton_map_recursive")]
+    check: ConditionEntry,
+    message: String,
+    #[serde(default)]
+    at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SeverityEntry {
+    Error,
+    Warning,
+}
+
+/// A condition as written: one key naming the test. Key paths are written
+/// `Dictionary.Key`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum ConditionEntry {
+    Present(String),
+    Absent(String),
+    Equals(BTreeMap<String, LiteralEntry>),
+    OneOf(BTreeMap<String, Vec<LiteralEntry>>),
+    NoneOf(BTreeMap<String, Vec<LiteralEntry>>),
+    AtLeast(BTreeMap<String, f64>),
+    AtMost(BTreeMap<String, f64>),
+    RanksAtMost {
+        lower: String,
+        upper: String,
+        ranking: String,
+    },
+    All(Vec<ConditionEntry>),
+    Any(Vec<ConditionEntry>),
+    Not(Box<ConditionEntry>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum LiteralEntry {
+    Integer(i64),
+    Real(f64),
+    Boolean(bool),
+    String(String),
+}
+
+impl LiteralEntry {
+    fn scalar(self) -> Scalar {
+        match self {
+            LiteralEntry::Integer(value) => Scalar::Integer(value),
+            LiteralEntry::Real(value) => Scalar::Real(value),
+            LiteralEntry::Boolean(value) => Scalar::Boolean(value),
+            LiteralEntry::String(value) => Scalar::String(value),
+        }
+    }
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    path.split('.').map(str::to_owned).collect()
+}
+
+/// A one-entry map (`{Key: value}`) as its entry.
+fn single<T>(map: BTreeMap<String, T>, test: &str) -> Result<(Vec<String>, T), String> {
+    let count = map.len();
+    let mut entries = map.into_iter();
+    match (entries.next(), count) {
+        (Some((path, value)), 1) => Ok((split_path(&path), value)),
+        _ => Err(format!(
+            "`{test}` takes exactly one `Key: value` entry, found {count}"
+        )),
+    }
+}
+
+impl ConditionEntry {
+    fn spec(self) -> Result<ConditionSpec, String> {
+        Ok(match self {
+            ConditionEntry::Present(path) => ConditionSpec::Present(split_path(&path)),
+            ConditionEntry::Absent(path) => ConditionSpec::Absent(split_path(&path)),
+            ConditionEntry::Equals(map) => {
+                let (path, value) = single(map, "equals")?;
+                ConditionSpec::Equals(path, value.scalar())
+            }
+            ConditionEntry::OneOf(map) => {
+                let (path, values) = single(map, "one_of")?;
+                ConditionSpec::OneOf(path, values.into_iter().map(LiteralEntry::scalar).collect())
+            }
+            ConditionEntry::NoneOf(map) => {
+                let (path, values) = single(map, "none_of")?;
+                ConditionSpec::NoneOf(path, values.into_iter().map(LiteralEntry::scalar).collect())
+            }
+            ConditionEntry::AtLeast(map) => {
+                let (path, bound) = single(map, "at_least")?;
+                ConditionSpec::AtLeast(path, bound)
+            }
+            ConditionEntry::AtMost(map) => {
+                let (path, bound) = single(map, "at_most")?;
+                ConditionSpec::AtMost(path, bound)
+            }
+            ConditionEntry::RanksAtMost {
+                lower,
+                upper,
+                ranking,
+            } => ConditionSpec::RanksAtMost {
+                lower: split_path(&lower),
+                upper: split_path(&upper),
+                ranking,
+            },
+            ConditionEntry::All(conditions) => ConditionSpec::All(
+                conditions
+                    .into_iter()
+                    .map(ConditionEntry::spec)
+                    .collect::<Result<_, _>>()?,
+            ),
+            ConditionEntry::Any(conditions) => ConditionSpec::Any(
+                conditions
+                    .into_iter()
+                    .map(ConditionEntry::spec)
+                    .collect::<Result<_, _>>()?,
+            ),
+            ConditionEntry::Not(condition) => ConditionSpec::Not(Box::new(condition.spec()?)),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformRangeEntry {
+    #[serde(default)]
+    min: Option<f64>,
+    #[serde(default)]
+    max: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,6 +184,10 @@ struct KeyEntry {
     rust_type: Option<String>,
     #[serde(default)]
     rust_variants: BTreeMap<String, String>,
+    #[serde(default)]
+    platform_range: BTreeMap<String, PlatformRangeEntry>,
+    #[serde(default)]
+    references: Option<String>,
 }
 
 /// Reads the overlay `file` from `text`.
@@ -55,7 +206,7 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
         }
         vec![schema_error]
     })?;
-    let line_of_entry = entry_lines(text);
+    let line_of_entry = lines_starting(text, "- path:");
     let mut errors = Vec::new();
     let mut keys = Vec::new();
     for (index, entry) in parsed.keys.into_iter().enumerate() {
@@ -83,6 +234,25 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
                 .push(SchemaError::new(file, "an overlay entry has an empty `path`").at_line(line));
             continue;
         }
+        let mut platform_range = BTreeMap::new();
+        for (name, range) in entry.platform_range {
+            match Os::from_name(&name) {
+                Some(os) => {
+                    platform_range.insert(os, (range.min, range.max));
+                }
+                None => errors.push(
+                    SchemaError::new(
+                        file,
+                        format!(
+                            "`platform_range` names `{name}`; platforms are iOS, macOS, tvOS, \
+                             visionOS, watchOS"
+                        ),
+                    )
+                    .at_line(line)
+                    .at_path(&key_path(&parsed.payload, &entry.path)),
+                ),
+            }
+        }
         keys.push(KeyOverlay {
             path: entry.path,
             line,
@@ -91,7 +261,38 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
             rust_name: entry.rust_name,
             rust_type: entry.rust_type,
             rust_variants: entry.rust_variants,
+            platform_range,
+            references: entry.references,
         });
+    }
+    let rule_lines = lines_starting(text, "- code:");
+    let mut rules = Vec::new();
+    for (index, entry) in parsed.rules.into_iter().enumerate() {
+        let line = rule_lines.get(index).copied().unwrap_or(1);
+        let at = entry.at.as_deref().map(split_path).unwrap_or_default();
+        let conditions = entry
+            .when
+            .map(ConditionEntry::spec)
+            .transpose()
+            .and_then(|when| Ok((when, entry.check.spec()?)));
+        match conditions {
+            Ok((when, check)) => rules.push(RuleSpec {
+                code: entry.code,
+                line,
+                within: entry.within,
+                severity: match entry.severity {
+                    SeverityEntry::Error => RuleSeverity::Error,
+                    SeverityEntry::Warning => RuleSeverity::Warning,
+                },
+                when,
+                check,
+                message: entry.message,
+                at,
+            }),
+            Err(message) => errors.push(
+                SchemaError::new(file, format!("rule `{}`: {message}", entry.code)).at_line(line),
+            ),
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -114,6 +315,8 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
         rust_module: parsed.rust_module,
         rust_name: parsed.rust_name,
         keys,
+        rankings: parsed.rankings,
+        rules,
     })
 }
 
@@ -124,12 +327,13 @@ pub fn key_path(payload: &str, path: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The line of each `- path:` entry under `keys:`, in order, so messages
-/// about an entry can point at it (serde_yaml keeps no positions for values).
-fn entry_lines(text: &str) -> Vec<usize> {
+/// The lines that start (after indentation) with `start`, in order, so
+/// messages about the n-th key entry or rule can point at it (serde_yaml
+/// keeps no positions for values).
+fn lines_starting(text: &str, start: &str) -> Vec<usize> {
     text.lines()
         .enumerate()
-        .filter(|(_, line)| line.trim_start().starts_with("- path:"))
+        .filter(|(_, line)| line.trim_start().starts_with(start))
         .map(|(index, _)| index + 1)
         .collect()
 }

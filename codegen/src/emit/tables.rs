@@ -1,0 +1,429 @@
+//! The validation rendering: each module's schema as `static` tables of the
+//! runtime's [`schema`](https://docs.rs/mobileconfig-runtime) types, read by
+//! the runtime's one validation engine. Nothing is checked by per-payload
+//! code; everything the schema and overlay say is data here.
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{Availability, Field, Module, Rule, Shape, StructDef, TypeDef, TypeKind, Value};
+use crate::model::{
+    Availability as Introduced, ConditionSpec, Os, RuleSeverity, Scalar, ValueFormat,
+};
+
+/// The name of a struct's table.
+pub fn table_name(def: &TypeDef) -> Ident {
+    let mut name = def.name.to_shouty_snake_case();
+    if name == "PAYLOAD" {
+        name.push_str("_DICTIONARY");
+    }
+    Ident::new(&name, Span::call_site())
+}
+
+/// The distinct `supportedOS` sets of a module, each a named constant:
+/// most keys share their payload's, so the tables name each set once.
+struct AvailabilitySets(Vec<Availability>);
+
+impl AvailabilitySets {
+    fn collect(module: &Module) -> Self {
+        let mut sets = vec![module.supported_os.clone()];
+        for def in &module.types {
+            if let TypeKind::Struct(struct_def) = &def.kind {
+                for field in &struct_def.fields {
+                    if !sets.contains(&field.availability) {
+                        sets.push(field.availability.clone());
+                    }
+                }
+            }
+        }
+        AvailabilitySets(sets)
+    }
+
+    fn name(index: usize) -> Ident {
+        if index == 0 {
+            Ident::new("PAYLOAD_AVAILABILITY", Span::call_site())
+        } else {
+            Ident::new(&format!("AVAILABILITY_{index}"), Span::call_site())
+        }
+    }
+
+    fn reference(&self, availability: &Availability) -> Ident {
+        let index = self
+            .0
+            .iter()
+            .position(|set| set == availability)
+            .unwrap_or(0);
+        Self::name(index)
+    }
+
+    fn constants(&self) -> TokenStream {
+        let constants = self.0.iter().enumerate().map(|(index, set)| {
+            let name = Self::name(index);
+            let doc = format!(
+                " {}",
+                super::docs::availability_line(set)
+                    .unwrap_or_else(|| "Availability: not stated.".to_owned())
+            );
+            let entries = availability(set);
+            quote! {
+                #[doc = #doc]
+                const #name: &[Availability] = #entries;
+            }
+        });
+        quote!(#(#constants)*)
+    }
+}
+
+/// `pub mod schema { … }` for a module.
+pub fn schema_module(module: &Module) -> TokenStream {
+    let title = &module.title;
+    let sets = AvailabilitySets::collect(module);
+    let payload_availability = sets.reference(&module.supported_os);
+    let root = table_name(module.root_type());
+    let tables = module.types.iter().filter_map(|def| match &def.kind {
+        TypeKind::Struct(struct_def) => Some(dict_table(module, def, struct_def, &sets)),
+        TypeKind::Enum(_) => None,
+    });
+    let constants = sets.constants();
+    quote! {
+        /// This payload's schema as data, for the runtime's validation engine.
+        pub mod schema {
+            use crate::runtime::schema::*;
+
+            /// The payload.
+            pub static PAYLOAD: PayloadSchema = PayloadSchema {
+                payload_type: super::PAYLOAD_TYPE,
+                title: #title,
+                availability: #payload_availability,
+                root: &#root,
+            };
+
+            #(#tables)*
+
+            #constants
+        }
+    }
+}
+
+fn dict_table(
+    module: &Module,
+    def: &TypeDef,
+    struct_def: &StructDef,
+    sets: &AvailabilitySets,
+) -> TokenStream {
+    let name = table_name(def);
+    let rust_name = &def.name;
+    let doc = format!(" The keys and rules of [`{0}`](super::{0}).", def.name);
+    let keys = struct_def
+        .fields
+        .iter()
+        .map(|field| key_table(module, field, sets));
+    let rules = struct_def.rules.iter().map(rule);
+    quote! {
+        #[doc = #doc]
+        pub static #name: DictSchema = DictSchema {
+            name: #rust_name,
+            keys: &[#(#keys),*],
+            rules: &[#(#rules),*],
+        };
+    }
+}
+
+fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenStream {
+    let key = &field.key;
+    let value = value_table(module, &field.value);
+    let availability = sets.reference(&field.availability);
+    let constructor = if field.required {
+        quote!(KeySchema::required)
+    } else {
+        quote!(KeySchema::optional)
+    };
+    let base = quote!(#constructor(#key, #value, #availability));
+    let mut extras = Vec::new();
+    if field.sensitive {
+        extras.push(quote!(sensitive: true));
+    }
+    if !field.platform_limits.is_empty() {
+        let limits = field.platform_limits.iter().map(|limit| {
+            let platform = platform(limit.os);
+            let min = option_f64(limit.min);
+            let max = option_f64(limit.max);
+            quote!(PlatformLimit { platform: #platform, min: #min, max: #max })
+        });
+        extras.push(quote!(platform_limits: &[#(#limits),*]));
+    }
+    if let Some(prefix) = &field.references {
+        extras.push(quote!(references: Some(#prefix)));
+    }
+    if extras.is_empty() {
+        base
+    } else {
+        quote!(KeySchema { #(#extras,)* ..#base })
+    }
+}
+
+fn value_table(module: &Module, value: &Value) -> TokenStream {
+    let kind = match &value.shape {
+        Shape::String | Shape::Enum(_) => quote!(ValueKind::String),
+        Shape::Integer => quote!(ValueKind::Integer),
+        Shape::Real => quote!(ValueKind::Real),
+        Shape::Boolean => quote!(ValueKind::Boolean),
+        Shape::IntegerFlag => quote!(ValueKind::IntegerFlag),
+        Shape::Date => quote!(ValueKind::Date),
+        Shape::Data => quote!(ValueKind::Data),
+        Shape::Any => quote!(ValueKind::Any),
+        Shape::Payloads => quote!(ValueKind::Payloads),
+        Shape::Array(item) => {
+            let item = value_table(module, item);
+            quote!(ValueKind::Array(&#item))
+        }
+        Shape::Map(item) => {
+            let item = value_table(module, item);
+            quote!(ValueKind::Map(&#item))
+        }
+        Shape::Struct(id) => {
+            let table = table_name(module.get(*id));
+            quote!(ValueKind::Dict(&#table))
+        }
+    };
+    let constraints = &value.constraints;
+    let mut settings = Vec::new();
+    let allowed: Vec<TokenStream> = match &value.shape {
+        Shape::Enum(id) => match &module.get(*id).kind {
+            TypeKind::Enum(enum_def) => enum_def
+                .variants
+                .iter()
+                .map(|variant| {
+                    let text = &variant.value;
+                    quote!(Literal::Str(#text))
+                })
+                .collect(),
+            TypeKind::Struct(_) => Vec::new(),
+        },
+        _ => constraints.allowed.iter().map(literal).collect(),
+    };
+    if !allowed.is_empty() {
+        settings.push(quote!(allowed: &[#(#allowed),*]));
+    }
+    if let Some(range) = &constraints.range {
+        if let Some(min) = range.min.as_ref().and_then(Scalar::as_f64) {
+            let min = real(min);
+            settings.push(quote!(min: Some(#min)));
+        }
+        if let Some(max) = range.max.as_ref().and_then(Scalar::as_f64) {
+            let max = real(max);
+            settings.push(quote!(max: Some(#max)));
+        }
+    }
+    if let Some(repetition) = constraints.repetition {
+        let min = proc_macro2::Literal::u64_unsuffixed(repetition.min.max(0) as u64);
+        let max = proc_macro2::Literal::u64_unsuffixed(repetition.max.max(0) as u64);
+        settings.push(quote!(min_items: Some(#min)));
+        settings.push(quote!(max_items: Some(#max)));
+    }
+    if let Some(pattern) = &constraints.pattern {
+        settings.push(quote!(pattern: Some(#pattern)));
+    }
+    if let Some(format) = constraints.format {
+        let format = format_variant(format);
+        settings.push(quote!(format: Some(Format::#format)));
+    }
+    if settings.is_empty() {
+        quote!(ValueSchema::of(#kind))
+    } else {
+        quote!(ValueSchema { #(#settings,)* ..ValueSchema::of(#kind) })
+    }
+}
+
+fn format_variant(format: ValueFormat) -> Ident {
+    let name = match format {
+        ValueFormat::Uuid => "Uuid",
+        ValueFormat::Hostname => "Hostname",
+        ValueFormat::Url => "Url",
+        ValueFormat::Email => "Email",
+        ValueFormat::Domain => "Domain",
+        ValueFormat::Timestamp => "Timestamp",
+        ValueFormat::IpAddress => "IpAddress",
+        ValueFormat::BundleIdentifier => "BundleIdentifier",
+    };
+    Ident::new(name, Span::call_site())
+}
+
+fn platform(os: Os) -> TokenStream {
+    match os {
+        Os::IOs => quote!(Platform::IOs),
+        Os::MacOs => quote!(Platform::MacOs),
+        Os::TvOs => quote!(Platform::TvOs),
+        Os::VisionOs => quote!(Platform::VisionOs),
+        Os::WatchOs => quote!(Platform::WatchOs),
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    }
+}
+
+fn option_f64(value: Option<f64>) -> TokenStream {
+    match value {
+        Some(number) => {
+            let number = real(number);
+            quote!(Some(#number))
+        }
+        None => quote!(None),
+    }
+}
+
+fn availability(availability: &Availability) -> TokenStream {
+    let entries = availability.0.iter().map(|(os, support)| {
+        let platform = platform(*os);
+        let base = match &support.introduced {
+            Some(Introduced::NotAvailable) => quote!(Availability::unavailable(#platform)),
+            Some(Introduced::Since(version)) => quote!(Availability::since(#platform, #version)),
+            None => quote!(Availability::since(#platform, "")),
+        };
+        if support.deprecated.is_none() && support.removed.is_none() {
+            return base;
+        }
+        let deprecated = option_str(support.deprecated.as_deref());
+        let removed = option_str(support.removed.as_deref());
+        quote! {
+            Availability {
+                deprecated: #deprecated,
+                removed: #removed,
+                ..#base
+            }
+        }
+    });
+    quote!(&[#(#entries),*])
+}
+
+/// A number as a plain literal (`20`, `2.5`), not `20i64`.
+fn int(value: i64) -> proc_macro2::Literal {
+    proc_macro2::Literal::i64_unsuffixed(value)
+}
+
+fn real(value: f64) -> proc_macro2::Literal {
+    proc_macro2::Literal::f64_unsuffixed(value)
+}
+
+fn literal(scalar: &Scalar) -> TokenStream {
+    match scalar {
+        Scalar::String(text) => quote!(Literal::Str(#text)),
+        Scalar::Integer(value) => {
+            let value = int(*value);
+            quote!(Literal::Int(#value))
+        }
+        Scalar::Real(value) => {
+            let value = real(*value);
+            quote!(Literal::Real(#value))
+        }
+        Scalar::Boolean(value) => quote!(Literal::Bool(#value)),
+        Scalar::Null => quote!(Literal::Str("")),
+    }
+}
+
+fn path(keys: &[String]) -> TokenStream {
+    quote!(&[#(#keys),*])
+}
+
+fn rule(rule: &Rule) -> TokenStream {
+    let code = &rule.code;
+    let severity = match rule.severity {
+        RuleSeverity::Error => quote!(Severity::Error),
+        RuleSeverity::Warning => quote!(Severity::Warning),
+    };
+    let when = match &rule.when {
+        Some(condition) => {
+            let condition = self::condition(condition, rule);
+            quote!(Some(#condition))
+        }
+        None => quote!(None),
+    };
+    let check = condition(&rule.check, rule);
+    let message = &rule.message;
+    let at = path(&rule.at);
+    quote! {
+        Rule {
+            code: #code,
+            severity: #severity,
+            when: #when,
+            check: #check,
+            message: #message,
+            at: #at,
+        }
+    }
+}
+
+fn condition(condition: &ConditionSpec, rule: &Rule) -> TokenStream {
+    match condition {
+        ConditionSpec::Present(keys) => {
+            let keys = path(keys);
+            quote!(Condition::Present(#keys))
+        }
+        ConditionSpec::Absent(keys) => {
+            let keys = path(keys);
+            quote!(Condition::Absent(#keys))
+        }
+        ConditionSpec::Equals(keys, value) => {
+            let keys = path(keys);
+            let value = literal(value);
+            quote!(Condition::Equals(#keys, #value))
+        }
+        ConditionSpec::OneOf(keys, values) => {
+            let keys = path(keys);
+            let values = values.iter().map(literal);
+            quote!(Condition::OneOf(#keys, &[#(#values),*]))
+        }
+        ConditionSpec::NoneOf(keys, values) => {
+            let keys = path(keys);
+            let values = values.iter().map(literal);
+            quote!(Condition::NoneOf(#keys, &[#(#values),*]))
+        }
+        ConditionSpec::AtLeast(keys, bound) => {
+            let keys = path(keys);
+            let bound = real(*bound);
+            quote!(Condition::AtLeast(#keys, #bound))
+        }
+        ConditionSpec::AtMost(keys, bound) => {
+            let keys = path(keys);
+            let bound = real(*bound);
+            quote!(Condition::AtMost(#keys, #bound))
+        }
+        ConditionSpec::RanksAtMost {
+            lower,
+            upper,
+            ranking,
+        } => {
+            let lower = path(lower);
+            let upper = path(upper);
+            let groups = rule
+                .rankings
+                .get(ranking)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|group| quote!(&[#(#group),*]));
+            quote!(Condition::RanksAtMost {
+                lower: #lower,
+                upper: #upper,
+                ranking: &[#(#groups),*],
+            })
+        }
+        ConditionSpec::All(conditions) => {
+            let conditions = conditions.iter().map(|inner| self::condition(inner, rule));
+            quote!(Condition::All(&[#(#conditions),*]))
+        }
+        ConditionSpec::Any(conditions) => {
+            let conditions = conditions.iter().map(|inner| self::condition(inner, rule));
+            quote!(Condition::Any(&[#(#conditions),*]))
+        }
+        ConditionSpec::Not(inner) => {
+            let inner = self::condition(inner, rule);
+            quote!(Condition::Not(&#inner))
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! Reading and writing `.mobileconfig` files: lenient in what it reads, exact
+//! in what it writes.
+//!
+//! Reading parses XML or binary plists (refusing inputs too large or nested
+//! too deeply before building anything), then brings values that real-world
+//! generators write in a type devices accept (`<true/>` for a 0/1 integer
+//! flag, `<real>1</real>` for an integer) to the schema's exact type, with a
+//! warning for each. The typed structs then write the exact types back.
+
+use std::fmt;
+use std::io::Cursor;
+
+use plist::Value;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::schema::{DictSchema, PayloadSchema, Severity, ValueKind, ValueSchema};
+use crate::validate::{Diagnostic, PayloadLookup, validate_profile};
+
+/// The largest input read: profiles are kilobytes, a few megabytes with
+/// embedded certificates and fonts.
+pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
+
+/// How deeply arrays and dictionaries may nest. Apple's deepest payloads
+/// nest about ten levels; the plist parser itself recurses, so deeper input
+/// is refused before it is built.
+pub const MAX_NESTING: usize = 128;
+
+/// Why bytes could not be read as a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadError {
+    TooLarge {
+        size: usize,
+        limit: usize,
+    },
+    /// Not an XML or binary property list, or a damaged or truncated one.
+    NotAPlist(String),
+    TooDeep {
+        limit: usize,
+    },
+    /// The top level is not a dictionary.
+    NotADictionary {
+        found: &'static str,
+    },
+    /// The plist is a dictionary but its values do not fit the schema's
+    /// types; each problem with its key path.
+    Invalid(Vec<Diagnostic>),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::TooLarge { size, limit } => {
+                write!(
+                    f,
+                    "the file is {size} bytes; profiles of more than {limit} bytes are refused"
+                )
+            }
+            ReadError::NotAPlist(reason) => write!(f, "not a property list: {reason}"),
+            ReadError::TooDeep { limit } => {
+                write!(
+                    f,
+                    "arrays and dictionaries nest more than {limit} levels deep"
+                )
+            }
+            ReadError::NotADictionary { found } => {
+                write!(f, "a profile is a <dictionary>, this file holds {found}")
+            }
+            ReadError::Invalid(diagnostics) => {
+                write!(f, "the values do not fit the schema's types:")?;
+                for diagnostic in diagnostics {
+                    write!(f, "\n  {diagnostic}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// A value read leniently, with a warning for each value brought to the
+/// schema's exact type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded<T> {
+    pub value: T,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses XML or binary plist bytes into a value, within the size and
+/// nesting limits.
+pub fn parse(bytes: &[u8]) -> Result<Value, ReadError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ReadError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    // The plist parser builds values recursively: measure the nesting first,
+    // without building anything.
+    if nesting_depth(bytes)? > MAX_NESTING {
+        return Err(ReadError::TooDeep { limit: MAX_NESTING });
+    }
+    Value::from_reader(Cursor::new(bytes)).map_err(|error| ReadError::NotAPlist(error.to_string()))
+}
+
+/// How deeply arrays and dictionaries nest, for XML or binary plists.
+fn nesting_depth(bytes: &[u8]) -> Result<usize, ReadError> {
+    if bytes.starts_with(b"bplist") {
+        binary_depth(bytes)
+    } else {
+        Ok(xml_depth(bytes))
+    }
+}
+
+/// Counts open `<array>` and `<dict>` elements, skipping comments, CDATA and
+/// processing instructions. Malformed XML is left to the parser to report.
+fn xml_depth(bytes: &[u8]) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut index = 0;
+    while let Some(offset) = bytes[index..].iter().position(|&byte| byte == b'<') {
+        let rest = &bytes[index + offset..];
+        let skip_to = |end: &[u8]| {
+            rest.windows(end.len())
+                .position(|window| window == end)
+                .map_or(rest.len(), |position| position + end.len())
+        };
+        let consumed = if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else {
+            let end = skip_to(b">");
+            let tag = &rest[..end];
+            let self_closing = tag.ends_with(b"/>");
+            if (tag.starts_with(b"<array") || tag.starts_with(b"<dict")) && !self_closing {
+                depth += 1;
+                deepest = deepest.max(depth);
+            } else if tag.starts_with(b"</array") || tag.starts_with(b"</dict") {
+                depth = depth.saturating_sub(1);
+            }
+            end
+        };
+        index += offset + consumed.max(1);
+    }
+    deepest
+}
+
+/// Follows a binary plist's object references from the top object without
+/// recursion, and returns the deepest nesting of arrays, sets and
+/// dictionaries. A reference cycle is refused.
+fn binary_depth(bytes: &[u8]) -> Result<usize, ReadError> {
+    let damaged = |what: &str| ReadError::NotAPlist(format!("damaged binary plist: {what}"));
+    if bytes.len() < 8 + 32 {
+        return Err(damaged("too short"));
+    }
+    let trailer = &bytes[bytes.len() - 32..];
+    let offset_size = usize::from(trailer[6]);
+    let ref_size = usize::from(trailer[7]);
+    let read_uint = |slice: &[u8]| {
+        slice
+            .iter()
+            .fold(0u64, |value, byte| (value << 8) | u64::from(*byte))
+    };
+    let objects = read_uint(&trailer[8..16]);
+    let top = read_uint(&trailer[16..24]);
+    let table = read_uint(&trailer[24..32]);
+    if !(1..=8).contains(&offset_size) || !(1..=8).contains(&ref_size) || top >= objects {
+        return Err(damaged("bad trailer"));
+    }
+    let objects = usize::try_from(objects).map_err(|_| damaged("too many objects"))?;
+    let table = usize::try_from(table).map_err(|_| damaged("bad offset table"))?;
+    if objects > bytes.len()
+        || table.saturating_add(objects.saturating_mul(offset_size)) > bytes.len()
+    {
+        return Err(damaged("offset table out of bounds"));
+    }
+    let offset_of = |object: usize| {
+        let start = table + object * offset_size;
+        usize::try_from(read_uint(&bytes[start..start + offset_size])).unwrap_or(usize::MAX)
+    };
+    // The objects a container refers to.
+    let children = |object: usize| -> Result<Vec<usize>, ReadError> {
+        let offset = offset_of(object);
+        let marker = *bytes
+            .get(offset)
+            .ok_or_else(|| damaged("object out of bounds"))?;
+        let (kind, low) = (marker >> 4, usize::from(marker & 0x0f));
+        if !matches!(kind, 0xA | 0xC | 0xD) {
+            return Ok(Vec::new());
+        }
+        let (count, mut start) = if low == 0x0f {
+            let int_marker = *bytes
+                .get(offset + 1)
+                .ok_or_else(|| damaged("truncated count"))?;
+            let width = 1usize << (int_marker & 0x0f);
+            let digits = bytes
+                .get(offset + 2..offset + 2 + width)
+                .ok_or_else(|| damaged("truncated count"))?;
+            let count = usize::try_from(read_uint(digits)).map_err(|_| damaged("bad count"))?;
+            (count, offset + 2 + width)
+        } else {
+            (low, offset + 1)
+        };
+        let refs = if kind == 0xD {
+            count.saturating_mul(2)
+        } else {
+            count
+        };
+        let end = start
+            .checked_add(
+                refs.checked_mul(ref_size)
+                    .ok_or_else(|| damaged("bad count"))?,
+            )
+            .filter(|end| *end <= bytes.len())
+            .ok_or_else(|| damaged("references out of bounds"))?;
+        let mut found = Vec::with_capacity(refs);
+        while start < end {
+            let child =
+                usize::try_from(read_uint(&bytes[start..start + ref_size])).unwrap_or(usize::MAX);
+            if child >= objects {
+                return Err(damaged("reference to a missing object"));
+            }
+            found.push(child);
+            start += ref_size;
+        }
+        Ok(found)
+    };
+    let top = usize::try_from(top).map_err(|_| damaged("bad top object"))?;
+    // Depth-first, iteratively: (object, its depth, whether this entry marks
+    // the end of its children).
+    let mut depth_of: Vec<Option<usize>> = vec![None; objects];
+    let mut open = vec![false; objects];
+    let mut stack = vec![(top, 0usize, false)];
+    let mut deepest = 0;
+    while let Some((object, depth, closing)) = stack.pop() {
+        if closing {
+            open[object] = false;
+            continue;
+        }
+        if open[object] {
+            return Err(damaged("an object contains itself"));
+        }
+        if depth_of[object].is_some_and(|seen| seen >= depth) {
+            continue;
+        }
+        depth_of[object] = Some(depth);
+        let children = children(object)?;
+        if children.is_empty() {
+            continue;
+        }
+        deepest = deepest.max(depth + 1);
+        if deepest > MAX_NESTING {
+            return Ok(deepest);
+        }
+        open[object] = true;
+        stack.push((object, depth, true));
+        stack.extend(children.into_iter().map(|child| (child, depth + 1, false)));
+    }
+    Ok(deepest)
+}
+
+/// Reads a profile: parse, bring lenient values to the schema's types (one
+/// warning each), decode into `T`.
+pub fn read_profile<T: DeserializeOwned>(
+    bytes: &[u8],
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+) -> Result<Decoded<T>, ReadError> {
+    let mut value = parse(bytes)?;
+    if !matches!(value, Value::Dictionary(_)) {
+        return Err(ReadError::NotADictionary {
+            found: type_name(&value),
+        });
+    }
+    let warnings: Vec<Diagnostic> = validate_profile(envelope, lookup, &value, None)
+        .into_iter()
+        .filter(|diagnostic| diagnostic.code == "type-coerced")
+        .collect();
+    Normalizer { lookup }.dict(envelope.root, &mut value);
+    match plist::from_value(&value) {
+        Ok(decoded) => Ok(Decoded {
+            value: decoded,
+            warnings,
+        }),
+        Err(error) => {
+            // Say where, with the validator's key paths; the decoder's own
+            // message is the fallback.
+            let mut problems: Vec<Diagnostic> = validate_profile(envelope, lookup, &value, None)
+                .into_iter()
+                .filter(|diagnostic| {
+                    diagnostic.severity == Severity::Error
+                        && matches!(diagnostic.code.as_str(), "type" | "required")
+                })
+                .collect();
+            if problems.is_empty() {
+                problems.push(Diagnostic {
+                    path: String::new(),
+                    severity: Severity::Error,
+                    code: "decode".to_owned(),
+                    message: error.to_string(),
+                });
+            }
+            Err(ReadError::Invalid(problems))
+        }
+    }
+}
+
+/// Brings leniently typed values to the schema's exact types.
+struct Normalizer {
+    lookup: PayloadLookup,
+}
+
+impl Normalizer {
+    fn dict(&self, schema: &'static DictSchema, value: &mut Value) {
+        let Value::Dictionary(dictionary) = value else {
+            return;
+        };
+        for key in schema.keys {
+            if let Some(value) = dictionary.get_mut(key.key) {
+                self.value(&key.value, value);
+            }
+        }
+    }
+
+    fn value(&self, schema: &'static ValueSchema, value: &mut Value) {
+        let replacement = match (&schema.kind, &*value) {
+            (ValueKind::IntegerFlag, Value::Boolean(flag)) => {
+                Some(Value::Integer(i64::from(*flag).into()))
+            }
+            (ValueKind::Integer, Value::Real(real))
+                if real.fract() == 0.0 && real.abs() < 9.0e15 =>
+            {
+                Some(Value::Integer((*real as i64).into()))
+            }
+            (ValueKind::Real, Value::Integer(integer)) => integer
+                .as_signed()
+                .map(|integer| Value::Real(integer as f64)),
+            _ => None,
+        };
+        if let Some(replacement) = replacement {
+            *value = replacement;
+            return;
+        }
+        match (&schema.kind, value) {
+            (ValueKind::Array(item), Value::Array(items)) => {
+                for element in items {
+                    self.value(item, element);
+                }
+            }
+            (ValueKind::Map(item), Value::Dictionary(entries)) => {
+                for (_, element) in entries.iter_mut() {
+                    self.value(item, element);
+                }
+            }
+            (ValueKind::Dict(dict), value) => self.dict(dict, value),
+            (ValueKind::Payloads, Value::Array(items)) => {
+                for item in items {
+                    let schema = item
+                        .as_dictionary()
+                        .and_then(|dictionary| dictionary.get("PayloadType"))
+                        .and_then(Value::as_string)
+                        .and_then(self.lookup);
+                    if let Some(schema) = schema {
+                        self.dict(schema.root, item);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "a <string>",
+        Value::Integer(_) => "an <integer>",
+        Value::Real(_) => "a <real>",
+        Value::Boolean(_) => "a <boolean>",
+        Value::Date(_) => "a <date>",
+        Value::Data(_) => "<data>",
+        Value::Array(_) => "an <array>",
+        Value::Dictionary(_) => "a <dictionary>",
+        _ => "a value of another type",
+    }
+}
+
+/// The encodings a profile can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// XML property list: what `.mobileconfig` files usually are.
+    Xml,
+    /// Binary property list.
+    Binary,
+    /// JSON: dates as RFC 3339 strings, data as base64 strings.
+    Json,
+}
+
+impl OutputFormat {
+    pub fn parse(name: &str) -> Option<OutputFormat> {
+        match name {
+            "xml" => Some(OutputFormat::Xml),
+            "binary" => Some(OutputFormat::Binary),
+            "json" => Some(OutputFormat::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Writes a value (typically a typed profile) in `format`.
+pub fn write<T: Serialize>(value: &T, format: OutputFormat) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    match format {
+        OutputFormat::Xml => {
+            plist::to_writer_xml(&mut out, value).map_err(|error| error.to_string())?
+        }
+        OutputFormat::Binary => {
+            plist::to_writer_binary(&mut out, value).map_err(|error| error.to_string())?
+        }
+        OutputFormat::Json => {
+            let value = plist::to_value(value).map_err(|error| error.to_string())?;
+            out = serde_json::to_vec_pretty(&to_json(&value)).map_err(|error| error.to_string())?;
+            out.push(b'\n');
+        }
+    }
+    Ok(out)
+}
+
+/// A plist value as JSON: dates become RFC 3339 strings, data base64
+/// strings, and non-finite reals (which JSON cannot hold) strings.
+pub fn to_json(value: &Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match value {
+        Value::String(text) => Json::String(text.clone()),
+        Value::Boolean(boolean) => Json::Bool(*boolean),
+        Value::Integer(integer) => match (integer.as_signed(), integer.as_unsigned()) {
+            (Some(signed), _) => Json::from(signed),
+            (None, Some(unsigned)) => Json::from(unsigned),
+            (None, None) => Json::Null,
+        },
+        Value::Real(real) => serde_json::Number::from_f64(*real)
+            .map(Json::Number)
+            .unwrap_or_else(|| Json::String(real.to_string())),
+        Value::Date(date) => Json::String(date.to_xml_format()),
+        Value::Data(bytes) => Json::String(
+            plist::Data::new(bytes.clone())
+                .to_xml_format()
+                .split_whitespace()
+                .collect(),
+        ),
+        Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Dictionary(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(key, value)| (key.clone(), to_json(value)))
+                .collect(),
+        ),
+        Value::Uid(uid) => Json::from(uid.get()),
+        _ => Json::Null,
+    }
+}

@@ -1,0 +1,339 @@
+//! The schema as data: what the generator knows about each payload, emitted
+//! as `static` tables in every generated module, and read by the
+//! [`validate`](crate::validate) engine and the lenient reader.
+//!
+//! Nothing here is written per payload: the tables are generated from the
+//! same IR as the Rust types, and one engine interprets them.
+
+/// One payload type.
+#[derive(Debug)]
+pub struct PayloadSchema {
+    pub payload_type: &'static str,
+    pub title: &'static str,
+    pub availability: &'static [Availability],
+    pub root: &'static DictSchema,
+}
+
+/// A dictionary with named keys, and the rules that relate them.
+#[derive(Debug)]
+pub struct DictSchema {
+    /// The Rust type name, for messages about the shape.
+    pub name: &'static str,
+    pub keys: &'static [KeySchema],
+    pub rules: &'static [Rule],
+}
+
+impl DictSchema {
+    pub fn key(&self, name: &str) -> Option<&'static KeySchema> {
+        self.keys.iter().find(|key| key.key == name)
+    }
+}
+
+/// One key of a dictionary.
+#[derive(Debug)]
+pub struct KeySchema {
+    pub key: &'static str,
+    pub required: bool,
+    pub value: ValueSchema,
+    /// Per OS, after inheritance; an OS not listed is not mentioned by the
+    /// schema.
+    pub availability: &'static [Availability],
+    /// The value is a secret: never shown in messages.
+    pub sensitive: bool,
+    /// Bounds that hold on one platform only (watchOS: at most 15).
+    pub platform_limits: &'static [PlatformLimit],
+    /// The value is the `PayloadUUID` of another payload of the profile whose
+    /// `PayloadType` starts with this prefix.
+    pub references: Option<&'static str>,
+}
+
+impl KeySchema {
+    /// An optional key with no overlay facts (the base for generated tables).
+    pub const fn optional(
+        key: &'static str,
+        value: ValueSchema,
+        availability: &'static [Availability],
+    ) -> Self {
+        KeySchema {
+            key,
+            required: false,
+            value,
+            availability,
+            sensitive: false,
+            platform_limits: &[],
+            references: None,
+        }
+    }
+
+    /// A required key with no overlay facts.
+    pub const fn required(
+        key: &'static str,
+        value: ValueSchema,
+        availability: &'static [Availability],
+    ) -> Self {
+        KeySchema {
+            required: true,
+            ..KeySchema::optional(key, value, availability)
+        }
+    }
+}
+
+/// What a value position holds and its constraints.
+#[derive(Debug)]
+pub struct ValueSchema {
+    pub kind: ValueKind,
+    /// `rangelist`: the allowed values.
+    pub allowed: &'static [Literal],
+    /// `range`: inclusive bounds.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// `repetition`: how many items an array holds.
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    /// `format`: a regular expression the whole string must match.
+    pub pattern: Option<&'static str>,
+    /// What the string holds: `uuid`, `url`, …
+    pub format: Option<Format>,
+}
+
+impl ValueSchema {
+    /// A value of `kind` with no constraints (the base for generated tables).
+    pub const fn of(kind: ValueKind) -> Self {
+        ValueSchema {
+            kind,
+            allowed: &[],
+            min: None,
+            max: None,
+            min_items: None,
+            max_items: None,
+            pattern: None,
+            format: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum ValueKind {
+    String,
+    Integer,
+    Real,
+    Boolean,
+    /// An `<integer>` that is 0 or 1.
+    IntegerFlag,
+    Date,
+    Data,
+    Any,
+    Array(&'static ValueSchema),
+    /// A dictionary of any keys with values of one schema.
+    Map(&'static ValueSchema),
+    Dict(&'static DictSchema),
+    /// `PayloadContent`: payloads checked by their `PayloadType`.
+    Payloads,
+}
+
+impl ValueKind {
+    /// The schema's name for the kind, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ValueKind::String => "<string>",
+            ValueKind::Integer | ValueKind::IntegerFlag => "<integer>",
+            ValueKind::Real => "<real>",
+            ValueKind::Boolean => "<boolean>",
+            ValueKind::Date => "<date>",
+            ValueKind::Data => "<data>",
+            ValueKind::Any => "<any>",
+            ValueKind::Array(_) | ValueKind::Payloads => "<array>",
+            ValueKind::Map(_) | ValueKind::Dict(_) => "<dictionary>",
+        }
+    }
+}
+
+/// A constant in a table: an allowed value, a rule's operand.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Literal {
+    Str(&'static str),
+    Int(i64),
+    Real(f64),
+    Bool(bool),
+}
+
+impl std::fmt::Display for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Literal::Str(text) => write!(f, "`{text}`"),
+            Literal::Int(value) => write!(f, "{value}"),
+            Literal::Real(value) => write!(f, "{value}"),
+            Literal::Bool(value) => write!(f, "{value}"),
+        }
+    }
+}
+
+/// Well-known string formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Uuid,
+    Hostname,
+    Url,
+    Email,
+    Domain,
+    Timestamp,
+    IpAddress,
+    BundleIdentifier,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Uuid => "a UUID",
+            Format::Hostname => "a host name",
+            Format::Url => "a URL",
+            Format::Email => "an email address",
+            Format::Domain => "a domain name",
+            Format::Timestamp => "an RFC 3339 timestamp",
+            Format::IpAddress => "an IP address",
+            Format::BundleIdentifier => "a bundle identifier",
+        }
+    }
+}
+
+/// The operating systems Apple's schema distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Platform {
+    IOs,
+    MacOs,
+    TvOs,
+    VisionOs,
+    WatchOs,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 5] = [
+        Platform::IOs,
+        Platform::MacOs,
+        Platform::TvOs,
+        Platform::VisionOs,
+        Platform::WatchOs,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::IOs => "iOS",
+            Platform::MacOs => "macOS",
+            Platform::TvOs => "tvOS",
+            Platform::VisionOs => "visionOS",
+            Platform::WatchOs => "watchOS",
+        }
+    }
+
+    /// Reads `iOS`, `macOS`, … (any case); `iPadOS` is iOS.
+    pub fn parse(name: &str) -> Option<Platform> {
+        let lower = name.to_ascii_lowercase();
+        if lower == "ipados" {
+            return Some(Platform::IOs);
+        }
+        Platform::ALL
+            .into_iter()
+            .find(|platform| platform.name().to_ascii_lowercase() == lower)
+    }
+}
+
+/// `supportedOS` for one OS.
+#[derive(Debug, Clone, Copy)]
+pub struct Availability {
+    pub platform: Platform,
+    /// `None`: not available (`n/a`). A missing `introduced` is `Some("")`.
+    pub introduced: Option<&'static str>,
+    pub deprecated: Option<&'static str>,
+    pub removed: Option<&'static str>,
+}
+
+impl Availability {
+    /// Available from `version` on (`""`: the schema names no version).
+    pub const fn since(platform: Platform, version: &'static str) -> Self {
+        Availability {
+            platform,
+            introduced: Some(version),
+            deprecated: None,
+            removed: None,
+        }
+    }
+
+    /// Not available on `platform` (`n/a`).
+    pub const fn unavailable(platform: Platform) -> Self {
+        Availability {
+            platform,
+            introduced: None,
+            deprecated: None,
+            removed: None,
+        }
+    }
+}
+
+/// A bound that holds on one platform.
+#[derive(Debug, Clone, Copy)]
+pub struct PlatformLimit {
+    pub platform: Platform,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A key that has no effect, is ignored, or was read leniently.
+    Warning,
+    /// The device rejects the payload, or it cannot work as written.
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A cross-field rule from an overlay: where `when` holds, `check` must.
+#[derive(Debug)]
+pub struct Rule {
+    /// A stable, machine-readable code (`vpn.ikev2.ppk-needs-identifier`).
+    pub code: &'static str,
+    pub severity: Severity,
+    pub when: Option<Condition>,
+    pub check: Condition,
+    pub message: &'static str,
+    /// The key (relative to the dictionary) a finding points at.
+    pub at: &'static [&'static str],
+}
+
+/// A key path relative to the rule's dictionary.
+pub type KeyPath = &'static [&'static str];
+
+/// The conditions of the rule language (see `docs/overlays.md`).
+#[derive(Debug)]
+pub enum Condition {
+    Present(KeyPath),
+    Absent(KeyPath),
+    Equals(KeyPath, Literal),
+    /// The value, if present, is one of these.
+    OneOf(KeyPath, &'static [Literal]),
+    /// The value, if present, is none of these (each item of an array too).
+    NoneOf(KeyPath, &'static [Literal]),
+    /// The value, if present, is at least this (each item of an array too).
+    AtLeast(KeyPath, f64),
+    AtMost(KeyPath, f64),
+    /// The value at the first path ranks no higher than the value at the
+    /// second in the ranking (lowest group first; values in one group rank
+    /// equal). True where either is absent or unranked.
+    RanksAtMost {
+        lower: KeyPath,
+        upper: KeyPath,
+        ranking: &'static [&'static [&'static str]],
+    },
+    All(&'static [Condition]),
+    Any(&'static [Condition]),
+    Not(&'static Condition),
+}

@@ -1,0 +1,674 @@
+//! The validation engine: walks a plist value against the generated schema
+//! tables and reports every finding (it never stops at the first).
+//!
+//! It works on [`plist::Value`] rather than the typed structs so that it sees
+//! a profile as written: a flag written `<true/>`, a key of the wrong type, a
+//! key newer than the schema.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use plist::Value;
+
+use crate::schema::{
+    Availability, Condition, DictSchema, KeySchema, Literal, PayloadSchema, Platform, Rule,
+    Severity, ValueKind, ValueSchema,
+};
+
+/// The device a profile is meant for: a platform and, optionally, its OS
+/// version. Without a target, availability is not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub platform: Platform,
+    pub version: Option<Version>,
+}
+
+/// An OS version such as `17.4` or `10.15.7`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub Vec<u64>);
+
+impl Version {
+    /// Reads `17`, `17.4`, `10.15.7`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Version> {
+        let parts: Option<Vec<u64>> = text
+            .trim()
+            .split('.')
+            .map(|part| part.parse().ok())
+            .collect();
+        parts.filter(|parts| !parts.is_empty()).map(|mut parts| {
+            while parts.len() > 1 && parts.last() == Some(&0) {
+                parts.pop();
+            }
+            Version(parts)
+        })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
+        write!(f, "{}", parts.join("."))
+    }
+}
+
+/// One finding. Serializes as `{"path", "severity", "code", "message"}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Diagnostic {
+    /// The key path (`PayloadContent[0].IKEv2.MTU`).
+    pub path: String,
+    pub severity: Severity,
+    /// A stable machine-readable code (`range`, `vpn.ikev2.ppk-pair`).
+    pub code: String,
+    /// What is wrong and what is allowed. Never a sensitive value.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A value that could not be turned into a plist to be checked.
+    pub fn encoding(error: impl fmt::Display) -> Diagnostic {
+        Diagnostic {
+            path: String::new(),
+            severity: Severity::Error,
+            code: "encode".to_owned(),
+            message: format!("the value cannot be written as a plist: {error}"),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() {
+            "(profile)"
+        } else {
+            &self.path
+        };
+        write!(
+            f,
+            "{path}: {}[{}]: {}",
+            self.severity.name(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+/// Finds the schema of a payload type.
+pub type PayloadLookup = fn(&str) -> Option<&'static PayloadSchema>;
+
+/// Validates a whole profile: the envelope against `envelope`, each
+/// `PayloadContent` item against its payload type's schema, then the checks
+/// that span payloads (unique `PayloadUUID`s, certificate references).
+pub fn validate_profile(
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+    profile: &Value,
+    target: Option<&Target>,
+) -> Vec<Diagnostic> {
+    let mut walker = Walker {
+        lookup,
+        target,
+        diagnostics: Vec::new(),
+        references: Vec::new(),
+        uuids: Vec::new(),
+    };
+    walker.payload(envelope, profile, String::new());
+    walker.check_references();
+    walker.diagnostics
+}
+
+/// Validates a typed profile (anything that serializes to one).
+pub fn validate_profile_of<T: serde::Serialize>(
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+    profile: &T,
+    target: Option<&Target>,
+) -> Vec<Diagnostic> {
+    match plist::to_value(profile) {
+        Ok(value) => validate_profile(envelope, lookup, &value, target),
+        Err(error) => vec![Diagnostic::encoding(error)],
+    }
+}
+
+/// Validates a typed payload (anything that serializes to one).
+pub fn validate_payload_of<T: serde::Serialize>(
+    schema: &'static PayloadSchema,
+    lookup: PayloadLookup,
+    payload: &T,
+    target: Option<&Target>,
+) -> Vec<Diagnostic> {
+    match plist::to_value(payload) {
+        Ok(value) => validate_payload(schema, lookup, &value, target),
+        Err(error) => vec![Diagnostic::encoding(error)],
+    }
+}
+
+/// Validates one payload dictionary on its own.
+pub fn validate_payload(
+    schema: &'static PayloadSchema,
+    lookup: PayloadLookup,
+    payload: &Value,
+    target: Option<&Target>,
+) -> Vec<Diagnostic> {
+    let mut walker = Walker {
+        lookup,
+        target,
+        diagnostics: Vec::new(),
+        references: Vec::new(),
+        uuids: Vec::new(),
+    };
+    walker.payload(schema, payload, String::new());
+    walker.diagnostics
+}
+
+struct Walker<'a> {
+    lookup: PayloadLookup,
+    target: Option<&'a Target>,
+    diagnostics: Vec<Diagnostic>,
+    /// (path, UUID, payload-type prefix) of every reference to a payload.
+    references: Vec<(String, String, &'static str)>,
+    /// (path, PayloadUUID, PayloadType) of the envelope and each payload.
+    uuids: Vec<(String, String, String)>,
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// How a value is shown in a message: never a sensitive one.
+fn shown(value: &Value, sensitive: bool) -> String {
+    if sensitive {
+        return "the value (hidden: the key is sensitive)".to_owned();
+    }
+    match value {
+        Value::String(text) => format!("`{text}`"),
+        Value::Integer(integer) => integer.to_string(),
+        Value::Real(real) => real.to_string(),
+        Value::Boolean(boolean) => format!("<{boolean}/>"),
+        other => type_name(other).to_owned(),
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "<string>",
+        Value::Integer(_) => "<integer>",
+        Value::Real(_) => "<real>",
+        Value::Boolean(_) => "<boolean>",
+        Value::Date(_) => "<date>",
+        Value::Data(_) => "<data>",
+        Value::Array(_) => "<array>",
+        Value::Dictionary(_) => "<dictionary>",
+        _ => "a value of another plist type",
+    }
+}
+
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Integer(integer) => integer
+            .as_signed()
+            .map(|value| value as f64)
+            .or_else(|| integer.as_unsigned().map(|value| value as f64)),
+        Value::Real(real) => Some(*real),
+        _ => None,
+    }
+}
+
+fn literal_matches(literal: &Literal, value: &Value) -> bool {
+    match (literal, value) {
+        (Literal::Str(expected), Value::String(actual)) => expected == actual,
+        (Literal::Bool(expected), Value::Boolean(actual)) => expected == actual,
+        (Literal::Bool(expected), Value::Integer(_)) => {
+            number(value) == Some(if *expected { 1.0 } else { 0.0 })
+        }
+        // A flag written `<true/>` still means 1.
+        (Literal::Int(expected), Value::Boolean(actual)) => *expected == i64::from(*actual),
+        (Literal::Int(expected), _) => number(value) == Some(*expected as f64),
+        (Literal::Real(expected), _) => number(value) == Some(*expected),
+        _ => false,
+    }
+}
+
+fn format_list(literals: &[Literal]) -> String {
+    let items: Vec<String> = literals.iter().map(Literal::to_string).collect();
+    items.join(", ")
+}
+
+impl Walker<'_> {
+    fn report(&mut self, path: &str, severity: Severity, code: &str, message: String) {
+        self.diagnostics.push(Diagnostic {
+            path: path.to_owned(),
+            severity,
+            code: code.to_owned(),
+            message,
+        });
+    }
+
+    fn payload(&mut self, schema: &'static PayloadSchema, value: &Value, path: String) {
+        if let Some(target) = self.target {
+            if let Some(problem) = unavailable(schema.availability, target) {
+                let message = format!("the `{}` payload {problem}", schema.payload_type);
+                self.report(&path, Severity::Error, "unsupported-payload", message);
+            }
+        }
+        if let Value::Dictionary(dictionary) = value {
+            let uuid = dictionary.get("PayloadUUID").and_then(Value::as_string);
+            let payload_type = dictionary.get("PayloadType").and_then(Value::as_string);
+            if let Some(uuid) = uuid {
+                self.uuids.push((
+                    join(&path, "PayloadUUID"),
+                    uuid.to_owned(),
+                    payload_type.unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+        self.dict(schema.root, value, &path);
+    }
+
+    fn dict(&mut self, schema: &'static DictSchema, value: &Value, path: &str) {
+        let Value::Dictionary(dictionary) = value else {
+            let message = format!("expected a <dictionary>, found {}", type_name(value));
+            return self.report(path, Severity::Error, "type", message);
+        };
+        for key in schema.keys {
+            let key_path = join(path, key.key);
+            match dictionary.get(key.key) {
+                None if key.required => {
+                    let message = format!("the required key `{}` is missing", key.key);
+                    self.report(&key_path, Severity::Error, "required", message);
+                }
+                None => {}
+                Some(value) => self.key(key, value, &key_path),
+            }
+        }
+        for rule in schema.rules {
+            self.rule(rule, dictionary, path);
+        }
+    }
+
+    fn key(&mut self, key: &'static KeySchema, value: &Value, path: &str) {
+        if let Some(target) = self.target {
+            if let Some(problem) = unavailable(key.availability, target) {
+                let message = format!("`{}` {problem}; the device ignores it", key.key);
+                self.report(path, Severity::Warning, "unavailable", message);
+            }
+            for limit in key
+                .platform_limits
+                .iter()
+                .filter(|limit| limit.platform == target.platform)
+            {
+                if let Some(actual) = number(value) {
+                    let below = limit.min.is_some_and(|min| actual < min);
+                    let above = limit.max.is_some_and(|max| actual > max);
+                    if below || above {
+                        let bound = match (limit.min, limit.max) {
+                            (Some(min), Some(max)) => format!("from {min} to {max}"),
+                            (Some(min), None) => format!("at least {min}"),
+                            (None, Some(max)) => format!("at most {max}"),
+                            (None, None) => String::new(),
+                        };
+                        let message = format!(
+                            "{} is out of range on {}: it must be {bound}",
+                            shown(value, key.sensitive),
+                            limit.platform.name()
+                        );
+                        self.report(path, Severity::Error, "platform-range", message);
+                    }
+                }
+            }
+        }
+        if let (Some(prefix), Value::String(uuid)) = (key.references, value) {
+            self.references
+                .push((path.to_owned(), uuid.clone(), prefix));
+        }
+        self.value(&key.value, value, path, key.sensitive);
+    }
+
+    fn value(&mut self, schema: &'static ValueSchema, value: &Value, path: &str, sensitive: bool) {
+        if !self.kind(schema, value, path) {
+            return;
+        }
+        if !schema.allowed.is_empty()
+            && matches!(
+                value,
+                Value::String(_) | Value::Integer(_) | Value::Real(_) | Value::Boolean(_)
+            )
+            && !matches!(schema.kind, ValueKind::IntegerFlag)
+            && !schema
+                .allowed
+                .iter()
+                .any(|literal| literal_matches(literal, value))
+        {
+            let message = format!(
+                "{} is not an allowed value; allowed: {}",
+                shown(value, sensitive),
+                format_list(schema.allowed)
+            );
+            self.report(path, Severity::Error, "rangelist", message);
+        }
+        if let Some(actual) =
+            number(value).filter(|_| !matches!(schema.kind, ValueKind::IntegerFlag))
+        {
+            let below = schema.min.is_some_and(|min| actual < min);
+            let above = schema.max.is_some_and(|max| actual > max);
+            if below || above {
+                let bound = match (schema.min, schema.max) {
+                    (Some(min), Some(max)) => format!("from {min} to {max}"),
+                    (Some(min), None) => format!("at least {min}"),
+                    (None, Some(max)) => format!("at most {max}"),
+                    (None, None) => String::new(),
+                };
+                let message = format!(
+                    "{} is out of range: it must be {bound}",
+                    shown(value, sensitive)
+                );
+                self.report(path, Severity::Error, "range", message);
+            }
+        }
+        if let Value::String(text) = value {
+            if let Some(pattern) = schema.pattern {
+                if !crate::pattern::full_match(pattern, text) {
+                    let message = format!(
+                        "{} does not match the required format `{pattern}`",
+                        shown(value, sensitive)
+                    );
+                    self.report(path, Severity::Error, "format", message);
+                }
+            }
+            if let Some(format) = schema.format {
+                if !crate::formats::is_valid(format, text) {
+                    let message = format!("{} is not {}", shown(value, sensitive), format.name());
+                    self.report(path, Severity::Warning, "valuetype", message);
+                }
+            }
+        }
+        match (&schema.kind, value) {
+            (ValueKind::Array(item), Value::Array(items)) => {
+                let count = items.len() as u64;
+                let few = schema.min_items.is_some_and(|min| count < min);
+                let many = schema.max_items.is_some_and(|max| count > max);
+                if few || many {
+                    let bound = match (schema.min_items, schema.max_items) {
+                        (Some(min), Some(max)) => format!("from {min} to {max}"),
+                        (Some(min), None) => format!("at least {min}"),
+                        (None, Some(max)) => format!("at most {max}"),
+                        (None, None) => String::new(),
+                    };
+                    let message = format!("the array holds {count} items; it may hold {bound}");
+                    self.report(path, Severity::Error, "repetition", message);
+                }
+                for (index, element) in items.iter().enumerate() {
+                    self.value(item, element, &format!("{path}[{index}]"), sensitive);
+                }
+            }
+            (ValueKind::Map(item), Value::Dictionary(entries)) => {
+                for (key, element) in entries {
+                    self.value(item, element, &join(path, key), sensitive);
+                }
+            }
+            (ValueKind::Dict(dict), _) => self.dict(dict, value, path),
+            (ValueKind::Payloads, Value::Array(items)) => {
+                for (index, item) in items.iter().enumerate() {
+                    let item_path = format!("{path}[{index}]");
+                    let payload_type = match item {
+                        Value::Dictionary(dictionary) => {
+                            dictionary.get("PayloadType").and_then(Value::as_string)
+                        }
+                        other => {
+                            let message = format!(
+                                "a payload must be a <dictionary>, found {}",
+                                type_name(other)
+                            );
+                            self.report(&item_path, Severity::Error, "type", message);
+                            continue;
+                        }
+                    };
+                    match payload_type.and_then(self.lookup) {
+                        Some(schema) => self.payload(schema, item, item_path),
+                        None => {
+                            // An unknown payload type: only the common keys
+                            // can be checked.
+                            if let Value::Dictionary(dictionary) = item {
+                                if let Some(uuid) =
+                                    dictionary.get("PayloadUUID").and_then(Value::as_string)
+                                {
+                                    self.uuids.push((
+                                        join(&item_path, "PayloadUUID"),
+                                        uuid.to_owned(),
+                                        payload_type.unwrap_or_default().to_owned(),
+                                    ));
+                                }
+                                if payload_type.is_none() {
+                                    let message = "the payload has no `PayloadType`".to_owned();
+                                    self.report(
+                                        &join(&item_path, "PayloadType"),
+                                        Severity::Error,
+                                        "required",
+                                        message,
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks the value's plist type against the schema's; returns whether
+    /// the value's contents can be checked further.
+    fn kind(&mut self, schema: &'static ValueSchema, value: &Value, path: &str) -> bool {
+        let expected = schema.kind.name();
+        let lenient = |walker: &mut Self, written: &str| {
+            let message = format!(
+                "written as {written}; the schema types it {expected}, and it is written back as {expected} \
+                 (devices accept both, strict consumers such as Apple Business Manager do not)"
+            );
+            walker.report(path, Severity::Warning, "type-coerced", message);
+        };
+        let fits = match (&schema.kind, value) {
+            (ValueKind::Any, _) => true,
+            (ValueKind::String, Value::String(_)) => true,
+            (ValueKind::Integer, Value::Integer(_)) => true,
+            (ValueKind::Integer, Value::Real(real)) if real.fract() == 0.0 => {
+                lenient(self, &format!("<real>{real}</real>"));
+                true
+            }
+            (ValueKind::IntegerFlag, Value::Integer(_)) => {
+                if !matches!(number(value), Some(0.0 | 1.0)) {
+                    let message = format!("{} is not 0 or 1", shown(value, false));
+                    self.report(path, Severity::Error, "rangelist", message);
+                }
+                true
+            }
+            (ValueKind::IntegerFlag, Value::Boolean(boolean)) => {
+                lenient(self, &format!("<{boolean}/>"));
+                true
+            }
+            (ValueKind::Real, Value::Real(_)) => true,
+            (ValueKind::Real, Value::Integer(_)) => {
+                lenient(self, "<integer>");
+                true
+            }
+            (ValueKind::Boolean, Value::Boolean(_)) => true,
+            (ValueKind::Date, Value::Date(_)) => true,
+            (ValueKind::Data, Value::Data(_)) => true,
+            (ValueKind::Array(_) | ValueKind::Payloads, Value::Array(_)) => true,
+            (ValueKind::Map(_) | ValueKind::Dict(_), Value::Dictionary(_)) => true,
+            _ => false,
+        };
+        if !fits {
+            let message = format!("expected {expected}, found {}", type_name(value));
+            self.report(path, Severity::Error, "type", message);
+        }
+        fits
+    }
+
+    fn rule(&mut self, rule: &'static Rule, dictionary: &plist::Dictionary, path: &str) {
+        let applies = rule
+            .when
+            .as_ref()
+            .is_none_or(|when| holds(when, dictionary));
+        if applies && !holds(&rule.check, dictionary) {
+            let mut at = path.to_owned();
+            for key in rule.at {
+                at = join(&at, key);
+            }
+            self.report(&at, rule.severity, rule.code, rule.message.to_owned());
+        }
+    }
+
+    fn check_references(&mut self) {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut duplicates = Vec::new();
+        for (path, uuid, _) in &self.uuids {
+            if let Some(first) = seen.insert(uuid, path) {
+                duplicates.push((path.clone(), format!(
+                    "`{uuid}` is also the PayloadUUID at {first}; every PayloadUUID of a profile must be unique"
+                )));
+            }
+        }
+        for (path, message) in duplicates {
+            self.report(&path, Severity::Error, "duplicate-uuid", message);
+        }
+        let references = std::mem::take(&mut self.references);
+        for (path, uuid, prefix) in references {
+            let target = self
+                .uuids
+                .iter()
+                .find(|(_, candidate, _)| *candidate == uuid);
+            let message = match target {
+                None => format!(
+                    "no payload of this profile has the PayloadUUID `{uuid}`; it must name a `{prefix}*` payload"
+                ),
+                Some((_, _, payload_type)) if !payload_type.starts_with(prefix) => format!(
+                    "`{uuid}` is the PayloadUUID of a `{payload_type}` payload; it must name a `{prefix}*` payload"
+                ),
+                Some(_) => continue,
+            };
+            self.report(&path, Severity::Error, "reference", message);
+        }
+    }
+}
+
+/// Why something is not available on the target, if it is not.
+fn unavailable(availability: &[Availability], target: &Target) -> Option<String> {
+    let entry = availability
+        .iter()
+        .find(|entry| entry.platform == target.platform)?;
+    let platform = target.platform.name();
+    let Some(introduced) = entry.introduced else {
+        return Some(format!("is not available on {platform}"));
+    };
+    let version = target.version.as_ref()?;
+    if let Some(since) = Version::parse(introduced) {
+        if *version < since {
+            return Some(format!(
+                "needs {platform} {since} or later (the target is {version})"
+            ));
+        }
+    }
+    if let Some(removed) = entry.removed.and_then(Version::parse) {
+        if *version >= removed {
+            return Some(format!(
+                "was removed in {platform} {removed} (the target is {version})"
+            ));
+        }
+    }
+    None
+}
+
+/// The value at a key path inside `dictionary`.
+fn lookup<'a>(dictionary: &'a plist::Dictionary, path: &[&str]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    let mut value = dictionary.get(first)?;
+    for key in rest {
+        value = value.as_dictionary()?.get(key)?;
+    }
+    Some(value)
+}
+
+/// The values a condition compares: an array's items, or the value itself.
+fn values(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+fn rank(ranking: &[&[&str]], value: &Value) -> Option<usize> {
+    let text = value.as_string()?;
+    ranking.iter().position(|group| group.contains(&text))
+}
+
+/// Whether a condition holds on a dictionary.
+pub fn holds(condition: &Condition, dictionary: &plist::Dictionary) -> bool {
+    match condition {
+        Condition::Present(path) => lookup(dictionary, path).is_some(),
+        Condition::Absent(path) => lookup(dictionary, path).is_none(),
+        Condition::Equals(path, literal) => {
+            lookup(dictionary, path).is_some_and(|value| literal_matches(literal, value))
+        }
+        Condition::OneOf(path, literals) => lookup(dictionary, path).is_none_or(|value| {
+            values(value).iter().all(|value| {
+                literals
+                    .iter()
+                    .any(|literal| literal_matches(literal, value))
+            })
+        }),
+        Condition::NoneOf(path, literals) => lookup(dictionary, path).is_none_or(|value| {
+            values(value).iter().all(|value| {
+                !literals
+                    .iter()
+                    .any(|literal| literal_matches(literal, value))
+            })
+        }),
+        Condition::AtLeast(path, bound) => lookup(dictionary, path).is_none_or(|value| {
+            values(value)
+                .iter()
+                .all(|value| number(value).is_none_or(|actual| actual >= *bound))
+        }),
+        Condition::AtMost(path, bound) => lookup(dictionary, path).is_none_or(|value| {
+            values(value)
+                .iter()
+                .all(|value| number(value).is_none_or(|actual| actual <= *bound))
+        }),
+        Condition::RanksAtMost {
+            lower,
+            upper,
+            ranking,
+        } => {
+            let lower = lookup(dictionary, lower).and_then(|value| rank(ranking, value));
+            let upper = lookup(dictionary, upper).and_then(|value| rank(ranking, value));
+            match (lower, upper) {
+                (Some(lower), Some(upper)) => lower <= upper,
+                _ => true,
+            }
+        }
+        Condition::All(conditions) => conditions
+            .iter()
+            .all(|condition| holds(condition, dictionary)),
+        Condition::Any(conditions) => conditions
+            .iter()
+            .any(|condition| holds(condition, dictionary)),
+        Condition::Not(condition) => !holds(condition, dictionary),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        let parse = |text| Version::parse(text).unwrap();
+        assert!(parse("10.15") > parse("10.9"));
+        assert_eq!(parse("17.0"), parse("17"));
+        assert!(parse("17.4") < parse("18"));
+        assert_eq!(Version::parse("n/a"), None);
+    }
+}
