@@ -2037,7 +2037,7 @@ pub mod schema {
         ],
         rules: &[
             Rule {
-                code: "vpn.ikev2-dictionary-missing",
+                code: "vpn.type-ikev2-needs-dictionary",
                 severity: Severity::Error,
                 when: Some(Condition::Equals(&["VPNType"], Literal::Str("IKEv2"))),
                 check: Condition::Present(&["IKEv2"]),
@@ -2045,7 +2045,7 @@ pub mod schema {
                 at: &["IKEv2"],
             },
             Rule {
-                code: "vpn.ikev2-subtype-not-empty",
+                code: "vpn.type-ikev2-subtype-empty",
                 severity: Severity::Error,
                 when: Some(Condition::Equals(&["VPNType"], Literal::Str("IKEv2"))),
                 check: Condition::OneOf(&["VPNSubType"], &[Literal::Str("")]),

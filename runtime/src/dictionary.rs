@@ -16,6 +16,9 @@ use crate::IntegerFlag;
 #[derive(Debug)]
 pub struct DictionaryReader<E> {
     entries: plist::Dictionary,
+    /// Keys already taken. They are removed at the end, in one pass that
+    /// keeps the order of the rest (`Dictionary::remove` would reorder it).
+    taken: Vec<String>,
     error: PhantomData<fn() -> E>,
 }
 
@@ -25,6 +28,7 @@ impl<E: serde::de::Error> DictionaryReader<E> {
         let entries = plist::Dictionary::deserialize(deserializer)?;
         Ok(DictionaryReader {
             entries,
+            taken: Vec::new(),
             error: PhantomData,
         })
     }
@@ -37,11 +41,15 @@ impl<E: serde::de::Error> DictionaryReader<E> {
 
     /// Takes the value of an optional key, if present.
     pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, E> {
-        match self.entries.remove(key) {
+        match self.entries.get_mut(key) {
             None => Ok(None),
-            Some(value) => plist::from_value(&value)
-                .map(Some)
-                .map_err(|error| E::custom(format!("{key}: {}", describe(error)))),
+            Some(value) => {
+                let value = std::mem::replace(value, plist::Value::Boolean(false));
+                self.taken.push(key.to_owned());
+                plist::from_value(&value)
+                    .map(Some)
+                    .map_err(|error| E::custom(format!("{key}: {}", describe(error))))
+            }
         }
     }
 
@@ -56,7 +64,9 @@ impl<E: serde::de::Error> DictionaryReader<E> {
     }
 
     /// The keys nobody took: the ones the schema does not describe.
-    pub fn into_unknown_keys(self) -> plist::Dictionary {
+    pub fn into_unknown_keys(mut self) -> plist::Dictionary {
+        let taken = self.taken;
+        self.entries.retain(|key, _| !taken.contains(key));
         self.entries
     }
 }

@@ -248,11 +248,11 @@ impl Walker<'_> {
     }
 
     fn payload(&mut self, schema: &'static PayloadSchema, value: &Value, path: String) {
-        if let Some(target) = self.target {
-            if let Some(problem) = unavailable(schema.availability, target) {
-                let message = format!("the `{}` payload {problem}", schema.payload_type);
-                self.report(&path, Severity::Error, "unsupported-payload", message);
-            }
+        if let Some(target) = self.target
+            && let Some(problem) = unavailable(schema.availability, target)
+        {
+            let message = format!("the `{}` payload {problem}", schema.payload_type);
+            self.report(&path, Severity::Error, "unsupported-payload", message);
         }
         if let Value::Dictionary(dictionary) = value {
             let uuid = dictionary.get("PayloadUUID").and_then(Value::as_string);
@@ -369,20 +369,20 @@ impl Walker<'_> {
             }
         }
         if let Value::String(text) = value {
-            if let Some(pattern) = schema.pattern {
-                if !crate::pattern::full_match(pattern, text) {
-                    let message = format!(
-                        "{} does not match the required format `{pattern}`",
-                        shown(value, sensitive)
-                    );
-                    self.report(path, Severity::Error, "format", message);
-                }
+            if let Some(pattern) = schema.pattern
+                && !crate::pattern::full_match(pattern, text)
+            {
+                let message = format!(
+                    "{} does not match the required format `{pattern}`",
+                    shown(value, sensitive)
+                );
+                self.report(path, Severity::Error, "format", message);
             }
-            if let Some(format) = schema.format {
-                if !crate::formats::is_valid(format, text) {
-                    let message = format!("{} is not {}", shown(value, sensitive), format.name());
-                    self.report(path, Severity::Warning, "valuetype", message);
-                }
+            if let Some(format) = schema.format
+                && !crate::formats::is_valid(format, text)
+            {
+                let message = format!("{} is not {}", shown(value, sensitive), format.name());
+                self.report(path, Severity::Warning, "valuetype", message);
             }
         }
         match (&schema.kind, value) {
@@ -565,19 +565,19 @@ fn unavailable(availability: &[Availability], target: &Target) -> Option<String>
         return Some(format!("is not available on {platform}"));
     };
     let version = target.version.as_ref()?;
-    if let Some(since) = Version::parse(introduced) {
-        if *version < since {
-            return Some(format!(
-                "needs {platform} {since} or later (the target is {version})"
-            ));
-        }
+    if let Some(since) = Version::parse(introduced)
+        && *version < since
+    {
+        return Some(format!(
+            "needs {platform} {since} or later (the target is {version})"
+        ));
     }
-    if let Some(removed) = entry.removed.and_then(Version::parse) {
-        if *version >= removed {
-            return Some(format!(
-                "was removed in {platform} {removed} (the target is {version})"
-            ));
-        }
+    if let Some(removed) = entry.removed.and_then(Version::parse)
+        && *version >= removed
+    {
+        return Some(format!(
+            "was removed in {platform} {removed} (the target is {version})"
+        ));
     }
     None
 }

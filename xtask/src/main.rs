@@ -4,7 +4,11 @@
 //! - `cargo xtask codegen --check` fails, naming the stale files, when
 //!   `generated/` is not what the schema produces;
 //! - `cargo xtask codegen --schema DIR --out DIR` generates a standalone
-//!   crate from any folder of Apple-format YAML.
+//!   crate from any folder of Apple-format YAML;
+//! - `cargo xtask validate FILE...` and `cargo xtask convert FILE …` run the
+//!   `mobileconfig` command-line tool (crate `cli/`), built from the
+//!   generated crate. They are separate so that `codegen` never depends on
+//!   the code it generates.
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +19,8 @@ mod codegen;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--schema DIR --out DIR [--overlays DIR]]
+       cargo xtask validate FILE... [--platform P [--os-version X.Y]] [--format text|json]
+       cargo xtask convert FILE --to xml|binary|json -o OUT
 
   codegen             regenerate generated/ from schema/
   --check             write nothing; fail if any generated file is stale
@@ -29,6 +35,7 @@ fn main() -> ExitCode {
         Some("codegen") => {
             codegen::Options::parse(&args[1..]).and_then(|options| codegen::run(&options))
         }
+        Some(task @ ("validate" | "convert")) => return run_cli(task, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -50,4 +57,26 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs the `mobileconfig` tool with `task` and `args`, passing its exit
+/// code through (0 clean, 1 errors found, 2 unreadable input).
+fn run_cli(task: &str, args: &[String]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--package", "mobileconfig-cli", "--"])
+        .arg(task)
+        .args(args)
+        .current_dir(workspace_root())
+        .status();
+    match status {
+        Ok(status) => match status.code() {
+            Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
+            None => ExitCode::from(2),
+        },
+        Err(error) => {
+            eprintln!("cannot run the mobileconfig tool: {error}");
+            ExitCode::from(2)
+        }
+    }
 }

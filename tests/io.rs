@@ -1,0 +1,277 @@
+//! Reading and writing `.mobileconfig` files: XML and binary read alike,
+//! lenient values are read with a warning and written exactly, bad input is a
+//! clear error, and decode → encode → decode is the identity (property tests).
+
+use mobileconfig::runtime::io::{self, OutputFormat, ReadError};
+use mobileconfig::runtime::plist::{self, Dictionary, Value};
+use mobileconfig::vpn_managed::{AuthenticationMethod, Ikev2, VpnManaged, VpnType};
+use mobileconfig::{Payload, Profile};
+use mobileconfig_tests::workspace_root;
+use proptest::prelude::*;
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    let path = workspace_root().join("tests/profiles").join(name);
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn read(bytes: &[u8]) -> Profile {
+    mobileconfig::read_profile(bytes)
+        .unwrap_or_else(|error| panic!("{error}"))
+        .value
+}
+
+#[test]
+fn binary_and_xml_read_into_the_same_profile() {
+    for name in ["ikev2-certificate", "ikev2-eap"] {
+        let xml = read(&fixture_bytes(&format!("{name}.mobileconfig")));
+        let binary = read(&fixture_bytes(&format!("{name}.binary.mobileconfig")));
+        assert_eq!(xml, binary, "{name}");
+    }
+}
+
+#[test]
+fn lenient_values_are_read_with_warnings_and_written_exactly() {
+    let decoded = mobileconfig::read_profile(&fixture_bytes("real-world-lenient.mobileconfig"))
+        .expect("reads");
+    let mut paths: Vec<&str> = decoded.warnings.iter().map(|w| w.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "PayloadContent[0].IKEv2.DisableMOBIKE",
+            "PayloadContent[0].IKEv2.DisableRedirect",
+            "PayloadContent[0].PayloadVersion",
+            "PayloadVersion",
+        ]
+    );
+    assert!(decoded.warnings.iter().all(|w| w.code == "type-coerced"));
+    let profile = decoded.value;
+    assert_eq!(profile.payload_version, 1);
+    let written: Value =
+        plist::from_bytes(&io::write(&profile, OutputFormat::Xml).unwrap()).unwrap();
+    let envelope = written.as_dictionary().unwrap();
+    assert_eq!(envelope["PayloadVersion"], Value::Integer(1.into()));
+    let vpn = envelope["PayloadContent"].as_array().unwrap()[0]
+        .as_dictionary()
+        .unwrap();
+    assert_eq!(vpn["PayloadVersion"], Value::Integer(1.into()));
+    let ikev2 = vpn["IKEv2"].as_dictionary().unwrap();
+    assert_eq!(ikev2["DisableMOBIKE"], Value::Integer(0.into()));
+    assert_eq!(ikev2["DisableRedirect"], Value::Integer(1.into()));
+    // What the schema does not describe is kept as it was.
+    assert_eq!(
+        ikev2["FutureIKEv2Setting"],
+        Value::String("kept as written".into())
+    );
+    assert_eq!(envelope["TopLevelFutureKey"], Value::Boolean(true));
+    let future = envelope["PayloadContent"].as_array().unwrap()[1]
+        .as_dictionary()
+        .unwrap();
+    let settings = future["Settings"].as_dictionary().unwrap();
+    assert!(matches!(settings["When"], Value::Date(_)));
+    assert_eq!(settings["Blob"], Value::Data(vec![0, 1, 2, 3, 4]));
+    // A second pass has nothing left to coerce.
+    let again =
+        mobileconfig::read_profile(&io::write(&profile, OutputFormat::Binary).unwrap()).unwrap();
+    assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+    assert_eq!(again.value, profile);
+}
+
+#[test]
+fn json_output_is_plain_json() {
+    let profile = read(&fixture_bytes("real-world-lenient.mobileconfig"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&io::write(&profile, OutputFormat::Json).unwrap()).unwrap();
+    assert_eq!(json["PayloadVersion"], 1);
+    let settings = &json["PayloadContent"][1]["Settings"];
+    assert_eq!(settings["When"], "2030-01-01T00:00:00Z");
+    assert_eq!(settings["Blob"], "AAECAwQ=");
+    assert_eq!(json["PayloadContent"][0]["IKEv2"]["DisableRedirect"], 1);
+}
+
+fn read_error(bytes: &[u8]) -> ReadError {
+    match mobileconfig::read_profile(bytes) {
+        Ok(_) => panic!("{} bytes read as a profile", bytes.len()),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    assert!(matches!(
+        read_error(b"PK\x03\x04 not a plist"),
+        ReadError::NotAPlist(_)
+    ));
+    assert!(matches!(read_error(b""), ReadError::NotAPlist(_)));
+    let xml = fixture_bytes("ikev2-eap.mobileconfig");
+    assert!(
+        matches!(read_error(&xml[..xml.len() / 2]), ReadError::NotAPlist(_)),
+        "truncated XML"
+    );
+    let binary = fixture_bytes("ikev2-eap.binary.mobileconfig");
+    assert!(
+        matches!(
+            read_error(&binary[..binary.len() - 40]),
+            ReadError::NotAPlist(_)
+        ),
+        "truncated binary"
+    );
+    let array =
+        br#"<?xml version="1.0"?><plist version="1.0"><array><string>x</string></array></plist>"#;
+    let error = read_error(array);
+    assert_eq!(
+        error.to_string(),
+        "a profile is a <dictionary>, this file holds an <array>"
+    );
+    let wrong = String::from_utf8(xml.clone())
+        .unwrap()
+        .replace("<integer>1400</integer>", "<string>1400</string>");
+    match read_error(wrong.as_bytes()) {
+        ReadError::Invalid(problems) => {
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].path, "PayloadContent[0].IKEv2.MTU");
+            assert_eq!(problems[0].code, "type");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_before_it_is_built() {
+    let depth = 200_000;
+    let mut xml = String::from(r#"<?xml version="1.0"?><plist version="1.0">"#);
+    xml.push_str(&"<array>".repeat(depth));
+    xml.push_str(&"</array>".repeat(depth));
+    xml.push_str("</plist>");
+    assert_eq!(
+        read_error(xml.as_bytes()),
+        ReadError::TooDeep {
+            limit: io::MAX_NESTING
+        }
+    );
+
+    // The same in binary: each array holds the next.
+    let mut nested = Value::Array(Vec::new());
+    for _ in 0..200 {
+        nested = Value::Array(vec![nested]);
+    }
+    let mut binary = Vec::new();
+    nested.to_writer_binary(&mut binary).unwrap();
+    assert_eq!(
+        read_error(&binary),
+        ReadError::TooDeep {
+            limit: io::MAX_NESTING
+        }
+    );
+}
+
+#[test]
+fn very_large_input_is_refused() {
+    let huge = vec![b' '; io::MAX_INPUT_BYTES + 1];
+    assert!(matches!(read_error(&huge), ReadError::TooLarge { .. }));
+}
+
+// Property tests: arbitrary profiles, including keys and payloads the schema
+// does not know, survive decode → encode → decode in both encodings.
+
+fn arb_plist(depth: u32) -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        "[a-zA-Z0-9 ._-]{0,12}".prop_map(Value::String),
+        any::<i64>().prop_map(|value| Value::Integer(value.into())),
+        (-1.0e9f64..1.0e9).prop_map(Value::Real),
+        any::<bool>().prop_map(Value::Boolean),
+        proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::Data),
+        (0u64..4_000_000_000).prop_map(|seconds| {
+            Value::Date(plist::Date::from(
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds),
+            ))
+        }),
+    ];
+    leaf.prop_recursive(depth, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map("X[a-zA-Z]{1,6}", inner, 0..4)
+                .prop_map(|entries| Value::Dictionary(entries.into_iter().collect())),
+        ]
+    })
+}
+
+/// Keys that no schema names (they start with `X`), with arbitrary values.
+fn arb_unknown_keys() -> impl Strategy<Value = Dictionary> {
+    proptest::collection::btree_map("X[a-zA-Z]{1,8}", arb_plist(2), 0..3)
+        .prop_map(|entries| entries.into_iter().collect())
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9 .:@_-]{0,16}"
+}
+
+prop_compose! {
+    fn arb_ikev2()(
+        local in arb_text(),
+        remote in arb_text(),
+        method in prop_oneof![
+            Just(AuthenticationMethod::None),
+            Just(AuthenticationMethod::SharedSecret),
+            Just(AuthenticationMethod::Certificate),
+            "[A-Z][a-z]{3,8}".prop_map(|value| AuthenticationMethod::from(value.as_str())),
+        ],
+        mtu in proptest::option::of(1280i64..1401),
+        mobike in proptest::option::of(any::<bool>()),
+        ppk in proptest::option::of(proptest::collection::vec(any::<u8>(), 1..8)),
+        unknown in arb_unknown_keys(),
+    ) -> Ikev2 {
+        let mut ikev2 = Ikev2::new(method, local, remote.clone(), remote);
+        ikev2.mtu = mtu;
+        ikev2.disable_mobike = mobike;
+        ikev2.ppk = ppk.map(plist::Data::new);
+        ikev2.unknown_keys = unknown;
+        ikev2
+    }
+}
+
+prop_compose! {
+    fn arb_profile()(
+        ikev2 in proptest::option::of(arb_ikev2()),
+        name in arb_text(),
+        vpn_unknown in arb_unknown_keys(),
+        envelope_unknown in arb_unknown_keys(),
+        other in proptest::option::of(arb_unknown_keys()),
+    ) -> Profile {
+        let mut vpn = VpnManaged::new("com.example.vpn", "UUID-VPN", VpnType::Ikev2, name);
+        vpn.ikev2 = ikev2;
+        vpn.unknown_keys = vpn_unknown;
+        let mut content = vec![Payload::VpnManaged(Box::new(vpn))];
+        if let Some(mut other) = other {
+            other.insert("PayloadType".to_owned(), Value::String("com.example.unknown".to_owned()));
+            content.push(Payload::Other(other));
+        }
+        let mut profile = Profile::new("com.example", "UUID-PROFILE", content);
+        profile.unknown_keys = envelope_unknown;
+        profile
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn decode_encode_decode_is_the_identity(profile in arb_profile()) {
+        for format in [OutputFormat::Xml, OutputFormat::Binary] {
+            let bytes = io::write(&profile, format).unwrap();
+            let decoded = mobileconfig::read_profile(&bytes).unwrap();
+            prop_assert!(decoded.warnings.is_empty(), "{:?}", decoded.warnings);
+            prop_assert_eq!(&decoded.value, &profile);
+            let again = io::write(&decoded.value, format).unwrap();
+            prop_assert_eq!(again, bytes);
+        }
+    }
+
+    #[test]
+    fn reading_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = mobileconfig::read_profile(&bytes);
+        let mut plist = b"bplist00".to_vec();
+        plist.extend_from_slice(&bytes);
+        let _ = mobileconfig::read_profile(&plist);
+    }
+}
