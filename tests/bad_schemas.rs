@@ -56,6 +56,7 @@ const REQUIRED_CASES: &[&str] = &[
     "recursive_array_without_dictionary",
     "recursive_map_without_dictionary",
     "reserved_field_name",
+    "format_not_a_regex",
 ];
 
 /// When to stop waiting for one case. Not a speed target: every case is a

@@ -368,6 +368,16 @@ fn cases() -> Vec<Case> {
             passing: |p| set(ikev2(p, 0), "DeadPeerDetectionRate", "High"),
         },
         Case {
+            // The envelope's PayloadType must be `Configuration`.
+            code: "rangelist",
+            path: "PayloadType",
+            severity: Severity::Error,
+            fixture: CERT,
+            target: None,
+            failing: |p| set(p.as_dictionary_mut().unwrap(), "PayloadType", "Profile"),
+            passing: |_| {},
+        },
+        Case {
             code: "required",
             path: "PayloadContent[0].IKEv2.RemoteIdentifier",
             severity: Severity::Error,

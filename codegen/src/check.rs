@@ -120,6 +120,25 @@ fn check_key(
             repetition.min, repetition.max
         )));
     }
+    // The validators match `format` against whole strings with the `regex`
+    // crate; a pattern it cannot compile would match nothing.
+    if let Some(pattern) = &key.format
+        && let Err(problem) = regex::Regex::new(&format!("^(?:{pattern})$"))
+    {
+        // The crate's message draws a caret under the pattern; its last line
+        // says what is wrong.
+        let text = problem.to_string();
+        let problem = text
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches("error: ")
+            .to_owned();
+        errors.push(error(format!(
+            "`format` is not a regular expression the validators can use: {problem}"
+        )));
+    }
     if key.subtype.is_some() && key_type != KeyType::String {
         errors.push(error(format!(
             "`subtype` is only for <string>, not {}",

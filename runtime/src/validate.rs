@@ -662,6 +662,97 @@ pub fn holds(condition: &Condition, dictionary: &plist::Dictionary) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::{Format, KeySchema};
+
+    static DIGITS: ValueSchema = ValueSchema {
+        pattern: Some("[0-9]{3}"),
+        ..ValueSchema::of(ValueKind::String)
+    };
+    static TABLE: DictSchema = DictSchema {
+        name: "Table",
+        keys: &[
+            KeySchema::required(
+                "Code",
+                ValueSchema {
+                    pattern: Some("[A-Z]{2}[0-9]{2}"),
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                &[],
+            ),
+            KeySchema::optional(
+                "Id",
+                ValueSchema {
+                    format: Some(Format::Uuid),
+                    ..ValueSchema::of(ValueKind::String)
+                },
+                &[],
+            ),
+            KeySchema::optional("Items", ValueSchema::of(ValueKind::Array(&DIGITS)), &[]),
+            KeySchema::optional(
+                "Ratio",
+                ValueSchema {
+                    min: Some(0.0),
+                    max: Some(1.0),
+                    ..ValueSchema::of(ValueKind::Real)
+                },
+                &[],
+            ),
+        ],
+        rules: &[],
+    };
+    static PAYLOAD: PayloadSchema = PayloadSchema {
+        payload_type: "com.example.table",
+        title: "Table",
+        availability: &[],
+        root: &TABLE,
+    };
+
+    fn findings(entries: &[(&str, Value)]) -> Vec<(String, String)> {
+        let dictionary: plist::Dictionary = entries
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect();
+        validate_payload(&PAYLOAD, |_| None, &Value::Dictionary(dictionary), None)
+            .into_iter()
+            .map(|diagnostic| (diagnostic.path, diagnostic.code))
+            .collect()
+    }
+
+    #[test]
+    fn patterns_formats_items_and_ranges_are_checked() {
+        let found = findings(&[
+            ("Code", Value::String("AB1".into())),
+            ("Id", Value::String("not-a-uuid".into())),
+            (
+                "Items",
+                Value::Array(vec![
+                    Value::String("123".into()),
+                    Value::String("12a".into()),
+                ]),
+            ),
+            ("Ratio", Value::Real(1.5)),
+        ]);
+        let expected = [
+            ("Code", "format"),
+            ("Id", "valuetype"),
+            ("Items[1]", "format"),
+            ("Ratio", "range"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(path, code)| ((*path).to_owned(), (*code).to_owned()))
+            .collect();
+        assert_eq!(found, expected);
+        assert!(findings(&[("Code", Value::String("AB12".into()))]).is_empty());
+    }
+
+    #[test]
+    fn a_wrong_type_is_one_finding_and_stops_there() {
+        let found = findings(&[("Code", Value::Integer(12.into()))]);
+        assert_eq!(found, [("Code".to_owned(), "type".to_owned())]);
+        let found = findings(&[]);
+        assert_eq!(found, [("Code".to_owned(), "required".to_owned())]);
+    }
 
     #[test]
     fn versions_compare_numerically() {
