@@ -72,6 +72,36 @@ fn generate_and_build(name: &str, schema: &Path, overlays: Option<&Path>) -> usi
         "rustdoc warns on the crate generated from {}",
         schema.display()
     );
+    // The JSON Schemas are valid draft 2020-12 and compile; every payload
+    // has a reference page.
+    let mut schemas = 0;
+    for file in files
+        .iter()
+        .filter(|file| file.path.starts_with("json-schema/"))
+    {
+        let schema: serde_json::Value = serde_json::from_str(&file.contents)
+            .unwrap_or_else(|error| panic!("{}: {error}", file.path));
+        if let Err(error) = jsonschema::draft202012::meta::validate(&schema) {
+            panic!("{}: not a valid draft 2020-12 schema: {error}", file.path);
+        }
+        jsonschema::draft202012::new(&schema)
+            .unwrap_or_else(|error| panic!("{}: does not compile: {error}", file.path));
+        schemas += 1;
+    }
+    let pages = files
+        .iter()
+        .filter(|file| file.path.starts_with("docs/"))
+        .count();
+    let modules = files
+        .iter()
+        .filter(|file| file.path.starts_with("src/"))
+        .count()
+        - 2;
+    assert_eq!(pages, modules + 1, "a page per module and an index");
+    assert!(
+        schemas >= modules.saturating_sub(1),
+        "{schemas} schemas for {modules} modules"
+    );
     files.len()
 }
 
@@ -85,10 +115,11 @@ fn ios18_1_profiles_corpus_generates_and_builds() {
     let corpus = require_apple_corpus("ios18.1").join("mdm/profiles");
     let overlays = workspace_root().join("tests/corpus-overlays/ios18.1");
     let files = generate_and_build("ios18.1", &corpus, Some(&overlays));
-    // One module per payload file but CommonPayloadKeys, plus lib, payload
-    // dispatch and the manifest.
-    let yaml_files = sources(&corpus).len();
-    assert_eq!(files, yaml_files - 1 + 3);
+    // Per payload file but CommonPayloadKeys: a module, a reference page and
+    // a JSON Schema (the profile's is profile.schema.json); plus lib, payload
+    // dispatch, the manifest and the reference index.
+    let modules = sources(&corpus).len() - 1;
+    assert_eq!(files, modules * 3 + 4);
 }
 
 #[test]

@@ -47,6 +47,19 @@ fn crate_root_and_manifest() {
 }
 
 #[test]
+fn json_schema() {
+    let files = small_crate();
+    insta::assert_snapshot!(file(&files, "json-schema/com.example.widget.schema.json"));
+}
+
+#[test]
+fn markdown_reference() {
+    let files = small_crate();
+    insta::assert_snapshot!(file(&files, "docs/com.example.widget.md"));
+    insta::assert_snapshot!(file(&files, "docs/README.md"));
+}
+
+#[test]
 fn output_is_byte_identical_across_runs() {
     let first = small_crate();
     let second = small_crate();

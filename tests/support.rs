@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use mobileconfig_codegen::SourceFile;
 
+pub mod rule_cases;
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

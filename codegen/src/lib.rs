@@ -8,8 +8,8 @@
 //! 2. [`check`]: collect every problem of meaning, with file, line and key path;
 //! 3. [`lower`]: resolve into the [`ir`]: types shared, names decided through
 //!    [`naming`], `supportedOS` inherited, recursive fields boxed;
-//! 4. [`emit`]: render the IR (Rust now; validators, JSON Schema and Markdown
-//!    read the same IR).
+//! 4. [`emit`]: render the IR: Rust types, the validators' tables, JSON
+//!    Schema and Markdown, all from the same IR.
 //!
 //! [`generate`] runs the whole pipeline as a pure function; the caller
 //! (`cargo xtask codegen`) reads and writes files.
@@ -40,11 +40,15 @@ pub fn compile(sources: &[SourceFile]) -> Result<ir::Ir, SchemaErrors> {
     lower::lower(&schema).map_err(SchemaErrors::sorted)
 }
 
-/// Generates the crate's files from schema sources.
+/// Generates the crate's files from schema sources: the Rust crate (types
+/// and validation tables), its JSON Schemas and its Markdown reference.
 pub fn generate(
     sources: &[SourceFile],
     options: &CrateOptions,
 ) -> Result<Vec<GeneratedFile>, SchemaErrors> {
     let ir = compile(sources)?;
-    Ok(emit::rust::emit_crate(&ir, options))
+    let mut files = emit::rust::emit_crate(&ir, options);
+    files.extend(emit::json_schema::emit(&ir, &options.command));
+    files.extend(emit::markdown::emit(&ir, &options.command));
+    Ok(files)
 }

@@ -1090,7 +1090,7 @@ impl<'de> Deserialize<'de> for CertificateType {
 ///
 /// The dictionary at `com.apple.vpn.managed › IKEv2 › ChildSecurityAssociationParameters`.
 ///
-/// Apple names this shape `SecurityAssociationParameters`.
+/// The schema names this shape `SecurityAssociationParameters` (its `subkeytype`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SecurityAssociationParameters {
@@ -1274,7 +1274,7 @@ impl<'de> Deserialize<'de> for DeadPeerDetectionRate {
 ///
 /// The dictionary at `com.apple.vpn.managed › IKEv2 › OnDemandRules › OnDemandRulesElement`.
 ///
-/// Apple names this shape `OnDemandRulesElement`.
+/// The schema names this shape `OnDemandRulesElement` (its `subkeytype`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OnDemandRulesElement {

@@ -101,28 +101,30 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
 }
 
-/// Generated files in `out_dir/src` that the new output no longer has.
+/// The folders of an output crate that hold generated files.
+const GENERATED_FOLDERS: &[&str] = &["src", "json-schema", "docs"];
+
+/// Generated files the new output no longer has: files in the generated
+/// folders whose first lines carry the generated mark.
 fn leftovers(out_dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(out_dir.join("src")) else {
-        return Vec::new();
-    };
-    let mut stale: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            let relative = format!(
-                "src/{}",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            );
-            path.extension().is_some_and(|extension| extension == "rs")
-                && !files.iter().any(|file| file.path == relative)
-                && std::fs::read_to_string(path).is_ok_and(|text| {
-                    text.lines()
-                        .next()
-                        .is_some_and(|line| line.contains(GENERATED_MARK))
-                })
-        })
-        .collect();
+    let mut stale = Vec::new();
+    for folder in GENERATED_FOLDERS {
+        let Ok(entries) = std::fs::read_dir(out_dir.join(folder)) else {
+            continue;
+        };
+        for path in entries.filter_map(Result::ok).map(|entry| entry.path()) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let relative = format!("{folder}/{name}");
+            let generated = std::fs::read_to_string(&path).is_ok_and(|text| {
+                text.lines()
+                    .take(3)
+                    .any(|line| line.contains(GENERATED_MARK))
+            });
+            if generated && !files.iter().any(|file| file.path == relative) {
+                stale.push(path);
+            }
+        }
+    }
     stale.sort();
     stale
 }

@@ -126,7 +126,9 @@ pub fn type_def(def: &TypeDef) -> Vec<String> {
     }
     if let Some(subkeytype) = &def.subkeytype {
         lines.push(String::new());
-        lines.push(format!("Apple names this shape `{subkeytype}`."));
+        lines.push(format!(
+            "The schema names this shape `{subkeytype}` (its `subkeytype`)."
+        ));
     }
     lines
 }

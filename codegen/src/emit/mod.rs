@@ -2,6 +2,8 @@
 //! IR to file contents; the caller writes them.
 
 pub mod docs;
+pub mod json_schema;
+pub mod markdown;
 pub mod rust;
 pub mod tables;
 
