@@ -275,3 +275,68 @@ proptest! {
         let _ = mobileconfig::read_profile(&plist);
     }
 }
+
+#[test]
+fn shared_objects_cannot_expand_without_bound() {
+    // a0 = [], a(i+1) = [a(i), a(i)]: 41 objects that stand for 2^41 values.
+    let levels = 40usize;
+    let mut objects: Vec<Vec<u8>> = vec![vec![0xA0]];
+    for level in 1..=levels {
+        let child = (level - 1) as u8;
+        objects.push(vec![0xA2, child, child]);
+    }
+    let mut bytes = b"bplist00".to_vec();
+    let mut offsets = Vec::new();
+    for object in &objects {
+        offsets.push(bytes.len() as u8);
+        bytes.extend_from_slice(object);
+    }
+    let table = bytes.len() as u64;
+    bytes.extend_from_slice(&offsets);
+    let mut trailer = vec![0u8; 6];
+    trailer.push(1); // offset size
+    trailer.push(1); // reference size
+    trailer.extend_from_slice(&(objects.len() as u64).to_be_bytes());
+    trailer.extend_from_slice(&(levels as u64).to_be_bytes()); // top object
+    trailer.extend_from_slice(&table.to_be_bytes());
+    bytes.extend_from_slice(&trailer);
+    assert_eq!(
+        read_error(&bytes),
+        ReadError::TooManyValues {
+            limit: io::MAX_EXPANDED_VALUES
+        }
+    );
+}
+
+#[test]
+fn other_plist_dialects_are_refused_before_parsing() {
+    let nested = format!("{{X = {}{};}}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(matches!(
+        read_error(nested.as_bytes()),
+        ReadError::NotAPlist(_)
+    ));
+    let depth = 100_000;
+    let mut xml = String::from(r#"<?xml version="1.0"?><plist version="1.0">"#);
+    xml.push_str(&"<a:array>".repeat(depth));
+    xml.push_str(&"</a:array>".repeat(depth));
+    xml.push_str("</plist>");
+    assert_eq!(
+        read_error(xml.as_bytes()),
+        ReadError::TooDeep {
+            limit: io::MAX_NESTING
+        }
+    );
+}
+
+#[test]
+fn nested_decode_errors_read_as_one_path() {
+    let xml = String::from_utf8(fixture_bytes("ikev2-certificate.mobileconfig")).unwrap();
+    let bad = xml.replace("<integer>19</integer>", "<string>nineteen</string>");
+    let error = plist::from_bytes::<Profile>(bad.as_bytes()).unwrap_err();
+    let value = mobileconfig::runtime::error_message(&error);
+    assert!(
+        value.contains("PayloadContent: com.apple.vpn.managed payload: IKEv2: ChildSecurityAssociationParameters: DiffieHellmanGroup:"),
+        "{value}"
+    );
+    assert!(!value.contains("Serde(\\\""), "{value}");
+}

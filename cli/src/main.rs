@@ -121,7 +121,7 @@ fn check_file(path: &PathBuf, target: Option<&Target>) -> Outcome {
     };
     if value.as_dictionary().is_none() {
         let error = io::ReadError::NotADictionary {
-            found: "something else",
+            found: io::with_article(&value),
         };
         return Outcome::Unreadable(error.to_string());
     }

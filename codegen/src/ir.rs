@@ -152,7 +152,14 @@ pub struct Field {
     pub required: bool,
     pub value: Value,
     pub docs: Docs,
+    /// `supportedOS` in force for the key: inherited from its payload and
+    /// enclosing keys (through the first path that reaches a shared
+    /// dictionary), overridden by its own. For documentation.
     pub availability: Availability,
+    /// The key's own `supportedOS`, as written. The validators inherit it at
+    /// run time along the path they walk, so a shared dictionary is right on
+    /// every path.
+    pub declared_availability: Availability,
     /// The value must never be shown (overlay `sensitive`).
     pub sensitive: bool,
     /// The field's type refers back to its own struct without a collection

@@ -85,5 +85,11 @@ fn decode<T: serde::de::DeserializeOwned, E: serde::de::Error>(
         .unwrap_or_default()
         .to_owned();
     plist::from_value(&plist::Value::Dictionary(dictionary))
-        .map_err(|error| E::custom(format!("{payload_type} payload: {error}")))
+        .map_err(|error| {
+            E::custom(
+                format!(
+                    "{payload_type} payload: {}", crate ::runtime::error_message(& error)
+                ),
+            )
+        })
 }

@@ -460,20 +460,15 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.0"),
         Availability::since(Platform::WatchOs, "1.0"),
     ];
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+; not available on visionOS, watchOS.
+    /// Availability: iOS, tvOS; not available on visionOS, watchOS.
     const AVAILABILITY_1: &[Availability] = &[
-        Availability::since(Platform::IOs, "4.0"),
-        Availability::since(Platform::MacOs, "10.7"),
-        Availability::since(Platform::TvOs, "9.0"),
+        Availability::since(Platform::IOs, ""),
+        Availability::since(Platform::TvOs, ""),
         Availability::unavailable(Platform::VisionOs),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 4.0+, macOS 10.8+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    /// Availability: macOS 10.8+.
     const AVAILABILITY_2: &[Availability] = &[
-        Availability::since(Platform::IOs, "4.0"),
         Availability::since(Platform::MacOs, "10.8"),
-        Availability::since(Platform::TvOs, "9.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
-        Availability::since(Platform::WatchOs, "1.0"),
     ];
 }

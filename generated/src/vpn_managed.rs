@@ -2032,7 +2032,7 @@ pub mod schema {
             KeySchema::optional(
                 "IKEv2",
                 ValueSchema::of(ValueKind::Dict(&IKEV2)),
-                PAYLOAD_AVAILABILITY,
+                AVAILABILITY_1,
             ),
         ],
         rules: &[
@@ -2062,7 +2062,7 @@ pub mod schema {
             KeySchema::optional(
                 "AllowPostQuantumKeyExchangeFallback",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_1,
+                AVAILABILITY_2,
             ),
             KeySchema::required(
                 "AuthenticationMethod",
@@ -2119,17 +2119,17 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                AVAILABILITY_2,
+                AVAILABILITY_3,
             ),
             KeySchema::optional(
                 "DisableMOBIKE",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
             KeySchema::optional(
                 "DisableRedirect",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
             KeySchema::optional(
                 "DisconnectOnIdle",
@@ -2153,47 +2153,47 @@ pub mod schema {
             KeySchema::optional(
                 "EnableCertificateRevocationCheck",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
             KeySchema::optional(
                 "EnableFallback",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_4,
+                AVAILABILITY_5,
             ),
             KeySchema::optional(
                 "EnablePFS",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
             KeySchema::optional(
                 "EnforceRoutes",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_5,
+                AVAILABILITY_6,
             ),
             KeySchema::optional(
                 "EnforceStrictAlgorithmSelection",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_1,
+                AVAILABILITY_2,
             ),
             KeySchema::optional(
                 "ExcludeAPNs",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_6,
+                AVAILABILITY_7,
             ),
             KeySchema::optional(
                 "ExcludeCellularServices",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_6,
+                AVAILABILITY_7,
             ),
             KeySchema::optional(
                 "ExcludeDeviceCommunication",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_7,
+                AVAILABILITY_8,
             ),
             KeySchema::optional(
                 "ExcludeLocalNetworks",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_8,
+                AVAILABILITY_9,
             ),
             KeySchema::optional(
                 "ExtendedAuthEnabled",
@@ -2208,7 +2208,7 @@ pub mod schema {
             KeySchema::optional(
                 "IncludeAllNetworks",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_9,
+                AVAILABILITY_10,
             ),
             KeySchema::required(
                 "LocalIdentifier",
@@ -2222,7 +2222,7 @@ pub mod schema {
                     max: Some(1400.0),
                     ..ValueSchema::of(ValueKind::Integer)
                 },
-                AVAILABILITY_10,
+                AVAILABILITY_11,
             ),
             KeySchema::optional(
                 "NATKeepAliveInterval",
@@ -2230,12 +2230,12 @@ pub mod schema {
                     min: Some(20.0),
                     ..ValueSchema::of(ValueKind::Integer)
                 },
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
             KeySchema::optional(
                 "NATKeepAliveOffloadEnable",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
             KeySchema::optional(
                 "OnDemandEnabled",
@@ -2254,7 +2254,7 @@ pub mod schema {
             KeySchema::optional(
                 "OnDemandUserOverrideDisabled",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_11,
+                AVAILABILITY_12,
             ),
             KeySchema {
                 sensitive: true,
@@ -2280,18 +2280,18 @@ pub mod schema {
                 ..KeySchema::optional(
                     "PPK",
                     ValueSchema::of(ValueKind::Data),
-                    AVAILABILITY_12,
+                    AVAILABILITY_13,
                 )
             },
             KeySchema::optional(
                 "PPKIdentifier",
                 ValueSchema::of(ValueKind::String),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "PPKMandatory",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "ProviderBundleIdentifier",
@@ -2301,7 +2301,7 @@ pub mod schema {
             KeySchema::optional(
                 "ProviderDesignatedRequirement",
                 ValueSchema::of(ValueKind::String),
-                AVAILABILITY_13,
+                AVAILABILITY_14,
             ),
             KeySchema::optional(
                 "ProviderType",
@@ -2349,7 +2349,7 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                AVAILABILITY_14,
+                AVAILABILITY_15,
             ),
             KeySchema::optional(
                 "TLSMinimumVersion",
@@ -2361,12 +2361,12 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                AVAILABILITY_14,
+                AVAILABILITY_15,
             ),
             KeySchema::optional(
                 "UseConfigurationAttributeInternalIPSubnet",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
         ],
         rules: &[
@@ -2683,7 +2683,7 @@ pub mod schema {
                         ),
                     )
                 },
-                AVAILABILITY_15,
+                AVAILABILITY_16,
             ),
         ],
         rules: &[],
@@ -2800,120 +2800,96 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.0"),
         Availability::since(Platform::WatchOs, "10.0"),
     ];
-    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
+    /// Availability: watchOS 10.0+.
     const AVAILABILITY_1: &[Availability] = &[
+        Availability::since(Platform::WatchOs, "10.0"),
+    ];
+    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
+    const AVAILABILITY_2: &[Availability] = &[
         Availability::since(Platform::IOs, "26.0"),
         Availability::since(Platform::MacOs, "26.0"),
         Availability::since(Platform::TvOs, "26.0"),
         Availability::since(Platform::VisionOs, "26.0"),
         Availability::since(Platform::WatchOs, "26.0"),
     ];
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
-    const AVAILABILITY_2: &[Availability] = &[
-        Availability::since(Platform::IOs, "4.0"),
-        Availability::since(Platform::MacOs, "10.7"),
-        Availability::since(Platform::TvOs, "17.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
+    /// Availability: none; not available on watchOS.
+    const AVAILABILITY_3: &[Availability] = &[
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    const AVAILABILITY_3: &[Availability] = &[
-        Availability::since(Platform::IOs, "9.0"),
-        Availability::since(Platform::MacOs, "10.7"),
-        Availability::since(Platform::TvOs, "17.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
-        Availability::since(Platform::WatchOs, "10.0"),
-    ];
-    /// Availability: iOS 13.0+, tvOS 17.0+, visionOS 1.0+; not available on macOS, watchOS.
-    const AVAILABILITY_4: &[Availability] = &[
+    /// Availability: iOS 9.0+.
+    const AVAILABILITY_4: &[Availability] = &[Availability::since(Platform::IOs, "9.0")];
+    /// Availability: iOS 13.0+; not available on macOS, watchOS.
+    const AVAILABILITY_5: &[Availability] = &[
         Availability::since(Platform::IOs, "13.0"),
         Availability::unavailable(Platform::MacOs),
-        Availability::since(Platform::TvOs, "17.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.2+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
-    const AVAILABILITY_5: &[Availability] = &[
+    /// Availability: iOS 14.2+, macOS 11.0+; not available on watchOS.
+    const AVAILABILITY_6: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
         Availability::since(Platform::MacOs, "11.0"),
-        Availability::since(Platform::TvOs, "17.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
-    const AVAILABILITY_6: &[Availability] = &[
+    /// Availability: iOS 16.4+, macOS 13.3+; not available on tvOS, watchOS.
+    const AVAILABILITY_7: &[Availability] = &[
         Availability::since(Platform::IOs, "16.4"),
         Availability::since(Platform::MacOs, "13.3"),
         Availability::unavailable(Platform::TvOs),
-        Availability::since(Platform::VisionOs, "1.0"),
         Availability::unavailable(Platform::WatchOs),
     ];
     /// Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
-    const AVAILABILITY_7: &[Availability] = &[
+    const AVAILABILITY_8: &[Availability] = &[
         Availability::since(Platform::IOs, "17.4"),
         Availability::since(Platform::MacOs, "14.4"),
         Availability::unavailable(Platform::TvOs),
         Availability::since(Platform::VisionOs, "1.1"),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.2+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
-    const AVAILABILITY_8: &[Availability] = &[
+    /// Availability: iOS 14.2+, macOS 10.15+; not available on tvOS, watchOS.
+    const AVAILABILITY_9: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::TvOs),
-        Availability::since(Platform::VisionOs, "1.0"),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.0+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
-    const AVAILABILITY_9: &[Availability] = &[
+    /// Availability: iOS 14.0+, macOS 10.15+; not available on tvOS, watchOS.
+    const AVAILABILITY_10: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::TvOs),
-        Availability::since(Platform::VisionOs, "1.0"),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    const AVAILABILITY_10: &[Availability] = &[
-        Availability::since(Platform::IOs, "14.0"),
-        Availability::since(Platform::MacOs, "11.0"),
-        Availability::since(Platform::TvOs, "17.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
-        Availability::since(Platform::WatchOs, "10.0"),
-    ];
-    /// Availability: iOS 14.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS.
+    /// Availability: iOS 14.0+, macOS 11.0+.
     const AVAILABILITY_11: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
+        Availability::since(Platform::MacOs, "11.0"),
+    ];
+    /// Availability: iOS 14.0+; not available on macOS.
+    const AVAILABILITY_12: &[Availability] = &[
+        Availability::since(Platform::IOs, "14.0"),
         Availability::unavailable(Platform::MacOs),
-        Availability::since(Platform::TvOs, "17.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
-        Availability::since(Platform::WatchOs, "10.0"),
     ];
     /// Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
-    const AVAILABILITY_12: &[Availability] = &[
+    const AVAILABILITY_13: &[Availability] = &[
         Availability::since(Platform::IOs, "18.0"),
         Availability::since(Platform::MacOs, "15.0"),
         Availability::since(Platform::TvOs, "18.0"),
         Availability::since(Platform::VisionOs, "2.0"),
         Availability::since(Platform::WatchOs, "11.0"),
     ];
-    /// Availability: macOS 10.15+, tvOS 17.0+, watchOS 10.0+; not available on iOS, visionOS.
-    const AVAILABILITY_13: &[Availability] = &[
+    /// Availability: macOS 10.15+; not available on iOS, visionOS.
+    const AVAILABILITY_14: &[Availability] = &[
         Availability::unavailable(Platform::IOs),
         Availability::since(Platform::MacOs, "10.15"),
-        Availability::since(Platform::TvOs, "17.0"),
         Availability::unavailable(Platform::VisionOs),
-        Availability::since(Platform::WatchOs, "10.0"),
     ];
-    /// Availability: iOS 11.0+, macOS 10.13+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    const AVAILABILITY_14: &[Availability] = &[
+    /// Availability: iOS 11.0+, macOS 10.13+.
+    const AVAILABILITY_15: &[Availability] = &[
         Availability::since(Platform::IOs, "11.0"),
         Availability::since(Platform::MacOs, "10.13"),
-        Availability::since(Platform::TvOs, "17.0"),
-        Availability::since(Platform::VisionOs, "1.0"),
-        Availability::since(Platform::WatchOs, "10.0"),
     ];
     /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
-    const AVAILABILITY_15: &[Availability] = &[
+    const AVAILABILITY_16: &[Availability] = &[
         Availability::since(Platform::IOs, "26.0"),
         Availability::since(Platform::MacOs, "26.0"),
         Availability::since(Platform::TvOs, "26.0"),

@@ -48,7 +48,7 @@ impl<E: serde::de::Error> DictionaryReader<E> {
                 self.taken.push(key.to_owned());
                 plist::from_value(&value)
                     .map(Some)
-                    .map_err(|error| E::custom(format!("{key}: {}", describe(error))))
+                    .map_err(|error| E::custom(format!("{key}: {}", error_message(&error))))
             }
         }
     }
@@ -71,11 +71,18 @@ impl<E: serde::de::Error> DictionaryReader<E> {
     }
 }
 
-/// The message of a plist error without its wrapping, so nested messages
-/// read as one path.
-fn describe(error: plist::Error) -> String {
+/// The message of a plist error without its wrapping (plist prints a serde
+/// message as `Serde("…")`), so nested messages read as one path:
+/// `IKEv2: MTU: invalid type…`.
+pub fn error_message(error: &plist::Error) -> String {
     let text = error.to_string();
-    text.strip_prefix("custom: ").unwrap_or(&text).to_owned()
+    match text
+        .strip_prefix("Serde(\"")
+        .and_then(|rest| rest.strip_suffix("\")"))
+    {
+        Some(inner) => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
+        None => text,
+    }
 }
 
 /// Writes a dictionary's known keys in schema order, then the unknown ones.

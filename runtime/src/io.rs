@@ -22,9 +22,15 @@ use crate::validate::{Diagnostic, PayloadLookup, validate_profile};
 pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
 
 /// How deeply arrays and dictionaries may nest. Apple's deepest payloads
-/// nest about ten levels; the plist parser itself recurses, so deeper input
-/// is refused before it is built.
+/// nest about ten levels. Dropping, decoding and validating a value recurse,
+/// so deeper input is refused before it is built.
 pub const MAX_NESTING: usize = 128;
+
+/// How many values a binary plist may stand for once shared objects are
+/// expanded: a binary plist can refer to one object many times, and the
+/// value built from it repeats the object each time (an "object bomb" of a
+/// few hundred bytes would stand for billions of values).
+pub const MAX_EXPANDED_VALUES: u64 = 4_000_000;
 
 /// Why bytes could not be read as a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,9 +44,13 @@ pub enum ReadError {
     TooDeep {
         limit: usize,
     },
+    /// A binary plist whose shared objects expand past the limit.
+    TooManyValues {
+        limit: u64,
+    },
     /// The top level is not a dictionary.
     NotADictionary {
-        found: &'static str,
+        found: String,
     },
     /// The plist is a dictionary but its values do not fit the schema's
     /// types; each problem with its key path.
@@ -63,6 +73,11 @@ impl fmt::Display for ReadError {
                     "arrays and dictionaries nest more than {limit} levels deep"
                 )
             }
+            ReadError::TooManyValues { limit } => write!(
+                f,
+                "the binary plist refers to its objects so often that it stands for more than \
+                 {limit} values"
+            ),
             ReadError::NotADictionary { found } => {
                 write!(f, "a profile is a <dictionary>, this file holds {found}")
             }
@@ -96,25 +111,30 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ReadError> {
             limit: MAX_INPUT_BYTES,
         });
     }
-    // The plist parser builds values recursively: measure the nesting first,
-    // without building anything.
-    if nesting_depth(bytes)? > MAX_NESTING {
-        return Err(ReadError::TooDeep { limit: MAX_NESTING });
+    // Measure the nesting (and, for binary plists, the expanded size) before
+    // building anything.
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = body
+        .iter()
+        .position(|byte| !byte.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    if body.starts_with(b"bplist") {
+        binary_shape(bytes)?;
+    } else if body[start..].starts_with(b"<") {
+        if xml_depth(body) > MAX_NESTING {
+            return Err(ReadError::TooDeep { limit: MAX_NESTING });
+        }
+    } else {
+        return Err(ReadError::NotAPlist(
+            "only XML and binary property lists are read, and this is neither".to_owned(),
+        ));
     }
     Value::from_reader(Cursor::new(bytes)).map_err(|error| ReadError::NotAPlist(error.to_string()))
 }
 
-/// How deeply arrays and dictionaries nest, for XML or binary plists.
-fn nesting_depth(bytes: &[u8]) -> Result<usize, ReadError> {
-    if bytes.starts_with(b"bplist") {
-        binary_depth(bytes)
-    } else {
-        Ok(xml_depth(bytes))
-    }
-}
-
-/// Counts open `<array>` and `<dict>` elements, skipping comments, CDATA and
-/// processing instructions. Malformed XML is left to the parser to report.
+/// Counts open `<array>` and `<dict>` elements (by local name, as the parser
+/// matches them), skipping comments, CDATA and processing instructions.
+/// Malformed XML is left to the parser to report.
 fn xml_depth(bytes: &[u8]) -> usize {
     let mut depth = 0usize;
     let mut deepest = 0usize;
@@ -133,12 +153,21 @@ fn xml_depth(bytes: &[u8]) -> usize {
         } else {
             let end = skip_to(b">");
             let tag = &rest[..end];
-            let self_closing = tag.ends_with(b"/>");
-            if (tag.starts_with(b"<array") || tag.starts_with(b"<dict")) && !self_closing {
-                depth += 1;
-                deepest = deepest.max(depth);
-            } else if tag.starts_with(b"</array") || tag.starts_with(b"</dict") {
-                depth = depth.saturating_sub(1);
+            let closing = tag.starts_with(b"</");
+            let name_start = if closing { 2 } else { 1 };
+            let name_end = tag[name_start..]
+                .iter()
+                .position(|byte| byte.is_ascii_whitespace() || matches!(byte, b'>' | b'/'))
+                .map_or(tag.len(), |position| name_start + position);
+            let name = &tag[name_start..name_end];
+            let local = name.rsplit(|byte| *byte == b':').next().unwrap_or(name);
+            if local == b"array" || local == b"dict" {
+                if closing {
+                    depth = depth.saturating_sub(1);
+                } else if !tag.ends_with(b"/>") {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
             }
             end
         };
@@ -148,9 +177,10 @@ fn xml_depth(bytes: &[u8]) -> usize {
 }
 
 /// Follows a binary plist's object references from the top object without
-/// recursion, and returns the deepest nesting of arrays, sets and
-/// dictionaries. A reference cycle is refused.
-fn binary_depth(bytes: &[u8]) -> Result<usize, ReadError> {
+/// recursion, refusing reference cycles, nesting deeper than
+/// [`MAX_NESTING`] and shared objects that expand past
+/// [`MAX_EXPANDED_VALUES`].
+fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
     let damaged = |what: &str| ReadError::NotAPlist(format!("damaged binary plist: {what}"));
     if bytes.len() < 8 + 32 {
         return Err(damaged("too short"));
@@ -194,7 +224,7 @@ fn binary_depth(bytes: &[u8]) -> Result<usize, ReadError> {
             let int_marker = *bytes
                 .get(offset + 1)
                 .ok_or_else(|| damaged("truncated count"))?;
-            let width = 1usize << (int_marker & 0x0f);
+            let width = 1usize << (int_marker & 0x07);
             let digits = bytes
                 .get(offset + 2..offset + 2 + width)
                 .ok_or_else(|| damaged("truncated count"))?;
@@ -228,37 +258,56 @@ fn binary_depth(bytes: &[u8]) -> Result<usize, ReadError> {
         Ok(found)
     };
     let top = usize::try_from(top).map_err(|_| damaged("bad top object"))?;
-    // Depth-first, iteratively: (object, its depth, whether this entry marks
-    // the end of its children).
-    let mut depth_of: Vec<Option<usize>> = vec![None; objects];
+    // Post-order, iteratively, each object once: its expanded size and the
+    // depth of the containers below it.
+    let mut shape: Vec<Option<(u64, usize)>> = vec![None; objects];
     let mut open = vec![false; objects];
-    let mut stack = vec![(top, 0usize, false)];
-    let mut deepest = 0;
-    while let Some((object, depth, closing)) = stack.pop() {
-        if closing {
-            open[object] = false;
+    let mut stack = vec![(top, false)];
+    while let Some((object, children_done)) = stack.pop() {
+        if shape[object].is_some() {
             continue;
         }
-        if open[object] {
-            return Err(damaged("an object contains itself"));
-        }
-        if depth_of[object].is_some_and(|seen| seen >= depth) {
+        let refs = children(object)?;
+        if !children_done {
+            if open[object] {
+                return Err(damaged("an object contains itself"));
+            }
+            open[object] = true;
+            stack.push((object, true));
+            for &child in &refs {
+                if open[child] {
+                    return Err(damaged("an object contains itself"));
+                }
+                if shape[child].is_none() {
+                    stack.push((child, false));
+                }
+            }
             continue;
         }
-        depth_of[object] = Some(depth);
-        let children = children(object)?;
-        if children.is_empty() {
-            continue;
+        open[object] = false;
+        let (mut size, mut depth) = (1u64, 0usize);
+        for child in refs {
+            let (child_size, child_depth) = shape[child].unwrap_or((1, 0));
+            size = size.saturating_add(child_size);
+            depth = depth.max(child_depth);
         }
-        deepest = deepest.max(depth + 1);
-        if deepest > MAX_NESTING {
-            return Ok(deepest);
+        if matches!(
+            bytes.get(offset_of(object)).map(|marker| marker >> 4),
+            Some(0xA | 0xC | 0xD)
+        ) {
+            depth += 1;
         }
-        open[object] = true;
-        stack.push((object, depth, true));
-        stack.extend(children.into_iter().map(|child| (child, depth + 1, false)));
+        if depth > MAX_NESTING {
+            return Err(ReadError::TooDeep { limit: MAX_NESTING });
+        }
+        if size > MAX_EXPANDED_VALUES {
+            return Err(ReadError::TooManyValues {
+                limit: MAX_EXPANDED_VALUES,
+            });
+        }
+        shape[object] = Some((size, depth));
     }
-    Ok(deepest)
+    Ok(())
 }
 
 /// Reads a profile: parse, bring lenient values to the schema's types (one
@@ -271,23 +320,23 @@ pub fn read_profile<T: DeserializeOwned>(
     let mut value = parse(bytes)?;
     if !matches!(value, Value::Dictionary(_)) {
         return Err(ReadError::NotADictionary {
-            found: type_name(&value),
+            found: with_article(&value),
         });
     }
-    let warnings: Vec<Diagnostic> = validate_profile(envelope, lookup, &value, None)
-        .into_iter()
-        .filter(|diagnostic| diagnostic.code == "type-coerced")
-        .collect();
+    let findings = validate_profile(envelope, lookup, &value, None);
     Normalizer { lookup }.dict(envelope.root, &mut value);
     match plist::from_value(&value) {
         Ok(decoded) => Ok(Decoded {
             value: decoded,
-            warnings,
+            warnings: findings
+                .into_iter()
+                .filter(|diagnostic| diagnostic.code == "type-coerced")
+                .collect(),
         }),
         Err(error) => {
             // Say where, with the validator's key paths; the decoder's own
             // message is the fallback.
-            let mut problems: Vec<Diagnostic> = validate_profile(envelope, lookup, &value, None)
+            let mut problems: Vec<Diagnostic> = findings
                 .into_iter()
                 .filter(|diagnostic| {
                     diagnostic.severity == Severity::Error
@@ -299,7 +348,7 @@ pub fn read_profile<T: DeserializeOwned>(
                     path: String::new(),
                     severity: Severity::Error,
                     code: "decode".to_owned(),
-                    message: error.to_string(),
+                    message: crate::error_message(&error),
                 });
             }
             Err(ReadError::Invalid(problems))
@@ -325,22 +374,8 @@ impl Normalizer {
     }
 
     fn value(&self, schema: &'static ValueSchema, value: &mut Value) {
-        let replacement = match (&schema.kind, &*value) {
-            (ValueKind::IntegerFlag, Value::Boolean(flag)) => {
-                Some(Value::Integer(i64::from(*flag).into()))
-            }
-            (ValueKind::Integer, Value::Real(real))
-                if real.fract() == 0.0 && real.abs() < 9.0e15 =>
-            {
-                Some(Value::Integer((*real as i64).into()))
-            }
-            (ValueKind::Real, Value::Integer(integer)) => integer
-                .as_signed()
-                .map(|integer| Value::Real(integer as f64)),
-            _ => None,
-        };
-        if let Some(replacement) = replacement {
-            *value = replacement;
+        if let Some(exact) = schema.kind.coerce(value) {
+            *value = exact;
             return;
         }
         match (&schema.kind, value) {
@@ -372,17 +407,18 @@ impl Normalizer {
     }
 }
 
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::String(_) => "a <string>",
-        Value::Integer(_) => "an <integer>",
-        Value::Real(_) => "a <real>",
-        Value::Boolean(_) => "a <boolean>",
-        Value::Date(_) => "a <date>",
-        Value::Data(_) => "<data>",
-        Value::Array(_) => "an <array>",
-        Value::Dictionary(_) => "a <dictionary>",
-        _ => "a value of another type",
+/// "a <dictionary>", "an <array>": for messages.
+pub fn with_article(value: &Value) -> String {
+    let name = crate::validate::type_name(value);
+    let article = if name.starts_with("<a") || name.starts_with("<i") {
+        "an"
+    } else {
+        "a"
+    };
+    if name.starts_with('<') {
+        format!("{article} {name}")
+    } else {
+        name.to_owned()
     }
 }
 

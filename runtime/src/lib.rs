@@ -24,7 +24,7 @@ mod pattern;
 pub mod schema;
 pub mod validate;
 
-pub use dictionary::{DictionaryReader, DictionaryWriter};
+pub use dictionary::{DictionaryReader, DictionaryWriter, error_message};
 pub use flag::IntegerFlag;
 pub use schema::Severity;
 pub use validate::{Diagnostic, Target, Version};

@@ -35,8 +35,9 @@ pub struct KeySchema {
     pub key: &'static str,
     pub required: bool,
     pub value: ValueSchema,
-    /// Per OS, after inheritance; an OS not listed is not mentioned by the
-    /// schema.
+    /// The key's own `supportedOS`, as the schema writes it; the engine
+    /// applies it over what the key inherits from its dictionary's key and
+    /// payload.
     pub availability: &'static [Availability],
     /// The value is a secret: never shown in messages.
     pub sensitive: bool,
@@ -132,6 +133,51 @@ pub enum ValueKind {
 }
 
 impl ValueKind {
+    /// Whether `value` has exactly this kind's plist type.
+    pub fn fits(&self, value: &plist::Value) -> bool {
+        use plist::Value;
+        matches!(
+            (self, value),
+            (ValueKind::Any, _)
+                | (ValueKind::String, Value::String(_))
+                | (
+                    ValueKind::Integer | ValueKind::IntegerFlag,
+                    Value::Integer(_)
+                )
+                | (ValueKind::Real, Value::Real(_))
+                | (ValueKind::Boolean, Value::Boolean(_))
+                | (ValueKind::Date, Value::Date(_))
+                | (ValueKind::Data, Value::Data(_))
+                | (ValueKind::Array(_) | ValueKind::Payloads, Value::Array(_))
+                | (ValueKind::Map(_) | ValueKind::Dict(_), Value::Dictionary(_))
+        )
+    }
+
+    /// The value in this kind's exact type, for a value written in another
+    /// type that devices accept: `<true/>`/`<false/>` for a 0/1 integer flag,
+    /// a whole `<real>` for an integer, an `<integer>` for a real. The one
+    /// place leniency is defined: the validators warn about exactly these
+    /// values, and the reader converts exactly these.
+    pub fn coerce(&self, value: &plist::Value) -> Option<plist::Value> {
+        use plist::Value;
+        /// Whole numbers up to 2^53 convert exactly.
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        match (self, value) {
+            (ValueKind::IntegerFlag, Value::Boolean(flag)) => {
+                Some(Value::Integer(i64::from(*flag).into()))
+            }
+            (ValueKind::Integer, Value::Real(real))
+                if real.fract() == 0.0 && real.abs() <= EXACT =>
+            {
+                Some(Value::Integer((*real as i64).into()))
+            }
+            (ValueKind::Real, Value::Integer(integer)) => integer
+                .as_signed()
+                .map(|integer| Value::Real(integer as f64)),
+            _ => None,
+        }
+    }
+
     /// The schema's name for the kind, for messages.
     pub fn name(&self) -> &'static str {
         match self {
@@ -256,6 +302,28 @@ impl Availability {
             deprecated: None,
             removed: None,
         }
+    }
+
+    /// `own` over `inherited`: per OS, the fields `own` gives replace the
+    /// inherited ones (Apple's `supportedOS` inheritance).
+    pub fn inherit(own: &[Availability], inherited: &[Availability]) -> Vec<Availability> {
+        let mut merged: Vec<Availability> = inherited.to_vec();
+        for entry in own {
+            match merged
+                .iter_mut()
+                .find(|merged| merged.platform == entry.platform)
+            {
+                Some(merged) => {
+                    if entry.introduced != Some("") {
+                        merged.introduced = entry.introduced;
+                    }
+                    merged.deprecated = entry.deprecated.or(merged.deprecated);
+                    merged.removed = entry.removed.or(merged.removed);
+                }
+                None => merged.push(*entry),
+            }
+        }
+        merged
     }
 
     /// Not available on `platform` (`n/a`).

@@ -192,7 +192,8 @@ fn shown(value: &Value, sensitive: bool) -> String {
     }
 }
 
-fn type_name(value: &Value) -> &'static str {
+/// The schema's name for a plist value's type.
+pub(crate) fn type_name(value: &Value) -> &'static str {
     match value {
         Value::String(_) => "<string>",
         Value::Integer(_) => "<integer>",
@@ -232,6 +233,16 @@ fn literal_matches(literal: &Literal, value: &Value) -> bool {
     }
 }
 
+/// "from 1 to 3", "at least 20", "at most 15".
+fn bounds<T: fmt::Display>(min: Option<T>, max: Option<T>) -> String {
+    match (min, max) {
+        (Some(min), Some(max)) => format!("from {min} to {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => "anything".to_owned(),
+    }
+}
+
 fn format_list(literals: &[Literal]) -> String {
     let items: Vec<String> = literals.iter().map(Literal::to_string).collect();
     items.join(", ")
@@ -249,7 +260,7 @@ impl Walker<'_> {
 
     fn payload(&mut self, schema: &'static PayloadSchema, value: &Value, path: String) {
         if let Some(target) = self.target
-            && let Some(problem) = unavailable(schema.availability, target)
+            && let Some(problem) = unavailable(schema.availability, target, Unlisted::NotAvailable)
         {
             let message = format!("the `{}` payload {problem}", schema.payload_type);
             self.report(&path, Severity::Error, "unsupported-payload", message);
@@ -265,10 +276,17 @@ impl Walker<'_> {
                 ));
             }
         }
-        self.dict(schema.root, value, &path);
+        self.dict(schema.root, value, &path, schema.availability);
     }
 
-    fn dict(&mut self, schema: &'static DictSchema, value: &Value, path: &str) {
+    /// `inherited`: the `supportedOS` in force for the dictionary's keys.
+    fn dict(
+        &mut self,
+        schema: &'static DictSchema,
+        value: &Value,
+        path: &str,
+        inherited: &[Availability],
+    ) {
         let Value::Dictionary(dictionary) = value else {
             let message = format!("expected a <dictionary>, found {}", type_name(value));
             return self.report(path, Severity::Error, "type", message);
@@ -281,7 +299,7 @@ impl Walker<'_> {
                     self.report(&key_path, Severity::Error, "required", message);
                 }
                 None => {}
-                Some(value) => self.key(key, value, &key_path),
+                Some(value) => self.key(key, value, &key_path, inherited),
             }
         }
         for rule in schema.rules {
@@ -289,9 +307,18 @@ impl Walker<'_> {
         }
     }
 
-    fn key(&mut self, key: &'static KeySchema, value: &Value, path: &str) {
+    fn key(
+        &mut self,
+        key: &'static KeySchema,
+        value: &Value,
+        path: &str,
+        inherited: &[Availability],
+    ) {
+        // A key's own `supportedOS` overrides what it inherits, per OS and
+        // per field (Apple's rule), on whichever path it is reached.
+        let availability = Availability::inherit(key.availability, inherited);
         if let Some(target) = self.target {
-            if let Some(problem) = unavailable(key.availability, target) {
+            if let Some(problem) = unavailable(&availability, target, Unlisted::Inherited) {
                 let message = format!("`{}` {problem}; the device ignores it", key.key);
                 self.report(path, Severity::Warning, "unavailable", message);
             }
@@ -304,12 +331,7 @@ impl Walker<'_> {
                     let below = limit.min.is_some_and(|min| actual < min);
                     let above = limit.max.is_some_and(|max| actual > max);
                     if below || above {
-                        let bound = match (limit.min, limit.max) {
-                            (Some(min), Some(max)) => format!("from {min} to {max}"),
-                            (Some(min), None) => format!("at least {min}"),
-                            (None, Some(max)) => format!("at most {max}"),
-                            (None, None) => String::new(),
-                        };
+                        let bound = bounds(limit.min, limit.max);
                         let message = format!(
                             "{} is out of range on {}: it must be {bound}",
                             shown(value, key.sensitive),
@@ -324,10 +346,17 @@ impl Walker<'_> {
             self.references
                 .push((path.to_owned(), uuid.clone(), prefix));
         }
-        self.value(&key.value, value, path, key.sensitive);
+        self.value(&key.value, value, path, key.sensitive, &availability);
     }
 
-    fn value(&mut self, schema: &'static ValueSchema, value: &Value, path: &str, sensitive: bool) {
+    fn value(
+        &mut self,
+        schema: &'static ValueSchema,
+        value: &Value,
+        path: &str,
+        sensitive: bool,
+        inherited: &[Availability],
+    ) {
         if !self.kind(schema, value, path) {
             return;
         }
@@ -355,12 +384,7 @@ impl Walker<'_> {
             let below = schema.min.is_some_and(|min| actual < min);
             let above = schema.max.is_some_and(|max| actual > max);
             if below || above {
-                let bound = match (schema.min, schema.max) {
-                    (Some(min), Some(max)) => format!("from {min} to {max}"),
-                    (Some(min), None) => format!("at least {min}"),
-                    (None, Some(max)) => format!("at most {max}"),
-                    (None, None) => String::new(),
-                };
+                let bound = bounds(schema.min, schema.max);
                 let message = format!(
                     "{} is out of range: it must be {bound}",
                     shown(value, sensitive)
@@ -391,25 +415,26 @@ impl Walker<'_> {
                 let few = schema.min_items.is_some_and(|min| count < min);
                 let many = schema.max_items.is_some_and(|max| count > max);
                 if few || many {
-                    let bound = match (schema.min_items, schema.max_items) {
-                        (Some(min), Some(max)) => format!("from {min} to {max}"),
-                        (Some(min), None) => format!("at least {min}"),
-                        (None, Some(max)) => format!("at most {max}"),
-                        (None, None) => String::new(),
-                    };
+                    let bound = bounds(schema.min_items, schema.max_items);
                     let message = format!("the array holds {count} items; it may hold {bound}");
                     self.report(path, Severity::Error, "repetition", message);
                 }
                 for (index, element) in items.iter().enumerate() {
-                    self.value(item, element, &format!("{path}[{index}]"), sensitive);
+                    self.value(
+                        item,
+                        element,
+                        &format!("{path}[{index}]"),
+                        sensitive,
+                        inherited,
+                    );
                 }
             }
             (ValueKind::Map(item), Value::Dictionary(entries)) => {
                 for (key, element) in entries {
-                    self.value(item, element, &join(path, key), sensitive);
+                    self.value(item, element, &join(path, key), sensitive, inherited);
                 }
             }
-            (ValueKind::Dict(dict), _) => self.dict(dict, value, path),
+            (ValueKind::Dict(dict), _) => self.dict(dict, value, path, inherited),
             (ValueKind::Payloads, Value::Array(items)) => {
                 for (index, item) in items.iter().enumerate() {
                     let item_path = format!("{path}[{index}]");
@@ -463,49 +488,31 @@ impl Walker<'_> {
     /// the value's contents can be checked further.
     fn kind(&mut self, schema: &'static ValueSchema, value: &Value, path: &str) -> bool {
         let expected = schema.kind.name();
-        let lenient = |walker: &mut Self, written: &str| {
+        if schema.kind.fits(value) {
+            if matches!(schema.kind, ValueKind::IntegerFlag)
+                && !matches!(number(value), Some(0.0 | 1.0))
+            {
+                let message = format!("{} is not 0 or 1", shown(value, false));
+                self.report(path, Severity::Error, "rangelist", message);
+            }
+            return true;
+        }
+        if schema.kind.coerce(value).is_some() {
+            let written = match value {
+                Value::Boolean(boolean) => format!("<{boolean}/>"),
+                Value::Real(real) => format!("<real>{real}</real>"),
+                other => type_name(other).to_owned(),
+            };
             let message = format!(
                 "written as {written}; the schema types it {expected}, and it is written back as {expected} \
                  (devices accept both, strict consumers such as Apple Business Manager do not)"
             );
-            walker.report(path, Severity::Warning, "type-coerced", message);
-        };
-        let fits = match (&schema.kind, value) {
-            (ValueKind::Any, _) => true,
-            (ValueKind::String, Value::String(_)) => true,
-            (ValueKind::Integer, Value::Integer(_)) => true,
-            (ValueKind::Integer, Value::Real(real)) if real.fract() == 0.0 => {
-                lenient(self, &format!("<real>{real}</real>"));
-                true
-            }
-            (ValueKind::IntegerFlag, Value::Integer(_)) => {
-                if !matches!(number(value), Some(0.0 | 1.0)) {
-                    let message = format!("{} is not 0 or 1", shown(value, false));
-                    self.report(path, Severity::Error, "rangelist", message);
-                }
-                true
-            }
-            (ValueKind::IntegerFlag, Value::Boolean(boolean)) => {
-                lenient(self, &format!("<{boolean}/>"));
-                true
-            }
-            (ValueKind::Real, Value::Real(_)) => true,
-            (ValueKind::Real, Value::Integer(_)) => {
-                lenient(self, "<integer>");
-                true
-            }
-            (ValueKind::Boolean, Value::Boolean(_)) => true,
-            (ValueKind::Date, Value::Date(_)) => true,
-            (ValueKind::Data, Value::Data(_)) => true,
-            (ValueKind::Array(_) | ValueKind::Payloads, Value::Array(_)) => true,
-            (ValueKind::Map(_) | ValueKind::Dict(_), Value::Dictionary(_)) => true,
-            _ => false,
-        };
-        if !fits {
-            let message = format!("expected {expected}, found {}", type_name(value));
-            self.report(path, Severity::Error, "type", message);
+            self.report(path, Severity::Warning, "type-coerced", message);
+            return true;
         }
-        fits
+        let message = format!("expected {expected}, found {}", type_name(value));
+        self.report(path, Severity::Error, "type", message);
+        false
     }
 
     fn rule(&mut self, rule: &'static Rule, dictionary: &plist::Dictionary, path: &str) {
@@ -526,7 +533,13 @@ impl Walker<'_> {
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
         let mut duplicates = Vec::new();
         for (path, uuid, _) in &self.uuids {
-            if let Some(first) = seen.insert(uuid, path) {
+            let first = *seen.entry(uuid).or_insert(path);
+            if first != path {
+                let first = if first == "PayloadUUID" {
+                    "the profile's own PayloadUUID"
+                } else {
+                    first
+                };
                 duplicates.push((path.clone(), format!(
                     "`{uuid}` is also the PayloadUUID at {first}; every PayloadUUID of a profile must be unique"
                 )));
@@ -555,12 +568,29 @@ impl Walker<'_> {
     }
 }
 
+/// What an OS missing from a `supportedOS` list means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unlisted {
+    /// A payload's list names the OSes that have it.
+    NotAvailable,
+    /// A key's list is what it inherits, overridden; silence says nothing.
+    Inherited,
+}
+
 /// Why something is not available on the target, if it is not.
-fn unavailable(availability: &[Availability], target: &Target) -> Option<String> {
-    let entry = availability
-        .iter()
-        .find(|entry| entry.platform == target.platform)?;
+fn unavailable(
+    availability: &[Availability],
+    target: &Target,
+    unlisted: Unlisted,
+) -> Option<String> {
     let platform = target.platform.name();
+    let Some(entry) = availability
+        .iter()
+        .find(|entry| entry.platform == target.platform)
+    else {
+        return (unlisted == Unlisted::NotAvailable && !availability.is_empty())
+            .then(|| format!("is not available on {platform}"));
+    };
     let Some(introduced) = entry.introduced else {
         return Some(format!("is not available on {platform}"));
     };
@@ -744,6 +774,69 @@ mod tests {
             .collect();
         assert_eq!(found, expected);
         assert!(findings(&[("Code", Value::String("AB12".into()))]).is_empty());
+    }
+
+    static SHARED: DictSchema = DictSchema {
+        name: "Shared",
+        keys: &[KeySchema::optional(
+            "Size",
+            ValueSchema::of(ValueKind::Integer),
+            &[],
+        )],
+        rules: &[],
+    };
+    static TWO_PATHS: DictSchema = DictSchema {
+        name: "TwoPaths",
+        keys: &[
+            KeySchema::optional(
+                "New",
+                ValueSchema::of(ValueKind::Dict(&SHARED)),
+                &[Availability::since(Platform::MacOs, "15.0")],
+            ),
+            KeySchema::optional("Old", ValueSchema::of(ValueKind::Dict(&SHARED)), &[]),
+        ],
+        rules: &[],
+    };
+    static TWO_PATHS_PAYLOAD: PayloadSchema = PayloadSchema {
+        payload_type: "com.example.two",
+        title: "Two paths",
+        availability: &[Availability::since(Platform::MacOs, "10.7")],
+        root: &TWO_PATHS,
+    };
+
+    #[test]
+    fn a_shared_dictionary_inherits_along_the_path_walked() {
+        let size = Value::Dictionary(
+            [("Size".to_owned(), Value::Integer(1.into()))]
+                .into_iter()
+                .collect(),
+        );
+        let payload = Value::Dictionary(
+            [("New".to_owned(), size.clone()), ("Old".to_owned(), size)]
+                .into_iter()
+                .collect(),
+        );
+        let target = Target {
+            platform: Platform::MacOs,
+            version: Version::parse("14.0"),
+        };
+        let paths: Vec<String> =
+            validate_payload(&TWO_PATHS_PAYLOAD, |_| None, &payload, Some(&target))
+                .into_iter()
+                .map(|diagnostic| diagnostic.path)
+                .collect();
+        assert_eq!(paths, ["New", "New.Size"]);
+        // A payload that does not list the target's OS is not available there.
+        let ios = Target {
+            platform: Platform::IOs,
+            version: None,
+        };
+        let codes: Vec<String> =
+            validate_payload(&TWO_PATHS_PAYLOAD, |_| None, &payload, Some(&ios))
+                .into_iter()
+                .map(|diagnostic| diagnostic.code)
+                .collect();
+        assert_eq!(codes, ["unsupported-payload"]);
     }
 
     #[test]

@@ -385,7 +385,12 @@ fn payload_rs(ir: &Ir) -> TokenStream {
                 .unwrap_or_default()
                 .to_owned();
             plist::from_value(&plist::Value::Dictionary(dictionary))
-                .map_err(|error| E::custom(format!("{payload_type} payload: {error}")))
+                .map_err(|error| {
+                    E::custom(format!(
+                        "{payload_type} payload: {}",
+                        crate::runtime::error_message(&error)
+                    ))
+                })
         }
     }
 }

@@ -21,8 +21,8 @@ pub fn table_name(def: &TypeDef) -> Ident {
     Ident::new(&name, Span::call_site())
 }
 
-/// The distinct `supportedOS` sets of a module, each a named constant:
-/// most keys share their payload's, so the tables name each set once.
+/// The distinct `supportedOS` sets of a module (the payload's, and each that
+/// a key declares), each a named constant written once.
 struct AvailabilitySets(Vec<Availability>);
 
 impl AvailabilitySets {
@@ -31,8 +31,9 @@ impl AvailabilitySets {
         for def in &module.types {
             if let TypeKind::Struct(struct_def) = &def.kind {
                 for field in &struct_def.fields {
-                    if !sets.contains(&field.availability) {
-                        sets.push(field.availability.clone());
+                    let declared = &field.declared_availability;
+                    if !declared.0.is_empty() && !sets.contains(declared) {
+                        sets.push(declared.clone());
                     }
                 }
             }
@@ -133,7 +134,7 @@ fn dict_table(
 fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenStream {
     let key = &field.key;
     let value = value_table(module, &field.value);
-    let availability = sets.reference(&field.availability);
+    let availability = sets.reference(&field.declared_availability);
     let constructor = if field.required {
         quote!(KeySchema::required)
     } else {
