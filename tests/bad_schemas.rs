@@ -57,6 +57,12 @@ const REQUIRED_CASES: &[&str] = &[
     "recursive_map_without_dictionary",
     "reserved_field_name",
     "format_not_a_regex",
+    "ranking_value_not_allowed",
+    "number_test_on_string",
+    "rule_code_in_two_overlays",
+    "range_not_finite",
+    "reserved_module_name",
+    "containers_nested_too_deep",
 ];
 
 /// When to stop waiting for one case. Not a speed target: every case is a

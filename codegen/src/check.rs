@@ -12,7 +12,9 @@ use crate::error::SchemaError;
 use crate::load::LoadedSchema;
 use crate::load::overlay::key_path;
 use crate::lower::{ANY_KEY, COMMON_PAYLOAD_KEYS, TOP_LEVEL, UNKNOWN_KEYS_FIELD};
-use crate::model::{KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Scalar, SchemaFile};
+use crate::model::{
+    ConditionSpec, KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, Scalar, SchemaFile,
+};
 use crate::naming;
 
 /// Checks `schema`; an empty list means it can be lowered.
@@ -308,6 +310,23 @@ pub fn overlay_target<'a>(schema: &'a LoadedSchema, overlay: &Overlay) -> Option
 
 fn check_overlays(schema: &LoadedSchema, errors: &mut Vec<SchemaError>) {
     let mut seen_targets = BTreeSet::new();
+    // Rule codes identify findings across the whole crate.
+    let mut codes: BTreeMap<&str, &str> = BTreeMap::new();
+    for overlay in &schema.overlays {
+        for rule in &overlay.rules {
+            if let Some(first) = codes.insert(&rule.code, &overlay.path)
+                && first != overlay.path
+            {
+                errors.push(
+                    SchemaError::new(
+                        &overlay.path,
+                        format!("rule `{}`: the code is also used in {first}", rule.code),
+                    )
+                    .at_line(rule.line),
+                );
+            }
+        }
+    }
     for overlay in &schema.overlays {
         let Some(file) = overlay_target(schema, overlay) else {
             let message = match &overlay.file {
@@ -648,6 +667,7 @@ fn check_rules(file: &SchemaFile, overlay: &Overlay, errors: &mut Vec<SchemaErro
                     check_rule_literal(key, literal, path, &error, errors);
                 }
             }
+            check_comparisons(file, list, overlay, condition, &error, errors);
         }
         if !rule.at.is_empty()
             && let Err(message) = resolve_relative(file, list, &rule.at)
@@ -692,5 +712,79 @@ fn check_rule_literal(
             path.join("."),
             literal.describe()
         )));
+    }
+}
+
+/// Numeric tests need numbers, and a ranking's values must be values the
+/// ranked keys allow: otherwise the rule could never fire.
+fn check_comparisons(
+    file: &SchemaFile,
+    list: KeyListId,
+    overlay: &Overlay,
+    condition: &ConditionSpec,
+    error: &dyn Fn(String) -> SchemaError,
+    errors: &mut Vec<SchemaError>,
+) {
+    let key_at = |path: &[String]| {
+        resolve_relative(file, list, path)
+            .ok()
+            .map(|key| compared_key(file, key))
+    };
+    match condition {
+        ConditionSpec::AtLeast(path, _) | ConditionSpec::AtMost(path, _) => {
+            if let Some(key) = key_at(path)
+                && !matches!(key.key_type(), Some(KeyType::Integer | KeyType::Real))
+            {
+                errors.push(error(format!(
+                    "`{}` is compared with a number, but it is {}",
+                    path.join("."),
+                    key.key_type()
+                        .map_or("untyped".to_owned(), KeyType::with_article)
+                )));
+            }
+        }
+        ConditionSpec::RanksAtMost {
+            lower,
+            upper,
+            ranking,
+        } => {
+            let Some(groups) = overlay.rankings.get(ranking) else {
+                return; // reported with the ranking names
+            };
+            for path in [lower, upper] {
+                let Some(key) = key_at(path) else { continue };
+                if key.key_type() != Some(KeyType::String) {
+                    errors.push(error(format!(
+                        "`{}` is ranked, but only strings can be; it is {}",
+                        path.join("."),
+                        key.key_type()
+                            .map_or("untyped".to_owned(), KeyType::with_article)
+                    )));
+                    continue;
+                }
+                let Some(rangelist) = &key.rangelist else {
+                    continue;
+                };
+                for value in groups.iter().flatten() {
+                    let allowed = rangelist
+                        .iter()
+                        .any(|allowed| allowed.value == Scalar::String(value.clone()));
+                    if !allowed {
+                        errors.push(error(format!(
+                            "the ranking `{ranking}` lists `{value}`, which the `rangelist` of \
+                             `{}` does not allow",
+                            path.join(".")
+                        )));
+                    }
+                }
+            }
+        }
+        ConditionSpec::All(conditions) | ConditionSpec::Any(conditions) => {
+            for inner in conditions {
+                check_comparisons(file, list, overlay, inner, error, errors);
+            }
+        }
+        ConditionSpec::Not(inner) => check_comparisons(file, list, overlay, inner, error, errors),
+        _ => {}
     }
 }

@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use heck::ToShoutySnakeCase;
+
 use crate::check::{overlay_target, resolve_overlay_path, rule_dictionary};
 use crate::error::SchemaError;
 use crate::ir::{
@@ -30,6 +32,10 @@ pub const TOP_LEVEL: &str = "TopLevel";
 pub const ANY_KEY: &str = "ANY";
 /// The field every struct has for keys the schema does not name.
 pub const UNKNOWN_KEYS_FIELD: &str = "unknown_keys";
+/// How deeply arrays and `ANY` maps may nest without a struct in between
+/// (Apple's deepest is two: an array of arrays).
+const MAX_NESTED_CONTAINERS: usize = 16;
+
 /// Names a generated type must not take: they would hide the prelude types
 /// and traits the generated code uses.
 const RESERVED_TYPE_NAMES: &[&str] = &[
@@ -49,7 +55,14 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "From",
     "Into",
     "ToString",
+    "Serialize",
+    "Deserialize",
 ];
+/// Table names (a type's name in SHOUTY_CASE) the schema module uses for
+/// itself.
+const RESERVED_TABLE_NAMES: &[&str] = &["PAYLOAD", "PAYLOAD_AVAILABILITY"];
+/// Module names the crate root uses for itself.
+const RESERVED_MODULE_NAMES: &[&str] = &["payload", "runtime"];
 
 /// Lowers a checked schema.
 pub fn lower(schema: &LoadedSchema) -> Result<Ir, Vec<SchemaError>> {
@@ -57,6 +70,19 @@ pub fn lower(schema: &LoadedSchema) -> Result<Ir, Vec<SchemaError>> {
         .files
         .iter()
         .find(|file| file.payload_type() == COMMON_PAYLOAD_KEYS);
+    // The common keys' own overlay, by key name (its paths are one key long).
+    let common_overlay: BTreeMap<&str, &KeyOverlay> = schema
+        .overlays
+        .iter()
+        .filter(|overlay| {
+            overlay_target(schema, overlay).is_some_and(|target| Some(target) == common)
+        })
+        .flat_map(|overlay| &overlay.keys)
+        .filter_map(|entry| match entry.path.as_slice() {
+            [key] => Some((key.as_str(), entry)),
+            _ => None,
+        })
+        .collect();
     let mut modules = Vec::new();
     let mut errors = Vec::new();
     let mut dispatched_types = BTreeSet::new();
@@ -76,7 +102,7 @@ pub fn lower(schema: &LoadedSchema) -> Result<Ir, Vec<SchemaError>> {
         let dispatched = !is_profile && dispatched_types.insert(file.payload_type().to_owned());
         let common = if is_profile { None } else { common };
         let fixed_name = overlay.is_some_and(|overlay| overlay.rust_module.is_some());
-        match ModuleBuilder::new(file, overlay, common).build(dispatched) {
+        match ModuleBuilder::new(file, overlay, common, &common_overlay).build(dispatched) {
             Ok(module) => modules.push((module, fixed_name)),
             Err(problems) => errors.extend(problems),
         }
@@ -117,8 +143,9 @@ fn name_modules(modules: &mut [(Module, bool)], errors: &mut Vec<SchemaError>) {
                 .push(index);
         }
         let clashes: Vec<Vec<usize>> = wanted
-            .into_values()
-            .filter(|users| users.len() > 1)
+            .into_iter()
+            .filter(|(name, users)| users.len() > 1 || RESERVED_MODULE_NAMES.contains(name))
+            .map(|(_, users)| users)
             .collect();
         if clashes.is_empty() {
             break;
@@ -132,13 +159,18 @@ fn name_modules(modules: &mut [(Module, bool)], errors: &mut Vec<SchemaError>) {
                 .collect();
             if movable.is_empty() {
                 stuck = true;
-                for index in users {
+                for &index in &users {
+                    let name = &candidates[index][level[index]];
+                    let why = if users.len() == 1 {
+                        "is one the generated crate uses for itself"
+                    } else {
+                        "is also derived from another schema file"
+                    };
                     errors.push(SchemaError::new(
                         &modules[index].0.source_files[0],
                         format!(
-                            "the module name `{}` is also derived from another schema file; \
-                             give this file `rust_module` in an overlay",
-                            candidates[index][level[index]]
+                            "the module name `{name}` {why}; give this file `rust_module` in \
+                             an overlay"
                         ),
                     ));
                 }
@@ -170,6 +202,7 @@ struct ModuleBuilder<'a> {
     file: &'a SchemaFile,
     overlay: Option<&'a Overlay>,
     common: Option<&'a SchemaFile>,
+    common_overlay: &'a BTreeMap<&'a str, &'a KeyOverlay>,
     /// Overlay entries by the list and key they name.
     key_overlays: BTreeMap<(KeyListId, String), &'a KeyOverlay>,
     types: Vec<Pending>,
@@ -198,6 +231,7 @@ impl<'a> ModuleBuilder<'a> {
         file: &'a SchemaFile,
         overlay: Option<&'a Overlay>,
         common: Option<&'a SchemaFile>,
+        common_overlay: &'a BTreeMap<&'a str, &'a KeyOverlay>,
     ) -> Self {
         let mut key_overlays = BTreeMap::new();
         for entry in overlay.iter().flat_map(|overlay| &overlay.keys) {
@@ -209,6 +243,7 @@ impl<'a> ModuleBuilder<'a> {
             file,
             overlay,
             common,
+            common_overlay,
             key_overlays,
             types: Vec::new(),
             structs: BTreeMap::new(),
@@ -411,10 +446,11 @@ impl<'a> ModuleBuilder<'a> {
             .flatten()
             .map(|value| value.value.clone())
             .collect();
-        if key.key == "PayloadUUID" {
-            constraints.format = Some(ValueFormat::Uuid);
+        let overlay = self.common_overlay.get(key.key.as_str()).copied();
+        if let Some(format) = overlay.and_then(|overlay| overlay.valuetype) {
+            constraints.format = Some(format);
         }
-        Field {
+        let mut field = Field {
             key: key.key.clone(),
             name: naming::field_name(&key.key),
             required: key.presence == Presence::Required,
@@ -430,7 +466,9 @@ impl<'a> ModuleBuilder<'a> {
             common: true,
             platform_limits: Vec::new(),
             references: None,
-        }
+        };
+        apply_overlay(&mut field, overlay);
+        field
     }
 
     fn lower_fields(
@@ -456,35 +494,22 @@ impl<'a> ModuleBuilder<'a> {
             } else {
                 self.lower_value(key, overlay, &key_path, scope, &supported)
             };
-            let name = overlay
-                .and_then(|overlay| overlay.rust_name.clone())
-                .unwrap_or_else(|| naming::field_name(&key.key));
-            fields.push(Field {
+            let mut field = Field {
                 key: key.key.clone(),
-                name,
+                name: naming::field_name(&key.key),
                 required: key.presence == Presence::Required,
                 value,
                 docs: docs_of(key),
                 availability: availability(&supported),
                 declared_availability: availability(&key.supported_os),
-                sensitive: overlay.is_some_and(|overlay| overlay.sensitive),
+                sensitive: false,
                 boxed: false,
                 common: false,
-                platform_limits: overlay
-                    .map(|overlay| {
-                        overlay
-                            .platform_range
-                            .iter()
-                            .map(|(os, (min, max))| PlatformLimit {
-                                os: *os,
-                                min: *min,
-                                max: *max,
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                references: overlay.and_then(|overlay| overlay.references.clone()),
-            });
+                platform_limits: Vec::new(),
+                references: None,
+            };
+            apply_overlay(&mut field, overlay);
+            fields.push(field);
         }
         fields
     }
@@ -504,6 +529,15 @@ impl<'a> ModuleBuilder<'a> {
             .subkeys
             .filter(|_| key.key_type() != Some(KeyType::Dictionary) || self.is_map(key));
         if let Some(list) = container {
+            if self.open_containers.len() >= MAX_NESTED_CONTAINERS {
+                let message = format!(
+                    "arrays and dictionaries of any keys nest more than \
+                     {MAX_NESTED_CONTAINERS} deep here with no dictionary of named keys in \
+                     between; the Rust type would be unreadable"
+                );
+                self.error(key.line, path, message);
+                return Value::of(Shape::Any);
+            }
             if self.open_containers.contains(&list) {
                 let message = "this array or dictionary contains itself with no dictionary of \
                                named keys in between, so it has no finite type; put such a \
@@ -732,15 +766,18 @@ impl<'a> ModuleBuilder<'a> {
     fn resolve_names(&mut self) -> Vec<TypeDef> {
         let mut level = vec![0usize; self.types.len()];
         loop {
+            // Names clash when their table names (SHOUTY_CASE) do, too.
             let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (index, pending) in self.types.iter().enumerate() {
-                let name = pending.candidates[level[index]].clone();
+                let name = pending.candidates[level[index]].to_shouty_snake_case();
                 wanted.entry(name).or_default().push(index);
             }
             let mut moved = false;
             let mut stuck = false;
-            for (name, users) in &wanted {
-                let reserved = RESERVED_TYPE_NAMES.contains(&name.as_str());
+            for (table, users) in &wanted {
+                let name = self.types[users[0]].candidates[level[users[0]]].clone();
+                let reserved = RESERVED_TYPE_NAMES.contains(&name.as_str())
+                    || RESERVED_TABLE_NAMES.contains(&table.as_str());
                 if users.len() < 2 && !reserved {
                     continue;
                 }
@@ -758,7 +795,7 @@ impl<'a> ModuleBuilder<'a> {
                     staying.len() > 1 || (reserved && staying.iter().any(|&index| index != 0));
                 if clash {
                     stuck = true;
-                    self.report_name_clash(name, &staying, reserved);
+                    self.report_name_clash(&name, &staying, reserved);
                 }
             }
             if stuck {
@@ -811,6 +848,28 @@ impl<'a> ModuleBuilder<'a> {
             self.errors.push(error);
         }
     }
+}
+
+/// What an overlay entry says about a field beyond its value (the value's
+/// `valuetype` is applied where the value is lowered).
+fn apply_overlay(field: &mut Field, overlay: Option<&KeyOverlay>) {
+    let Some(overlay) = overlay else {
+        return;
+    };
+    if let Some(name) = &overlay.rust_name {
+        field.name = name.clone();
+    }
+    field.sensitive = overlay.sensitive;
+    field.references = overlay.references.clone();
+    field.platform_limits = overlay
+        .platform_range
+        .iter()
+        .map(|(os, (min, max))| PlatformLimit {
+            os: *os,
+            min: *min,
+            max: *max,
+        })
+        .collect();
 }
 
 /// `Name`, then `ParentName`, `GrandParentParentName`, … from the enclosing

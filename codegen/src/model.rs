@@ -211,7 +211,9 @@ impl Scalar {
             if let Ok(integer) = text.parse::<i64>() {
                 return Scalar::Integer(integer);
             }
-            if let Ok(real) = text.parse::<f64>() {
+            // A number too large for a double (`1e999`) stays text, and is
+            // reported wherever a number is expected.
+            if let Some(real) = text.parse::<f64>().ok().filter(|real| real.is_finite()) {
                 return Scalar::Real(real);
             }
         }

@@ -57,7 +57,8 @@ impl<'de> Deserialize<'de> for Payload {
             .map(str::to_owned);
         match payload_type.as_deref() {
             Some(crate::vpn_managed::PAYLOAD_TYPE) => {
-                decode(dictionary).map(|payload| Payload::VpnManaged(Box::new(payload)))
+                crate::runtime::decode_payload(dictionary)
+                    .map(|payload| Payload::VpnManaged(Box::new(payload)))
             }
             _ => Ok(Payload::Other(dictionary)),
         }
@@ -72,24 +73,4 @@ pub fn schema_for(
         crate::vpn_managed::PAYLOAD_TYPE => Some(&crate::vpn_managed::schema::PAYLOAD),
         _ => None,
     }
-}
-
-/// Decodes a payload dictionary into its typed struct, naming the payload type in
-/// any error.
-fn decode<T: serde::de::DeserializeOwned, E: serde::de::Error>(
-    dictionary: plist::Dictionary,
-) -> Result<T, E> {
-    let payload_type = dictionary
-        .get("PayloadType")
-        .and_then(plist::Value::as_string)
-        .unwrap_or_default()
-        .to_owned();
-    plist::from_value(&plist::Value::Dictionary(dictionary))
-        .map_err(|error| {
-            E::custom(
-                format!(
-                    "{payload_type} payload: {}", crate ::runtime::error_message(& error)
-                ),
-            )
-        })
 }

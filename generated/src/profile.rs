@@ -452,7 +452,7 @@ pub mod schema {
         rules: &[],
     };
 
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    /// The payload's `supportedOS`. Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     const PAYLOAD_AVAILABILITY: &[Availability] = &[
         Availability::since(Platform::IOs, "4.0"),
         Availability::since(Platform::MacOs, "10.7"),
@@ -460,14 +460,14 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.0"),
         Availability::since(Platform::WatchOs, "1.0"),
     ];
-    /// Availability: iOS, tvOS; not available on visionOS, watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS, tvOS; not available on visionOS, watchOS.
     const AVAILABILITY_1: &[Availability] = &[
         Availability::since(Platform::IOs, ""),
         Availability::since(Platform::TvOs, ""),
         Availability::unavailable(Platform::VisionOs),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: macOS 10.8+.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: macOS 10.8+.
     const AVAILABILITY_2: &[Availability] = &[
         Availability::since(Platform::MacOs, "10.8"),
     ];

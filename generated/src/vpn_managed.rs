@@ -2792,7 +2792,7 @@ pub mod schema {
         rules: &[],
     };
 
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// The payload's `supportedOS`. Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     const PAYLOAD_AVAILABILITY: &[Availability] = &[
         Availability::since(Platform::IOs, "4.0"),
         Availability::since(Platform::MacOs, "10.7"),
@@ -2800,11 +2800,11 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.0"),
         Availability::since(Platform::WatchOs, "10.0"),
     ];
-    /// Availability: watchOS 10.0+.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: watchOS 10.0+.
     const AVAILABILITY_1: &[Availability] = &[
         Availability::since(Platform::WatchOs, "10.0"),
     ];
-    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
     const AVAILABILITY_2: &[Availability] = &[
         Availability::since(Platform::IOs, "26.0"),
         Availability::since(Platform::MacOs, "26.0"),
@@ -2812,32 +2812,32 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "26.0"),
         Availability::since(Platform::WatchOs, "26.0"),
     ];
-    /// Availability: none; not available on watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: not available on watchOS.
     const AVAILABILITY_3: &[Availability] = &[
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 9.0+.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 9.0+.
     const AVAILABILITY_4: &[Availability] = &[Availability::since(Platform::IOs, "9.0")];
-    /// Availability: iOS 13.0+; not available on macOS, watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 13.0+; not available on macOS, watchOS.
     const AVAILABILITY_5: &[Availability] = &[
         Availability::since(Platform::IOs, "13.0"),
         Availability::unavailable(Platform::MacOs),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.2+, macOS 11.0+; not available on watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.2+, macOS 11.0+; not available on watchOS.
     const AVAILABILITY_6: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
         Availability::since(Platform::MacOs, "11.0"),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 16.4+, macOS 13.3+; not available on tvOS, watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 16.4+, macOS 13.3+; not available on tvOS, watchOS.
     const AVAILABILITY_7: &[Availability] = &[
         Availability::since(Platform::IOs, "16.4"),
         Availability::since(Platform::MacOs, "13.3"),
         Availability::unavailable(Platform::TvOs),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
     const AVAILABILITY_8: &[Availability] = &[
         Availability::since(Platform::IOs, "17.4"),
         Availability::since(Platform::MacOs, "14.4"),
@@ -2845,31 +2845,31 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.1"),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.2+, macOS 10.15+; not available on tvOS, watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.2+, macOS 10.15+; not available on tvOS, watchOS.
     const AVAILABILITY_9: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::TvOs),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.0+, macOS 10.15+; not available on tvOS, watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+, macOS 10.15+; not available on tvOS, watchOS.
     const AVAILABILITY_10: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::TvOs),
         Availability::unavailable(Platform::WatchOs),
     ];
-    /// Availability: iOS 14.0+, macOS 11.0+.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+, macOS 11.0+.
     const AVAILABILITY_11: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::since(Platform::MacOs, "11.0"),
     ];
-    /// Availability: iOS 14.0+; not available on macOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+; not available on macOS.
     const AVAILABILITY_12: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::unavailable(Platform::MacOs),
     ];
-    /// Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
     const AVAILABILITY_13: &[Availability] = &[
         Availability::since(Platform::IOs, "18.0"),
         Availability::since(Platform::MacOs, "15.0"),
@@ -2877,18 +2877,18 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "2.0"),
         Availability::since(Platform::WatchOs, "11.0"),
     ];
-    /// Availability: macOS 10.15+; not available on iOS, visionOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: macOS 10.15+; not available on iOS, visionOS.
     const AVAILABILITY_14: &[Availability] = &[
         Availability::unavailable(Platform::IOs),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::VisionOs),
     ];
-    /// Availability: iOS 11.0+, macOS 10.13+.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 11.0+, macOS 10.13+.
     const AVAILABILITY_15: &[Availability] = &[
         Availability::since(Platform::IOs, "11.0"),
         Availability::since(Platform::MacOs, "10.13"),
     ];
-    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
     const AVAILABILITY_16: &[Availability] = &[
         Availability::since(Platform::IOs, "26.0"),
         Availability::since(Platform::MacOs, "26.0"),

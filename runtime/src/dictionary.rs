@@ -137,3 +137,17 @@ impl<M: SerializeMap> DictionaryWriter<M> {
         self.map.end()
     }
 }
+
+/// Decodes a payload dictionary into its typed struct, naming the payload
+/// type in any error (for the generated `Payload` enum).
+pub fn decode_payload<T: DeserializeOwned, E: serde::de::Error>(
+    dictionary: plist::Dictionary,
+) -> Result<T, E> {
+    let payload_type = dictionary
+        .get("PayloadType")
+        .and_then(plist::Value::as_string)
+        .unwrap_or_default()
+        .to_owned();
+    plist::from_value(&plist::Value::Dictionary(dictionary))
+        .map_err(|error| E::custom(format!("{payload_type} payload: {}", error_message(&error))))
+}

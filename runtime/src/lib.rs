@@ -24,7 +24,7 @@ mod pattern;
 pub mod schema;
 pub mod validate;
 
-pub use dictionary::{DictionaryReader, DictionaryWriter, error_message};
+pub use dictionary::{DictionaryReader, DictionaryWriter, decode_payload, error_message};
 pub use flag::IntegerFlag;
 pub use schema::Severity;
 pub use validate::{Diagnostic, Target, Version};
@@ -35,6 +35,10 @@ pub use validate::{Diagnostic, Target, Version};
 pub struct Redacted(bool);
 
 impl Redacted {
+    /// What a required sensitive field shows.
+    pub const HIDDEN: Redacted = Redacted(true);
+
+    /// What an optional sensitive field shows.
     pub fn of<T>(value: &Option<T>) -> Self {
         Redacted(value.is_some())
     }

@@ -63,11 +63,19 @@ pub fn workspace_root() -> PathBuf {
 /// code through (0 clean, 1 errors found, 2 unreadable input).
 fn run_cli(task: &str, args: &[String]) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // The caller's working directory is kept, so relative file names work.
     let status = std::process::Command::new(cargo)
-        .args(["run", "--quiet", "--package", "mobileconfig-cli", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "mobileconfig-cli",
+            "--manifest-path",
+        ])
+        .arg(workspace_root().join("Cargo.toml"))
+        .arg("--")
         .arg(task)
         .args(args)
-        .current_dir(workspace_root())
         .status();
     match status {
         Ok(status) => match status.code() {

@@ -157,13 +157,12 @@ pub fn availability_line(availability: &Availability) -> Option<String> {
         }
     }
     let mut line = String::from("Availability: ");
-    if available.is_empty() {
-        line.push_str("none");
-    } else {
-        line.push_str(&available.join(", "));
-    }
+    line.push_str(&available.join(", "));
     if !unavailable.is_empty() {
-        line.push_str(&format!("; not available on {}", unavailable.join(", ")));
+        if !available.is_empty() {
+            line.push_str("; ");
+        }
+        line.push_str(&format!("not available on {}", unavailable.join(", ")));
     }
     line.push('.');
     Some(line)

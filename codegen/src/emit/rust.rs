@@ -308,7 +308,9 @@ fn payload_rs(ir: &Ir) -> TokenStream {
         let name = variant(module);
         let module_name = ident(&module.name);
         quote! {
-            Some(crate::#module_name::PAYLOAD_TYPE) => decode(dictionary).map(|payload| Payload::#name(Box::new(payload)))
+            Some(crate::#module_name::PAYLOAD_TYPE) => {
+                crate::runtime::decode_payload(dictionary).map(|payload| Payload::#name(Box::new(payload)))
+            }
         }
     });
     quote! {
@@ -372,25 +374,6 @@ fn payload_rs(ir: &Ir) -> TokenStream {
                 #(#schema_arms,)*
                 _ => None,
             }
-        }
-
-        /// Decodes a payload dictionary into its typed struct, naming the payload type in
-        /// any error.
-        fn decode<T: serde::de::DeserializeOwned, E: serde::de::Error>(
-            dictionary: plist::Dictionary,
-        ) -> Result<T, E> {
-            let payload_type = dictionary
-                .get("PayloadType")
-                .and_then(plist::Value::as_string)
-                .unwrap_or_default()
-                .to_owned();
-            plist::from_value(&plist::Value::Dictionary(dictionary))
-                .map_err(|error| {
-                    E::custom(format!(
-                        "{payload_type} payload: {}",
-                        crate::runtime::error_message(&error)
-                    ))
-                })
         }
     }
 }
@@ -686,7 +669,9 @@ fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenS
         let entries = struct_def.fields.iter().map(|field| {
             let field_name = ident(&field.name);
             let label = field.name.trim_start_matches("r#");
-            if field.sensitive {
+            if field.sensitive && field.required {
+                quote!(.field(#label, &crate::runtime::Redacted::HIDDEN))
+            } else if field.sensitive {
                 quote!(.field(#label, &crate::runtime::Redacted::of(&self.#field_name)))
             } else {
                 quote!(.field(#label, &self.#field_name))

@@ -12,13 +12,10 @@ use crate::model::{
     Availability as Introduced, ConditionSpec, Os, RuleSeverity, Scalar, ValueFormat,
 };
 
-/// The name of a struct's table.
+/// The name of a struct's table: its type name in SHOUTY_CASE (`lower`
+/// keeps these unique and clear of the module's own `PAYLOAD` names).
 pub fn table_name(def: &TypeDef) -> Ident {
-    let mut name = def.name.to_shouty_snake_case();
-    if name == "PAYLOAD" {
-        name.push_str("_DICTIONARY");
-    }
-    Ident::new(&name, Span::call_site())
+    Ident::new(&def.name.to_shouty_snake_case(), Span::call_site())
 }
 
 /// The distinct `supportedOS` sets of a module (the payload's, and each that
@@ -61,11 +58,13 @@ impl AvailabilitySets {
     fn constants(&self) -> TokenStream {
         let constants = self.0.iter().enumerate().map(|(index, set)| {
             let name = Self::name(index);
-            let doc = format!(
-                " {}",
-                super::docs::availability_line(set)
-                    .unwrap_or_else(|| "Availability: not stated.".to_owned())
-            );
+            let line = super::docs::availability_line(set)
+                .unwrap_or_else(|| "Availability: not stated.".to_owned());
+            let doc = if index == 0 {
+                format!(" The payload's `supportedOS`. {line}")
+            } else {
+                format!(" A `supportedOS` that keys declare, over what they inherit. {line}")
+            };
             let entries = availability(set);
             quote! {
                 #[doc = #doc]

@@ -287,7 +287,9 @@ impl Reader<'_> {
                 continue;
             }
             let keys = self.read_key_list(list, &path);
-            for key in &keys {
+            // Pushed last first, so lists are read in document order and a
+            // shared list is named by the path of its anchor, not an alias.
+            for key in keys.iter().rev() {
                 if let Some(sublist) = key.subkeys
                     && !schema.key_lists.contains_key(&sublist)
                 {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::yaml::{Document, MappingEntry, NodeKind};
 use crate::error::SchemaError;
 use crate::model::{
     ConditionSpec, KeyOverlay, Os, Overlay, RuleSeverity, RuleSpec, Scalar, ValueFormat,
@@ -87,6 +88,7 @@ impl LiteralEntry {
     fn scalar(self) -> Scalar {
         match self {
             LiteralEntry::Integer(value) => Scalar::Integer(value),
+            LiteralEntry::Real(value) if !value.is_finite() => Scalar::String(value.to_string()),
             LiteralEntry::Real(value) => Scalar::Real(value),
             LiteralEntry::Boolean(value) => Scalar::Boolean(value),
             LiteralEntry::String(value) => Scalar::String(value),
@@ -110,6 +112,14 @@ fn single<T>(map: BTreeMap<String, T>, test: &str) -> Result<(Vec<String>, T), S
     }
 }
 
+fn finite(bound: f64, test: &str) -> Result<f64, String> {
+    if bound.is_finite() {
+        Ok(bound)
+    } else {
+        Err(format!("`{test}` takes a finite number"))
+    }
+}
+
 impl ConditionEntry {
     fn spec(self) -> Result<ConditionSpec, String> {
         Ok(match self {
@@ -129,11 +139,11 @@ impl ConditionEntry {
             }
             ConditionEntry::AtLeast(map) => {
                 let (path, bound) = single(map, "at_least")?;
-                ConditionSpec::AtLeast(path, bound)
+                ConditionSpec::AtLeast(path, finite(bound, "at_least")?)
             }
             ConditionEntry::AtMost(map) => {
                 let (path, bound) = single(map, "at_most")?;
-                ConditionSpec::AtMost(path, bound)
+                ConditionSpec::AtMost(path, finite(bound, "at_most")?)
             }
             ConditionEntry::RanksAtMost {
                 lower,
@@ -206,7 +216,8 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
         }
         vec![schema_error]
     })?;
-    let line_of_entry = lines_starting(text, "- path:");
+    let lines = Lines::of(text);
+    let line_of_entry = lines.items("keys");
     let mut errors = Vec::new();
     let mut keys = Vec::new();
     for (index, entry) in parsed.keys.into_iter().enumerate() {
@@ -236,6 +247,22 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
         }
         let mut platform_range = BTreeMap::new();
         for (name, range) in entry.platform_range {
+            if range
+                .min
+                .iter()
+                .chain(&range.max)
+                .any(|bound| !bound.is_finite())
+            {
+                errors.push(
+                    SchemaError::new(
+                        file,
+                        format!("`platform_range` of `{name}` is not a finite number"),
+                    )
+                    .at_line(line)
+                    .at_path(&key_path(&parsed.payload, &entry.path)),
+                );
+                continue;
+            }
             match Os::from_name(&name) {
                 Some(os) => {
                     platform_range.insert(os, (range.min, range.max));
@@ -265,7 +292,7 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
             references: entry.references,
         });
     }
-    let rule_lines = lines_starting(text, "- code:");
+    let rule_lines = lines.items("rules");
     let mut rules = Vec::new();
     for (index, entry) in parsed.rules.into_iter().enumerate() {
         let line = rule_lines.get(index).copied().unwrap_or(1);
@@ -297,18 +324,13 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
     if !errors.is_empty() {
         return Err(errors);
     }
-    let line_of = |property: &str| {
-        text.lines()
-            .position(|line| line.starts_with(property))
-            .map(|index| index + 1)
-    };
     Ok(Overlay {
         path: file.to_owned(),
         line: parsed
             .file
             .as_ref()
-            .and_then(|_| line_of("file:"))
-            .or_else(|| line_of("payload:"))
+            .and_then(|_| lines.property("file"))
+            .or_else(|| lines.property("payload"))
             .unwrap_or(1),
         payload: parsed.payload,
         file: parsed.file,
@@ -327,13 +349,45 @@ pub fn key_path(payload: &str, path: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The lines that start (after indentation) with `start`, in order, so
-/// messages about the n-th key entry or rule can point at it (serde_yaml
-/// keeps no positions for values).
-fn lines_starting(text: &str, start: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| line.trim_start().starts_with(start))
-        .map(|(index, _)| index + 1)
-        .collect()
+/// Where things are in an overlay's text, for messages (serde_yaml keeps no
+/// positions for values): the same text read as a YAML graph.
+struct Lines {
+    document: Option<Document>,
+}
+
+impl Lines {
+    fn of(text: &str) -> Self {
+        Lines {
+            document: Document::parse(text).ok(),
+        }
+    }
+
+    fn top_level(&self, property: &str) -> Option<(&Document, &MappingEntry)> {
+        let document = self.document.as_ref()?;
+        match &document.node(document.root).kind {
+            NodeKind::Mapping(entries) => entries
+                .iter()
+                .find(|entry| entry.key == property)
+                .map(|entry| (document, entry)),
+            _ => None,
+        }
+    }
+
+    /// The line of a top-level property.
+    fn property(&self, property: &str) -> Option<usize> {
+        self.top_level(property).map(|(_, entry)| entry.key_line)
+    }
+
+    /// The line of each item of a top-level list.
+    fn items(&self, property: &str) -> Vec<usize> {
+        let Some((document, entry)) = self.top_level(property) else {
+            return Vec::new();
+        };
+        match &document.node(entry.value).kind {
+            NodeKind::Sequence(items) => {
+                items.iter().map(|&item| document.node(item).line).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
