@@ -407,7 +407,7 @@ impl Normalizer {
     }
 }
 
-/// "a <dictionary>", "an <array>": for messages.
+/// "a `<dictionary>`", "an `<array>`": for messages.
 pub fn with_article(value: &Value) -> String {
     let name = crate::validate::type_name(value);
     let article = if name.starts_with("<a") || name.starts_with("<i") {
