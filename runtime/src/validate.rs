@@ -104,13 +104,7 @@ pub fn validate_profile(
     profile: &Value,
     target: Option<&Target>,
 ) -> Vec<Diagnostic> {
-    let mut walker = Walker {
-        lookup,
-        target,
-        diagnostics: Vec::new(),
-        references: Vec::new(),
-        uuids: Vec::new(),
-    };
+    let mut walker = Walker::new(lookup, target);
     walker.payload(envelope, profile, String::new());
     walker.check_references();
     walker.diagnostics
@@ -149,13 +143,7 @@ pub fn validate_payload(
     payload: &Value,
     target: Option<&Target>,
 ) -> Vec<Diagnostic> {
-    let mut walker = Walker {
-        lookup,
-        target,
-        diagnostics: Vec::new(),
-        references: Vec::new(),
-        uuids: Vec::new(),
-    };
+    let mut walker = Walker::new(lookup, target);
     walker.payload(schema, payload, String::new());
     walker.diagnostics
 }
@@ -248,7 +236,17 @@ fn format_list(literals: &[Literal]) -> String {
     items.join(", ")
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    fn new(lookup: PayloadLookup, target: Option<&'a Target>) -> Self {
+        Walker {
+            lookup,
+            target,
+            diagnostics: Vec::new(),
+            references: Vec::new(),
+            uuids: Vec::new(),
+        }
+    }
+
     fn report(&mut self, path: &str, severity: Severity, code: &str, message: String) {
         self.diagnostics.push(Diagnostic {
             path: path.to_owned(),
