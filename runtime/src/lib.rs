@@ -16,6 +16,10 @@
 
 pub use plist;
 
+/// The map type of dictionaries whose keys are not named by the schema
+/// (Apple's `ANY`): it keeps the keys in the order they were read.
+pub use indexmap::IndexMap;
+
 mod dictionary;
 mod flag;
 mod formats;

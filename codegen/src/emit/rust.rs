@@ -503,7 +503,7 @@ fn value_type(module: &Module, value: &Value, in_collection: bool) -> TokenStrea
         Shape::Any => quote!(plist::Value),
         Shape::Map(item) => {
             let item = value_type(module, item, true);
-            quote!(std::collections::BTreeMap<String, #item>)
+            quote!(crate::runtime::IndexMap<String, #item>)
         }
         Shape::Array(item) => {
             let item = value_type(module, item, true);
