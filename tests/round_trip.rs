@@ -167,6 +167,46 @@ fn profiles_are_built_from_required_keys() {
     assert_eq!(again, profile);
 }
 
+/// The README's example, as written there.
+#[test]
+fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
+    use mobileconfig::runtime::io::{self, OutputFormat};
+
+    let mut ikev2 = Ikev2::new(
+        AuthenticationMethod::Certificate,
+        "client",
+        "vpn.example.com",
+        "vpn.example.com",
+    );
+    ikev2.mtu = Some(1400);
+    let mut vpn = VpnManaged::new("com.example.vpn", "5C2F…", VpnType::Ikev2, "Example VPN");
+    vpn.ikev2 = Some(ikev2);
+    let profile = Profile::new(
+        "com.example",
+        "0F1E…",
+        vec![Payload::VpnManaged(Box::new(vpn))],
+    );
+
+    let findings = profile.validate(None);
+    // Certificate authentication without a certificate payload, and UUIDs that
+    // are not UUIDs.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.code == "vpn.ikev2.certificate-missing"),
+        "{findings:#?}"
+    );
+    assert!(
+        findings.iter().any(|f| f.code == "valuetype"),
+        "{findings:#?}"
+    );
+    let xml = io::write(&profile, OutputFormat::Xml)?;
+    let read_back = mobileconfig::read_profile(&xml)?;
+    assert_eq!(read_back.value, profile);
+    assert!(read_back.warnings.is_empty());
+    Ok(())
+}
+
 #[test]
 fn a_wrong_value_type_names_its_key_path() {
     let bad = PROFILE.replace("<integer>19</integer>", "<string>nineteen</string>");
