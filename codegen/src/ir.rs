@@ -93,6 +93,13 @@ pub struct TypeDef {
     pub name: String,
     /// The key path it was first reached at (payload type first).
     pub origin: Vec<String>,
+    /// The other key paths that reach it (a shape Apple shares).
+    pub also_at: Vec<Vec<String>>,
+    /// Whether its keys inherit a different `supportedOS` on different paths
+    /// (a shared dictionary under keys of different availability): then
+    /// documentation shows each key's own `supportedOS`, not one inherited
+    /// through the first path.
+    pub availability_by_path: bool,
     /// Apple's `subkeytype`, when the schema names the shape.
     pub subkeytype: Option<String>,
     pub docs: Docs,

@@ -207,6 +207,8 @@ struct ModuleBuilder<'a> {
     key_overlays: BTreeMap<(KeyListId, String), &'a KeyOverlay>,
     types: Vec<Pending>,
     structs: BTreeMap<KeyListId, TypeId>,
+    /// The `supportedOS` each struct's keys inherited where it was lowered.
+    struct_availability: BTreeMap<KeyListId, SupportedOs>,
     /// Enums by plain name and values, so equal enums are one type.
     enums: BTreeMap<(String, Vec<String>), TypeId>,
     /// Structs whose fields are still to be lowered.
@@ -247,6 +249,7 @@ impl<'a> ModuleBuilder<'a> {
             key_overlays,
             types: Vec::new(),
             structs: BTreeMap::new(),
+            struct_availability: BTreeMap::new(),
             enums: BTreeMap::new(),
             queue: Vec::new(),
             open_containers: Vec::new(),
@@ -293,6 +296,8 @@ impl<'a> ModuleBuilder<'a> {
             TypeDef {
                 name: String::new(),
                 origin: path.clone(),
+                also_at: Vec::new(),
+                availability_by_path: false,
                 subkeytype: None,
                 docs: Docs {
                     title: Some(file.title.clone()),
@@ -337,6 +342,7 @@ impl<'a> ModuleBuilder<'a> {
         }
         let mut types = types;
         mark_boxed_fields(&mut types);
+        spread_availability_by_path(&mut types);
         let mut source_files = vec![file.path.clone()];
         source_files.extend(self.overlay.map(|overlay| overlay.path.clone()));
         if let Some(common) = self.common {
@@ -674,6 +680,12 @@ impl<'a> ModuleBuilder<'a> {
         supported: &SupportedOs,
     ) -> TypeId {
         if let Some(&id) = self.structs.get(&list) {
+            let varies = self.struct_availability.get(&list) != Some(supported);
+            let def = &mut self.types[id.0].def;
+            if def.origin != path && !def.also_at.iter().any(|known| known == path) {
+                def.also_at.push(path.to_vec());
+            }
+            def.availability_by_path |= varies;
             return id;
         }
         let base = key.subkeytype.as_deref().unwrap_or(&key.key);
@@ -687,6 +699,8 @@ impl<'a> ModuleBuilder<'a> {
             TypeDef {
                 name: String::new(),
                 origin: path.to_vec(),
+                also_at: Vec::new(),
+                availability_by_path: false,
                 subkeytype: key.subkeytype.clone(),
                 docs: docs_of(key),
                 kind: TypeKind::Struct(StructDef {
@@ -696,6 +710,7 @@ impl<'a> ModuleBuilder<'a> {
             },
         );
         self.structs.insert(list, id);
+        self.struct_availability.insert(list, supported.clone());
         let mut inner_scope = scope.to_vec();
         inner_scope.push(naming::type_name(base));
         self.queue.push(StructJob {
@@ -728,6 +743,10 @@ impl<'a> ModuleBuilder<'a> {
         };
         let signature = (candidates[0].clone(), values.clone());
         if let Some(&id) = self.enums.get(&signature) {
+            let def = &mut self.types[id.0].def;
+            if def.origin != path && !def.also_at.iter().any(|known| known == path) {
+                def.also_at.push(path.to_vec());
+            }
             return id;
         }
         let renames = overlay.map(|overlay| &overlay.rust_variants);
@@ -752,6 +771,8 @@ impl<'a> ModuleBuilder<'a> {
             TypeDef {
                 name: String::new(),
                 origin: path.to_vec(),
+                also_at: Vec::new(),
+                availability_by_path: false,
                 subkeytype: None,
                 docs: docs_of(key),
                 kind: TypeKind::Enum(EnumDef { variants, other }),
@@ -846,6 +867,36 @@ impl<'a> ModuleBuilder<'a> {
                 .at_line(pending.line)
                 .at_path(&pending.def.origin);
             self.errors.push(error);
+        }
+    }
+}
+
+/// The dictionaries inside one whose keys' availability depends on the
+/// path inherit that dependence.
+fn spread_availability_by_path(types: &mut [TypeDef]) {
+    fn structs_in(shape: &Shape, found: &mut Vec<TypeId>) {
+        match shape {
+            Shape::Struct(id) => found.push(*id),
+            Shape::Array(item) | Shape::Map(item) => structs_in(&item.shape, found),
+            _ => {}
+        }
+    }
+    let mut pending: Vec<TypeId> = (0..types.len())
+        .map(TypeId)
+        .filter(|id| types[id.0].availability_by_path)
+        .collect();
+    while let Some(id) = pending.pop() {
+        let mut inner = Vec::new();
+        if let TypeKind::Struct(def) = &types[id.0].kind {
+            for field in &def.fields {
+                structs_in(&field.value.shape, &mut inner);
+            }
+        }
+        for child in inner {
+            if !types[child.0].availability_by_path {
+                types[child.0].availability_by_path = true;
+                pending.push(child);
+            }
         }
     }
 }

@@ -367,7 +367,7 @@ pub mod schema {
                     allowed: &[Literal::Str("Configuration")],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "PayloadVersion",
@@ -375,12 +375,12 @@ pub mod schema {
                     allowed: &[Literal::Int(1)],
                     ..ValueSchema::of(ValueKind::Integer)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "PayloadIdentifier",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "PayloadUUID",
@@ -388,27 +388,27 @@ pub mod schema {
                     format: Some(Format::Uuid),
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "PayloadContent",
                 ValueSchema::of(ValueKind::Payloads),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PayloadDisplayName",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PayloadDescription",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PayloadOrganization",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PayloadRemovalDisallowed",
@@ -423,30 +423,22 @@ pub mod schema {
                 },
                 AVAILABILITY_2,
             ),
-            KeySchema::optional(
-                "RemovalDate",
-                ValueSchema::of(ValueKind::Date),
-                PAYLOAD_AVAILABILITY,
-            ),
+            KeySchema::optional("RemovalDate", ValueSchema::of(ValueKind::Date), &[]),
             KeySchema::optional(
                 "DurationUntilRemoval",
                 ValueSchema::of(ValueKind::Real),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "HasRemovalPasscode",
                 ValueSchema::of(ValueKind::Boolean),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
-            KeySchema::optional(
-                "IsEncrypted",
-                ValueSchema::of(ValueKind::Boolean),
-                PAYLOAD_AVAILABILITY,
-            ),
+            KeySchema::optional("IsEncrypted", ValueSchema::of(ValueKind::Boolean), &[]),
             KeySchema::optional(
                 "EncryptedPayloadContent",
                 ValueSchema::of(ValueKind::Data),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
         ],
         rules: &[],

@@ -1089,6 +1089,7 @@ impl<'de> Deserialize<'de> for CertificateType {
 /// The ChildSecurityAssociationParameters dictionaries.
 ///
 /// The dictionary at `com.apple.vpn.managed › IKEv2 › ChildSecurityAssociationParameters`.
+/// Also at `com.apple.vpn.managed › IKEv2 › IKESecurityAssociationParameters`.
 ///
 /// The schema names this shape `SecurityAssociationParameters` (its `subkeytype`).
 #[derive(Debug, Clone, PartialEq)]
@@ -1963,23 +1964,19 @@ pub mod schema {
     pub static VPN_MANAGED: DictSchema = DictSchema {
         name: "VpnManaged",
         keys: &[
-            KeySchema::required(
-                "PayloadType",
-                ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
-            ),
+            KeySchema::required("PayloadType", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required(
                 "PayloadVersion",
                 ValueSchema {
                     allowed: &[Literal::Int(1)],
                     ..ValueSchema::of(ValueKind::Integer)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "PayloadIdentifier",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "PayloadUUID",
@@ -1987,22 +1984,22 @@ pub mod schema {
                     format: Some(Format::Uuid),
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PayloadDisplayName",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PayloadDescription",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PayloadOrganization",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "VPNType",
@@ -2017,17 +2014,13 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
-            KeySchema::optional(
-                "VPNSubType",
-                ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
-            ),
+            KeySchema::optional("VPNSubType", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required(
                 "UserDefinedName",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "IKEv2",
@@ -2074,19 +2067,15 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
-            KeySchema::optional(
-                "AuthName",
-                ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
-            ),
+            KeySchema::optional("AuthName", ValueSchema::of(ValueKind::String), &[]),
             KeySchema {
                 sensitive: true,
                 ..KeySchema::optional(
                     "AuthPassword",
                     ValueSchema::of(ValueKind::String),
-                    PAYLOAD_AVAILABILITY,
+                    &[],
                 )
             },
             KeySchema::optional(
@@ -2101,12 +2090,12 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "ChildSecurityAssociationParameters",
                 ValueSchema::of(ValueKind::Dict(&SECURITY_ASSOCIATION_PARAMETERS)),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "DeadPeerDetectionRate",
@@ -2134,7 +2123,7 @@ pub mod schema {
             KeySchema::optional(
                 "DisconnectOnIdle",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema {
                 platform_limits: &[
@@ -2147,7 +2136,7 @@ pub mod schema {
                 ..KeySchema::optional(
                     "DisconnectOnIdleTimer",
                     ValueSchema::of(ValueKind::Integer),
-                    PAYLOAD_AVAILABILITY,
+                    &[],
                 )
             },
             KeySchema::optional(
@@ -2198,12 +2187,12 @@ pub mod schema {
             KeySchema::optional(
                 "ExtendedAuthEnabled",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "IKESecurityAssociationParameters",
                 ValueSchema::of(ValueKind::Dict(&SECURITY_ASSOCIATION_PARAMETERS)),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "IncludeAllNetworks",
@@ -2213,7 +2202,7 @@ pub mod schema {
             KeySchema::required(
                 "LocalIdentifier",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "MTU",
@@ -2240,7 +2229,7 @@ pub mod schema {
             KeySchema::optional(
                 "OnDemandEnabled",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "OnDemandRules",
@@ -2249,7 +2238,7 @@ pub mod schema {
                         &ValueSchema::of(ValueKind::Dict(&ON_DEMAND_RULES_ELEMENT)),
                     ),
                 ),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "OnDemandUserOverrideDisabled",
@@ -2261,7 +2250,7 @@ pub mod schema {
                 ..KeySchema::optional(
                     "Password",
                     ValueSchema::of(ValueKind::String),
-                    PAYLOAD_AVAILABILITY,
+                    &[],
                 )
             },
             KeySchema {
@@ -2272,7 +2261,7 @@ pub mod schema {
                         format: Some(Format::Uuid),
                         ..ValueSchema::of(ValueKind::String)
                     },
-                    PAYLOAD_AVAILABILITY,
+                    &[],
                 )
             },
             KeySchema {
@@ -2296,7 +2285,7 @@ pub mod schema {
             KeySchema::optional(
                 "ProviderBundleIdentifier",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "ProviderDesignatedRequirement",
@@ -2309,34 +2298,34 @@ pub mod schema {
                     allowed: &[Literal::Str("packet-tunnel"), Literal::Str("app-proxy")],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "RemoteAddress",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "RemoteIdentifier",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "ServerCertificateCommonName",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "ServerCertificateIssuerCommonName",
                 ValueSchema::of(ValueKind::String),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema {
                 sensitive: true,
                 ..KeySchema::optional(
                     "SharedSecret",
                     ValueSchema::of(ValueKind::String),
-                    PAYLOAD_AVAILABILITY,
+                    &[],
                 )
             },
             KeySchema::optional(
@@ -2618,7 +2607,7 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "IntegrityAlgorithm",
@@ -2632,7 +2621,7 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "DiffieHellmanGroup",
@@ -2654,7 +2643,7 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::Integer)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "LifeTimeInMinutes",
@@ -2663,7 +2652,7 @@ pub mod schema {
                     max: Some(1440.0),
                     ..ValueSchema::of(ValueKind::Integer)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "PostQuantumKeyExchangeMethods",
@@ -2705,7 +2694,7 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "ActionParameters",
@@ -2714,17 +2703,17 @@ pub mod schema {
                         &ValueSchema::of(ValueKind::Dict(&ACTION_PARAMETER)),
                     ),
                 ),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "DNSDomainMatch",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "DNSServerAddressMatch",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "InterfaceTypeMatch",
@@ -2736,12 +2725,12 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "SSIDMatch",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "URLStringProbe",
@@ -2749,7 +2738,7 @@ pub mod schema {
                     format: Some(Format::Url),
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
         ],
         rules: &[],
@@ -2762,7 +2751,7 @@ pub mod schema {
             KeySchema::required(
                 "Domains",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::required(
                 "DomainAction",
@@ -2773,12 +2762,12 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "RequiredDNSServers",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
             KeySchema::optional(
                 "RequiredURLStringProbe",
@@ -2786,7 +2775,7 @@ pub mod schema {
                     format: Some(Format::Url),
                     ..ValueSchema::of(ValueKind::String)
                 },
-                PAYLOAD_AVAILABILITY,
+                &[],
             ),
         ],
         rules: &[],

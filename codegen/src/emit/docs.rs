@@ -78,8 +78,23 @@ fn description(docs: &Docs) -> Vec<String> {
     }
 }
 
-/// Lines for a struct field.
-pub fn field(field: &Field, shape_name: &str) -> Vec<String> {
+/// The availability line of a field of `owner`: what is in force for the
+/// key, or, where that depends on the path to a shared dictionary, what the
+/// key declares itself.
+pub fn field_availability(owner: &TypeDef, field: &Field) -> Option<String> {
+    if !owner.availability_by_path {
+        return availability_line(&field.availability);
+    }
+    availability_line(&field.declared_availability).map(|line| {
+        format!(
+            "{} Otherwise as the key this dictionary is reached through.",
+            line.replacen("Availability: ", "Availability of its own: ", 1)
+        )
+    })
+}
+
+/// Lines for a field of the struct `owner`.
+pub fn field(owner: &TypeDef, field: &Field, shape_name: &str) -> Vec<String> {
     let mut lines = vec![format!(
         "`{}`{}: {shape_name}.",
         field.key,
@@ -95,7 +110,7 @@ pub fn field(field: &Field, shape_name: &str) -> Vec<String> {
         lines.push(String::new());
         lines.extend(facts);
     }
-    if let Some(availability) = availability_line(&field.availability) {
+    if let Some(availability) = field_availability(owner, field) {
         lines.push(String::new());
         lines.push(availability);
     }
@@ -123,6 +138,14 @@ pub fn type_def(def: &TypeDef) -> Vec<String> {
     match &def.kind {
         TypeKind::Struct(_) => lines.push(format!("The dictionary at `{origin}`.")),
         TypeKind::Enum(_) => lines.push(format!("The allowed values of `{origin}`.")),
+    }
+    if !def.also_at.is_empty() {
+        let others: Vec<String> = def
+            .also_at
+            .iter()
+            .map(|path| format!("`{}`", path.join(" › ")))
+            .collect();
+        lines.push(format!("Also at {}.", others.join(", ")));
     }
     if let Some(subkeytype) = &def.subkeytype {
         lines.push(String::new());

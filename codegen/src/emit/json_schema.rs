@@ -11,7 +11,9 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::GeneratedFile;
-use crate::ir::{Availability, Field, Ir, Module, Rule, Shape, StructDef, TypeId, TypeKind, Value};
+use crate::ir::{
+    Availability, Field, Ir, Module, Rule, Shape, StructDef, TypeDef, TypeId, TypeKind, Value,
+};
 use crate::model::{Availability as Introduced, ConditionSpec, RuleSeverity, Scalar, ValueFormat};
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -170,7 +172,10 @@ impl<'a> Definitions<'a> {
         schema.insert("type".into(), json!("object"));
         let mut properties = Map::new();
         for field in &def.fields {
-            properties.insert(field.key.clone(), Json::Object(self.field_schema(field)));
+            properties.insert(
+                field.key.clone(),
+                Json::Object(self.field_schema(self.module.get(id), field)),
+            );
         }
         schema.insert("properties".into(), Json::Object(properties));
         let required: Vec<&str> = def
@@ -223,7 +228,7 @@ impl<'a> Definitions<'a> {
         schema
     }
 
-    fn field_schema(&self, field: &Field) -> Map<String, Json> {
+    fn field_schema(&self, owner: &TypeDef, field: &Field) -> Map<String, Json> {
         let mut schema = Map::new();
         if let Some(title) = &field.docs.title {
             schema.insert("title".into(), json!(title));
@@ -247,8 +252,16 @@ impl<'a> Definitions<'a> {
             schema.insert("deprecated".into(), json!(true));
         }
         // As Apple writes it: only where a key's availability differs from its
-        // payload's.
-        if field.availability != self.module.supported_os {
+        // payload's; in a dictionary shared under keys of different
+        // availability, the key's own.
+        if owner.availability_by_path {
+            if !field.declared_availability.0.is_empty() {
+                schema.insert(
+                    "x-supportedOS".into(),
+                    supported_os(&field.declared_availability),
+                );
+            }
+        } else if field.availability != self.module.supported_os {
             schema.insert("x-supportedOS".into(), supported_os(&field.availability));
         }
         if field.sensitive {

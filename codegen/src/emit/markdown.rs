@@ -116,8 +116,16 @@ fn dictionary_section(
     out: &mut String,
 ) {
     out.push_str(&format!("## {}\n\n", def.name));
-    let origin: Vec<String> = def.origin.iter().map(|key| format!("`{key}`")).collect();
-    out.push_str(&format!("At {}.", origin.join(" › ")));
+    let at = |path: &[String]| {
+        path.iter()
+            .map(|key| format!("`{key}`"))
+            .collect::<Vec<_>>()
+            .join(" › ")
+    };
+    out.push_str(&format!("At {}.", at(&def.origin)));
+    for path in &def.also_at {
+        out.push_str(&format!(" Also at {}.", at(path)));
+    }
     if let Some(subkeytype) = &def.subkeytype {
         out.push_str(&format!(
             " The schema names this shape `{subkeytype}` (its `subkeytype`)."
@@ -136,10 +144,11 @@ fn dictionary_section(
     out.push_str("| key | type | required | default | allowed | availability | description |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");
     for field in fields {
-        let availability = if field.availability == module.supported_os {
+        let availability = if !def.availability_by_path && field.availability == module.supported_os
+        {
             String::new()
         } else {
-            docs::availability_line(&field.availability)
+            docs::field_availability(def, field)
                 .map(|line| {
                     line.trim_start_matches("Availability: ")
                         .trim_end_matches('.')

@@ -582,7 +582,11 @@ fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenS
     let fields = struct_def.fields.iter().map(|field| {
         let field_name = ident(&field.name);
         let ty = field_type(module, field);
-        let docs = doc_attrs(&docs::field(field, &shape_phrase(module, &field.value)));
+        let docs = doc_attrs(&docs::field(
+            def,
+            field,
+            &shape_phrase(module, &field.value),
+        ));
         quote! {
             #docs
             pub #field_name: #ty

@@ -46,13 +46,15 @@ impl AvailabilitySets {
         }
     }
 
-    fn reference(&self, availability: &Availability) -> Ident {
-        let index = self
-            .0
-            .iter()
-            .position(|set| set == availability)
-            .unwrap_or(0);
-        Self::name(index)
+    /// The constant for a set; a key that declares nothing gets `&[]`.
+    fn reference(&self, availability: &Availability) -> TokenStream {
+        match self.0.iter().position(|set| set == availability) {
+            Some(index) if !availability.0.is_empty() => {
+                let name = Self::name(index);
+                quote!(#name)
+            }
+            _ => quote!(&[]),
+        }
     }
 
     fn constants(&self) -> TokenStream {
