@@ -81,7 +81,7 @@ impl AvailabilitySets {
 pub fn schema_module(module: &Module) -> TokenStream {
     let title = &module.title;
     let sets = AvailabilitySets::collect(module);
-    let payload_availability = sets.reference(&module.supported_os);
+    let payload_availability = AvailabilitySets::name(0);
     let root = table_name(module.root_type());
     let tables = module.types.iter().filter_map(|def| match &def.kind {
         TypeKind::Struct(struct_def) => Some(dict_table(module, def, struct_def, &sets)),
