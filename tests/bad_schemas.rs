@@ -63,6 +63,8 @@ const REQUIRED_CASES: &[&str] = &[
     "range_not_finite",
     "reserved_module_name",
     "containers_nested_too_deep",
+    "format_not_portable",
+    "rule_on_any_key",
 ];
 
 /// When to stop waiting for one case. Not a speed target: every case is a

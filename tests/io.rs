@@ -302,8 +302,8 @@ fn shared_objects_cannot_expand_without_bound() {
     bytes.extend_from_slice(&trailer);
     assert_eq!(
         read_error(&bytes),
-        ReadError::TooManyValues {
-            limit: io::MAX_EXPANDED_VALUES
+        ReadError::TooLargeExpanded {
+            limit: io::MAX_EXPANDED_SIZE
         }
     );
 }
@@ -339,4 +339,69 @@ fn nested_decode_errors_read_as_one_path() {
         "{value}"
     );
     assert!(!value.contains("Serde(\\\""), "{value}");
+}
+
+/// A binary plist from its objects (each already encoded), with one-byte
+/// offsets... or wider ones when the file needs them.
+fn binary_plist(objects: &[Vec<u8>], top: usize, ref_size: u8) -> Vec<u8> {
+    let mut bytes = b"bplist00".to_vec();
+    let mut offsets = Vec::new();
+    for object in objects {
+        offsets.push(bytes.len() as u64);
+        bytes.extend_from_slice(object);
+    }
+    let table = bytes.len() as u64;
+    let offset_size = 4u8;
+    for offset in offsets {
+        bytes.extend_from_slice(&(offset as u32).to_be_bytes());
+    }
+    let mut trailer = vec![0u8; 6];
+    trailer.push(offset_size);
+    trailer.push(ref_size);
+    trailer.extend_from_slice(&(objects.len() as u64).to_be_bytes());
+    trailer.extend_from_slice(&(top as u64).to_be_bytes());
+    trailer.extend_from_slice(&table.to_be_bytes());
+    bytes.extend_from_slice(&trailer);
+    bytes
+}
+
+#[test]
+fn a_large_string_referred_to_many_times_is_refused() {
+    // One 1 MiB string and an array that refers to it 300 times: 1.5 MiB of
+    // file, 300 MiB of values.
+    let length = 1 << 20;
+    let mut string = vec![0x5F, 0x12];
+    string.extend_from_slice(&(length as u32).to_be_bytes());
+    string.extend(std::iter::repeat_n(b'x', length));
+    let count = 300u16;
+    let mut array = vec![0xAF, 0x11];
+    array.extend_from_slice(&count.to_be_bytes());
+    array.extend(std::iter::repeat_n(0u8, count as usize));
+    let bytes = binary_plist(&[string, array], 1, 1);
+    assert_eq!(
+        read_error(&bytes),
+        ReadError::TooLargeExpanded {
+            limit: io::MAX_EXPANDED_SIZE
+        }
+    );
+}
+
+#[test]
+fn xml_tricks_do_not_hide_nesting() {
+    let depth = 50_000;
+    for (open, close) in [
+        (r#"<array a="/>">"#, "</array>"),
+        ("<array><?x > </array>?>", "</array>"),
+        ("<array><!-- </array> -->", "</array>"),
+    ] {
+        let mut xml = String::from(r#"<?xml version="1.0"?><plist version="1.0">"#);
+        xml.push_str(&open.repeat(depth));
+        xml.push_str(&close.repeat(depth));
+        xml.push_str("</plist>");
+        let error = read_error(xml.as_bytes());
+        assert!(
+            matches!(error, ReadError::TooDeep { .. } | ReadError::NotAPlist(_)),
+            "{open}: {error}"
+        );
+    }
 }

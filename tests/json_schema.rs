@@ -322,3 +322,118 @@ fn a_valid_instance_per_payload_and_each_constraint_broken() {
         );
     }
 }
+
+#[test]
+fn lenient_and_malformed_json_values_agree() {
+    let mut agreement = Agreement::new();
+    let base = || {
+        let path = workspace_root().join("tests/profiles/ikev2-eap.mobileconfig");
+        let profile = mobileconfig::read_profile(&std::fs::read(path).unwrap())
+            .unwrap()
+            .value;
+        let json: Json =
+            serde_json::from_slice(&io::write(&profile, OutputFormat::Json).unwrap()).unwrap();
+        json
+    };
+    // A flag or an integer written as a whole real: JSON does not tell the
+    // two apart, and both validators accept it.
+    let mut flag = base();
+    flag["PayloadContent"][0]["IKEv2"]["ExtendedAuthEnabled"] = json!(1.0);
+    flag["PayloadContent"][0]["IKEv2"]["MTU"] = json!(1400.0);
+    assert!(agreement.check("whole reals", &flag));
+    // Dates and data in the wrong form.
+    for (key, value, valid) in [
+        ("RemovalDate", json!("2030-01-01T00:00:00Z"), true),
+        ("RemovalDate", json!("2030-01-01 00:00:00+02:00"), true),
+        ("RemovalDate", json!("yesterday"), false),
+        ("RemovalDate", json!("2030-13-01T00:00:00Z"), false),
+        ("EncryptedPayloadContent", json!("AAECAw=="), true),
+        ("EncryptedPayloadContent", json!("!!not base64!!"), false),
+        ("EncryptedPayloadContent", json!("AAECAw"), false),
+    ] {
+        let mut instance = base();
+        instance[key] = value.clone();
+        assert_eq!(
+            agreement.check(&format!("{key} = {value}"), &instance),
+            valid,
+            "{key} = {value}"
+        );
+    }
+}
+
+/// A payload table with one string key holding `pattern`, built at run time.
+fn pattern_payload(pattern: &str) -> &'static mobileconfig::runtime::schema::PayloadSchema {
+    use mobileconfig::runtime::schema::{KeySchema, PayloadSchema};
+    let pattern: &'static str = Box::leak(pattern.to_owned().into_boxed_str());
+    let keys: &'static [KeySchema] = Box::leak(Box::new([KeySchema::optional(
+        "Value",
+        ValueSchema {
+            pattern: Some(pattern),
+            ..ValueSchema::of(ValueKind::String)
+        },
+        &[],
+    )]));
+    let dict: &'static DictSchema = Box::leak(Box::new(DictSchema {
+        name: "Probe",
+        keys,
+        rules: &[],
+    }));
+    Box::leak(Box::new(PayloadSchema {
+        payload_type: "com.example.probe",
+        title: "Probe",
+        availability: &[],
+        root: dict,
+    }))
+}
+
+#[test]
+fn patterns_mean_the_same_to_both_validators() {
+    // Apple's `format` patterns, and strings at the edges of their dialects.
+    let patterns = [
+        "^https://.*$",
+        "^[0-9]{6}$",
+        r"^([0-9A-Fa-f]{2}:){5}([0-9A-Fa-f]{2})$",
+        "^([0-9A-Za-z]{6})|([0-9A-Za-z]{9})$",
+        r"^\d{3}-\w+$",
+    ];
+    let strings = [
+        "https://mdm.example.com/checkin",
+        "https://mdm.example.com/\r",
+        "https://x\u{2028}y",
+        "http://insecure",
+        "123456",
+        "١٢٣٤٥٦",
+        "AB:CD:EF:01:23:45",
+        "abcdef",
+        "abcdefghi",
+        "abcdefg",
+        "123-abc_9",
+        "١٢٣-abc",
+        "123-äbc",
+        "",
+    ];
+    for apple in patterns {
+        let portable = mobileconfig_codegen::pattern::portable(apple).unwrap();
+        let table = pattern_payload(&portable);
+        let schema = jsonschema::draft202012::new(&json!({
+            "type": "object",
+            "properties": { "Value": { "type": "string", "pattern": format!("^(?:{portable})$") } }
+        }))
+        .unwrap();
+        for text in strings {
+            let plist = Value::Dictionary(
+                [("Value".to_owned(), Value::String(text.to_owned()))]
+                    .into_iter()
+                    .collect(),
+            );
+            let rust =
+                mobileconfig::runtime::validate::validate_payload(table, |_| None, &plist, None)
+                    .is_empty();
+            let json_schema = schema.is_valid(&json!({ "Value": text }));
+            assert_eq!(
+                rust, json_schema,
+                "pattern {apple:?} on {text:?}: Rust {rust}, JSON Schema {json_schema}"
+            );
+        }
+    }
+}

@@ -110,8 +110,19 @@ enum Outcome {
     Unreadable(String),
 }
 
+/// Reads at most one byte more than a profile may have, so a huge file (or
+/// `/dev/zero`) is refused without being read whole.
+fn read_limited(path: &PathBuf) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(io::MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn check_file(path: &PathBuf, target: Option<&Target>) -> Outcome {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_limited(path) {
         Ok(bytes) => bytes,
         Err(error) => return Outcome::Unreadable(error.to_string()),
     };
@@ -237,7 +248,7 @@ impl ConvertOptions {
 
 fn convert(options: &ConvertOptions) -> u8 {
     let input = options.input.display();
-    let bytes = match std::fs::read(&options.input) {
+    let bytes = match read_limited(&options.input) {
         Ok(bytes) => bytes,
         Err(error) => {
             eprintln!("{input}: {error}");

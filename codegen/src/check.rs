@@ -122,24 +122,31 @@ fn check_key(
             repetition.min, repetition.max
         )));
     }
-    // The validators match `format` against whole strings with the `regex`
-    // crate; a pattern it cannot compile would match nothing.
-    if let Some(pattern) = &key.format
-        && let Err(problem) = regex::Regex::new(&format!("^(?:{pattern})$"))
-    {
-        // The crate's message draws a caret under the pattern; its last line
-        // says what is wrong.
-        let text = problem.to_string();
-        let problem = text
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .trim_start_matches("error: ")
-            .to_owned();
-        errors.push(error(format!(
-            "`format` is not a regular expression the validators can use: {problem}"
-        )));
+    // The validators and the JSON Schemas match `format` against whole
+    // strings; the pattern must mean the same to both, and compile.
+    if let Some(pattern) = &key.format {
+        match crate::pattern::portable(pattern) {
+            Err(problem) => errors.push(error(format!(
+                "`format` cannot be checked the same way by the validators and JSON Schema: {problem}"
+            ))),
+            Ok(portable) => {
+                if let Err(problem) = regex::Regex::new(&format!("^(?:{portable})$")) {
+                    // The crate's message draws a caret under the pattern;
+                    // its last line says what is wrong.
+                    let text = problem.to_string();
+                    let problem = text
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim()
+                        .trim_start_matches("error: ")
+                        .to_owned();
+                    errors.push(error(format!(
+                        "`format` is not a regular expression the validators can use: {problem}"
+                    )));
+                }
+            }
+        }
     }
     if key.subtype.is_some() && key_type != KeyType::String {
         errors.push(error(format!(
@@ -695,6 +702,15 @@ fn check_rule_literal(
     let Some(key_type) = key.key_type() else {
         return;
     };
+    if key_type == KeyType::Any {
+        errors.push(error(format!(
+            "`{}` is an <any> key, so its values have no type to compare {} with; rules \
+             compare only typed keys",
+            path.join("."),
+            literal.describe()
+        )));
+        return;
+    }
     if !fits_type(literal, key_type) {
         errors.push(error(format!(
             "`{}` is {}, but it is compared with {}",

@@ -24,6 +24,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod naming;
+pub mod pattern;
 
 pub use emit::GeneratedFile;
 pub use emit::rust::CrateOptions;

@@ -618,7 +618,11 @@ impl<'a> ModuleBuilder<'a> {
                             self.key_overlays.get(&(list, element.key.clone())).copied();
                         let mut element_path = path.to_vec();
                         element_path.push(element.key.clone());
-                        let element_supported = element.supported_os.inherit(supported);
+                        // An element has the availability of its array: the
+                        // validators check availability per key, and an
+                        // element is not a key (Apple's few element-level
+                        // `supportedOS` entries are left out).
+                        let element_supported = supported.clone();
                         // The array's `subkeytype` and overlay name its
                         // element's type.
                         let mut element_key = element.clone();

@@ -26,11 +26,13 @@ pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
 /// so deeper input is refused before it is built.
 pub const MAX_NESTING: usize = 128;
 
-/// How many values a binary plist may stand for once shared objects are
-/// expanded: a binary plist can refer to one object many times, and the
-/// value built from it repeats the object each time (an "object bomb" of a
-/// few hundred bytes would stand for billions of values).
-pub const MAX_EXPANDED_VALUES: u64 = 4_000_000;
+/// How large a binary plist may become once shared objects are expanded,
+/// counting each value as one plus the bytes of its text or data. A binary
+/// plist can refer to one object many times, and the value built from it
+/// repeats the object each time: an "object bomb" of a few hundred bytes
+/// would stand for billions of values, a 20 MB string referred to three
+/// million times for 60 TB.
+pub const MAX_EXPANDED_SIZE: u64 = 8 * MAX_INPUT_BYTES as u64;
 
 /// Why bytes could not be read as a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +47,7 @@ pub enum ReadError {
         limit: usize,
     },
     /// A binary plist whose shared objects expand past the limit.
-    TooManyValues {
+    TooLargeExpanded {
         limit: u64,
     },
     /// The top level is not a dictionary.
@@ -73,10 +75,10 @@ impl fmt::Display for ReadError {
                     "arrays and dictionaries nest more than {limit} levels deep"
                 )
             }
-            ReadError::TooManyValues { limit } => write!(
+            ReadError::TooLargeExpanded { limit } => write!(
                 f,
-                "the binary plist refers to its objects so often that it stands for more than \
-                 {limit} values"
+                "the binary plist refers to its objects so often that, expanded, it would take \
+                 more than {limit} bytes"
             ),
             ReadError::NotADictionary { found } => {
                 write!(f, "a profile is a <dictionary>, this file holds {found}")
@@ -121,7 +123,7 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ReadError> {
     if body.starts_with(b"bplist") {
         binary_shape(bytes)?;
     } else if body[start..].starts_with(b"<") {
-        if xml_depth(body) > MAX_NESTING {
+        if xml_depth(bytes) > MAX_NESTING {
             return Err(ReadError::TooDeep { limit: MAX_NESTING });
         }
     } else {
@@ -132,46 +134,28 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ReadError> {
     Value::from_reader(Cursor::new(bytes)).map_err(|error| ReadError::NotAPlist(error.to_string()))
 }
 
-/// Counts open `<array>` and `<dict>` elements (by local name, as the parser
-/// matches them), skipping comments, CDATA and processing instructions.
-/// Malformed XML is left to the parser to report.
+/// How deeply arrays and dictionaries nest in an XML plist, read with the
+/// parser's own tokenizer (its event reader does not recurse), so no trick
+/// of attributes, comments or processing instructions can hide a level.
+/// Stops counting past the limit; a malformed document is left to the
+/// parser to report.
 fn xml_depth(bytes: &[u8]) -> usize {
+    use plist::stream::{Event, Reader};
     let mut depth = 0usize;
     let mut deepest = 0usize;
-    let mut index = 0;
-    while let Some(offset) = bytes[index..].iter().position(|&byte| byte == b'<') {
-        let rest = &bytes[index + offset..];
-        let skip_to = |end: &[u8]| {
-            rest.windows(end.len())
-                .position(|window| window == end)
-                .map_or(rest.len(), |position| position + end.len())
-        };
-        let consumed = if rest.starts_with(b"<!--") {
-            skip_to(b"-->")
-        } else if rest.starts_with(b"<![CDATA[") {
-            skip_to(b"]]>")
-        } else {
-            let end = skip_to(b">");
-            let tag = &rest[..end];
-            let closing = tag.starts_with(b"</");
-            let name_start = if closing { 2 } else { 1 };
-            let name_end = tag[name_start..]
-                .iter()
-                .position(|byte| byte.is_ascii_whitespace() || matches!(byte, b'>' | b'/'))
-                .map_or(tag.len(), |position| name_start + position);
-            let name = &tag[name_start..name_end];
-            let local = name.rsplit(|byte| *byte == b':').next().unwrap_or(name);
-            if local == b"array" || local == b"dict" {
-                if closing {
-                    depth = depth.saturating_sub(1);
-                } else if !tag.ends_with(b"/>") {
-                    depth += 1;
-                    deepest = deepest.max(depth);
+    for event in Reader::new(Cursor::new(bytes)) {
+        match event {
+            Ok(Event::StartArray(_) | Event::StartDictionary(_)) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > MAX_NESTING {
+                    break;
                 }
             }
-            end
-        };
-        index += offset + consumed.max(1);
+            Ok(Event::EndCollection) => depth = depth.saturating_sub(1),
+            Ok(_) => {}
+            Err(_) => break,
+        }
     }
     deepest
 }
@@ -179,7 +163,7 @@ fn xml_depth(bytes: &[u8]) -> usize {
 /// Follows a binary plist's object references from the top object without
 /// recursion, refusing reference cycles, nesting deeper than
 /// [`MAX_NESTING`] and shared objects that expand past
-/// [`MAX_EXPANDED_VALUES`].
+/// [`MAX_EXPANDED_SIZE`].
 fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
     let damaged = |what: &str| ReadError::NotAPlist(format!("damaged binary plist: {what}"));
     if bytes.len() < 8 + 32 {
@@ -257,6 +241,34 @@ fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
         }
         Ok(found)
     };
+    // The bytes of an object's own text or data (strings, data), from its
+    // marker and length.
+    let own_bytes = |object: usize| -> u64 {
+        let offset = offset_of(object);
+        let Some(&marker) = bytes.get(offset) else {
+            return 0;
+        };
+        let (kind, low) = (marker >> 4, u64::from(marker & 0x0f));
+        let length = if low == 0x0f {
+            bytes.get(offset + 1).map_or(0, |int_marker| {
+                let width = 1usize << (int_marker & 0x07);
+                bytes
+                    .get(offset + 2..offset + 2 + width)
+                    .map_or(0, |digits| {
+                        digits
+                            .iter()
+                            .fold(0u64, |value, byte| (value << 8) | u64::from(*byte))
+                    })
+            })
+        } else {
+            low
+        };
+        match kind {
+            0x4 | 0x5 => length,             // data, ASCII string
+            0x6 => length.saturating_mul(2), // UTF-16 string
+            _ => 0,
+        }
+    };
     let top = usize::try_from(top).map_err(|_| damaged("bad top object"))?;
     // Post-order, iteratively, each object once: its expanded size and the
     // depth of the containers below it.
@@ -285,7 +297,7 @@ fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
             continue;
         }
         open[object] = false;
-        let (mut size, mut depth) = (1u64, 0usize);
+        let (mut size, mut depth) = (1 + own_bytes(object), 0usize);
         for child in refs {
             let (child_size, child_depth) = shape[child].unwrap_or((1, 0));
             size = size.saturating_add(child_size);
@@ -300,9 +312,9 @@ fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
         if depth > MAX_NESTING {
             return Err(ReadError::TooDeep { limit: MAX_NESTING });
         }
-        if size > MAX_EXPANDED_VALUES {
-            return Err(ReadError::TooManyValues {
-                limit: MAX_EXPANDED_VALUES,
+        if size > MAX_EXPANDED_SIZE {
+            return Err(ReadError::TooLargeExpanded {
+                limit: MAX_EXPANDED_SIZE,
             });
         }
         shape[object] = Some((size, depth));
@@ -338,10 +350,7 @@ pub fn read_profile<T: DeserializeOwned>(
             // message is the fallback.
             let mut problems: Vec<Diagnostic> = findings
                 .into_iter()
-                .filter(|diagnostic| {
-                    diagnostic.severity == Severity::Error
-                        && matches!(diagnostic.code.as_str(), "type" | "required")
-                })
+                .filter(|diagnostic| diagnostic.severity == Severity::Error)
                 .collect();
             if problems.is_empty() {
                 problems.push(Diagnostic {
@@ -566,9 +575,9 @@ impl JsonReader {
             (Some(ValueKind::Date), Json::String(text)) => plist::Date::from_xml_format(text)
                 .map(Value::Date)
                 .unwrap_or_else(|_| Value::String(text.clone())),
-            (Some(ValueKind::Data), Json::String(text)) => plist::Data::from_xml_format(text)
-                .map(|data| Value::Data(data.into()))
-                .unwrap_or_else(|_| Value::String(text.clone())),
+            (Some(ValueKind::Data), Json::String(text)) => base64_decode(text)
+                .map(Value::Data)
+                .unwrap_or_else(|| Value::String(text.clone())),
             (Some(ValueKind::Dict(dict)), Json::Object(_)) => self.dict(Some(dict), json, path)?,
             (Some(ValueKind::Array(item)), Json::Array(elements)) => items(elements, Some(item))?,
             (Some(ValueKind::Map(item)), Json::Object(entries)) => {
@@ -604,4 +613,18 @@ impl JsonReader {
             (_, Json::Object(_)) => self.dict(None, json, path)?,
         })
     }
+}
+
+/// Standard base64 with padding, accepting any trailing bits: exactly the
+/// strings the JSON Schema's base64 `pattern` accepts.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+    );
+    LENIENT.decode(text).ok()
 }

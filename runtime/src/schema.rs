@@ -154,8 +154,9 @@ impl ValueKind {
     }
 
     /// The value in this kind's exact type, for a value written in another
-    /// type that devices accept: `<true/>`/`<false/>` for a 0/1 integer flag,
-    /// a whole `<real>` for an integer, an `<integer>` for a real. The one
+    /// type that devices accept: `<true/>`/`<false/>` (or a whole `<real>`)
+    /// for a 0/1 integer flag, a whole `<real>` for an integer, an
+    /// `<integer>` for a real. The one
     /// place leniency is defined: the validators warn about exactly these
     /// values, and the reader converts exactly these.
     pub fn coerce(&self, value: &plist::Value) -> Option<plist::Value> {
@@ -165,6 +166,9 @@ impl ValueKind {
         match (self, value) {
             (ValueKind::IntegerFlag, Value::Boolean(flag)) => {
                 Some(Value::Integer(i64::from(*flag).into()))
+            }
+            (ValueKind::IntegerFlag, Value::Real(real)) if *real == 0.0 || *real == 1.0 => {
+                Some(Value::Integer((*real as i64).into()))
             }
             (ValueKind::Integer, Value::Real(real))
                 if real.fract() == 0.0 && real.abs() <= EXACT =>

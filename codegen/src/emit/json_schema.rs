@@ -18,6 +18,14 @@ use crate::model::{Availability as Introduced, ConditionSpec, RuleSeverity, Scal
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
+/// An RFC 3339 date-time, the form JSON profiles write dates in, as the
+/// reader parses it (`T`, `t` or a space between date and time; no leap
+/// second). A day past the end of its month still matches.
+const DATE_TIME: &str = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
+
+/// Standard base64 with padding, the form JSON profiles write data in.
+const BASE64: &str = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
+
 /// The file name of a module's schema: the Apple file's name.
 pub fn schema_file_name(module: &Module) -> String {
     let stem = module.source_files[0].trim_end_matches(".yaml");
@@ -317,10 +325,13 @@ impl<'a> Definitions<'a> {
             Shape::Date => {
                 schema.insert("type".into(), json!("string"));
                 schema.insert("format".into(), json!("date-time"));
+                // `format` only annotates; the pattern checks the form.
+                schema.insert("pattern".into(), json!(DATE_TIME));
             }
             Shape::Data => {
                 schema.insert("type".into(), json!("string"));
                 schema.insert("contentEncoding".into(), json!("base64"));
+                schema.insert("pattern".into(), json!(BASE64));
             }
             Shape::Any => {}
             Shape::Array(item) => {
@@ -363,6 +374,7 @@ impl<'a> Definitions<'a> {
         }
         if let Some(pattern) = &constraints.pattern {
             // The validators match the whole string.
+            let pattern = crate::pattern::portable(pattern).unwrap_or_else(|_| pattern.clone());
             schema.insert("pattern".into(), json!(format!("^(?:{pattern})$")));
         }
         if let Some(format) = constraints.format {

@@ -225,6 +225,8 @@ fn value_table(module: &Module, value: &Value) -> TokenStream {
         settings.push(quote!(max_items: Some(#max)));
     }
     if let Some(pattern) = &constraints.pattern {
+        // `check` has made sure the pattern has a portable form.
+        let pattern = crate::pattern::portable(pattern).unwrap_or_else(|_| pattern.clone());
         settings.push(quote!(pattern: Some(#pattern)));
     }
     if let Some(format) = constraints.format {
