@@ -136,13 +136,19 @@ fn bad_input_is_a_clear_error() {
     }
 }
 
+/// An XML plist of `depth` nested collections, each opened with `open` and
+/// closed with `close`.
+fn nested_xml(open: &str, close: &str, depth: usize) -> String {
+    format!(
+        r#"<?xml version="1.0"?><plist version="1.0">{}{}</plist>"#,
+        open.repeat(depth),
+        close.repeat(depth)
+    )
+}
+
 #[test]
 fn deep_nesting_is_refused_before_it_is_built() {
-    let depth = 200_000;
-    let mut xml = String::from(r#"<?xml version="1.0"?><plist version="1.0">"#);
-    xml.push_str(&"<array>".repeat(depth));
-    xml.push_str(&"</array>".repeat(depth));
-    xml.push_str("</plist>");
+    let xml = nested_xml("<array>", "</array>", 200_000);
     assert_eq!(
         read_error(xml.as_bytes()),
         ReadError::TooDeep {
@@ -285,21 +291,7 @@ fn shared_objects_cannot_expand_without_bound() {
         let child = (level - 1) as u8;
         objects.push(vec![0xA2, child, child]);
     }
-    let mut bytes = b"bplist00".to_vec();
-    let mut offsets = Vec::new();
-    for object in &objects {
-        offsets.push(bytes.len() as u8);
-        bytes.extend_from_slice(object);
-    }
-    let table = bytes.len() as u64;
-    bytes.extend_from_slice(&offsets);
-    let mut trailer = vec![0u8; 6];
-    trailer.push(1); // offset size
-    trailer.push(1); // reference size
-    trailer.extend_from_slice(&(objects.len() as u64).to_be_bytes());
-    trailer.extend_from_slice(&(levels as u64).to_be_bytes()); // top object
-    trailer.extend_from_slice(&table.to_be_bytes());
-    bytes.extend_from_slice(&trailer);
+    let bytes = binary_plist(&objects, levels, 1);
     assert_eq!(
         read_error(&bytes),
         ReadError::TooLargeExpanded {
@@ -315,11 +307,7 @@ fn other_plist_dialects_are_refused_before_parsing() {
         read_error(nested.as_bytes()),
         ReadError::NotAPlist(_)
     ));
-    let depth = 100_000;
-    let mut xml = String::from(r#"<?xml version="1.0"?><plist version="1.0">"#);
-    xml.push_str(&"<a:array>".repeat(depth));
-    xml.push_str(&"</a:array>".repeat(depth));
-    xml.push_str("</plist>");
+    let xml = nested_xml("<a:array>", "</a:array>", 100_000);
     assert_eq!(
         read_error(xml.as_bytes()),
         ReadError::TooDeep {
@@ -341,8 +329,8 @@ fn nested_decode_errors_read_as_one_path() {
     assert!(!value.contains("Serde(\\\""), "{value}");
 }
 
-/// A binary plist from its objects (each already encoded), with one-byte
-/// offsets... or wider ones when the file needs them.
+/// A binary plist from its objects (each already encoded), with 4-byte
+/// offsets and references of `ref_size` bytes; `top` is the root object.
 fn binary_plist(objects: &[Vec<u8>], top: usize, ref_size: u8) -> Vec<u8> {
     let mut bytes = b"bplist00".to_vec();
     let mut offsets = Vec::new();
@@ -388,16 +376,12 @@ fn a_large_string_referred_to_many_times_is_refused() {
 
 #[test]
 fn xml_tricks_do_not_hide_nesting() {
-    let depth = 50_000;
     for (open, close) in [
         (r#"<array a="/>">"#, "</array>"),
         ("<array><?x > </array>?>", "</array>"),
         ("<array><!-- </array> -->", "</array>"),
     ] {
-        let mut xml = String::from(r#"<?xml version="1.0"?><plist version="1.0">"#);
-        xml.push_str(&open.repeat(depth));
-        xml.push_str(&close.repeat(depth));
-        xml.push_str("</plist>");
+        let xml = nested_xml(open, close, 50_000);
         let error = read_error(xml.as_bytes());
         assert!(
             matches!(error, ReadError::TooDeep { .. } | ReadError::NotAPlist(_)),
