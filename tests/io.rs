@@ -2,9 +2,12 @@
 //! lenient values are read with a warning and written exactly, bad input is a
 //! clear error, and decode → encode → decode is the identity (property tests).
 
+use mobileconfig::profile::ProfileRequired;
 use mobileconfig::runtime::io::{self, OutputFormat, ReadError};
 use mobileconfig::runtime::plist::{self, Dictionary, Value};
-use mobileconfig::vpn_managed::{AuthenticationMethod, Ikev2, VpnManaged, VpnType};
+use mobileconfig::vpn_managed::{
+    AuthenticationMethod, IkeV2, IkeV2Required, VpnManaged, VpnManagedRequired, VpnType,
+};
 use mobileconfig::{Payload, Profile};
 use mobileconfig_tests::workspace_root;
 use proptest::prelude::*;
@@ -46,7 +49,7 @@ fn lenient_values_are_read_with_warnings_and_written_exactly() {
     );
     assert!(decoded.warnings.iter().all(|w| w.code == "type-coerced"));
     let profile = decoded.value;
-    assert_eq!(profile.payload_version, 1);
+    assert_eq!(profile.payload_version(), 1);
     let written: Value =
         plist::from_bytes(&io::write(&profile, OutputFormat::Xml).unwrap()).unwrap();
     let envelope = written.as_dictionary().unwrap();
@@ -226,8 +229,13 @@ prop_compose! {
         mobike in proptest::option::of(any::<bool>()),
         ppk in proptest::option::of(proptest::collection::vec(any::<u8>(), 1..8)),
         unknown in arb_unknown_keys(),
-    ) -> Ikev2 {
-        let mut ikev2 = Ikev2::new(method, local, remote.clone(), remote);
+    ) -> IkeV2 {
+        let mut ikev2 = IkeV2::new(IkeV2Required {
+            authentication_method: method,
+            local_identifier: local,
+            remote_address: remote.clone(),
+            remote_identifier: remote,
+        });
         ikev2.mtu = mtu;
         ikev2.disable_mobike = mobike;
         ikev2.ppk = ppk.map(plist::Data::new);
@@ -244,7 +252,12 @@ prop_compose! {
         envelope_unknown in arb_unknown_keys(),
         other in proptest::option::of(arb_unknown_keys()),
     ) -> Profile {
-        let mut vpn = VpnManaged::new("com.example.vpn", "UUID-VPN", VpnType::Ikev2, name);
+        let mut vpn = VpnManaged::new(VpnManagedRequired {
+            payload_identifier: "com.example.vpn".into(),
+            payload_uuid: "UUID-VPN".into(),
+            vpn_type: VpnType::IkeV2,
+            user_defined_name: name,
+        });
         vpn.ikev2 = ikev2;
         vpn.unknown_keys = vpn_unknown;
         let mut content = vec![Payload::VpnManaged(Box::new(vpn))];
@@ -252,7 +265,11 @@ prop_compose! {
             other.insert("PayloadType".to_owned(), Value::String("com.example.unknown".to_owned()));
             content.push(Payload::Other(other));
         }
-        let mut profile = Profile::new("com.example", "UUID-PROFILE", content);
+        let mut profile = Profile::new(ProfileRequired {
+            payload_identifier: "com.example".into(),
+            payload_uuid: "UUID-PROFILE".into(),
+            payload_content: content,
+        });
         profile.unknown_keys = envelope_unknown;
         profile
     }

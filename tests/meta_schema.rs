@@ -9,7 +9,7 @@
 
 use mobileconfig_codegen::load::SourceKind;
 use mobileconfig_codegen::load::yaml::{Document, NodeId, NodeKind};
-use mobileconfig_codegen::model::Scalar;
+use mobileconfig_codegen::schema::Scalar;
 use mobileconfig_tests::{require_apple_corpus, source, sources, workspace_root};
 
 struct Validator<'a> {

@@ -1,7 +1,10 @@
 //! Profiles through the generated types: typed access, unknown keys and
 //! payloads kept, dates and data intact, flags written as integers.
 
-use mobileconfig::vpn_managed::{AuthenticationMethod, Ikev2, VpnManaged, VpnType};
+use mobileconfig::profile::ProfileRequired;
+use mobileconfig::vpn_managed::{
+    AuthenticationMethod, IkeV2, IkeV2Required, VpnManaged, VpnManagedRequired, VpnType,
+};
 use mobileconfig::{Payload, Profile};
 
 const PROFILE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -90,7 +93,7 @@ fn a_profile_reads_into_typed_payloads() {
     let Payload::VpnManaged(vpn) = &profile.payload_content[0] else {
         panic!("the first payload is a VPN payload");
     };
-    assert_eq!(vpn.vpn_type, VpnType::Ikev2);
+    assert_eq!(vpn.vpn_type, VpnType::IkeV2);
     let ikev2 = vpn.ikev2.as_ref().expect("IKEv2 dictionary");
     assert_eq!(
         ikev2.authentication_method,
@@ -148,21 +151,31 @@ fn writing_back_loses_nothing_and_writes_flags_as_integers() {
 
 #[test]
 fn profiles_are_built_from_required_keys() {
-    let ikev2 = Ikev2::new(
-        AuthenticationMethod::Certificate,
-        "client",
-        "vpn.example.com",
-        "server",
-    );
-    let mut vpn = VpnManaged::new("com.example.vpn", "UUID-1", VpnType::Ikev2, "Example");
+    let ikev2 = IkeV2::new(IkeV2Required {
+        authentication_method: AuthenticationMethod::Certificate,
+        local_identifier: "client".into(),
+        remote_address: "vpn.example.com".into(),
+        remote_identifier: "server".into(),
+    });
+    assert_eq!(ikev2.remote_identifier, "server");
+    assert_eq!(ikev2.remote_address, "vpn.example.com");
+    let mut vpn = VpnManaged::new(VpnManagedRequired {
+        payload_identifier: "com.example.vpn".into(),
+        payload_uuid: "UUID-1".into(),
+        vpn_type: VpnType::IkeV2,
+        user_defined_name: "Example".into(),
+    });
     vpn.ikev2 = Some(ikev2);
-    assert_eq!(vpn.payload_type, "com.apple.vpn.managed");
-    assert_eq!(vpn.payload_version, 1);
-    let profile = Profile::new(
-        "com.example",
-        "UUID-0",
-        vec![Payload::VpnManaged(Box::new(vpn))],
-    );
+    // Keys with one possible value are set by the constructor and read-only.
+    assert_eq!(vpn.payload_type(), "com.apple.vpn.managed");
+    assert_eq!(vpn.payload_version(), 1);
+    let profile: Profile = ProfileRequired {
+        payload_identifier: "com.example".into(),
+        payload_uuid: "UUID-0".into(),
+        payload_content: vec![Payload::VpnManaged(Box::new(vpn))],
+    }
+    .into();
+    assert_eq!(profile.payload_type(), "Configuration");
     let again = read(&write(&profile));
     assert_eq!(again, profile);
 }
@@ -172,20 +185,25 @@ fn profiles_are_built_from_required_keys() {
 fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
     use mobileconfig::runtime::io::{self, OutputFormat};
 
-    let mut ikev2 = Ikev2::new(
-        AuthenticationMethod::Certificate,
-        "client",
-        "vpn.example.com",
-        "vpn.example.com",
-    );
+    let mut ikev2 = IkeV2::new(IkeV2Required {
+        authentication_method: AuthenticationMethod::Certificate,
+        local_identifier: "client.example.com".into(),
+        remote_address: "vpn.example.com".into(),
+        remote_identifier: "vpn.example.com".into(),
+    });
     ikev2.mtu = Some(1400);
-    let mut vpn = VpnManaged::new("com.example.vpn", "5C2F…", VpnType::Ikev2, "Example VPN");
+    let mut vpn = VpnManaged::new(VpnManagedRequired {
+        payload_identifier: "com.example.vpn".into(),
+        payload_uuid: "5C2F…".into(),
+        vpn_type: VpnType::IkeV2,
+        user_defined_name: "Example VPN".into(),
+    });
     vpn.ikev2 = Some(ikev2);
-    let profile = Profile::new(
-        "com.example",
-        "0F1E…",
-        vec![Payload::VpnManaged(Box::new(vpn))],
-    );
+    let profile = Profile::new(ProfileRequired {
+        payload_identifier: "com.example".into(),
+        payload_uuid: "0F1E…".into(),
+        payload_content: vec![Payload::VpnManaged(Box::new(vpn))],
+    });
 
     let findings = profile.validate(None);
     // Certificate authentication without a certificate payload, and UUIDs that

@@ -1,9 +1,12 @@
 //! Snapshots of the emitted Rust for the small fixture schema, and the
 //! generator's determinism.
 
+use mobileconfig_codegen::output::{Mode, sync};
 use mobileconfig_codegen::{CrateOptions, GeneratedFile, generate};
 use mobileconfig_tests::{fixture_dir, sources};
 
+/// The options the snapshots are taken with: the workspace's, naming the
+/// fixture folder.
 fn options() -> CrateOptions {
     CrateOptions {
         crate_name: "fixture".to_owned(),
@@ -30,33 +33,36 @@ fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
 #[test]
 fn payload_module() {
     let files = small_crate();
-    insta::assert_snapshot!(file(&files, "src/com_example_widget.rs"));
+    insta::assert_snapshot!("payload_module", file(&files, "src/com_example_widget.rs"));
 }
 
 #[test]
 fn payload_dispatch() {
     let files = small_crate();
-    insta::assert_snapshot!(file(&files, "src/payload.rs"));
+    insta::assert_snapshot!("payload_dispatch", file(&files, "src/payload.rs"));
 }
 
 #[test]
 fn crate_root_and_manifest() {
     let files = small_crate();
-    insta::assert_snapshot!(file(&files, "src/lib.rs"));
-    insta::assert_snapshot!(file(&files, "Cargo.toml"));
+    insta::assert_snapshot!("crate_root", file(&files, "src/lib.rs"));
+    insta::assert_snapshot!("manifest", file(&files, "Cargo.toml"));
 }
 
 #[test]
 fn json_schema() {
     let files = small_crate();
-    insta::assert_snapshot!(file(&files, "json-schema/com.example.widget.schema.json"));
+    insta::assert_snapshot!(
+        "json_schema",
+        file(&files, "json-schema/com.example.widget.schema.json")
+    );
 }
 
 #[test]
 fn markdown_reference() {
     let files = small_crate();
-    insta::assert_snapshot!(file(&files, "docs/com.example.widget.md"));
-    insta::assert_snapshot!(file(&files, "docs/README.md"));
+    insta::assert_snapshot!("reference_page", file(&files, "docs/com.example.widget.md"));
+    insta::assert_snapshot!("reference_index", file(&files, "docs/README.md"));
 }
 
 #[test]
@@ -96,24 +102,17 @@ fn recursive_fields_are_boxed_only_without_a_collection_between() {
 }
 
 /// `generated/` is what `schema/` produces: the same check as
-/// `cargo xtask codegen --check`, run by the test command too.
+/// `cargo xtask codegen --check` (the same function does both), run by the
+/// test command too. A file the schema no longer produces is stale as well.
 #[test]
 fn the_committed_crate_is_fresh() {
     let root = mobileconfig_tests::workspace_root();
     let files = generate(&sources(&root.join("schema")), &CrateOptions::workspace())
         .unwrap_or_else(|errors| panic!("{errors}"));
-    let stale: Vec<&str> = files
-        .iter()
-        .filter(|file| {
-            std::fs::read_to_string(root.join("generated").join(&file.path))
-                .ok()
-                .as_deref()
-                != Some(file.contents.as_str())
-        })
-        .map(|file| file.path.as_str())
-        .collect();
+    let report = sync(&root.join("generated"), &files, Mode::Check).expect("read generated/");
     assert!(
-        stale.is_empty(),
-        "generated/ is stale ({stale:?}): run `cargo xtask codegen` and commit the result"
+        report.is_fresh(),
+        "{}",
+        report.stale_message("cargo xtask codegen")
     );
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use mobileconfig_codegen::ir::{Field, Module, Shape, TypeKind};
+use mobileconfig_codegen::ir::{Field, Module, Shape};
 use mobileconfig_tests::{sources, workspace_root};
 
 fn reference_page() -> String {
@@ -70,28 +70,15 @@ fn page_properties(page: &str) -> Vec<Property> {
 fn vpn_module() -> Module {
     let ir = mobileconfig_codegen::compile(&sources(&workspace_root().join("schema")))
         .unwrap_or_else(|errors| panic!("{errors}"));
-    ir.modules
-        .into_iter()
-        .find(|module| module.payload_type == "com.apple.vpn.managed")
-        .expect("the VPN payload")
+    ir.module("vpn_managed").expect("the VPN payload").clone()
 }
 
 fn ikev2_fields(module: &Module) -> Vec<Field> {
-    let TypeKind::Struct(root) = &module.root_type().kind else {
-        panic!("the payload is a struct");
-    };
-    let ikev2 = root
+    module
+        .struct_at(&["IKEv2"])
+        .expect("IKEv2 is a dictionary")
         .fields
-        .iter()
-        .find(|field| field.key == "IKEv2")
-        .expect("IKEv2 key");
-    let Shape::Struct(id) = ikev2.value.shape else {
-        panic!("IKEv2 is a dictionary");
-    };
-    let TypeKind::Struct(def) = &module.get(id).kind else {
-        panic!("IKEv2 is a struct");
-    };
-    def.fields.clone()
+        .clone()
 }
 
 #[test]
@@ -155,14 +142,19 @@ fn the_security_association_parameters_are_one_shared_type() {
     let Shape::Struct(id) = ike else {
         panic!("a struct")
     };
-    assert_eq!(module.get(id).name, "SecurityAssociationParameters");
-    let TypeKind::Struct(def) = &module.get(id).kind else {
-        panic!()
-    };
-    let methods = def
-        .fields
-        .iter()
-        .find(|field| field.key == "PostQuantumKeyExchangeMethods")
+    let shared = module.get(id);
+    assert_eq!(shared.name, "SecurityAssociationParameters");
+    // Shared by two keys, it takes neither key's title.
+    assert_eq!(
+        shared.docs.title.as_deref(),
+        Some("Security Association Parameters")
+    );
+    let methods = module
+        .field_at(&[
+            "IKEv2",
+            "IKESecurityAssociationParameters",
+            "PostQuantumKeyExchangeMethods",
+        ])
         .unwrap();
     assert_eq!(methods.value.constraints.repetition.map(|r| r.max), Some(7));
 }
@@ -182,6 +174,11 @@ fn on_demand_rules_use_the_shared_element_type() {
         panic!("of dictionaries")
     };
     assert_eq!(module.get(id).name, "OnDemandRulesElement");
+    // A key path steps through the array to its elements' keys.
+    let action = module
+        .field_at(&["IKEv2", "OnDemandRules", "Action"])
+        .unwrap();
+    assert!(matches!(action.value.shape, Shape::Enum(_)));
 }
 
 #[test]
@@ -196,8 +193,8 @@ fn facts_from_the_page_are_in_the_schema() {
             .clone()
     };
     let nat = field("NATKeepAliveInterval");
-    let min = nat.value.constraints.range.and_then(|range| range.min);
-    assert_eq!(min.map(|min| min.to_string()), Some("20".to_owned()));
+    let min = nat.value.constraints.bounds.and_then(|bounds| bounds.min);
+    assert_eq!(min, Some(20.0));
     assert_eq!(field("DisableMOBIKE").name, "disable_mobike");
     assert_eq!(field("DisableMOBIKE").value.shape, Shape::IntegerFlag);
     assert!(field("SharedSecret").sensitive);

@@ -64,7 +64,7 @@ fn every_overlay_rule_has_a_case() {
     let codes: Vec<&str> = cases().iter().map(|case| case.code).collect();
     let mut tables = vec![
         &mobileconfig::vpn_managed::schema::VPN_MANAGED,
-        &mobileconfig::vpn_managed::schema::IKEV2,
+        &mobileconfig::vpn_managed::schema::IKE_V2,
     ];
     tables.push(&mobileconfig::vpn_managed::schema::SECURITY_ASSOCIATION_PARAMETERS);
     for table in tables {

@@ -1,13 +1,18 @@
 //! The resolved model every emitter reads: one module per payload, each with
-//! its types in a small arena, names decided, `supportedOS` inherited, overlay
-//! facts attached. Everything is ordered (schema order for keys and values,
-//! sorted for modules), so emitting it twice gives the same bytes.
+//! its types in a small arena, every identifier decided, `supportedOS`
+//! inherited, overlay facts attached, and every fact normalised once (a
+//! pattern in its portable form, bounds as numbers, the allowed values of
+//! any shape in one list, the availability worth showing). Everything is
+//! ordered (schema order for keys and values, sorted for modules), so
+//! emitting it twice gives the same bytes.
 
 use std::collections::BTreeMap;
 
-use crate::model::{
-    ConditionSpec, Os, OsSupport, Range, Repetition, RuleSeverity, Scalar, ValueFormat,
+pub use crate::schema::Platform;
+pub use crate::schema::{
+    Availability, Bounds, ConditionSpec, Format, Repetition, Scalar, Severity,
 };
+pub use crate::types::TypeId;
 
 /// The whole schema, lowered.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +33,11 @@ impl Ir {
         self.modules
             .iter()
             .filter(|module| module.kind == ModuleKind::Payload)
+    }
+
+    /// The module with this Rust name.
+    pub fn module(&self, name: &str) -> Option<&Module> {
+        self.modules.iter().find(|module| module.name == name)
     }
 
     /// Every schema file the IR was built from, sorted.
@@ -62,11 +72,15 @@ pub struct Module {
     /// module's root type. False for the second and later files that share a
     /// payload type (Apple splits `com.apple.MCX` over several files).
     pub dispatched: bool,
+    /// The variant of `Payload` that holds this module's payloads.
+    pub payload_variant: String,
     pub title: String,
     pub description: Option<String>,
-    /// The Apple-format file and overlay this module comes from.
+    /// The Apple-format file first, then the overlays and common keys it
+    /// takes facts from.
     pub source_files: Vec<String>,
-    pub supported_os: Availability,
+    /// The payload's `supportedOS`.
+    pub availability: Vec<Availability>,
     /// The type of the payload dictionary itself.
     pub root: TypeId,
     /// Types in order of first use from the root.
@@ -81,12 +95,42 @@ impl Module {
     pub fn root_type(&self) -> &TypeDef {
         self.get(self.root)
     }
+
+    /// The type with this Rust name.
+    pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|def| def.name == name)
+    }
+
+    /// The dictionary (struct) the value at a key path holds, through arrays
+    /// and maps; the payload's own for an empty path.
+    pub fn struct_at(&self, path: &[&str]) -> Option<&StructDef> {
+        let id = match path {
+            [] => self.root,
+            _ => self.field_at(path)?.value.innermost_type()?,
+        };
+        match &self.get(id).kind {
+            TypeKind::Struct(def) => Some(def),
+            TypeKind::Enum(_) => None,
+        }
+    }
+
+    /// The field at a key path from the payload's dictionary, through
+    /// dictionaries and the elements of arrays and maps:
+    /// `["IKEv2", "OnDemandRules", "Action"]`.
+    pub fn field_at(&self, path: &[&str]) -> Option<&Field> {
+        let (first, rest) = path.split_first()?;
+        let mut field = self.root_type().field(first)?;
+        for key in rest {
+            let TypeKind::Struct(def) = &self.get(field.value.innermost_type()?).kind else {
+                return None;
+            };
+            field = def.fields.iter().find(|field| field.key == *key)?;
+        }
+        Some(field)
+    }
 }
 
-/// Index of a type in its module's [`Module::types`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TypeId(pub usize);
-
+/// One generated type: a struct or an enum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
     /// The Rust type name.
@@ -106,6 +150,16 @@ pub struct TypeDef {
     pub kind: TypeKind,
 }
 
+impl TypeDef {
+    /// The field for a plist key, if this is a struct that has it.
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        match &self.kind {
+            TypeKind::Struct(def) => def.fields.iter().find(|field| field.key == key),
+            TypeKind::Enum(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind {
     /// A dictionary with known keys.
@@ -116,16 +170,34 @@ pub enum TypeKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructDef {
+    /// The name of its schema table.
+    pub table: String,
+    /// The type the constructor takes the required keys in, when there are
+    /// required keys to give.
+    pub required: Option<String>,
     pub fields: Vec<Field>,
     /// Cross-field rules over this dictionary's keys, from the overlay.
     pub rules: Vec<Rule>,
+}
+
+impl StructDef {
+    pub fn required_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|field| field.required)
+    }
+
+    /// The required keys the constructor takes: required and not fixed.
+    pub fn parameters(&self) -> impl Iterator<Item = &Field> {
+        self.fields
+            .iter()
+            .filter(|field| field.required && field.fixed.is_none())
+    }
 }
 
 /// A cross-field rule: where `when` holds, `check` must.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     pub code: String,
-    pub severity: RuleSeverity,
+    pub severity: Severity,
     pub when: Option<ConditionSpec>,
     pub check: ConditionSpec,
     pub message: String,
@@ -138,15 +210,8 @@ pub struct Rule {
 /// A bound that holds on one platform only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlatformLimit {
-    pub os: Os,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-}
-
-impl StructDef {
-    pub fn required_fields(&self) -> impl Iterator<Item = &Field> {
-        self.fields.iter().filter(|field| field.required)
-    }
+    pub platform: Platform,
+    pub bounds: Bounds,
 }
 
 /// One key of a dictionary.
@@ -157,16 +222,22 @@ pub struct Field {
     /// The Rust field name.
     pub name: String,
     pub required: bool,
+    /// The only value a required key can have: the constructor sets it, and
+    /// the generated API reads it through a method rather than a public
+    /// field.
+    pub fixed: Option<Scalar>,
     pub value: Value,
     pub docs: Docs,
     /// `supportedOS` in force for the key: inherited from its payload and
     /// enclosing keys (through the first path that reaches a shared
-    /// dictionary), overridden by its own. For documentation.
-    pub availability: Availability,
+    /// dictionary), overridden by its own.
+    pub availability: Vec<Availability>,
     /// The key's own `supportedOS`, as written. The validators inherit it at
     /// run time along the path they walk, so a shared dictionary is right on
     /// every path.
-    pub declared_availability: Availability,
+    pub declared_availability: Vec<Availability>,
+    /// The availability every rendering shows for the key, if any.
+    pub shown_availability: Option<ShownAvailability>,
     /// The value must never be shown (overlay `sensitive`).
     pub sensitive: bool,
     /// The field's type refers back to its own struct without a collection
@@ -178,6 +249,17 @@ pub struct Field {
     /// The value is the `PayloadUUID` of a payload of this profile whose
     /// type starts with this prefix.
     pub references: Option<String>,
+}
+
+/// The availability a key's documentation shows: only what a reader cannot
+/// take from the payload's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShownAvailability {
+    /// What is in force for the key, where it differs from the payload's.
+    InForce(Vec<Availability>),
+    /// What the key states itself, in a dictionary whose keys inherit
+    /// different availability on different paths.
+    Own(Vec<Availability>),
 }
 
 /// What a value position (a field, an array item, a map value) holds, and
@@ -194,6 +276,15 @@ impl Value {
         Value {
             shape,
             constraints: Constraints::default(),
+        }
+    }
+
+    /// The struct or enum the value holds, through arrays and maps.
+    pub fn innermost_type(&self) -> Option<TypeId> {
+        match &self.shape {
+            Shape::Struct(id) | Shape::Enum(id) => Some(*id),
+            Shape::Array(item) | Shape::Map(item) => item.innermost_type(),
+            _ => None,
         }
     }
 }
@@ -222,14 +313,26 @@ pub enum Shape {
 /// What the schema says a value may be, beyond its shape.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Constraints {
-    /// `rangelist`, for values not turned into an enum (numbers).
+    /// `rangelist`: the allowed values, whatever the shape (an enum's
+    /// strings, a flag's 0 and 1, numbers).
     pub allowed: Vec<Scalar>,
-    pub range: Option<Range>,
+    /// `range`, as numbers.
+    pub bounds: Option<Bounds>,
     pub default: Option<Scalar>,
-    /// `format`: a regular expression.
-    pub pattern: Option<String>,
+    /// `format`: a regular expression the whole string matches.
+    pub pattern: Option<Pattern>,
+    /// How many items an array holds.
     pub repetition: Option<Repetition>,
-    pub format: Option<ValueFormat>,
+    /// What a string holds (a UUID, a URL…).
+    pub format: Option<Format>,
+}
+
+/// A `format` pattern, as written and in the form both the validators and
+/// JSON Schema read alike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub written: String,
+    pub portable: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -254,7 +357,3 @@ pub struct Docs {
     pub title: Option<String>,
     pub description: Option<String>,
 }
-
-/// `supportedOS` after inheritance, for each OS the schema mentions.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Availability(pub Vec<(Os, OsSupport)>);

@@ -1,260 +1,558 @@
-//! The only place Rust identifiers are made from schema names.
+//! Stage 4: the naming pass. Decides every identifier of the generated code
+//! (module, type, table, required-keys struct, field, variant, `Payload`
+//! variant) from the planned types and the overlays, and records every
+//! clash as a problem. Nothing else makes an identifier: [`check`] reports
+//! the problems, [`lower`] uses the names.
 //!
-//! Apple's names mix acronyms, versions and punctuation (`IKEv2`,
-//! `DisableMOBIKE`, `BlacklistedURLs`, `AES-256-GCM`, `1.2`, `Key Type`), which
-//! a plain case converter splits badly (`ik_ev2`, `blacklisted_ur_ls`). Names
-//! are first split into words with acronym care, then each word is cased with
-//! `heck`. Names that would start with a digit get a letter in front; Rust
-//! keywords are escaped. Two schema names that end up as the same identifier
-//! are reported by the caller, never renamed here.
+//! How one schema name becomes an identifier is [`ident`]'s job; this pass
+//! decides which name each thing gets when names meet.
+//!
+//! [`check`]: crate::check
+//! [`lower`]: crate::lower
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeMap;
 
-/// Splits a schema name into words: at punctuation and spaces, at
-/// lower-to-upper changes, and before the last capital of an acronym that
-/// runs into a word (`NATKeep` → `NAT`, `Keep`). An acronym keeps a plural
-/// `s` (`URLs`) and a version suffix (`IKEv2`, `IPv4`); digits stay with the
-/// letters before them (`SHA2`, `Cha20`).
-pub fn split_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    for chunk in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        split_chunk(chunk, &mut words);
-    }
-    words
-}
+use crate::bind::{Bindings, FileId, KeyId};
+use crate::conventions::FileRole;
+use crate::error::SchemaError;
+use crate::ident;
+use crate::load::overlay::key_path;
+use crate::schema::{KeyOverlay, Overlay, Presence};
+use crate::types::{ModulePlan, PlannedKind, TypeId, TypePlan, fixed_value};
 
-fn split_chunk(chunk: &str, words: &mut Vec<String>) {
-    let chars: Vec<char> = chunk.chars().collect();
-    let upper = |i: usize| chars.get(i).is_some_and(char::is_ascii_uppercase);
-    let lower = |i: usize| chars.get(i).is_some_and(char::is_ascii_lowercase);
-    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
-    let mut start = 0;
-    while start < chars.len() {
-        let mut end = start;
-        if upper(start) {
-            while upper(end) {
-                end += 1;
-            }
-            let acronym = end - start > 1;
-            let mut lower_end = end;
-            while lower(lower_end) {
-                lower_end += 1;
-            }
-            let lowers = lower_end - end;
-            if lowers == 0 {
-                // A bare acronym or a single capital: `MOBIKE`, `A`.
-            } else if acronym && lowers == 1 && chars[end] == 's' && !lower(lower_end) {
-                end = lower_end; // plural acronym: `URLs`, `IDs`
-            } else if acronym && lowers == 1 && digit(lower_end) {
-                end = lower_end; // versioned acronym: `IKEv2`, `IPv4`
-            } else if acronym {
-                end -= 1; // `NATKeep`: the last capital starts the next word
-            } else {
-                end = lower_end; // `Keep`
-            }
-        } else if lower(start) {
-            while lower(end) {
-                end += 1;
-            }
-        } else {
-            while digit(end) {
-                end += 1;
-            }
-            // Digits followed by lower-case letters read as one word (`2nd`).
-            while lower(end) {
-                end += 1;
-            }
-        }
-        while digit(end) {
-            end += 1;
-        }
-        words.push(chars[start..end].iter().collect());
-        start = end;
-    }
-}
+/// The field every struct has for the keys the schema does not name.
+pub const UNKNOWN_KEYS_FIELD: &str = "unknown_keys";
 
-/// Joins cased words, with `_` between two digits so `SHA2-256` does not
-/// read as `Sha2256`.
-fn join(words: impl IntoIterator<Item = String>, separator: &str) -> String {
-    let mut joined = String::new();
-    for word in words {
-        let digits_meet = joined.ends_with(|c: char| c.is_ascii_digit())
-            && word.starts_with(|c: char| c.is_ascii_digit());
-        if !joined.is_empty() && (digits_meet || !separator.is_empty()) {
-            joined.push('_');
-        }
-        joined.push_str(&word);
-    }
-    joined
-}
+/// What a struct's required-keys type adds to the struct's name.
+pub const REQUIRED_SUFFIX: &str = "Required";
 
-/// A type or variant name: `SecurityAssociationParameters`, `Ikev2`,
-/// `Aes256Gcm`, `Sha2_256`, `V1_2`, `V3Des`.
-pub fn type_name(name: &str) -> String {
-    let words = split_words(name)
-        .into_iter()
-        .map(|word| word.to_lowercase().to_upper_camel_case());
-    let joined = join(words, "");
-    if joined.is_empty() {
-        return "Empty".to_owned();
-    }
-    if joined.starts_with(|c: char| c.is_ascii_digit()) {
-        return format!("V{joined}");
-    }
-    if joined == "Self" {
-        return "Self_".to_owned();
-    }
-    joined
-}
-
-/// A field or module name: `disable_mobike`, `nat_keep_alive_interval`,
-/// `r#type`, `v802_1x`.
-pub fn field_name(name: &str) -> String {
-    let words = split_words(name)
-        .into_iter()
-        .map(|word| word.to_lowercase().to_snake_case());
-    let joined = join(words, "_");
-    if joined.is_empty() {
-        return "empty".to_owned();
-    }
-    if joined.starts_with(|c: char| c.is_ascii_digit()) {
-        return format!("v{joined}");
-    }
-    escape_keyword(joined)
-}
-
-/// The module for a payload file: its stem without Apple's `com.apple.`
-/// prefix (`com.apple.vpn.managed` → `vpn_managed`,
-/// `com.apple.MCX(Accounts)` → `mcx_accounts`).
-pub fn module_name(stem: &str) -> String {
-    field_name(stem.strip_prefix("com.apple.").unwrap_or(stem))
-}
-
-/// Words that cannot be identifiers as they are: strict and reserved
-/// keywords of Rust 2024. `self`, `super`, `crate` and `Self` cannot be raw
-/// identifiers and get a trailing `_` instead.
-const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
-    "virtual", "where", "while", "yield",
+/// Names a generated type must not take: they would hide the prelude types
+/// and traits the generated code uses.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "From",
+    "Into",
+    "ToString",
+    "Serialize",
+    "Deserialize",
 ];
 
-fn escape_keyword(name: String) -> String {
-    if matches!(name.as_str(), "self" | "super" | "crate") {
-        format!("{name}_")
-    } else if KEYWORDS.contains(&name.as_str()) {
-        format!("r#{name}")
-    } else {
-        name
+/// Constant names the schema tables use for themselves, besides the
+/// numbered `AVAILABILITY_<n>`.
+const RESERVED_TABLE_NAMES: &[&str] = &["PAYLOAD", "PAYLOAD_AVAILABILITY"];
+
+/// Module names the crate root uses for itself.
+const RESERVED_MODULE_NAMES: &[&str] = &["payload", "runtime"];
+
+/// Methods every generated struct has; a read-only accessor must not take
+/// their names.
+const RESERVED_METHODS: &[&str] = &["new", "validate"];
+
+/// The catch-all variant of `Payload`.
+const OTHER_PAYLOAD: &str = "Other";
+
+/// Every identifier of the generated crate.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// One per planned module, in the plan's order.
+    pub modules: Vec<ModuleNames>,
+    fields: BTreeMap<KeyId, String>,
+    /// Clashes, and names an overlay gives that are not identifiers.
+    pub problems: Vec<SchemaError>,
+}
+
+impl Names {
+    /// The Rust field of a key (the same in every dictionary it opens).
+    pub fn field(&self, key: KeyId) -> &str {
+        self.fields.get(&key).map_or("", String::as_str)
     }
 }
 
-/// Whether `name` is usable as written for a Rust identifier (for names an
-/// overlay gives).
-pub fn is_identifier(name: &str) -> bool {
-    let bare = name.strip_prefix("r#").unwrap_or(name);
-    let mut chars = bare.chars();
-    chars
-        .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && (name.starts_with("r#") || !KEYWORDS.contains(&bare))
+/// The names of one module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleNames {
+    pub module: String,
+    /// The variant of `Payload` that holds this module's payloads.
+    pub payload_variant: String,
+    /// One per planned type.
+    pub types: Vec<TypeNames>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The names of one type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TypeNames {
+    pub name: String,
+    /// Its schema table (structs): the name in SHOUTY_CASE.
+    pub table: String,
+    /// Its required-keys type (structs with required keys to give).
+    pub required: String,
+    /// Its variants (enums), in the order of the allowed values.
+    pub variants: Vec<String>,
+    /// Its catch-all variant (enums).
+    pub other: String,
+}
 
-    #[test]
-    fn acronyms_with_versions_stay_whole() {
-        assert_eq!(type_name("IKEv2"), "Ikev2");
-        assert_eq!(field_name("IKEv2"), "ikev2");
-        assert_eq!(field_name("IPv4"), "ipv4");
-        assert_eq!(
-            field_name("IKESecurityAssociationParameters"),
-            "ike_security_association_parameters"
+/// Names everything the plan holds.
+pub fn name(bindings: &Bindings, plan: &TypePlan) -> Names {
+    let mut names = Names::default();
+    for overlay in &bindings.schema.overlays {
+        check_overlay_identifiers(overlay, &mut names.problems);
+    }
+    let module_names = name_modules(bindings, plan, &mut names.problems);
+    for (module, module_name) in plan.modules.iter().zip(module_names) {
+        let types = name_types(bindings, module, &mut names.problems);
+        name_fields(bindings, module, &mut names);
+        let payload_variant = ident::type_name(&module_name);
+        names.modules.push(ModuleNames {
+            module: module_name,
+            payload_variant,
+            types,
+        });
+    }
+    check_payload_variants(bindings, plan, &mut names);
+    names
+}
+
+/// Gives each module the first free name among its candidates: the file
+/// stem without `com.apple.`, then the whole stem (`loginwindow.yaml` and
+/// `com.apple.loginwindow.yaml` become `loginwindow` and
+/// `com_apple_loginwindow`). An overlay's `rust_module` is the only candidate.
+fn name_modules(
+    bindings: &Bindings,
+    plan: &TypePlan,
+    problems: &mut Vec<SchemaError>,
+) -> Vec<String> {
+    let candidates: Vec<Vec<String>> = plan
+        .modules
+        .iter()
+        .map(|module| {
+            let binding = bindings.file(module.file);
+            let stem = binding.file.stem();
+            if let Some(name) = binding
+                .overlay
+                .and_then(|overlay| overlay.rust_module.clone())
+            {
+                return vec![name];
+            }
+            if binding.role == FileRole::Profile {
+                return vec!["profile".to_owned()];
+            }
+            let mut names = vec![ident::module_name(stem)];
+            let full = ident::field_name(stem);
+            if !names.contains(&full) {
+                names.push(full);
+            }
+            names
+        })
+        .collect();
+    let mut level = vec![0usize; candidates.len()];
+    loop {
+        let mut wanted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, names) in candidates.iter().enumerate() {
+            wanted
+                .entry(names[level[index]].as_str())
+                .or_default()
+                .push(index);
+        }
+        let clashes: Vec<Vec<usize>> = wanted
+            .into_iter()
+            .filter(|(name, users)| users.len() > 1 || RESERVED_MODULE_NAMES.contains(name))
+            .map(|(_, users)| users)
+            .collect();
+        if clashes.is_empty() {
+            break;
+        }
+        let mut stuck = false;
+        for users in clashes {
+            let movable: Vec<usize> = users
+                .iter()
+                .copied()
+                .filter(|&index| level[index] + 1 < candidates[index].len())
+                .collect();
+            if movable.is_empty() {
+                stuck = true;
+                for &index in &users {
+                    let name = &candidates[index][level[index]];
+                    let why = if users.len() == 1 {
+                        "is one the generated crate uses for itself"
+                    } else {
+                        "is also derived from another schema file"
+                    };
+                    let file = &bindings.file(plan.modules[index].file).file.path;
+                    problems.push(SchemaError::new(
+                        file,
+                        format!(
+                            "the module name `{name}` {why}; give this file `rust_module` in \
+                             an overlay"
+                        ),
+                    ));
+                }
+            }
+            for index in movable {
+                level[index] += 1;
+            }
+        }
+        if stuck {
+            break;
+        }
+    }
+    candidates
+        .into_iter()
+        .zip(level)
+        .map(|(names, level)| names[level].clone())
+        .collect()
+}
+
+/// Whether a struct's constructor takes required keys: a required key with
+/// no fixed value.
+fn has_required_parameters(bindings: &Bindings, module: &ModulePlan, id: TypeId) -> bool {
+    let PlannedKind::Struct { list } = module.get(id).kind else {
+        return false;
+    };
+    bindings
+        .named_keys(module.file, list)
+        .into_iter()
+        .any(|key| {
+            bindings.key(key).presence == Presence::Required
+                && fixed_value(bindings, module.file, key).is_none()
+        })
+}
+
+/// Gives every type the first candidate name no other type wants, trying
+/// longer (qualified) candidates for names two types want. A name clashes
+/// with another when their table names (SHOUTY_CASE) do, and a struct's
+/// required-keys type takes a name too.
+fn name_types(
+    bindings: &Bindings,
+    module: &ModulePlan,
+    problems: &mut Vec<SchemaError>,
+) -> Vec<TypeNames> {
+    let file = &bindings.file(module.file).file.path;
+    let with_required: Vec<bool> = (0..module.types.len())
+        .map(|index| has_required_parameters(bindings, module, TypeId(index)))
+        .collect();
+    // The names a type takes at a candidate: its own, and its required-keys
+    // type's.
+    let taken = |index: usize, level: usize| -> Vec<String> {
+        let name = &module.types[index].candidates[level];
+        let mut names = vec![name.clone()];
+        if with_required[index] {
+            names.push(format!("{name}{REQUIRED_SUFFIX}"));
+        }
+        names
+    };
+    let mut level = vec![0usize; module.types.len()];
+    loop {
+        let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (index, &at) in level.iter().enumerate() {
+            for name in taken(index, at) {
+                let users = wanted.entry(ident::constant_name(&name)).or_default();
+                if !users.contains(&index) {
+                    users.push(index);
+                }
+            }
+        }
+        let mut moved = false;
+        let mut stuck = false;
+        // A type that moves on this round wants other names now; its entries
+        // further down this (older) map no longer hold.
+        let mut moved_this_round: Vec<usize> = Vec::new();
+        for (table, users) in &wanted {
+            let users: Vec<usize> = users
+                .iter()
+                .copied()
+                .filter(|index| !moved_this_round.contains(index))
+                .collect();
+            if users.is_empty() {
+                continue;
+            }
+            let reserved = users.iter().any(|&index| {
+                RESERVED_TYPE_NAMES.contains(&module.types[index].candidates[level[index]].as_str())
+            }) || is_reserved_table(table);
+            if users.len() < 2 && !reserved {
+                continue;
+            }
+            // Types with a longer candidate move on; the root keeps its name.
+            // Whoever cannot move keeps the name, if alone.
+            let (staying, moving): (Vec<usize>, Vec<usize>) = users.iter().partition(|&&index| {
+                index == 0 || level[index] + 1 >= module.types[index].candidates.len()
+            });
+            for &index in &moving {
+                level[index] += 1;
+                moved = true;
+                moved_this_round.push(index);
+            }
+            let clash = staying.len() > 1 || (reserved && staying.iter().any(|&index| index != 0));
+            if clash {
+                stuck = true;
+                // Each type's name at this table: its own or its
+                // required-keys type's.
+                let clashing: Vec<(usize, String)> = staying
+                    .iter()
+                    .map(|&index| {
+                        let name = taken(index, level[index])
+                            .into_iter()
+                            .find(|name| ident::constant_name(name) == *table)
+                            .unwrap_or_default();
+                        (index, name)
+                    })
+                    .collect();
+                report_type_clash(module, file, &level, &clashing, reserved, problems);
+            }
+        }
+        if stuck || !moved {
+            break;
+        }
+    }
+    (0..module.types.len())
+        .map(|index| {
+            let planned = &module.types[index];
+            let name = planned.candidates[level[index]].clone();
+            let mut names = TypeNames {
+                table: ident::constant_name(&name),
+                required: format!("{name}{REQUIRED_SUFFIX}"),
+                name,
+                ..TypeNames::default()
+            };
+            if let PlannedKind::Enum { values } = &planned.kind {
+                let (variants, other) =
+                    name_variants(bindings, module, TypeId(index), values, problems);
+                names.variants = variants;
+                names.other = other;
+            }
+            names
+        })
+        .collect()
+}
+
+fn is_reserved_table(table: &str) -> bool {
+    RESERVED_TABLE_NAMES.contains(&table)
+        || table
+            .strip_prefix("AVAILABILITY_")
+            .is_some_and(|number| number.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn report_type_clash(
+    module: &ModulePlan,
+    file: &str,
+    level: &[usize],
+    users: &[(usize, String)],
+    reserved: bool,
+    problems: &mut Vec<SchemaError>,
+) {
+    for (index, name) in users.iter().filter(|(index, _)| *index != 0) {
+        let planned = &module.types[*index];
+        let others: Vec<String> = users
+            .iter()
+            .filter(|(other, _)| other != index)
+            .map(|(other, _)| format!("`{}`", module.types[*other].origin.join(" › ")))
+            .collect();
+        let plain = &planned.candidates[0];
+        let own = &planned.candidates[level[*index]];
+        let reason = if others.is_empty() {
+            debug_assert!(reserved);
+            format!("`{name}` is a name the generated code needs")
+        } else {
+            format!("so is the type of {}", others.join(" and "))
+        };
+        let mut named = if plain == own {
+            format!("the type of this key would be named `{own}`")
+        } else {
+            format!(
+                "the type of this key would be named `{plain}` and, qualified by its enclosing \
+                 types, `{own}`"
+            )
+        };
+        if name != own {
+            named.push_str(&format!(", and its required keys `{name}`"));
+        }
+        problems.push(
+            SchemaError::new(
+                file,
+                format!(
+                    "{named}; {reason}; give one of them a different `rust_type` in the overlay"
+                ),
+            )
+            .at_line(planned.line)
+            .at_path(&planned.origin),
         );
     }
+}
 
-    #[test]
-    fn an_acronym_running_into_a_word_splits_before_its_last_capital() {
-        assert_eq!(
-            field_name("NATKeepAliveInterval"),
-            "nat_keep_alive_interval"
-        );
-        assert_eq!(field_name("PPKIdentifier"), "ppk_identifier");
-        assert_eq!(field_name("TLSMinimumVersion"), "tls_minimum_version");
+/// The variants of an enum, from the overlay's `rust_variants` or the
+/// values, and a catch-all name none of them takes.
+fn name_variants(
+    bindings: &Bindings,
+    module: &ModulePlan,
+    id: TypeId,
+    values: &[String],
+    problems: &mut Vec<SchemaError>,
+) -> (Vec<String>, String) {
+    let planned = module.get(id);
+    let renames = planned.overlay.map(|overlay| &overlay.rust_variants);
+    let key = planned.key.map(|key| bindings.key(key));
+    let mut variants: Vec<String> = Vec::new();
+    for (position, value) in values.iter().enumerate() {
+        let name = renames
+            .and_then(|renames| renames.get(value).cloned())
+            .unwrap_or_else(|| ident::type_name(value));
+        if let Some(first) = variants.iter().position(|other| *other == name) {
+            let line = key
+                .and_then(|key| key.rangelist.as_ref())
+                .and_then(|values| values.get(position))
+                .map_or(planned.line, |value| value.line);
+            problems.push(
+                SchemaError::new(
+                    &bindings.file(module.file).file.path,
+                    format!(
+                        "the allowed values `{}` and `{value}` both become the Rust variant \
+                         `{name}`; name one in the overlay's `rust_variants`",
+                        values[first]
+                    ),
+                )
+                .at_line(line)
+                .at_path(&planned.origin),
+            );
+        }
+        variants.push(name);
     }
+    let other = ["Other", "OtherValue", "UnlistedValue"]
+        .into_iter()
+        .find(|name| variants.iter().all(|variant| variant != name))
+        .unwrap_or("UnlistedValue")
+        .to_owned();
+    (variants, other)
+}
 
-    #[test]
-    fn trailing_acronyms_stay_whole() {
-        assert_eq!(field_name("DisableMOBIKE"), "disable_mobike");
-        assert_eq!(field_name("PayloadUUID"), "payload_uuid");
-        assert_eq!(field_name("MTU"), "mtu");
-        assert_eq!(field_name("ExcludeAPNs"), "exclude_apns");
+/// Field names within each struct must stay distinct, clear of
+/// [`UNKNOWN_KEYS_FIELD`], and a read-only accessor clear of the methods.
+fn name_fields(bindings: &Bindings, module: &ModulePlan, names: &mut Names) {
+    for planned in &module.types {
+        let PlannedKind::Struct { list } = planned.kind else {
+            continue;
+        };
+        let mut seen: Vec<(String, KeyId)> = Vec::new();
+        for key in bindings.named_keys(module.file, list) {
+            let schema_key = bindings.key(key);
+            let name = bindings
+                .key_overlay(key)
+                .and_then(|overlay| overlay.rust_name.clone())
+                .unwrap_or_else(|| ident::field_name(&schema_key.key));
+            let file = bindings.file(key.file).file;
+            let error = |message: String| {
+                let mut path = file
+                    .key_list_paths
+                    .get(&key.list)
+                    .cloned()
+                    .unwrap_or_default();
+                path.push(schema_key.key.clone());
+                SchemaError::new(&file.path, message)
+                    .at_line(schema_key.line)
+                    .at_path(&path)
+            };
+            if name == UNKNOWN_KEYS_FIELD {
+                names.problems.push(error(format!(
+                    "the key `{}` becomes the Rust field `{name}`, which every generated struct \
+                     uses for the keys the schema does not name; give the key a `rust_name` in \
+                     the overlay",
+                    schema_key.key
+                )));
+            } else if let Some((_, first)) = seen
+                .iter()
+                .find(|(other, first)| *other == name && bindings.key(*first).key != schema_key.key)
+            {
+                let first = bindings.key(*first);
+                names.problems.push(error(format!(
+                    "the keys `{}` (line {}) and `{}` both become the Rust field `{name}`; give \
+                     one a `rust_name` in the overlay",
+                    first.key, first.line, schema_key.key
+                )));
+            } else if RESERVED_METHODS.contains(&name.as_str())
+                && fixed_value(bindings, module.file, key).is_some()
+            {
+                names.problems.push(error(format!(
+                    "the key `{}` has one allowed value, so it is read through a method named \
+                     after its field, `{name}`, which every generated struct already has; give \
+                     the key a `rust_name` in the overlay",
+                    schema_key.key
+                )));
+            }
+            seen.push((name.clone(), key));
+            names.fields.insert(key, name);
+        }
     }
+}
 
-    #[test]
-    fn plural_acronyms_keep_their_s() {
-        assert_eq!(field_name("BlacklistedURLs"), "blacklisted_urls");
-        assert_eq!(field_name("GroupBeaconIDs"), "group_beacon_ids");
+/// Each payload type `PayloadContent` decodes into has its own variant of
+/// `Payload`, and none is the catch-all's.
+fn check_payload_variants(bindings: &Bindings, plan: &TypePlan, names: &mut Names) {
+    let mut seen: BTreeMap<&str, FileId> = BTreeMap::new();
+    for (module, module_names) in plan.modules.iter().zip(&names.modules) {
+        let binding = bindings.file(module.file);
+        if !binding.dispatched {
+            continue;
+        }
+        let variant = module_names.payload_variant.as_str();
+        let clash = if variant == OTHER_PAYLOAD {
+            Some("the variant `Payload` keeps for payload types it does not know".to_owned())
+        } else {
+            seen.insert(variant, module.file)
+                .map(|first| format!("the variant of `{}` too", bindings.file(first).file.path))
+        };
+        if let Some(clash) = clash {
+            names.problems.push(SchemaError::new(
+                &binding.file.path,
+                format!(
+                    "the module `{}` holds payloads as the `Payload::{variant}` variant, which is \
+                     {clash}; give this file another `rust_module` in an overlay",
+                    module_names.module
+                ),
+            ));
+        }
     }
+}
 
-    #[test]
-    fn allowed_values_become_readable_variants() {
-        assert_eq!(type_name("AES-256-GCM"), "Aes256Gcm");
-        assert_eq!(type_name("AES-128"), "Aes128");
-        assert_eq!(type_name("SHA2-256"), "Sha2_256");
-        assert_eq!(type_name("SHA1-96"), "Sha1_96");
-        assert_eq!(type_name("3DES"), "V3Des");
-        assert_eq!(type_name("RSA-PSS"), "RsaPss");
-        assert_eq!(type_name("1.2"), "V1_2");
-        assert_eq!(type_name("ChaCha20Poly1305"), "ChaCha20Poly1305");
-        assert_eq!(type_name("ECDSA256"), "Ecdsa256");
-        assert_eq!(type_name("packet-tunnel"), "PacketTunnel");
-        assert_eq!(type_name(""), "Empty");
+/// Names an overlay gives must be usable as Rust identifiers.
+fn check_overlay_identifiers(overlay: &Overlay, problems: &mut Vec<SchemaError>) {
+    let file_level = overlay.rust_module.iter().chain(&overlay.rust_name);
+    for name in file_level {
+        if !ident::is_identifier(name) {
+            problems.push(
+                SchemaError::new(&overlay.path, format!("`{name}` is not a Rust identifier"))
+                    .at_line(overlay.line),
+            );
+        }
     }
-
-    #[test]
-    fn punctuation_and_spaces_separate_words() {
-        assert_eq!(field_name("Key Type"), "key_type");
-        assert_eq!(
-            field_name("com.apple.MCX(Accounts)"),
-            "com_apple_mcx_accounts"
-        );
-        assert_eq!(module_name("com.apple.MCX(Accounts)"), "mcx_accounts");
-        assert_eq!(module_name("com.apple.vpn.managed"), "vpn_managed");
-        assert_eq!(module_name(".GlobalPreferences"), "global_preferences");
+    for entry in &overlay.keys {
+        check_entry_identifiers(overlay, entry, problems);
     }
+}
 
-    #[test]
-    fn names_starting_with_digits_get_a_letter() {
-        assert_eq!(field_name("802.1X"), "v802_1_x");
-        assert_eq!(type_name("802.1X"), "V802_1X");
-    }
-
-    #[test]
-    fn keywords_are_escaped() {
-        assert_eq!(field_name("Type"), "r#type");
-        assert_eq!(field_name("Self"), "self_");
-        assert_eq!(field_name("match"), "r#match");
-        assert_eq!(type_name("Self"), "Self_");
-    }
-
-    #[test]
-    fn differently_written_names_can_meet() {
-        assert_eq!(field_name("KeyType"), field_name("Key Type"));
-        assert_eq!(field_name("URL"), field_name("url"));
-    }
-
-    #[test]
-    fn overlay_names_are_checked() {
-        assert!(is_identifier("vpn"));
-        assert!(is_identifier("r#type"));
-        assert!(!is_identifier("type"));
-        assert!(!is_identifier("3des"));
-        assert!(!is_identifier("a-b"));
+fn check_entry_identifiers(overlay: &Overlay, entry: &KeyOverlay, problems: &mut Vec<SchemaError>) {
+    let names = entry
+        .rust_name
+        .iter()
+        .chain(&entry.rust_type)
+        .chain(entry.rust_variants.values());
+    for name in names {
+        if !ident::is_identifier(name) {
+            problems.push(
+                SchemaError::new(&overlay.path, format!("`{name}` is not a Rust identifier"))
+                    .at_line(entry.line)
+                    .at_path(&key_path(&overlay.payload, &entry.path)),
+            );
+        }
     }
 }

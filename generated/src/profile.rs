@@ -47,57 +47,35 @@ pub fn validate_profile(
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Profile {
-    /// `PayloadType` (required): [`PayloadType`].
-    ///
-    /// Marks the dictionary as a configuration profile; 'Configuration' is the only accepted value.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
-    pub payload_type: PayloadType,
-    /// `PayloadVersion` (required): integer.
-    ///
-    /// The version of the profile format as a whole (not of the payloads inside it). It must be 1.
-    ///
-    /// Allowed values: `1`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
-    pub payload_version: i64,
+    /// `PayloadType`: see [`Profile::payload_type`].
+    payload_type: String,
+    /// `PayloadVersion`: see [`Profile::payload_version`].
+    payload_version: i64,
     /// `PayloadIdentifier` (required): string.
     ///
     /// A reverse-DNS identifier for the profile, such as 'com.example.profile'. On installation, a profile whose identifier matches an installed one replaces it; otherwise it is added alongside the others.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub payload_identifier: String,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID for the profile. Its value carries no meaning beyond being globally unique; 'uuidgen' on macOS produces a suitable one.
     ///
-    /// Format: uuid.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    /// - Format: a UUID.
     pub payload_uuid: String,
-    /// `PayloadContent` (required): array of [`Payload`](crate::Payload).
+    /// `PayloadContent` (required): array of payloads ([`Payload`](crate::Payload)).
     ///
     /// The payload dictionaries that the profile installs. An encrypted profile (IsEncrypted true) carries them in EncryptedPayloadContent instead and can leave this array out.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub payload_content: Vec<crate::payload::Payload>,
     /// `PayloadDisplayName`: string.
     ///
     /// The name of the profile that the user sees in the profile's details. It need not be unique.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub payload_display_name: Option<String>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of the profile, shown in its details. Make it informative enough for the user to decide whether to install the profile.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub payload_description: Option<String>,
     /// `PayloadOrganization`: string.
     ///
     /// The name of the organization that issued the profile, as shown to the user.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub payload_organization: Option<String>,
     /// `PayloadRemovalDisallowed`: boolean.
     ///
@@ -105,71 +83,64 @@ pub struct Profile {
     ///
     /// MDM-installed profiles can't be removed by users anyway; in macOS 10.15 and later the key matters only for profiles installed by hand, and removing such a profile without a removal payload then asks for administrator authentication. Before macOS 10.15 it also stopped administrators from removing MDM-installed profiles.
     ///
-    /// Default: `false`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+; not available on visionOS, watchOS.
+    /// - Default: `false`.
+    /// - Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+; not available on visionOS, watchOS.
     pub payload_removal_disallowed: Option<bool>,
-    /// `PayloadScope`: [`PayloadScope`].
+    /// `PayloadScope`: string ([`PayloadScope`]).
     ///
     /// On macOS, whether the profile is installed for the whole system or for the current user; among other things this decides which keychain receives certificate items. A profile has one scope, although some payloads (VPN, for example) place their items in both scopes when they need to.
     ///
-    /// Availability: iOS 4.0+, macOS 10.8+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    /// - Allowed values: `System`, `User`.
+    /// - Availability: iOS 4.0+, macOS 10.8+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub payload_scope: Option<PayloadScope>,
     /// `RemovalDate`: date.
     ///
     /// When this date is reached, the system removes the profile by itself.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub removal_date: Option<plist::Date>,
     /// `DurationUntilRemoval`: real number.
     ///
     /// The number of seconds after which the system removes the profile by itself. When RemovalDate is also set, whichever of the two comes first applies.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub duration_until_removal: Option<f64>,
     /// `HasRemovalPasscode`: boolean.
     ///
     /// True when removing the profile needs a passcode.
     ///
-    /// Default: `false`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    /// - Default: `false`.
     pub has_removal_passcode: Option<bool>,
     /// `IsEncrypted`: boolean.
     ///
     /// True when the payloads are encrypted and carried in EncryptedPayloadContent.
     ///
-    /// Default: `false`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
+    /// - Default: `false`.
     pub is_encrypted: Option<bool>,
     /// `EncryptedPayloadContent`: data.
     ///
     /// The encrypted form of the payload content, used when IsEncrypted is true.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 9.0+, visionOS 1.0+, watchOS 1.0+.
     pub encrypted_payload_content: Option<plist::Data>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
 
+/// The required keys of [`Profile`], for [`Profile::new`]. Keys with one possible value are not here: the constructor sets them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileRequired {
+    /// `PayloadIdentifier`: string. See [`Profile::payload_identifier`].
+    pub payload_identifier: String,
+    /// `PayloadUUID`: string. See [`Profile::payload_uuid`].
+    pub payload_uuid: String,
+    /// `PayloadContent`: array of payloads ([`Payload`](crate::Payload)). See [`Profile::payload_content`].
+    pub payload_content: Vec<crate::payload::Payload>,
+}
+
 impl Profile {
-    /// Creates a `Profile` from its required keys; every optional key starts absent.
-    ///
-    /// - `payload_identifier`: `PayloadIdentifier`
-    /// - `payload_uuid`: `PayloadUUID`
-    /// - `payload_content`: `PayloadContent`
-    pub fn new(
-        payload_identifier: impl Into<String>,
-        payload_uuid: impl Into<String>,
-        payload_content: Vec<crate::payload::Payload>,
-    ) -> Self {
+    /// Creates the dictionary from its required keys; every optional key starts absent.
+    pub fn new(required: ProfileRequired) -> Self {
         Profile {
-            payload_type: PayloadType::Configuration,
-            payload_version: 1i64,
-            payload_identifier: payload_identifier.into(),
-            payload_uuid: payload_uuid.into(),
-            payload_content,
+            payload_type: "Configuration".to_owned(),
+            payload_version: 1,
+            payload_identifier: required.payload_identifier,
+            payload_uuid: required.payload_uuid,
+            payload_content: required.payload_content,
             payload_display_name: None,
             payload_description: None,
             payload_organization: None,
@@ -184,6 +155,24 @@ impl Profile {
         }
     }
 
+    /// `PayloadType` (required): string.
+    ///
+    /// Marks the dictionary as a configuration profile; 'Configuration' is the only accepted value.
+    ///
+    /// - Value: always `Configuration`.
+    pub fn payload_type(&self) -> &str {
+        &self.payload_type
+    }
+
+    /// `PayloadVersion` (required): integer.
+    ///
+    /// The version of the profile format as a whole (not of the payloads inside it). It must be 1.
+    ///
+    /// - Value: always `1`.
+    pub fn payload_version(&self) -> i64 {
+        self.payload_version
+    }
+
     /// Checks the whole profile: the envelope, each payload against its schema, and the checks across payloads (unique `PayloadUUID`s, certificate references). Returns all findings.
     pub fn validate(
         &self,
@@ -195,6 +184,12 @@ impl Profile {
             self,
             target,
         )
+    }
+}
+
+impl From<ProfileRequired> for Profile {
+    fn from(required: ProfileRequired) -> Self {
+        Profile::new(required)
     }
 }
 
@@ -244,53 +239,6 @@ impl<'de> Deserialize<'de> for Profile {
             encrypted_payload_content: dictionary.optional("EncryptedPayloadContent")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
-    }
-}
-
-/// Profile Type
-///
-/// Marks the dictionary as a configuration profile; 'Configuration' is the only accepted value.
-///
-/// The allowed values of `TopLevel › PayloadType`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PayloadType {
-    /// `Configuration`
-    Configuration,
-    /// A value this version of the schema does not list, kept as written.
-    Other(String),
-}
-
-impl PayloadType {
-    /// The value as written in a profile.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PayloadType::Configuration => "Configuration",
-            PayloadType::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for PayloadType {
-    fn from(value: &str) -> Self {
-        match value {
-            "Configuration" => PayloadType::Configuration,
-            other => PayloadType::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for PayloadType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PayloadType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|value| PayloadType::from(value.as_str()))
     }
 }
 
@@ -452,13 +400,15 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.0"),
         Availability::since(Platform::WatchOs, "1.0"),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS, tvOS; not available on visionOS, watchOS.
     const AVAILABILITY_1: &[Availability] = &[
-        Availability::since(Platform::IOs, ""),
-        Availability::since(Platform::TvOs, ""),
+        Availability::unstated(Platform::IOs),
+        Availability::unstated(Platform::TvOs),
         Availability::unavailable(Platform::VisionOs),
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: macOS 10.8+.
     const AVAILABILITY_2: &[Availability] = &[
         Availability::since(Platform::MacOs, "10.8"),

@@ -3,6 +3,7 @@
 // - schema/com.apple.vpn.managed.yaml
 // - schema/com.apple.vpn.managed.overlay.yaml
 // - schema/CommonPayloadKeys.yaml
+// - schema/CommonPayloadKeys.overlay.yaml
 
 //! VPN: the `com.apple.vpn.managed` payload.
 //!
@@ -24,27 +25,15 @@ pub const PAYLOAD_TYPE: &str = "com.apple.vpn.managed";
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VpnManaged {
-    /// `PayloadType` (required): string.
-    ///
-    /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    pub payload_type: String,
-    /// `PayloadVersion` (required): integer.
-    ///
-    /// The format version of this payload dictionary. The only defined value is 1.
-    ///
-    /// Allowed values: `1`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    pub payload_version: i64,
+    /// `PayloadType`: see [`VpnManaged::payload_type`].
+    payload_type: String,
+    /// `PayloadVersion`: see [`VpnManaged::payload_version`].
+    payload_version: i64,
     /// `PayloadIdentifier` (required): string.
     ///
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub payload_identifier: String,
     /// `PayloadUUID` (required): string.
     ///
@@ -52,29 +41,21 @@ pub struct VpnManaged {
     ///
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
-    /// Format: uuid.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Format: a UUID.
     pub payload_uuid: String,
     /// `PayloadDisplayName`: string.
     ///
     /// A name for this payload that people can read; the device shows it in the profile's details. It need not be unique.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub payload_display_name: Option<String>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub payload_description: Option<String>,
     /// `PayloadOrganization`: string.
     ///
     /// The name of the organization that supplies this payload. It may differ from the organization named at the profile level.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub payload_organization: Option<String>,
-    /// `VPNType` (required): [`VpnType`].
+    /// `VPNType` (required): string ([`VpnType`]).
     ///
     /// Selects the kind of VPN this payload configures, and so which of the type-specific dictionaries applies (the IKEv2 dictionary for 'IKEv2').
     ///
@@ -82,61 +63,76 @@ pub struct VpnManaged {
     ///
     /// Platform limits: 'TransparentProxy' exists only in macOS; 'L2TP' and 'IPSec' can't be used in tvOS; 'AlwaysOn' exists only in iOS, where it can't be combined with Apple Watch pairing (an already paired watch stops communicating with the phone while AlwaysOn is on).
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `VPN`, `L2TP`, `IPSec`, `IKEv2`, `AlwaysOn`, `TransparentProxy`.
     pub vpn_type: VpnType,
     /// `VPNSubType`: string.
     ///
     /// Names the vendor-specific configuration to use. It must be set when 'VPNType' is 'VPN' or 'TransparentProxy'; for a solution built on a network extension provider, it holds the bundle identifier of the app that ships the provider (the VPN vendor supplies this value).
     ///
     /// With 'VPNType' set to 'IKEv2' the key has no use yet: leave it out, or give it an empty string.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub vpn_sub_type: Option<String>,
     /// `UserDefinedName` (required): string.
     ///
     /// The name under which the device lists this VPN connection to the user.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub user_defined_name: String,
-    /// `IKEv2`: [`Ikev2`].
+    /// `IKEv2`: [`IkeV2`].
     ///
     /// The settings of an IKEv2 connection; the device reads this dictionary when 'VPNType' is 'IKEv2'.
     ///
     /// It is the part of the VPN payload that watchOS supports (watchOS 10 and later).
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    pub ikev2: Option<Ikev2>,
+    pub ikev2: Option<IkeV2>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
 
+/// The required keys of [`VpnManaged`], for [`VpnManaged::new`]. Keys with one possible value are not here: the constructor sets them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpnManagedRequired {
+    /// `PayloadIdentifier`: string. See [`VpnManaged::payload_identifier`].
+    pub payload_identifier: String,
+    /// `PayloadUUID`: string. See [`VpnManaged::payload_uuid`].
+    pub payload_uuid: String,
+    /// `VPNType`: string ([`VpnType`]). See [`VpnManaged::vpn_type`].
+    pub vpn_type: VpnType,
+    /// `UserDefinedName`: string. See [`VpnManaged::user_defined_name`].
+    pub user_defined_name: String,
+}
+
 impl VpnManaged {
-    /// Creates a `VpnManaged` from its required keys; every optional key starts absent.
-    ///
-    /// - `payload_identifier`: `PayloadIdentifier`
-    /// - `payload_uuid`: `PayloadUUID`
-    /// - `vpn_type`: `VPNType`
-    /// - `user_defined_name`: `UserDefinedName`
-    pub fn new(
-        payload_identifier: impl Into<String>,
-        payload_uuid: impl Into<String>,
-        vpn_type: VpnType,
-        user_defined_name: impl Into<String>,
-    ) -> Self {
+    /// Creates the dictionary from its required keys; every optional key starts absent.
+    pub fn new(required: VpnManagedRequired) -> Self {
         VpnManaged {
-            payload_type: PAYLOAD_TYPE.to_owned(),
-            payload_version: 1i64,
-            payload_identifier: payload_identifier.into(),
-            payload_uuid: payload_uuid.into(),
+            payload_type: "com.apple.vpn.managed".to_owned(),
+            payload_version: 1,
+            payload_identifier: required.payload_identifier,
+            payload_uuid: required.payload_uuid,
             payload_display_name: None,
             payload_description: None,
             payload_organization: None,
-            vpn_type,
+            vpn_type: required.vpn_type,
             vpn_sub_type: None,
-            user_defined_name: user_defined_name.into(),
+            user_defined_name: required.user_defined_name,
             ikev2: None,
             unknown_keys: plist::Dictionary::new(),
         }
+    }
+
+    /// `PayloadType` (required): string.
+    ///
+    /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
+    ///
+    /// - Value: always `com.apple.vpn.managed`.
+    pub fn payload_type(&self) -> &str {
+        &self.payload_type
+    }
+
+    /// `PayloadVersion` (required): integer.
+    ///
+    /// The format version of this payload dictionary. The only defined value is 1.
+    ///
+    /// - Value: always `1`.
+    pub fn payload_version(&self) -> i64 {
+        self.payload_version
     }
 
     /// Checks the payload against every rule of its schema: types, required keys, allowed values, ranges, formats, cross-field rules and, given a target, availability. Returns all findings.
@@ -150,6 +146,12 @@ impl VpnManaged {
             self,
             target,
         )
+    }
+}
+
+impl From<VpnManagedRequired> for VpnManaged {
+    fn from(required: VpnManagedRequired) -> Self {
+        VpnManaged::new(required)
     }
 }
 
@@ -208,11 +210,11 @@ pub enum VpnType {
     /// `VPN`
     Vpn,
     /// `L2TP`
-    L2Tp,
+    L2tp,
     /// `IPSec`
-    IpSec,
+    Ipsec,
     /// `IKEv2`
-    Ikev2,
+    IkeV2,
     /// `AlwaysOn`
     AlwaysOn,
     /// `TransparentProxy`
@@ -226,9 +228,9 @@ impl VpnType {
     pub fn as_str(&self) -> &str {
         match self {
             VpnType::Vpn => "VPN",
-            VpnType::L2Tp => "L2TP",
-            VpnType::IpSec => "IPSec",
-            VpnType::Ikev2 => "IKEv2",
+            VpnType::L2tp => "L2TP",
+            VpnType::Ipsec => "IPSec",
+            VpnType::IkeV2 => "IKEv2",
             VpnType::AlwaysOn => "AlwaysOn",
             VpnType::TransparentProxy => "TransparentProxy",
             VpnType::Other(value) => value,
@@ -240,9 +242,9 @@ impl From<&str> for VpnType {
     fn from(value: &str) -> Self {
         match value {
             "VPN" => VpnType::Vpn,
-            "L2TP" => VpnType::L2Tp,
-            "IPSec" => VpnType::IpSec,
-            "IKEv2" => VpnType::Ikev2,
+            "L2TP" => VpnType::L2tp,
+            "IPSec" => VpnType::Ipsec,
+            "IKEv2" => VpnType::IkeV2,
             "AlwaysOn" => VpnType::AlwaysOn,
             "TransparentProxy" => VpnType::TransparentProxy,
             other => VpnType::Other(other.to_owned()),
@@ -273,52 +275,44 @@ impl<'de> Deserialize<'de> for VpnType {
 /// The dictionary at `com.apple.vpn.managed › IKEv2`.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Ikev2 {
-    /// `AllowPostQuantumKeyExchangeFallback`: 0/1 integer flag.
+pub struct IkeV2 {
+    /// `AllowPostQuantumKeyExchangeFallback`: integer flag (0 or 1).
     ///
     /// If set to 0, the VPN doesn't establish a connection if the server does not support or doesn't allow post-quantum key exchanges. The device ignores this key if PostQuantumKeyExchangeMethods is not present in IKESecurityAssociationParameters or ChildSecurityAssociationParameters.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
     pub allow_post_quantum_key_exchange_fallback: Option<bool>,
-    /// `AuthenticationMethod` (required): [`AuthenticationMethod`].
+    /// `AuthenticationMethod` (required): string ([`AuthenticationMethod`]).
     ///
     /// The type of authentication method for the VPN.
     ///
     /// To enable EAP-only authentication, set this to None and ExtendedAuthEnabled to 1. If this is None and the ExtendedAuthEnabled key isn't set, the authentication configuration defaults to SharedSecret.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `None`, `SharedSecret`, `Certificate`.
     pub authentication_method: AuthenticationMethod,
     /// `AuthName`: string.
     ///
     /// The user name to use for authentication.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub auth_name: Option<String>,
     /// `AuthPassword`: string.
     ///
     /// The password to use for authentication.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    ///
-    /// Sensitive: the value is a secret and is never shown in diagnostics.
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub auth_password: Option<String>,
-    /// `CertificateType`: [`CertificateType`].
+    /// `CertificateType`: string ([`CertificateType`]).
     ///
     /// The type of PayloadCertificateUUID to use for IKEv2 machine authentication. If this key is included, the system requires a value for ServerCertificateIssuerCommonName.
     ///
-    /// Default: `"RSA"`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `RSA`, `ECDSA256`, `ECDSA384`, `ECDSA521`, `RSA-PSS`.
+    /// - Default: `RSA`.
     pub certificate_type: Option<CertificateType>,
     /// `ChildSecurityAssociationParameters`: [`SecurityAssociationParameters`].
     ///
     /// The ChildSecurityAssociationParameters dictionaries.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub child_security_association_parameters: Option<SecurityAssociationParameters>,
-    /// `DeadPeerDetectionRate`: [`DeadPeerDetectionRate`].
+    /// `DeadPeerDetectionRate`: string ([`DeadPeerDetectionRate`]).
     ///
     /// One of the following:
     ///
@@ -329,49 +323,44 @@ pub struct Ikev2 {
     ///
     /// Not available in watchOS.
     ///
-    /// Default: `"Medium"`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
+    /// - Allowed values: `None`, `Low`, `Medium`, `High`.
+    /// - Default: `Medium`.
+    /// - Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub dead_peer_detection_rate: Option<DeadPeerDetectionRate>,
-    /// `DisableMOBIKE`: 0/1 integer flag.
+    /// `DisableMOBIKE`: integer flag (0 or 1).
     ///
     /// If 1, the system disables MOBIKE.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub disable_mobike: Option<bool>,
-    /// `DisableRedirect`: 0/1 integer flag.
+    /// `DisableRedirect`: integer flag (0 or 1).
     ///
     /// If 1, the system disables IKEv2 redirect. If not set, the system redirects an IKEv2 connection when it receives a redirect request from the server.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub disable_redirect: Option<bool>,
-    /// `DisconnectOnIdle`: 0/1 integer flag.
+    /// `DisconnectOnIdle`: integer flag (0 or 1).
     ///
     /// If 1, the VPN disconnects automatically after a period defined by DisconnectOnIdleTimer.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
     pub disconnect_on_idle: Option<bool>,
     /// `DisconnectOnIdleTimer`: integer.
     ///
     /// Only used if DisconnectOnIdle is 1. The number of seconds before the VPN disconnects. On watchOS, maximum allowed value is 15 seconds.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - On watchOS: at most 15.
     pub disconnect_on_idle_timer: Option<i64>,
-    /// `EnableCertificateRevocationCheck`: 0/1 integer flag.
+    /// `EnableCertificateRevocationCheck`: integer flag (0 or 1).
     ///
     /// If 1, the system performs a certificate revocation check for IKEv2 connections. This is a best-effort revocation check and server response timeouts won't cause it to fail.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub enable_certificate_revocation_check: Option<bool>,
-    /// `EnableFallback`: 0/1 integer flag.
+    /// `EnableFallback`: integer flag (0 or 1).
     ///
     /// If 1, the system enables a tunnel over cellular data to carry traffic that's eligible for Wi-Fi Assist and also requires VPN.
     ///
@@ -379,79 +368,68 @@ pub struct Ikev2 {
     ///
     /// This field is available in iOS 13 and later, and tvOS 17 and later. Not available in watchOS.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 13.0+, tvOS 17.0+, visionOS 1.0+; not available on macOS, watchOS.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 13.0+, tvOS 17.0+, visionOS 1.0+; not available on macOS, watchOS.
     pub enable_fallback: Option<bool>,
-    /// `EnablePFS`: 0/1 integer flag.
+    /// `EnablePFS`: integer flag (0 or 1).
     ///
     /// If 1, enables Perfect Forward Secrecy (PFS) for IKEv2 Connections.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub enable_pfs: Option<bool>,
-    /// `EnforceRoutes`: 0/1 integer flag.
+    /// `EnforceRoutes`: integer flag (0 or 1).
     ///
     /// If 1, all the VPN's non-default routes take precedence over any locally-defined routes. If IncludeAllNetworks is 1, the system ignores EnforceRoutes.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 14.2+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 14.2+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub enforce_routes: Option<bool>,
-    /// `EnforceStrictAlgorithmSelection`: 0/1 integer flag.
+    /// `EnforceStrictAlgorithmSelection`: integer flag (0 or 1).
     ///
     /// If set to 1, the device doesn't allow DES, 3DES, and Diffie-Hellman groups less than 14. Also the device requires the encryption algorithm specified for the IKE SA to be at least as cryptographically strong as the algorithm specified for the child SA. The device rejects this profile payload if these requirements are not met.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
     pub enforce_strict_algorithm_selection: Option<bool>,
-    /// `ExcludeAPNs`: 0/1 integer flag.
+    /// `ExcludeAPNs`: integer flag (0 or 1).
     ///
     /// If 1 and IncludeAllNetworks is 1, the system excludes network traffic for the Apple Push Notification service (APNs) from the tunnel.
     ///
-    /// Default: `true` (`1`).
-    ///
-    /// Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
+    /// - Default: `1` (true).
+    /// - Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
     pub exclude_apns: Option<bool>,
-    /// `ExcludeCellularServices`: 0/1 integer flag.
+    /// `ExcludeCellularServices`: integer flag (0 or 1).
     ///
     /// If 1 and IncludeAllNetworks is 1, the system excludes internet-routable network traffic for cellular services (VoLTE, Wi-Fi Calling, IMS, MMS, Visual Voicemail, etc.) from the tunnel. Note that some cellular carriers route cellular services traffic directly to the carrier network, bypassing the internet. Such cellular services traffic is always excluded from the tunnel.
     ///
-    /// Default: `true` (`1`).
-    ///
-    /// Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
+    /// - Default: `1` (true).
+    /// - Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
     pub exclude_cellular_services: Option<bool>,
-    /// `ExcludeDeviceCommunication`: 0/1 integer flag.
+    /// `ExcludeDeviceCommunication`: integer flag (0 or 1).
     ///
     /// If set to 1 and IncludeAllNetworks is set to 1, the device excludes network traffic used for communicating with devices connected via USB or Wi-Fi from the tunnel.
     ///
-    /// Default: `true` (`1`).
-    ///
-    /// Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
+    /// - Default: `1` (true).
+    /// - Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
     pub exclude_device_communication: Option<bool>,
-    /// `ExcludeLocalNetworks`: 0/1 integer flag.
+    /// `ExcludeLocalNetworks`: integer flag (0 or 1).
     ///
     /// If 1 and either IncludeAllNetworks or EnforceRoutes are 1, then the system routes local network traffic outside of the VPN. The default for this value is 0 on macOS and 1 on iOS.
     ///
-    /// Availability: iOS 14.2+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
+    /// - Availability: iOS 14.2+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
     pub exclude_local_networks: Option<bool>,
-    /// `ExtendedAuthEnabled`: 0/1 integer flag.
+    /// `ExtendedAuthEnabled`: integer flag (0 or 1).
     ///
     /// If 1, enables EAP-only authentication.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
     pub extended_auth_enabled: Option<bool>,
     /// `IKESecurityAssociationParameters`: [`SecurityAssociationParameters`].
     ///
     /// These parameters apply to Child Security Association unless ChildSecurityAssociationParameters is specified.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub ike_security_association_parameters: Option<SecurityAssociationParameters>,
-    /// `IncludeAllNetworks`: 0/1 integer flag.
+    /// `IncludeAllNetworks`: integer flag (0 or 1).
     ///
     /// If 1, then the system routes all network traffic through the VPN, with some controllable exclusions, such as ExcludeLocalNetworks, ExcludeCellularServices, and ExcludeAPNs properties. The system always excludes the following traffic from the tunnel:
     ///
@@ -460,200 +438,173 @@ pub struct Ikev2 {
     /// * Certain cellular services traffic that's not routable over the internet and is instead directly routed to the cellular network. See the ExcludeCellularServices field for more information.
     /// * Network communication with a companion device such as a watchOS device.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 14.0+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 14.0+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
     pub include_all_networks: Option<bool>,
     /// `LocalIdentifier` (required): string.
     ///
     /// Identifier of the IKEv2 client.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub local_identifier: String,
     /// `MTU`: integer.
     ///
     /// The Maximum Transmission Unit (MTU) specifies the maximum size in bytes of each packet that the system sends over the IKEv2 VPN interface. Available in iOS 14 and later, and macOS 11 and later.
     ///
-    /// Range: 1280 to 1400.
-    /// Default: `1280`.
-    ///
-    /// Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Range: 1280 to 1400.
+    /// - Default: `1280`.
+    /// - Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub mtu: Option<i64>,
     /// `NATKeepAliveInterval`: integer.
     ///
     /// The NAT Keepalive interval for Always On VPN IKEv2 connections. This value controls the interval that the device sends keepalive offload packets. The minimum value is 20 seconds. If no key is specified, the default is 20 seconds over Wi-Fi and 110 seconds over a cellular interface.
     ///
-    /// Range: at least 20.
-    /// Default: `20`.
-    ///
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Range: at least 20.
+    /// - Default: `20`.
+    /// - Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub nat_keep_alive_interval: Option<i64>,
-    /// `NATKeepAliveOffloadEnable`: 0/1 integer flag.
+    /// `NATKeepAliveOffloadEnable`: integer flag (0 or 1).
     ///
     /// If 1, enables NAT keepalive offload for Always On VPN IKEv2 connections. The device sends keepalive packets to maintain NAT mappings for IKEv2 connections that have a NAT on the path. It sends keepalive packets at regular intervals when the device is awake. If NATKeepAliveOffloadEnable is 1, the system offloads keepalive packets to hardware while the device is asleep.
     ///
     /// NAT keepalive offload has an impact on the battery life due to the extra workload during sleep. The default interval for the keepalive offload packets is 20 seconds over Wi-Fi and 110 seconds over Cellular interface. The default NAT keepalive works well on networks with small NAT mapping timeouts but imposes a potential battery impact. If a network has larger NAT mapping timeouts, larger keepalive intervals may be safely used to minimize battery impact. Modify the keepalive interval through the NATKeepAliveInterval key.
     ///
-    /// Default: `true` (`1`).
-    ///
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `1` (true).
+    /// - Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub nat_keep_alive_offload_enable: Option<bool>,
-    /// `OnDemandEnabled`: 0/1 integer flag.
+    /// `OnDemandEnabled`: integer flag (0 or 1).
     ///
     /// If 1, enables VPN up on demand.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
     pub on_demand_enabled: Option<bool>,
     /// `OnDemandRules`: array of [`OnDemandRulesElement`].
     ///
     /// A list of rules that determine when and how to use an OnDemand VPN.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub on_demand_rules: Option<Vec<OnDemandRulesElement>>,
-    /// `OnDemandUserOverrideDisabled`: 0/1 integer flag.
+    /// `OnDemandUserOverrideDisabled`: integer flag (0 or 1).
     ///
     /// If 1, the system disables the Connect On Demand toggle in Settings for this configuration.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 14.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 14.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS.
     pub on_demand_user_override_disabled: Option<bool>,
     /// `Password`: string.
     ///
     /// The password to use for the account credentials. Only used if AuthenticationMethod is Password.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    ///
-    /// Sensitive: the value is a secret and is never shown in diagnostics.
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub password: Option<String>,
     /// `PayloadCertificateUUID`: string.
     ///
     /// The UUID of the certificate payload within the same profile to use as the account credential. If the value of AuthenticationMethod is Certificate, the system sends this certificate out for IKEv2 machine authentication. If extended authentication (EAP) is used, the system sends this certificate out for EAP-TLS authentication.
     ///
-    /// Format: uuid.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Format: a UUID.
+    /// - Refers to: the `PayloadUUID` of a `com.apple.security.*` payload of the same profile.
     pub payload_certificate_uuid: Option<String>,
     /// `PPK`: data.
     ///
     /// The Post-quantum Pre-shared key (PPK) the device uses for this VPN. This key is used with VPN servers that support RFC 8784. If this key is present PPKIdentifier must also be present.
     ///
-    /// Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
-    ///
-    /// Sensitive: the value is a secret and is never shown in diagnostics.
+    /// - Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub ppk: Option<plist::Data>,
     /// `PPKIdentifier`: string.
     ///
     /// The identifier for the Post-quantum Pre-shared key (PPK) the device uses for this VPN. This key is used with VPN servers that support RFC 8784. If this key is present PPK must also be present.
     ///
-    /// Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
+    /// - Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
     pub ppk_identifier: Option<String>,
-    /// `PPKMandatory`: 0/1 integer flag.
+    /// `PPKMandatory`: integer flag (0 or 1).
     ///
     /// If set to 1, the VPN doesn't establish a connection if the server doesn't support RFC 8784 or doesn't accept the PPK identifier specified in PPKIdentifier. The device ignores this key if PPK and PPKIdentifier are not present.
     ///
-    /// Default: `true` (`1`).
-    ///
-    /// Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
+    /// - Default: `1` (true).
+    /// - Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
     pub ppk_mandatory: Option<bool>,
     /// `ProviderBundleIdentifier`: string.
     ///
     /// If the VPNSubType field contains the bundle identifier of an app that contains multiple VPN providers of the same type (app-proxy or packet-tunnel), then the system uses this field to choose which provider to use for this configuration. If the VPN provider is implemented as a System Extension, then this field is required.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub provider_bundle_identifier: Option<String>,
     /// `ProviderDesignatedRequirement`: string.
     ///
     /// If the VPN provider is implemented as a System Extension, then this field is required. Available in macOS 10.15 and later, tvOS 17 and later, and watchOS 10 and later.
     ///
-    /// Availability: macOS 10.15+, tvOS 17.0+, watchOS 10.0+; not available on iOS, visionOS.
+    /// - Availability: macOS 10.15+, tvOS 17.0+, watchOS 10.0+; not available on iOS, visionOS.
     pub provider_designated_requirement: Option<String>,
-    /// `ProviderType`: [`ProviderType`].
+    /// `ProviderType`: string ([`ProviderType`]).
     ///
     /// If the value of this key is app-proxy, the VPN service tunnels traffic at the application layer. If the value of this key is packet-tunnel, the VPN service tunnels traffic at the IP layer.
     ///
-    /// Default: `"packet-tunnel"`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `packet-tunnel`, `app-proxy`.
+    /// - Default: `packet-tunnel`.
     pub provider_type: Option<ProviderType>,
     /// `RemoteAddress` (required): string.
     ///
     /// The IP address or host name of the VPN server.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub remote_address: String,
     /// `RemoteIdentifier` (required): string.
     ///
     /// The remote identifier.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub remote_identifier: String,
     /// `ServerCertificateCommonName`: string.
     ///
     /// The common name of the server certificate. The system uses this name to validate the certificate sent by the IKE server. If not set, the system uses the remote identifier to validate the certificate.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub server_certificate_common_name: Option<String>,
     /// `ServerCertificateIssuerCommonName`: string.
     ///
     /// Common Name of the server certificate issuer. If set, this field causes IKE to send a certificate request based on this certificate issuer to the server. This key is required if the CertificateType key is included and the ExtendedAuthEnabled key is 1.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub server_certificate_issuer_common_name: Option<String>,
     /// `SharedSecret`: string.
     ///
     /// If AuthenticationMethod is SharedSecret, this value is used for IKE authentication.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    ///
-    /// Sensitive: the value is a secret and is never shown in diagnostics.
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub shared_secret: Option<String>,
-    /// `TLSMaximumVersion`: [`TlsMaximumVersion`].
+    /// `TLSMaximumVersion`: string ([`TlsMaximumVersion`]).
     ///
     /// The maximum TLS version to use with EAP-TLS authentication.
     ///
-    /// Default: `"1.2"`.
-    ///
-    /// Availability: iOS 11.0+, macOS 10.13+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `1.0`, `1.1`, `1.2`.
+    /// - Default: `1.2`.
+    /// - Availability: iOS 11.0+, macOS 10.13+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub tls_maximum_version: Option<TlsMaximumVersion>,
-    /// `TLSMinimumVersion`: [`TlsMinimumVersion`].
+    /// `TLSMinimumVersion`: string ([`TlsMinimumVersion`]).
     ///
     /// The minimum TLS version to use with EAP-TLS authentication.
     ///
-    /// Default: `"1.0"`.
-    ///
-    /// Availability: iOS 11.0+, macOS 10.13+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `1.0`, `1.1`, `1.2`.
+    /// - Default: `1.0`.
+    /// - Availability: iOS 11.0+, macOS 10.13+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub tls_minimum_version: Option<TlsMinimumVersion>,
-    /// `UseConfigurationAttributeInternalIPSubnet`: 0/1 integer flag.
+    /// `UseConfigurationAttributeInternalIPSubnet`: integer flag (0 or 1).
     ///
     /// If 1, negotiations should use IKEv2 Configuration Attribute INTERNAL_IP4_SUBNET and INTERNAL_IP6_SUBNET.
     ///
-    /// Default: `false` (`0`).
-    ///
-    /// Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Default: `0` (false).
+    /// - Availability: iOS 9.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub use_configuration_attribute_internal_ip_subnet: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
 
-impl Ikev2 {
-    /// Creates a `Ikev2` from its required keys; every optional key starts absent.
-    ///
-    /// - `authentication_method`: `AuthenticationMethod`
-    /// - `local_identifier`: `LocalIdentifier`
-    /// - `remote_address`: `RemoteAddress`
-    /// - `remote_identifier`: `RemoteIdentifier`
-    pub fn new(
-        authentication_method: AuthenticationMethod,
-        local_identifier: impl Into<String>,
-        remote_address: impl Into<String>,
-        remote_identifier: impl Into<String>,
-    ) -> Self {
-        Ikev2 {
+/// The required keys of [`IkeV2`], for [`IkeV2::new`]. Keys with one possible value are not here: the constructor sets them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IkeV2Required {
+    /// `AuthenticationMethod`: string ([`AuthenticationMethod`]). See [`IkeV2::authentication_method`].
+    pub authentication_method: AuthenticationMethod,
+    /// `LocalIdentifier`: string. See [`IkeV2::local_identifier`].
+    pub local_identifier: String,
+    /// `RemoteAddress`: string. See [`IkeV2::remote_address`].
+    pub remote_address: String,
+    /// `RemoteIdentifier`: string. See [`IkeV2::remote_identifier`].
+    pub remote_identifier: String,
+}
+
+impl IkeV2 {
+    /// Creates the dictionary from its required keys; every optional key starts absent.
+    pub fn new(required: IkeV2Required) -> Self {
+        IkeV2 {
             allow_post_quantum_key_exchange_fallback: None,
-            authentication_method,
+            authentication_method: required.authentication_method,
             auth_name: None,
             auth_password: None,
             certificate_type: None,
@@ -675,7 +626,7 @@ impl Ikev2 {
             extended_auth_enabled: None,
             ike_security_association_parameters: None,
             include_all_networks: None,
-            local_identifier: local_identifier.into(),
+            local_identifier: required.local_identifier,
             mtu: None,
             nat_keep_alive_interval: None,
             nat_keep_alive_offload_enable: None,
@@ -690,8 +641,8 @@ impl Ikev2 {
             provider_bundle_identifier: None,
             provider_designated_requirement: None,
             provider_type: None,
-            remote_address: remote_address.into(),
-            remote_identifier: remote_identifier.into(),
+            remote_address: required.remote_address,
+            remote_identifier: required.remote_identifier,
             server_certificate_common_name: None,
             server_certificate_issuer_common_name: None,
             shared_secret: None,
@@ -703,11 +654,17 @@ impl Ikev2 {
     }
 }
 
+impl From<IkeV2Required> for IkeV2 {
+    fn from(required: IkeV2Required) -> Self {
+        IkeV2::new(required)
+    }
+}
+
 /// Shows every field but the sensitive ones, whose values are redacted.
-impl std::fmt::Debug for Ikev2 {
+impl std::fmt::Debug for IkeV2 {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
-            .debug_struct("Ikev2")
+            .debug_struct("IkeV2")
             .field(
                 "allow_post_quantum_key_exchange_fallback",
                 &self.allow_post_quantum_key_exchange_fallback,
@@ -789,7 +746,7 @@ impl std::fmt::Debug for Ikev2 {
     }
 }
 
-impl Serialize for Ikev2 {
+impl Serialize for IkeV2 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary
@@ -892,12 +849,12 @@ impl Serialize for Ikev2 {
     }
 }
 
-impl<'de> Deserialize<'de> for Ikev2 {
+impl<'de> Deserialize<'de> for IkeV2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
-        Ok(Ikev2 {
+        Ok(IkeV2 {
             allow_post_quantum_key_exchange_fallback: dictionary
                 .optional_flag("AllowPostQuantumKeyExchangeFallback")?,
             authentication_method: dictionary.required("AuthenticationMethod")?,
@@ -1084,50 +1041,41 @@ impl<'de> Deserialize<'de> for CertificateType {
     }
 }
 
-/// Child SA Parameters
-///
-/// The ChildSecurityAssociationParameters dictionaries.
+/// Security Association Parameters
 ///
 /// The dictionary at `com.apple.vpn.managed › IKEv2 › ChildSecurityAssociationParameters`.
 /// Also at `com.apple.vpn.managed › IKEv2 › IKESecurityAssociationParameters`.
-///
 /// The schema names this shape `SecurityAssociationParameters` (its `subkeytype`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SecurityAssociationParameters {
-    /// `EncryptionAlgorithm`: [`EncryptionAlgorithm`].
+    /// `EncryptionAlgorithm`: string ([`EncryptionAlgorithm`]).
     ///
     /// The cipher that protects traffic of this security association.
     ///
-    /// Default: `"AES-256"`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `DES`, `3DES`, `AES-128`, `AES-256`, `AES-128-GCM`, `AES-256-GCM`, `ChaCha20Poly1305`.
+    /// - Default: `AES-256`.
     pub encryption_algorithm: Option<EncryptionAlgorithm>,
-    /// `IntegrityAlgorithm`: [`IntegrityAlgorithm`].
+    /// `IntegrityAlgorithm`: string ([`IntegrityAlgorithm`]).
     ///
     /// The hash algorithm used to check the integrity of this security association's messages.
     ///
-    /// Default: `"SHA2-256"`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `SHA1-96`, `SHA1-160`, `SHA2-256`, `SHA2-384`, `SHA2-512`.
+    /// - Default: `SHA2-256`.
     pub integrity_algorithm: Option<IntegrityAlgorithm>,
     /// `DiffieHellmanGroup`: integer.
     ///
     /// The Diffie-Hellman group number used for the key exchange. Always On VPN accepts only group 14 or higher in iOS 14.2 and later.
     ///
-    /// Allowed values: `1`, `2`, `5`, `14`, `15`, `16`, `17`, `18`, `19`, `20`, `21`, `31`, `32`.
-    /// Default: `14`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `1`, `2`, `5`, `14`, `15`, `16`, `17`, `18`, `19`, `20`, `21`, `31`, `32`.
+    /// - Default: `14`.
     pub diffie_hellman_group: Option<i64>,
     /// `LifeTimeInMinutes`: integer.
     ///
     /// How long, in minutes, the security association lives before it is rekeyed.
     ///
-    /// Range: 10 to 1440.
-    /// Default: `1440`.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Range: 10 to 1440.
+    /// - Default: `1440`.
     pub life_time_in_minutes: Option<i64>,
     /// `PostQuantumKeyExchangeMethods`: array of integer.
     ///
@@ -1141,16 +1089,15 @@ pub struct SecurityAssociationParameters {
     ///
     /// See also AllowPostQuantumKeyExchangeFallback. Not available in watchOS.
     ///
-    /// Items: 0 to 7.
-    ///
-    /// Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
+    /// - Items: 0 to 7.
+    /// - Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
     pub post_quantum_key_exchange_methods: Option<Vec<i64>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
 
 impl SecurityAssociationParameters {
-    /// Creates a `SecurityAssociationParameters` from its required keys; every optional key starts absent.
+    /// Creates the dictionary; every optional key starts absent.
     pub fn new() -> Self {
         SecurityAssociationParameters {
             encryption_algorithm: None,
@@ -1274,12 +1221,11 @@ impl<'de> Deserialize<'de> for DeadPeerDetectionRate {
 /// One rule. Its match keys (DNSDomainMatch, DNSServerAddressMatch, InterfaceTypeMatch, SSIDMatch, URLStringProbe) describe the network it applies to; a rule with several match keys applies only when all of them match. Rules are evaluated in array order and the first matching rule's Action is taken.
 ///
 /// The dictionary at `com.apple.vpn.managed › IKEv2 › OnDemandRules › OnDemandRulesElement`.
-///
 /// The schema names this shape `OnDemandRulesElement` (its `subkeytype`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OnDemandRulesElement {
-    /// `Action` (required): [`Action`].
+    /// `Action` (required): string ([`Action`]).
     ///
     /// What to do while the rule matches the current network:
     ///
@@ -1291,57 +1237,52 @@ pub struct OnDemandRulesElement {
     ///
     /// In watchOS (10 and later), Disconnect is the only supported action.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `Allow`, `Connect`, `Disconnect`, `EvaluateConnection`, `Ignore`.
     pub action: Action,
     /// `ActionParameters`: array of [`ActionParameter`].
     ///
     /// Per-connection rules used only when Action is EvaluateConnection. Each new connection is checked against the entries in order, and the first entry whose domains match decides. Not available in watchOS.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub action_parameters: Option<Vec<ActionParameter>>,
     /// `DNSDomainMatch`: array of string.
     ///
     /// Domain names compared with the device's DNS search domains; the rule matches when any of them equals any search domain. An entry may start with a '\*' wildcard, so '\*.example.com' covers 'a.example.com' and 'b.example.com'.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub dns_domain_match: Option<Vec<String>>,
     /// `DNSServerAddressMatch`: array of string.
     ///
     /// IP addresses compared with the current network's DNS servers; the rule matches when any configured server matches any entry. An entry may hold a single wildcard, so '10.\*' covers every server in 10.0.0.0/8.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub dns_server_address_match: Option<Vec<String>>,
-    /// `InterfaceTypeMatch`: [`InterfaceTypeMatch`].
+    /// `InterfaceTypeMatch`: string ([`InterfaceTypeMatch`]).
     ///
     /// Restricts the rule to networks whose primary interface is of this hardware type.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `Ethernet`, `WiFi`, `Cellular`.
     pub interface_type_match: Option<InterfaceTypeMatch>,
     /// `SSIDMatch`: array of string.
     ///
     /// Wi-Fi network names; the rule matches only while the device is on Wi-Fi with one of these SSIDs. Leave the key out to match regardless of SSID.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub ssid_match: Option<Vec<String>>,
     /// `URLStringProbe`: string.
     ///
     /// A URL that the device fetches; the rule matches when the fetch succeeds with HTTP status 200 and no redirect. Not available in watchOS.
     ///
-    /// Format: url.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Format: a URL.
     pub url_string_probe: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
 
+/// The required keys of [`OnDemandRulesElement`], for [`OnDemandRulesElement::new`]. Keys with one possible value are not here: the constructor sets them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDemandRulesElementRequired {
+    /// `Action`: string ([`Action`]). See [`OnDemandRulesElement::action`].
+    pub action: Action,
+}
+
 impl OnDemandRulesElement {
-    /// Creates a `OnDemandRulesElement` from its required keys; every optional key starts absent.
-    ///
-    /// - `action`: `Action`
-    pub fn new(action: Action) -> Self {
+    /// Creates the dictionary from its required keys; every optional key starts absent.
+    pub fn new(required: OnDemandRulesElementRequired) -> Self {
         OnDemandRulesElement {
-            action,
+            action: required.action,
             action_parameters: None,
             dns_domain_match: None,
             dns_server_address_match: None,
@@ -1350,6 +1291,12 @@ impl OnDemandRulesElement {
             url_string_probe: None,
             unknown_keys: plist::Dictionary::new(),
         }
+    }
+}
+
+impl From<OnDemandRulesElementRequired> for OnDemandRulesElement {
+    fn from(required: OnDemandRulesElementRequired) -> Self {
+        OnDemandRulesElement::new(required)
     }
 }
 
@@ -1630,49 +1577,55 @@ pub struct ActionParameter {
     /// `Domains` (required): array of string.
     ///
     /// The domains this entry covers.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub domains: Vec<String>,
-    /// `DomainAction` (required): [`DomainAction`].
+    /// `DomainAction` (required): string ([`DomainAction`]).
     ///
     /// How connections to the listed domains treat the VPN:
     ///
     /// * ConnectIfNeeded: bring the VPN up when the domain can't be resolved normally (the DNS server fails to answer, can't resolve the name, or redirects to another server).
     /// * NeverConnect: never bring the VPN up for these domains.
     ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Allowed values: `ConnectIfNeeded`, `NeverConnect`.
     pub domain_action: DomainAction,
     /// `RequiredDNSServers`: array of string.
     ///
     /// IP addresses of DNS servers (internal, or external ones you trust) to resolve the listed domains with; they need not belong to the current network's configuration. When none of them can be reached, the VPN is brought up. Only meaningful when DomainAction is ConnectIfNeeded.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub required_dns_servers: Option<Vec<String>>,
     /// `RequiredURLStringProbe`: string.
     ///
     /// An HTTP or (preferably) HTTPS URL that the device fetches with a GET request. If the host can't be resolved or reached, or the answer isn't HTTP status 200, the VPN is brought up. Only meaningful when DomainAction is ConnectIfNeeded.
     ///
-    /// Format: url.
-    ///
-    /// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Format: a URL.
     pub required_url_string_probe: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
 
+/// The required keys of [`ActionParameter`], for [`ActionParameter::new`]. Keys with one possible value are not here: the constructor sets them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionParameterRequired {
+    /// `Domains`: array of string. See [`ActionParameter::domains`].
+    pub domains: Vec<String>,
+    /// `DomainAction`: string ([`DomainAction`]). See [`ActionParameter::domain_action`].
+    pub domain_action: DomainAction,
+}
+
 impl ActionParameter {
-    /// Creates a `ActionParameter` from its required keys; every optional key starts absent.
-    ///
-    /// - `domains`: `Domains`
-    /// - `domain_action`: `DomainAction`
-    pub fn new(domains: Vec<String>, domain_action: DomainAction) -> Self {
+    /// Creates the dictionary from its required keys; every optional key starts absent.
+    pub fn new(required: ActionParameterRequired) -> Self {
         ActionParameter {
-            domains,
-            domain_action,
+            domains: required.domains,
+            domain_action: required.domain_action,
             required_dns_servers: None,
             required_url_string_probe: None,
             unknown_keys: plist::Dictionary::new(),
         }
+    }
+}
+
+impl From<ActionParameterRequired> for ActionParameter {
+    fn from(required: ActionParameterRequired) -> Self {
+        ActionParameter::new(required)
     }
 }
 
@@ -1713,7 +1666,7 @@ pub enum InterfaceTypeMatch {
     /// `Ethernet`
     Ethernet,
     /// `WiFi`
-    WiFi,
+    Wifi,
     /// `Cellular`
     Cellular,
     /// A value this version of the schema does not list, kept as written.
@@ -1725,7 +1678,7 @@ impl InterfaceTypeMatch {
     pub fn as_str(&self) -> &str {
         match self {
             InterfaceTypeMatch::Ethernet => "Ethernet",
-            InterfaceTypeMatch::WiFi => "WiFi",
+            InterfaceTypeMatch::Wifi => "WiFi",
             InterfaceTypeMatch::Cellular => "Cellular",
             InterfaceTypeMatch::Other(value) => value,
         }
@@ -1736,7 +1689,7 @@ impl From<&str> for InterfaceTypeMatch {
     fn from(value: &str) -> Self {
         match value {
             "Ethernet" => InterfaceTypeMatch::Ethernet,
-            "WiFi" => InterfaceTypeMatch::WiFi,
+            "WiFi" => InterfaceTypeMatch::Wifi,
             "Cellular" => InterfaceTypeMatch::Cellular,
             other => InterfaceTypeMatch::Other(other.to_owned()),
         }
@@ -2024,7 +1977,7 @@ pub mod schema {
             ),
             KeySchema::optional(
                 "IKEv2",
-                ValueSchema::of(ValueKind::Dict(&IKEV2)),
+                ValueSchema::of(ValueKind::Dict(&IKE_V2)),
                 AVAILABILITY_1,
             ),
         ],
@@ -2048,9 +2001,9 @@ pub mod schema {
         ],
     };
 
-    /// The keys and rules of [`Ikev2`](super::Ikev2).
-    pub static IKEV2: DictSchema = DictSchema {
-        name: "Ikev2",
+    /// The keys and rules of [`IkeV2`](super::IkeV2).
+    pub static IKE_V2: DictSchema = DictSchema {
+        name: "IkeV2",
         keys: &[
             KeySchema::optional(
                 "AllowPostQuantumKeyExchangeFallback",
@@ -2789,10 +2742,12 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.0"),
         Availability::since(Platform::WatchOs, "10.0"),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: watchOS 10.0+.
     const AVAILABILITY_1: &[Availability] = &[
         Availability::since(Platform::WatchOs, "10.0"),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+, watchOS 26.0+.
     const AVAILABILITY_2: &[Availability] = &[
         Availability::since(Platform::IOs, "26.0"),
@@ -2801,24 +2756,29 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "26.0"),
         Availability::since(Platform::WatchOs, "26.0"),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: not available on watchOS.
     const AVAILABILITY_3: &[Availability] = &[
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 9.0+.
     const AVAILABILITY_4: &[Availability] = &[Availability::since(Platform::IOs, "9.0")];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 13.0+; not available on macOS, watchOS.
     const AVAILABILITY_5: &[Availability] = &[
         Availability::since(Platform::IOs, "13.0"),
         Availability::unavailable(Platform::MacOs),
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.2+, macOS 11.0+; not available on watchOS.
     const AVAILABILITY_6: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
         Availability::since(Platform::MacOs, "11.0"),
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 16.4+, macOS 13.3+; not available on tvOS, watchOS.
     const AVAILABILITY_7: &[Availability] = &[
         Availability::since(Platform::IOs, "16.4"),
@@ -2826,6 +2786,7 @@ pub mod schema {
         Availability::unavailable(Platform::TvOs),
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
     const AVAILABILITY_8: &[Availability] = &[
         Availability::since(Platform::IOs, "17.4"),
@@ -2834,6 +2795,7 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "1.1"),
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.2+, macOS 10.15+; not available on tvOS, watchOS.
     const AVAILABILITY_9: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
@@ -2841,6 +2803,7 @@ pub mod schema {
         Availability::unavailable(Platform::TvOs),
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+, macOS 10.15+; not available on tvOS, watchOS.
     const AVAILABILITY_10: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
@@ -2848,16 +2811,19 @@ pub mod schema {
         Availability::unavailable(Platform::TvOs),
         Availability::unavailable(Platform::WatchOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+, macOS 11.0+.
     const AVAILABILITY_11: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::since(Platform::MacOs, "11.0"),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+; not available on macOS.
     const AVAILABILITY_12: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::unavailable(Platform::MacOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 18.0+, macOS 15.0+, tvOS 18.0+, visionOS 2.0+, watchOS 11.0+.
     const AVAILABILITY_13: &[Availability] = &[
         Availability::since(Platform::IOs, "18.0"),
@@ -2866,17 +2832,20 @@ pub mod schema {
         Availability::since(Platform::VisionOs, "2.0"),
         Availability::since(Platform::WatchOs, "11.0"),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: macOS 10.15+; not available on iOS, visionOS.
     const AVAILABILITY_14: &[Availability] = &[
         Availability::unavailable(Platform::IOs),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::VisionOs),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 11.0+, macOS 10.13+.
     const AVAILABILITY_15: &[Availability] = &[
         Availability::since(Platform::IOs, "11.0"),
         Availability::since(Platform::MacOs, "10.13"),
     ];
+
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
     const AVAILABILITY_16: &[Availability] = &[
         Availability::since(Platform::IOs, "26.0"),

@@ -6,7 +6,11 @@
 //! - [`DictionaryReader`] and [`DictionaryWriter`], which the generated serde
 //!   impls use to read and write a plist dictionary key by key and to keep
 //!   every key the schema does not name (so nothing is lost on a round trip);
-//! - [`IntegerFlag`], a `bool` that Apple's schema types as the integer 0 or 1.
+//! - [`IntegerFlag`], a `bool` that Apple's schema types as the integer 0 or 1;
+//! - the vocabulary the generator and the validators share, defined once:
+//!   [`availability`] (platforms and Apple's `supportedOS` inheritance),
+//!   [`format`] (the well-known string formats) and [`pattern`] (what a
+//!   `format` pattern matches).
 //!
 //! The generated impls go through [`plist::Dictionary`] rather than
 //! `#[serde(flatten)]`: flattening buffers values in a form that loses plist
@@ -20,11 +24,12 @@ pub use plist;
 /// (Apple's `ANY`): it keeps the keys in the order they were read.
 pub use indexmap::IndexMap;
 
+pub mod availability;
 mod dictionary;
 mod flag;
-mod formats;
+pub mod format;
 pub mod io;
-mod pattern;
+pub mod pattern;
 pub mod schema;
 pub mod validate;
 

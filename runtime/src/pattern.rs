@@ -13,6 +13,12 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(Default::default)
 }
 
+/// The regular expression that matches what `pattern` matches, as a whole
+/// string: the form the validators compile and the JSON Schemas carry.
+pub fn anchored(pattern: &str) -> String {
+    format!("^(?:{pattern})$")
+}
+
 /// Whether `text` matches `pattern` from start to end. The generator checks
 /// that every pattern compiles; one that does not (a table written by hand)
 /// matches nothing rather than panicking.
@@ -22,7 +28,7 @@ pub fn full_match(pattern: &'static str, text: &str) -> bool {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let regex = cache
         .entry(pattern)
-        .or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok());
+        .or_insert_with(|| Regex::new(&anchored(pattern)).ok());
     regex.as_ref().is_some_and(|regex| regex.is_match(text))
 }
 

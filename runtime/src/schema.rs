@@ -5,6 +5,9 @@
 //! Nothing here is written per payload: the tables are generated from the
 //! same IR as the Rust types, and one engine interprets them.
 
+pub use crate::availability::{Availability, Introduced, Platform};
+pub use crate::format::Format;
+
 /// One payload type.
 #[derive(Debug)]
 pub struct PayloadSchema {
@@ -214,129 +217,6 @@ impl std::fmt::Display for Literal {
             Literal::Int(value) => write!(f, "{value}"),
             Literal::Real(value) => write!(f, "{value}"),
             Literal::Bool(value) => write!(f, "{value}"),
-        }
-    }
-}
-
-/// Well-known string formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Uuid,
-    Hostname,
-    Url,
-    Email,
-    Domain,
-    Timestamp,
-    IpAddress,
-    BundleIdentifier,
-}
-
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Uuid => "a UUID",
-            Format::Hostname => "a host name",
-            Format::Url => "a URL",
-            Format::Email => "an email address",
-            Format::Domain => "a domain name",
-            Format::Timestamp => "an RFC 3339 timestamp",
-            Format::IpAddress => "an IP address",
-            Format::BundleIdentifier => "a bundle identifier",
-        }
-    }
-}
-
-/// The operating systems Apple's schema distinguishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Platform {
-    IOs,
-    MacOs,
-    TvOs,
-    VisionOs,
-    WatchOs,
-}
-
-impl Platform {
-    pub const ALL: [Platform; 5] = [
-        Platform::IOs,
-        Platform::MacOs,
-        Platform::TvOs,
-        Platform::VisionOs,
-        Platform::WatchOs,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Platform::IOs => "iOS",
-            Platform::MacOs => "macOS",
-            Platform::TvOs => "tvOS",
-            Platform::VisionOs => "visionOS",
-            Platform::WatchOs => "watchOS",
-        }
-    }
-
-    /// Reads `iOS`, `macOS`, … (any case); `iPadOS` is iOS.
-    pub fn parse(name: &str) -> Option<Platform> {
-        let lower = name.to_ascii_lowercase();
-        if lower == "ipados" {
-            return Some(Platform::IOs);
-        }
-        Platform::ALL
-            .into_iter()
-            .find(|platform| platform.name().to_ascii_lowercase() == lower)
-    }
-}
-
-/// `supportedOS` for one OS.
-#[derive(Debug, Clone, Copy)]
-pub struct Availability {
-    pub platform: Platform,
-    /// `None`: not available (`n/a`). A missing `introduced` is `Some("")`.
-    pub introduced: Option<&'static str>,
-    pub deprecated: Option<&'static str>,
-    pub removed: Option<&'static str>,
-}
-
-impl Availability {
-    /// Available from `version` on (`""`: the schema names no version).
-    pub const fn since(platform: Platform, version: &'static str) -> Self {
-        Availability {
-            platform,
-            introduced: Some(version),
-            deprecated: None,
-            removed: None,
-        }
-    }
-
-    /// `own` over `inherited`: per OS, the fields `own` gives replace the
-    /// inherited ones (Apple's `supportedOS` inheritance).
-    pub fn inherit(own: &[Availability], inherited: &[Availability]) -> Vec<Availability> {
-        let mut merged: Vec<Availability> = inherited.to_vec();
-        for entry in own {
-            match merged
-                .iter_mut()
-                .find(|merged| merged.platform == entry.platform)
-            {
-                Some(merged) => {
-                    if entry.introduced != Some("") {
-                        merged.introduced = entry.introduced;
-                    }
-                    merged.deprecated = entry.deprecated.or(merged.deprecated);
-                    merged.removed = entry.removed.or(merged.removed);
-                }
-                None => merged.push(*entry),
-            }
-        }
-        merged
-    }
-
-    /// Not available on `platform` (`n/a`).
-    pub const fn unavailable(platform: Platform) -> Self {
-        Availability {
-            platform,
-            introduced: None,
-            deprecated: None,
-            removed: None,
         }
     }
 }

@@ -11,8 +11,8 @@ use std::fmt;
 use plist::Value;
 
 use crate::schema::{
-    Availability, Condition, DictSchema, KeySchema, Literal, PayloadSchema, Platform, Rule,
-    Severity, ValueKind, ValueSchema,
+    Availability, Condition, DictSchema, Introduced, KeySchema, Literal, PayloadSchema, Platform,
+    Rule, Severity, ValueKind, ValueSchema,
 };
 
 /// The device a profile is meant for: a platform and, optionally, its OS
@@ -401,9 +401,13 @@ impl<'a> Walker<'a> {
                 self.report(path, Severity::Error, "format", message);
             }
             if let Some(format) = schema.format
-                && !crate::formats::is_valid(format, text)
+                && !format.accepts(text)
             {
-                let message = format!("{} is not {}", shown(value, sensitive), format.name());
+                let message = format!(
+                    "{} is not {}",
+                    shown(value, sensitive),
+                    format.description()
+                );
                 self.report(path, Severity::Warning, "valuetype", message);
             }
         }
@@ -589,11 +593,13 @@ fn unavailable(
         return (unlisted == Unlisted::NotAvailable && !availability.is_empty())
             .then(|| format!("is not available on {platform}"));
     };
-    let Some(introduced) = entry.introduced else {
-        return Some(format!("is not available on {platform}"));
+    let introduced = match entry.introduced {
+        Introduced::NotAvailable => return Some(format!("is not available on {platform}")),
+        Introduced::Since(version) => Some(version),
+        Introduced::Unstated => None,
     };
     let version = target.version.as_ref()?;
-    if let Some(since) = Version::parse(introduced)
+    if let Some(since) = introduced.and_then(Version::parse)
         && *version < since
     {
         return Some(format!(

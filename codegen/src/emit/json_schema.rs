@@ -11,10 +11,12 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::GeneratedFile;
+use super::facts;
 use crate::ir::{
-    Availability, Field, Ir, Module, Rule, Shape, StructDef, TypeDef, TypeId, TypeKind, Value,
+    Availability, ConditionSpec, Field, Format, Ir, Module, Rule, Scalar, Severity, Shape,
+    ShownAvailability, StructDef, TypeId, TypeKind, Value,
 };
-use crate::model::{Availability as Introduced, ConditionSpec, RuleSeverity, Scalar, ValueFormat};
+use crate::schema::Introduced;
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
@@ -44,7 +46,7 @@ pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
             schema.insert("description".into(), json!(description.trim()));
         }
         schema.insert("x-payloadType".into(), json!(module.payload_type));
-        schema.insert("x-supportedOS".into(), supported_os(&module.supported_os));
+        schema.insert("x-supportedOS".into(), supported_os(&module.availability));
         schema.extend(root);
         if !defs.is_empty() {
             schema.insert("$defs".into(), Json::Object(defs));
@@ -180,10 +182,7 @@ impl<'a> Definitions<'a> {
         schema.insert("type".into(), json!("object"));
         let mut properties = Map::new();
         for field in &def.fields {
-            properties.insert(
-                field.key.clone(),
-                Json::Object(self.field_schema(self.module.get(id), field)),
-            );
+            properties.insert(field.key.clone(), Json::Object(self.field_schema(field)));
         }
         schema.insert("properties".into(), Json::Object(properties));
         let required: Vec<&str> = def
@@ -197,7 +196,7 @@ impl<'a> Definitions<'a> {
         let mut all_of = Vec::new();
         let mut annotations = Vec::new();
         for rule in &def.rules {
-            let in_schema = rule.severity == RuleSeverity::Error
+            let in_schema = rule.severity == Severity::Error
                 && match dependent_required(rule) {
                     Some((key, needed)) => {
                         let entry = dependent.entry(key).or_insert_with(|| json!([]));
@@ -216,10 +215,7 @@ impl<'a> Definitions<'a> {
                 };
             annotations.push(json!({
                 "code": rule.code,
-                "severity": match rule.severity {
-                    RuleSeverity::Error => "error",
-                    RuleSeverity::Warning => "warning",
-                },
+                "severity": rule.severity.name(),
                 "message": rule.message,
                 "inSchema": in_schema,
             }));
@@ -236,41 +232,49 @@ impl<'a> Definitions<'a> {
         schema
     }
 
-    fn field_schema(&self, owner: &TypeDef, field: &Field) -> Map<String, Json> {
+    fn field_schema(&self, field: &Field) -> Map<String, Json> {
         let mut schema = Map::new();
         if let Some(title) = &field.docs.title {
             schema.insert("title".into(), json!(title));
         }
-        if let Some(description) = &field.docs.description {
-            schema.insert("description".into(), json!(description.trim()));
+        // The prose, then the same facts in the same words as rustdoc and
+        // the reference pages.
+        let sentences: Vec<String> = facts::key_facts(field)
+            .iter()
+            .map(facts::Fact::sentence)
+            .collect();
+        let description: Vec<String> = facts::plain_prose(&field.docs)
+            .into_iter()
+            .chain((!sentences.is_empty()).then(|| sentences.join("\n")))
+            .collect();
+        if !description.is_empty() {
+            schema.insert("description".into(), json!(description.join("\n\n")));
         }
         schema.extend(self.value_schema(&field.value));
-        let everywhere_deprecated = !field.availability.0.is_empty()
-            && field.availability.0.iter().all(|(_, support)| {
-                support.deprecated.is_some()
-                    || support.removed.is_some()
-                    || support.introduced == Some(Introduced::NotAvailable)
+        if let Some(fixed) = &field.fixed {
+            schema.remove("enum");
+            schema.insert("const".into(), scalar(fixed));
+        }
+        let everywhere_deprecated = !field.availability.is_empty()
+            && field.availability.iter().all(|entry| {
+                entry.deprecated.is_some()
+                    || entry.removed.is_some()
+                    || entry.introduced == Introduced::NotAvailable
             })
             && field
                 .availability
-                .0
                 .iter()
-                .any(|(_, support)| support.deprecated.is_some());
+                .any(|entry| entry.deprecated.is_some());
         if everywhere_deprecated {
             schema.insert("deprecated".into(), json!(true));
         }
-        // As Apple writes it: only where a key's availability differs from its
-        // payload's; in a dictionary shared under keys of different
-        // availability, the key's own.
-        if owner.availability_by_path {
-            if !field.declared_availability.0.is_empty() {
-                schema.insert(
-                    "x-supportedOS".into(),
-                    supported_os(&field.declared_availability),
-                );
+        match &field.shown_availability {
+            Some(
+                ShownAvailability::InForce(availability) | ShownAvailability::Own(availability),
+            ) => {
+                schema.insert("x-supportedOS".into(), supported_os(availability));
             }
-        } else if field.availability != self.module.supported_os {
-            schema.insert("x-supportedOS".into(), supported_os(&field.availability));
+            None => {}
         }
         if field.sensitive {
             schema.insert("x-sensitive".into(), json!(true));
@@ -279,13 +283,13 @@ impl<'a> Definitions<'a> {
             let mut limits = Map::new();
             for limit in &field.platform_limits {
                 let mut bounds = Map::new();
-                if let Some(min) = limit.min {
+                if let Some(min) = limit.bounds.min {
                     bounds.insert("minimum".into(), number(min));
                 }
-                if let Some(max) = limit.max {
+                if let Some(max) = limit.bounds.max {
                     bounds.insert("maximum".into(), number(max));
                 }
-                limits.insert(limit.os.name().into(), Json::Object(bounds));
+                limits.insert(limit.platform.name().into(), Json::Object(bounds));
             }
             schema.insert("x-platformRange".into(), Json::Object(limits));
         }
@@ -302,19 +306,11 @@ impl<'a> Definitions<'a> {
             Shape::String => {
                 schema.insert("type".into(), json!("string"));
             }
-            Shape::Enum(id) => {
+            Shape::Enum(_) => {
                 schema.insert("type".into(), json!("string"));
-                if let TypeKind::Enum(def) = &self.module.get(*id).kind {
-                    let values: Vec<&str> = def.variants.iter().map(|v| v.value.as_str()).collect();
-                    schema.insert("enum".into(), json!(values));
-                }
             }
-            Shape::Integer => {
+            Shape::Integer | Shape::IntegerFlag => {
                 schema.insert("type".into(), json!("integer"));
-            }
-            Shape::IntegerFlag => {
-                schema.insert("type".into(), json!("integer"));
-                schema.insert("enum".into(), json!([0, 1]));
             }
             Shape::Real => {
                 schema.insert("type".into(), json!("number"));
@@ -360,11 +356,11 @@ impl<'a> Definitions<'a> {
             let values: Vec<Json> = constraints.allowed.iter().map(scalar).collect();
             schema.insert("enum".into(), json!(values));
         }
-        if let Some(range) = &constraints.range {
-            if let Some(min) = range.min.as_ref().and_then(Scalar::as_f64) {
+        if let Some(bounds) = constraints.bounds {
+            if let Some(min) = bounds.min {
                 schema.insert("minimum".into(), number(min));
             }
-            if let Some(max) = range.max.as_ref().and_then(Scalar::as_f64) {
+            if let Some(max) = bounds.max {
                 schema.insert("maximum".into(), number(max));
             }
         }
@@ -374,8 +370,8 @@ impl<'a> Definitions<'a> {
         }
         if let Some(pattern) = &constraints.pattern {
             // The validators match the whole string.
-            let pattern = crate::pattern::portable(pattern).unwrap_or_else(|_| pattern.clone());
-            schema.insert("pattern".into(), json!(format!("^(?:{pattern})$")));
+            let anchored = mobileconfig_runtime::pattern::anchored(&pattern.portable);
+            schema.insert("pattern".into(), json!(anchored));
         }
         if let Some(format) = constraints.format {
             match format_keyword(format) {
@@ -383,7 +379,7 @@ impl<'a> Definitions<'a> {
                     schema.insert("format".into(), json!(keyword));
                 }
                 None => {
-                    schema.insert("x-valuetype".into(), json!(format.name()));
+                    schema.insert("x-valuetype".into(), json!(format.schema_name()));
                 }
             }
         }
@@ -519,38 +515,38 @@ fn scalar(value: &Scalar) -> Json {
 }
 
 /// The JSON Schema `format` for a value format, where there is one.
-fn format_keyword(format: ValueFormat) -> Option<&'static str> {
+fn format_keyword(format: Format) -> Option<&'static str> {
     match format {
-        ValueFormat::Uuid => Some("uuid"),
-        ValueFormat::Hostname => Some("hostname"),
-        ValueFormat::Url => Some("uri"),
-        ValueFormat::Email => Some("email"),
-        ValueFormat::Timestamp => Some("date-time"),
-        ValueFormat::Domain | ValueFormat::IpAddress | ValueFormat::BundleIdentifier => None,
+        Format::Uuid => Some("uuid"),
+        Format::Hostname => Some("hostname"),
+        Format::Url => Some("uri"),
+        Format::Email => Some("email"),
+        Format::Timestamp => Some("date-time"),
+        Format::Domain | Format::IpAddress | Format::BundleIdentifier => None,
     }
 }
 
 /// `supportedOS` as an annotation: `{"iOS": {"introduced": "9.0"}, …}`.
-fn supported_os(availability: &Availability) -> Json {
+fn supported_os(availability: &[Availability]) -> Json {
     let mut entries = Map::new();
-    for (os, support) in &availability.0 {
-        let mut entry = Map::new();
-        match &support.introduced {
-            Some(Introduced::Since(version)) => {
-                entry.insert("introduced".into(), json!(version));
+    for entry in availability {
+        let mut fields = Map::new();
+        match &entry.introduced {
+            Introduced::Since(version) => {
+                fields.insert("introduced".into(), json!(version));
             }
-            Some(Introduced::NotAvailable) => {
-                entry.insert("introduced".into(), json!("n/a"));
+            Introduced::NotAvailable => {
+                fields.insert("introduced".into(), json!("n/a"));
             }
-            None => {}
+            Introduced::Unstated => {}
         }
-        if let Some(deprecated) = &support.deprecated {
-            entry.insert("deprecated".into(), json!(deprecated));
+        if let Some(deprecated) = &entry.deprecated {
+            fields.insert("deprecated".into(), json!(deprecated));
         }
-        if let Some(removed) = &support.removed {
-            entry.insert("removed".into(), json!(removed));
+        if let Some(removed) = &entry.removed {
+            fields.insert("removed".into(), json!(removed));
         }
-        entries.insert(os.name().into(), Json::Object(entry));
+        entries.insert(entry.platform.name().into(), Json::Object(fields));
     }
     Json::Object(entries)
 }

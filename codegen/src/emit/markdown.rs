@@ -3,10 +3,9 @@
 //! reviewer of a schema change reads the diff of these pages.
 
 use super::GeneratedFile;
-use super::docs;
+use super::facts::{self, FactKind, Links};
 use super::json_schema::schema_file_name;
-use crate::ir::{Field, Ir, Module, ModuleKind, Rule, Shape, TypeDef, TypeKind, Value};
-use crate::model::{ConditionSpec, RuleSeverity, Scalar};
+use crate::ir::{ConditionSpec, Field, Ir, Module, ModuleKind, Rule, TypeDef, TypeKind};
 
 /// Every page, under `docs/`.
 pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
@@ -44,13 +43,7 @@ fn index(ir: &Ir, command: &str) -> String {
     );
     out.push_str("| payload type | title | availability |\n|---|---|---|\n");
     for module in &ir.modules {
-        let availability = docs::availability_line(&module.supported_os)
-            .map(|line| {
-                line.trim_start_matches("Availability: ")
-                    .trim_end_matches('.')
-                    .to_owned()
-            })
-            .unwrap_or_default();
+        let availability = facts::availability_words(&module.availability).unwrap_or_default();
         out.push_str(&format!(
             "| [`{}`]({}) | {} | {} |\n",
             module.payload_type,
@@ -70,14 +63,14 @@ fn page(module: &Module, command: &str) -> String {
         module.payload_type
     ));
     if let Some(description) = &module.description {
-        for line in docs::sanitize(description) {
+        for line in facts::sanitize(description) {
             out.push_str(&line);
             out.push('\n');
         }
         out.push('\n');
     }
-    if let Some(line) = docs::availability_line(&module.supported_os) {
-        out.push_str(&format!("{line}\n\n"));
+    if let Some(words) = facts::availability_words(&module.availability) {
+        out.push_str(&format!("Availability: {words}.\n\n"));
     }
     match module.kind {
         ModuleKind::Payload => out.push_str(&format!(
@@ -104,10 +97,6 @@ fn page(module: &Module, command: &str) -> String {
     out.trim_end().to_owned() + "\n"
 }
 
-fn anchor(def: &TypeDef) -> String {
-    def.name.to_lowercase()
-}
-
 fn dictionary_section(
     module: &Module,
     def: &TypeDef,
@@ -116,26 +105,10 @@ fn dictionary_section(
     out: &mut String,
 ) {
     out.push_str(&format!("## {}\n\n", def.name));
-    let at = |path: &[String]| {
-        path.iter()
-            .map(|key| format!("`{key}`"))
-            .collect::<Vec<_>>()
-            .join(" › ")
-    };
-    out.push_str(&format!("At {}.", at(&def.origin)));
-    for path in &def.also_at {
-        out.push_str(&format!(" Also at {}.", at(path)));
-    }
-    if let Some(subkeytype) = &def.subkeytype {
-        out.push_str(&format!(
-            " The schema names this shape `{subkeytype}` (its `subkeytype`)."
-        ));
-    }
+    out.push_str(&facts::type_placement(def).join(" "));
     out.push_str("\n\n");
-    if let (Some(description), false) =
-        (&def.docs.description, std::ptr::eq(def, module.root_type()))
-    {
-        for line in docs::sanitize(description) {
+    if !std::ptr::eq(def, module.root_type()) && def.docs.description.is_some() {
+        for line in facts::prose(&def.docs) {
             out.push_str(&line);
             out.push('\n');
         }
@@ -144,75 +117,20 @@ fn dictionary_section(
     out.push_str("| key | type | required | default | allowed | availability | description |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");
     for field in fields {
-        let availability = if !def.availability_by_path && field.availability == module.supported_os
-        {
-            String::new()
-        } else {
-            docs::field_availability(def, field)
-                .map(|line| {
-                    line.trim_start_matches("Availability: ")
-                        .trim_end_matches('.')
-                        .to_owned()
-                })
-                .unwrap_or_default()
-        };
-        let mut notes = Vec::new();
-        if field.sensitive {
-            notes.push("Sensitive: never shown in findings.".to_owned());
-        }
-        for limit in &field.platform_limits {
-            notes.push(format!(
-                "On {}: {}.",
-                limit.os.name(),
-                bounds(limit.min, limit.max)
-            ));
-        }
-        if let Some(prefix) = &field.references {
-            notes.push(format!(
-                "Names the PayloadUUID of a `{prefix}*` payload of the profile."
-            ));
-        }
-        let mut description = docs::sanitize(field.docs.description.as_deref().unwrap_or_default())
-            .into_iter()
-            .filter(|line| !line.is_empty())
-            .collect::<Vec<_>>();
-        description.extend(notes);
-        out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
-            field.key,
-            type_cell(module, &field.value),
-            if field.required { "yes" } else { "" },
-            field
-                .value
-                .constraints
-                .default
-                .as_ref()
-                .map(|default| format!("`{default}`"))
-                .unwrap_or_default(),
-            allowed_cell(module, &field.value),
-            cell(&availability),
-            description
-                .iter()
-                .map(|line| cell(line))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        ));
+        out.push_str(&field_row(module, field));
     }
     out.push('\n');
     if !rules.is_empty() {
         out.push_str("Rules:\n\n");
         for rule in rules {
-            let severity = match rule.severity {
-                RuleSeverity::Error => "error",
-                RuleSeverity::Warning => "warning",
-            };
             let when = rule
                 .when
                 .as_ref()
                 .map(|when| format!("When {}: ", words(when)))
                 .unwrap_or_default();
             out.push_str(&format!(
-                "- **{severity}** `{}`: {when}{}. {}\n",
+                "- **{}** `{}`: {when}{}. {}\n",
+                rule.severity.name(),
                 rule.code,
                 words(&rule.check),
                 rule.message.trim()
@@ -222,13 +140,45 @@ fn dictionary_section(
     }
 }
 
-fn bounds(min: Option<f64>, max: Option<f64>) -> String {
-    match (min, max) {
-        (Some(min), Some(max)) => format!("{min} to {max}"),
-        (Some(min), None) => format!("at least {min}"),
-        (None, Some(max)) => format!("at most {max}"),
-        (None, None) => "any".to_owned(),
+/// A key's row: the facts rustdoc lists, each in its column (the default
+/// and availability in theirs, the value's constraints under "allowed", the
+/// rest after the prose).
+fn field_row(module: &Module, field: &Field) -> String {
+    let mut default = String::new();
+    let mut availability = String::new();
+    let mut allowed = Vec::new();
+    let mut description: Vec<String> = facts::prose(&field.docs)
+        .into_iter()
+        .filter(|line| !line.is_empty())
+        .collect();
+    for fact in facts::key_facts(field) {
+        match fact.kind {
+            FactKind::Default => default = fact.text,
+            FactKind::Availability => availability = fact.text,
+            kind if kind.is_constraint() => {
+                allowed.push(format!("{}: {}", kind.label(), fact.text))
+            }
+            _ => description.push(fact.sentence()),
+        }
     }
+    format!(
+        "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+        field.key,
+        cell(&facts::type_words(module, &field.value, Links::Markdown)),
+        if field.required { "yes" } else { "" },
+        cell(&default),
+        allowed
+            .iter()
+            .map(|text| cell(text))
+            .collect::<Vec<_>>()
+            .join("<br>"),
+        cell(&availability),
+        description
+            .iter()
+            .map(|line| cell(line))
+            .collect::<Vec<_>>()
+            .join("<br>")
+    )
 }
 
 /// Text for a table cell: one line, pipes escaped.
@@ -236,85 +186,8 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-fn type_cell(module: &Module, value: &Value) -> String {
-    match &value.shape {
-        Shape::String | Shape::Enum(_) => "string".to_owned(),
-        Shape::Integer => "integer".to_owned(),
-        Shape::IntegerFlag => "integer (0/1)".to_owned(),
-        Shape::Real => "real".to_owned(),
-        Shape::Boolean => "boolean".to_owned(),
-        Shape::Date => "date".to_owned(),
-        Shape::Data => "data".to_owned(),
-        Shape::Any => "any".to_owned(),
-        Shape::Array(item) => format!("array of {}", type_cell(module, item)),
-        Shape::Map(item) => format!("dictionary of {}", type_cell(module, item)),
-        Shape::Struct(id) => {
-            let def = module.get(*id);
-            format!("[{}](#{})", def.name, anchor(def))
-        }
-        Shape::Payloads => "array of payloads".to_owned(),
-    }
-}
-
-fn allowed_cell(module: &Module, value: &Value) -> String {
-    let constraints = &value.constraints;
-    let mut parts = Vec::new();
-    match &value.shape {
-        Shape::Enum(id) => {
-            if let TypeKind::Enum(def) = &module.get(*id).kind {
-                let values: Vec<String> = def
-                    .variants
-                    .iter()
-                    .map(|v| format!("`{}`", v.value))
-                    .collect();
-                parts.push(values.join(", "));
-            }
-        }
-        Shape::Array(item) => {
-            let inner = allowed_cell(module, item);
-            if !inner.is_empty() {
-                parts.push(format!("items: {inner}"));
-            }
-        }
-        _ => {}
-    }
-    if !constraints.allowed.is_empty() {
-        let values: Vec<String> = constraints
-            .allowed
-            .iter()
-            .map(|v| format!("`{v}`"))
-            .collect();
-        parts.push(values.join(", "));
-    }
-    if let Some(range) = &constraints.range {
-        let min = range.min.as_ref().and_then(Scalar::as_f64);
-        let max = range.max.as_ref().and_then(Scalar::as_f64);
-        parts.push(bounds(min, max));
-    }
-    if let Some(repetition) = constraints.repetition {
-        parts.push(format!("{} to {} items", repetition.min, repetition.max));
-    }
-    if let Some(pattern) = &constraints.pattern {
-        parts.push(format!("matches `{}`", pattern.replace('|', "\\|")));
-    }
-    if let Some(format) = constraints.format {
-        parts.push(format.name().to_owned());
-    }
-    if value.shape == Shape::IntegerFlag {
-        parts.push("`0`, `1`".to_owned());
-    }
-    parts.join("; ")
-}
-
 fn key(path: &[String]) -> String {
     format!("`{}`", path.join("."))
-}
-
-fn literal(value: &Scalar) -> String {
-    match value {
-        Scalar::String(text) if text.is_empty() => "the empty string".to_owned(),
-        other => format!("`{other}`"),
-    }
 }
 
 /// A condition in plain words.
@@ -322,16 +195,24 @@ fn words(condition: &ConditionSpec) -> String {
     match condition {
         ConditionSpec::Present(path) => format!("{} is present", key(path)),
         ConditionSpec::Absent(path) => format!("{} is absent", key(path)),
-        ConditionSpec::Equals(path, value) => format!("{} is {}", key(path), literal(value)),
+        ConditionSpec::Equals(path, value) => format!("{} is {}", key(path), facts::literal(value)),
         ConditionSpec::OneOf(path, values) => format!(
             "{}, if present, is one of {}",
             key(path),
-            values.iter().map(literal).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(facts::literal)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         ConditionSpec::NoneOf(path, values) => format!(
             "{}, if present, is none of {}",
             key(path),
-            values.iter().map(literal).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(facts::literal)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         ConditionSpec::AtLeast(path, bound) => {
             format!("{}, if present, is at least {bound}", key(path))
@@ -368,6 +249,7 @@ fn words(condition: &ConditionSpec) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::Scalar;
 
     #[test]
     fn conditions_read_as_words() {

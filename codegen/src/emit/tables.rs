@@ -3,33 +3,38 @@
 //! the runtime's one validation engine. Nothing is checked by per-payload
 //! code; everything the schema and overlay say is data here.
 
-use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Availability, Field, Module, Rule, Shape, StructDef, TypeDef, TypeKind, Value};
-use crate::model::{
-    Availability as Introduced, ConditionSpec, Os, RuleSeverity, Scalar, ValueFormat,
+use super::rust::layout::separated;
+use crate::ir::{
+    Availability, ConditionSpec, Field, Format, Module, Platform, Rule, Scalar, Severity, Shape,
+    StructDef, TypeDef, TypeKind, Value,
 };
+use crate::schema::Introduced;
 
-/// The name of a struct's table: its type name in SHOUTY_CASE (`lower`
-/// keeps these unique and clear of the module's own `PAYLOAD` names).
-pub fn table_name(def: &TypeDef) -> Ident {
-    Ident::new(&def.name.to_shouty_snake_case(), Span::call_site())
+/// The name of a struct's table (the naming pass keeps these unique and
+/// clear of the module's own `PAYLOAD` names).
+fn table_name(def: &TypeDef) -> Ident {
+    let name = match &def.kind {
+        TypeKind::Struct(struct_def) => struct_def.table.as_str(),
+        TypeKind::Enum(_) => def.name.as_str(),
+    };
+    Ident::new(name, Span::call_site())
 }
 
 /// The distinct `supportedOS` sets of a module (the payload's, and each that
 /// a key declares), each a named constant written once.
-struct AvailabilitySets(Vec<Availability>);
+struct AvailabilitySets(Vec<Vec<Availability>>);
 
 impl AvailabilitySets {
     fn collect(module: &Module) -> Self {
-        let mut sets = vec![module.supported_os.clone()];
+        let mut sets = vec![module.availability.clone()];
         for def in &module.types {
             if let TypeKind::Struct(struct_def) = &def.kind {
                 for field in &struct_def.fields {
                     let declared = &field.declared_availability;
-                    if !declared.0.is_empty() && !sets.contains(declared) {
+                    if !declared.is_empty() && !sets.contains(declared) {
                         sets.push(declared.clone());
                     }
                 }
@@ -47,9 +52,9 @@ impl AvailabilitySets {
     }
 
     /// The constant for a set; a key that declares nothing gets `&[]`.
-    fn reference(&self, availability: &Availability) -> TokenStream {
+    fn reference(&self, availability: &[Availability]) -> TokenStream {
         match self.0.iter().position(|set| set == availability) {
-            Some(index) if !availability.0.is_empty() => {
+            Some(index) if !availability.is_empty() => {
                 let name = Self::name(index);
                 quote!(#name)
             }
@@ -57,11 +62,12 @@ impl AvailabilitySets {
         }
     }
 
-    fn constants(&self) -> TokenStream {
-        let constants = self.0.iter().enumerate().map(|(index, set)| {
+    fn constants(&self) -> impl Iterator<Item = TokenStream> + '_ {
+        self.0.iter().enumerate().map(|(index, set)| {
             let name = Self::name(index);
-            let line = super::docs::availability_line(set)
-                .unwrap_or_else(|| "Availability: not stated.".to_owned());
+            let words =
+                super::facts::availability_words(set).unwrap_or_else(|| "not stated".to_owned());
+            let line = format!("Availability: {words}.");
             let doc = if index == 0 {
                 format!(" The payload's `supportedOS`. {line}")
             } else {
@@ -72,8 +78,7 @@ impl AvailabilitySets {
                 #[doc = #doc]
                 const #name: &[Availability] = #entries;
             }
-        });
-        quote!(#(#constants)*)
+        })
     }
 }
 
@@ -87,23 +92,30 @@ pub fn schema_module(module: &Module) -> TokenStream {
         TypeKind::Struct(struct_def) => Some(dict_table(module, def, struct_def, &sets)),
         TypeKind::Enum(_) => None,
     });
-    let constants = sets.constants();
+    let payload = quote! {
+        /// The payload.
+        pub static PAYLOAD: PayloadSchema = PayloadSchema {
+            payload_type: super::PAYLOAD_TYPE,
+            title: #title,
+            availability: #payload_availability,
+            root: &#root,
+        };
+    };
+    let items = separated(
+        [
+            quote!(
+                use crate::runtime::schema::*;
+            ),
+            payload,
+        ]
+        .into_iter()
+        .chain(tables)
+        .chain(sets.constants()),
+    );
     quote! {
         /// This payload's schema as data, for the runtime's validation engine.
         pub mod schema {
-            use crate::runtime::schema::*;
-
-            /// The payload.
-            pub static PAYLOAD: PayloadSchema = PayloadSchema {
-                payload_type: super::PAYLOAD_TYPE,
-                title: #title,
-                availability: #payload_availability,
-                root: &#root,
-            };
-
-            #(#tables)*
-
-            #constants
+            #items
         }
     }
 }
@@ -148,9 +160,9 @@ fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenSt
     }
     if !field.platform_limits.is_empty() {
         let limits = field.platform_limits.iter().map(|limit| {
-            let platform = platform(limit.os);
-            let min = option_f64(limit.min);
-            let max = option_f64(limit.max);
+            let platform = platform(limit.platform);
+            let min = option_f64(limit.bounds.min);
+            let max = option_f64(limit.bounds.max);
             quote!(PlatformLimit { platform: #platform, min: #min, max: #max })
         });
         extras.push(quote!(platform_limits: &[#(#limits),*]));
@@ -191,29 +203,17 @@ fn value_table(module: &Module, value: &Value) -> TokenStream {
     };
     let constraints = &value.constraints;
     let mut settings = Vec::new();
-    let allowed: Vec<TokenStream> = match &value.shape {
-        Shape::Enum(id) => match &module.get(*id).kind {
-            TypeKind::Enum(enum_def) => enum_def
-                .variants
-                .iter()
-                .map(|variant| {
-                    let text = &variant.value;
-                    quote!(Literal::Str(#text))
-                })
-                .collect(),
-            TypeKind::Struct(_) => Vec::new(),
-        },
-        _ => constraints.allowed.iter().map(literal).collect(),
-    };
-    if !allowed.is_empty() {
+    // A flag's kind holds its two values.
+    if !constraints.allowed.is_empty() && value.shape != Shape::IntegerFlag {
+        let allowed = constraints.allowed.iter().map(literal);
         settings.push(quote!(allowed: &[#(#allowed),*]));
     }
-    if let Some(range) = &constraints.range {
-        if let Some(min) = range.min.as_ref().and_then(Scalar::as_f64) {
+    if let Some(bounds) = constraints.bounds {
+        if let Some(min) = bounds.min {
             let min = real(min);
             settings.push(quote!(min: Some(#min)));
         }
-        if let Some(max) = range.max.as_ref().and_then(Scalar::as_f64) {
+        if let Some(max) = bounds.max {
             let max = real(max);
             settings.push(quote!(max: Some(#max)));
         }
@@ -225,8 +225,7 @@ fn value_table(module: &Module, value: &Value) -> TokenStream {
         settings.push(quote!(max_items: Some(#max)));
     }
     if let Some(pattern) = &constraints.pattern {
-        // `check` has made sure the pattern has a portable form.
-        let pattern = crate::pattern::portable(pattern).unwrap_or_else(|_| pattern.clone());
+        let pattern = &pattern.portable;
         settings.push(quote!(pattern: Some(#pattern)));
     }
     if let Some(format) = constraints.format {
@@ -240,27 +239,27 @@ fn value_table(module: &Module, value: &Value) -> TokenStream {
     }
 }
 
-fn format_variant(format: ValueFormat) -> Ident {
+fn format_variant(format: Format) -> Ident {
     let name = match format {
-        ValueFormat::Uuid => "Uuid",
-        ValueFormat::Hostname => "Hostname",
-        ValueFormat::Url => "Url",
-        ValueFormat::Email => "Email",
-        ValueFormat::Domain => "Domain",
-        ValueFormat::Timestamp => "Timestamp",
-        ValueFormat::IpAddress => "IpAddress",
-        ValueFormat::BundleIdentifier => "BundleIdentifier",
+        Format::Uuid => "Uuid",
+        Format::Hostname => "Hostname",
+        Format::Url => "Url",
+        Format::Email => "Email",
+        Format::Domain => "Domain",
+        Format::Timestamp => "Timestamp",
+        Format::IpAddress => "IpAddress",
+        Format::BundleIdentifier => "BundleIdentifier",
     };
     Ident::new(name, Span::call_site())
 }
 
-fn platform(os: Os) -> TokenStream {
-    match os {
-        Os::IOs => quote!(Platform::IOs),
-        Os::MacOs => quote!(Platform::MacOs),
-        Os::TvOs => quote!(Platform::TvOs),
-        Os::VisionOs => quote!(Platform::VisionOs),
-        Os::WatchOs => quote!(Platform::WatchOs),
+fn platform(platform: Platform) -> TokenStream {
+    match platform {
+        Platform::IOs => quote!(Platform::IOs),
+        Platform::MacOs => quote!(Platform::MacOs),
+        Platform::TvOs => quote!(Platform::TvOs),
+        Platform::VisionOs => quote!(Platform::VisionOs),
+        Platform::WatchOs => quote!(Platform::WatchOs),
     }
 }
 
@@ -281,19 +280,19 @@ fn option_f64(value: Option<f64>) -> TokenStream {
     }
 }
 
-fn availability(availability: &Availability) -> TokenStream {
-    let entries = availability.0.iter().map(|(os, support)| {
-        let platform = platform(*os);
-        let base = match &support.introduced {
-            Some(Introduced::NotAvailable) => quote!(Availability::unavailable(#platform)),
-            Some(Introduced::Since(version)) => quote!(Availability::since(#platform, #version)),
-            None => quote!(Availability::since(#platform, "")),
+fn availability(availability: &[Availability]) -> TokenStream {
+    let entries = availability.iter().map(|entry| {
+        let platform = platform(entry.platform);
+        let base = match &entry.introduced {
+            Introduced::NotAvailable => quote!(Availability::unavailable(#platform)),
+            Introduced::Since(version) => quote!(Availability::since(#platform, #version)),
+            Introduced::Unstated => quote!(Availability::unstated(#platform)),
         };
-        if support.deprecated.is_none() && support.removed.is_none() {
+        if entry.deprecated.is_none() && entry.removed.is_none() {
             return base;
         }
-        let deprecated = option_str(support.deprecated.as_deref());
-        let removed = option_str(support.removed.as_deref());
+        let deprecated = option_str(entry.deprecated.as_deref());
+        let removed = option_str(entry.removed.as_deref());
         quote! {
             Availability {
                 deprecated: #deprecated,
@@ -337,8 +336,8 @@ fn path(keys: &[String]) -> TokenStream {
 fn rule(rule: &Rule) -> TokenStream {
     let code = &rule.code;
     let severity = match rule.severity {
-        RuleSeverity::Error => quote!(Severity::Error),
-        RuleSeverity::Warning => quote!(Severity::Warning),
+        Severity::Error => quote!(Severity::Error),
+        Severity::Warning => quote!(Severity::Warning),
     };
     let when = match &rule.when {
         Some(condition) => {

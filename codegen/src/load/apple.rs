@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use super::yaml::{Document, MappingEntry, NodeId, NodeKind};
 use crate::error::SchemaError;
-use crate::model::{
-    Availability, KeyListId, Os, OsSupport, PayloadKey, Presence, Range, Repetition, Scalar,
-    SchemaFile, Spanned, SupportedOs,
+use crate::schema::{
+    Availability, Introduced, KeyListId, PatternSpec, PayloadKey, Platform, Presence, Range,
+    Repetition, Scalar, SchemaFile, Spanned,
 };
 
 const FILE_PROPERTIES: &[&str] = &[
@@ -213,7 +213,7 @@ impl Reader<'_> {
             title: String::new(),
             description: None,
             payload_type: None,
-            supported_os: SupportedOs::default(),
+            supported_os: Vec::new(),
             payload_keys: None,
             key_lists: BTreeMap::new(),
             key_list_paths: BTreeMap::new(),
@@ -232,7 +232,7 @@ impl Reader<'_> {
                     schema.payload_type = payload_type;
                     schema.supported_os = supported_os;
                 }
-                "payloadkeys" => schema.payload_keys = Some(value),
+                "payloadkeys" => schema.payload_keys = Some(KeyListId(value)),
                 key if FILE_PROPERTIES.contains(&key) => {}
                 _ => self.unknown_property(&entry, &[], FILE_PROPERTIES),
             }
@@ -254,9 +254,9 @@ impl Reader<'_> {
         schema
     }
 
-    fn read_payload(&mut self, id: NodeId) -> (Option<Spanned<String>>, SupportedOs) {
+    fn read_payload(&mut self, id: NodeId) -> (Option<Spanned<String>>, Vec<Availability>) {
         let mut payload_type = None;
-        let mut supported_os = SupportedOs::default();
+        let mut supported_os = Vec::new();
         for entry in self.mapping(id, &[], "`payload`") {
             match entry.key.as_str() {
                 "payloadtype" => {
@@ -304,7 +304,7 @@ impl Reader<'_> {
     }
 
     fn read_key_list(&mut self, list: KeyListId, path: &[String]) -> Vec<PayloadKey> {
-        let Some(items) = self.sequence(list, path, "payloadkeys") else {
+        let Some(items) = self.sequence(list.0, path, "payloadkeys") else {
             return Vec::new();
         };
         items
@@ -375,13 +375,15 @@ impl Reader<'_> {
                         .scalar(value, &path, "default")
                         .map(|scalar| Spanned::new(scalar, value_line));
                 }
-                "format" => key.format = self.string(value, &path, "format"),
+                "format" => {
+                    key.format = self.string(value, &path, "format").map(PatternSpec::new);
+                }
                 "repetition" => key.repetition = self.read_repetition(value, &path),
                 "supportedOS" => key.supported_os = self.read_supported_os(value, &path),
                 "subkeytype" => key.subkeytype = self.string(value, &path, "subkeytype"),
                 "subkeys" => {
                     if self.sequence(value, &path, "subkeys").is_some() {
-                        key.subkeys = Some(value);
+                        key.subkeys = Some(KeyListId(value));
                     }
                 }
                 _ => self.unknown_property(&entry, &path, KEY_PROPERTIES),
@@ -429,33 +431,45 @@ impl Reader<'_> {
         }
     }
 
-    fn read_supported_os(&mut self, id: NodeId, path: &[String]) -> SupportedOs {
-        let mut supported = SupportedOs::default();
+    fn read_supported_os(&mut self, id: NodeId, path: &[String]) -> Vec<Availability> {
+        let mut supported = Vec::new();
         for entry in self.mapping(id, path, "`supportedOS`") {
-            let Some(os) = Os::from_name(&entry.key) else {
-                let names: Vec<&str> = Os::ALL.iter().map(|os| os.name()).collect();
+            let Some(platform) = Platform::from_name(&entry.key) else {
+                let names: Vec<&str> = Platform::ALL.iter().map(|os| os.name()).collect();
                 self.unknown_property(&entry, path, &names);
                 continue;
             };
-            let mut support = OsSupport::default();
+            let mut availability = Availability {
+                platform,
+                introduced: Introduced::Unstated,
+                deprecated: None,
+                removed: None,
+            };
             for property in self.mapping(entry.value, path, "an OS entry of `supportedOS`") {
                 let value = property.value;
-                let what = format!("supportedOS.{}.{}", os.name(), property.key);
+                let what = format!("supportedOS.{}.{}", platform.name(), property.key);
                 match property.key.as_str() {
                     "introduced" => {
-                        support.introduced = self
-                            .string(value, path, &what)
-                            .map(|text| Availability::parse(&text));
+                        if let Some(text) = self.string(value, path, &what) {
+                            availability.introduced = if text == "n/a" {
+                                Introduced::NotAvailable
+                            } else {
+                                Introduced::Since(text)
+                            };
+                        }
                     }
-                    "deprecated" => support.deprecated = self.string(value, path, &what),
-                    "removed" => support.removed = self.string(value, path, &what),
-                    "beta" => support.beta = self.boolean(value, path, &what),
+                    "deprecated" => availability.deprecated = self.string(value, path, &what),
+                    "removed" => availability.removed = self.string(value, path, &what),
+                    "beta" => {
+                        self.boolean(value, path, &what);
+                    }
                     key if OS_PROPERTIES.contains(&key) => {}
                     _ => self.unknown_property(&property, path, OS_PROPERTIES),
                 }
             }
-            supported.0.insert(os, support);
+            supported.push(availability);
         }
+        supported.sort_by_key(|availability| availability.platform);
         supported
     }
 }

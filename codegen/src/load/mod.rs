@@ -1,7 +1,8 @@
-//! Stage 1: read the schema's text into [`model`](crate::model) records.
+//! Stage 1: read the schema's text into [`schema`](crate::schema) records.
 //!
-//! Apple-format files are read through [`yaml`] (which keeps anchors as shared
-//! nodes, so recursive files load); overlays through `serde_yaml`.
+//! Every file is parsed once by [`yaml`], which keeps anchors as shared nodes
+//! (so recursive files load) and the line of every node. Apple-format files
+//! are then read by [`apple`], overlays by [`overlay`].
 
 pub mod apple;
 pub mod overlay;
@@ -10,7 +11,7 @@ pub mod yaml;
 use std::path::Path;
 
 use crate::error::SchemaError;
-use crate::model::{Overlay, SchemaFile};
+use crate::schema::Schema;
 
 /// One file of a schema folder, as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,15 +40,6 @@ impl SourceFile {
     }
 }
 
-/// Every file of a schema, read but not yet checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoadedSchema {
-    /// Apple-format files, sorted by name.
-    pub files: Vec<SchemaFile>,
-    /// Overlays, sorted by name.
-    pub overlays: Vec<Overlay>,
-}
-
 /// Reads the `*.yaml` files directly inside `dir`, sorted by name.
 pub fn read_schema_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
     let mut sources = Vec::new();
@@ -72,47 +64,66 @@ pub fn read_schema_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
     Ok(sources)
 }
 
+/// Reads a schema folder and, when given, a folder of further overlays
+/// (fixups for a schema folder the project does not own, such as Apple's).
+/// The further overlays are named with their folder, so messages and
+/// headers say where they come from.
+pub fn read_sources(schema: &Path, overlays: Option<&Path>) -> Result<Vec<SourceFile>, String> {
+    let mut sources = read_schema_dir(schema)
+        .map_err(|error| format!("cannot read {}: {error}", schema.display()))?;
+    if let Some(overlays) = overlays {
+        let extra = read_schema_dir(overlays)
+            .map_err(|error| format!("cannot read {}: {error}", overlays.display()))?;
+        for mut source in extra {
+            if source.kind() != SourceKind::Overlay {
+                return Err(format!(
+                    "{}/{}: the overlays folder takes only *.overlay.yaml files",
+                    overlays.display(),
+                    source.name
+                ));
+            }
+            source.name = format!("{}/{}", overlays.display(), source.name);
+            sources.push(source);
+        }
+    }
+    if sources.is_empty() {
+        return Err(format!("{} holds no *.yaml files", schema.display()));
+    }
+    Ok(sources)
+}
+
 /// Reads every source, collecting the problems of all files.
-pub fn load(sources: &[SourceFile]) -> Result<LoadedSchema, Vec<SchemaError>> {
+pub fn load(sources: &[SourceFile]) -> Result<Schema, Vec<SchemaError>> {
     let mut errors = Vec::new();
     let mut files = Vec::new();
     let mut overlays = Vec::new();
     let mut sorted: Vec<&SourceFile> = sources.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for source in sorted {
+        let document = match yaml::Document::parse(&source.text) {
+            Ok(document) => document,
+            Err(error) => {
+                let mut schema_error = SchemaError::new(&source.name, error.message);
+                schema_error.line = error.line;
+                errors.push(schema_error);
+                continue;
+            }
+        };
         match source.kind() {
-            SourceKind::Overlay => match overlay::read_overlay(&source.name, &source.text) {
+            SourceKind::Overlay => match overlay::read_overlay(&source.name, &document) {
                 Ok(overlay) => overlays.push(overlay),
                 Err(problems) => errors.extend(problems),
             },
-            SourceKind::Apple => match yaml::Document::parse(&source.text) {
-                Ok(document) => {
-                    let (file, problems) = apple::read_schema_file(&source.name, &document);
-                    errors.extend(problems);
-                    files.push(file);
-                }
-                Err(error) => {
-                    let mut schema_error = SchemaError::new(&source.name, error.message);
-                    schema_error.line = error.line;
-                    errors.push(schema_error);
-                }
-            },
+            SourceKind::Apple => {
+                let (file, problems) = apple::read_schema_file(&source.name, &document);
+                errors.extend(problems);
+                files.push(file);
+            }
         }
     }
     if errors.is_empty() {
-        Ok(LoadedSchema { files, overlays })
+        Ok(Schema { files, overlays })
     } else {
         Err(errors)
     }
-}
-
-/// Reads a schema folder from disk: [`read_schema_dir`] then [`load`].
-pub fn load_dir(dir: &Path) -> Result<LoadedSchema, Vec<SchemaError>> {
-    let sources = read_schema_dir(dir).map_err(|error| {
-        vec![SchemaError::new(
-            dir.display().to_string(),
-            format!("cannot read the schema folder: {error}"),
-        )]
-    })?;
-    load(&sources)
 }

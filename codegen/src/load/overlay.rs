@@ -1,33 +1,37 @@
 //! Reads the project's overlay files (`*.overlay.yaml`): what the project adds
 //! to a payload that Apple's format has no property for. The format is
 //! documented in `docs/overlays.md`.
+//!
+//! The file is parsed once, by the same YAML reader as Apple's files, and
+//! read into the serde types below; every problem carries its line.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::yaml::{Document, MappingEntry, NodeKind};
+use super::yaml::{Document, de};
 use crate::error::SchemaError;
-use crate::model::{
-    ConditionSpec, KeyOverlay, Os, Overlay, RuleSeverity, RuleSpec, Scalar, ValueFormat,
+use crate::schema::{
+    Bounds, ConditionSpec, Format, KeyOverlay, Overlay, Platform, RuleSpec, Scalar, Severity,
+    Spanned,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OverlayFile {
-    payload: String,
+    payload: Spanned<String>,
     #[serde(default)]
-    file: Option<String>,
+    file: Option<Spanned<String>>,
     #[serde(default)]
     rust_module: Option<String>,
     #[serde(default)]
     rust_name: Option<String>,
     #[serde(default)]
-    keys: Vec<KeyEntry>,
+    keys: Vec<Spanned<KeyEntry>>,
     #[serde(default)]
     rankings: BTreeMap<String, Vec<Vec<String>>>,
     #[serde(default)]
-    rules: Vec<RuleEntry>,
+    rules: Vec<Spanned<RuleEntry>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,9 +41,8 @@ struct RuleEntry {
     #[serde(default)]
     within: Vec<String>,
     severity: SeverityEntry,
-    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    #[serde(default)]
     when: Option<ConditionEntry>,
-    #[serde(with = "serde_yaml::with::singleton_map_recursive")]
     check: ConditionEntry,
     message: String,
     #[serde(default)]
@@ -200,84 +203,65 @@ struct KeyEntry {
     references: Option<String>,
 }
 
-/// Reads the overlay `file` from `text`.
-pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>> {
-    let parsed: OverlayFile = serde_yaml::from_str(text).map_err(|error| {
-        // serde_yaml ends its message with the location, which the error
-        // already carries as its line.
-        let message = error.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(index) if error.location().is_some() => message[..index].to_owned(),
-            _ => message,
-        };
-        let mut schema_error = SchemaError::new(file, message);
-        if let Some(location) = error.location() {
-            schema_error = schema_error.at_line(location.line());
-        }
+/// Reads the overlay `file` from its parsed text.
+pub fn read_overlay(file: &str, document: &Document) -> Result<Overlay, Vec<SchemaError>> {
+    let parsed: OverlayFile = de::from_document(document).map_err(|error| {
+        let mut schema_error = SchemaError::new(file, error.message);
+        schema_error.line = error.line;
         vec![schema_error]
     })?;
-    let lines = Lines::of(text);
-    let line_of_entry = lines.items("keys");
+    let payload = parsed.payload.value;
     let mut errors = Vec::new();
     let mut keys = Vec::new();
-    for (index, entry) in parsed.keys.into_iter().enumerate() {
-        let line = line_of_entry.get(index).copied().unwrap_or(1);
-        let valuetype = match entry.valuetype.as_deref() {
-            None => None,
-            Some(name) => match ValueFormat::from_name(name) {
-                Some(format) => Some(format),
-                None => {
-                    let known: Vec<&str> = ValueFormat::ALL.iter().map(|f| f.name()).collect();
-                    errors.push(
-                        SchemaError::new(
-                            file,
-                            format!("unknown valuetype `{name}`; known: {}", known.join(", ")),
-                        )
-                        .at_line(line)
-                        .at_path(&key_path(&parsed.payload, &entry.path)),
-                    );
-                    None
-                }
-            },
+    for Spanned { value: entry, line } in parsed.keys {
+        let error = |message: String| {
+            SchemaError::new(file, message)
+                .at_line(line)
+                .at_path(&key_path(&payload, &entry.path))
         };
         if entry.path.is_empty() {
             errors
                 .push(SchemaError::new(file, "an overlay entry has an empty `path`").at_line(line));
             continue;
         }
+        let valuetype = match entry.valuetype.as_deref() {
+            None => None,
+            Some(name) => Format::from_schema_name(name).or_else(|| {
+                let known: Vec<&str> = Format::ALL.iter().map(|f| f.schema_name()).collect();
+                errors.push(error(format!(
+                    "unknown valuetype `{name}`; known: {}",
+                    known.join(", ")
+                )));
+                None
+            }),
+        };
         let mut platform_range = BTreeMap::new();
-        for (name, range) in entry.platform_range {
-            if range
+        for (name, range) in &entry.platform_range {
+            let finite = range
                 .min
                 .iter()
                 .chain(&range.max)
-                .any(|bound| !bound.is_finite())
-            {
-                errors.push(
-                    SchemaError::new(
-                        file,
-                        format!("`platform_range` of `{name}` is not a finite number"),
-                    )
-                    .at_line(line)
-                    .at_path(&key_path(&parsed.payload, &entry.path)),
-                );
-                continue;
-            }
-            match Os::from_name(&name) {
-                Some(os) => {
-                    platform_range.insert(os, (range.min, range.max));
+                .all(|bound| bound.is_finite());
+            match Platform::from_name(name) {
+                _ if !finite => errors.push(error(format!(
+                    "`platform_range` of `{name}` is not a finite number"
+                ))),
+                Some(platform) => {
+                    platform_range.insert(
+                        platform,
+                        Bounds {
+                            min: range.min,
+                            max: range.max,
+                        },
+                    );
                 }
-                None => errors.push(
-                    SchemaError::new(
-                        file,
-                        format!(
-                            "`platform_range` names `{name}`; platforms are iOS, macOS, tvOS, \
-                             visionOS, watchOS"
-                        ),
-                    )
-                    .at_line(line)
-                    .at_path(&key_path(&parsed.payload, &entry.path)),
-                ),
+                None => {
+                    let names: Vec<&str> = Platform::ALL.iter().map(|p| p.name()).collect();
+                    errors.push(error(format!(
+                        "`platform_range` names `{name}`; platforms are {}",
+                        names.join(", ")
+                    )));
+                }
             }
         }
         keys.push(KeyOverlay {
@@ -292,10 +276,8 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
             references: entry.references,
         });
     }
-    let rule_lines = lines.items("rules");
     let mut rules = Vec::new();
-    for (index, entry) in parsed.rules.into_iter().enumerate() {
-        let line = rule_lines.get(index).copied().unwrap_or(1);
+    for Spanned { value: entry, line } in parsed.rules {
         let at = entry.at.as_deref().map(split_path).unwrap_or_default();
         let conditions = entry
             .when
@@ -308,8 +290,8 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
                 line,
                 within: entry.within,
                 severity: match entry.severity {
-                    SeverityEntry::Error => RuleSeverity::Error,
-                    SeverityEntry::Warning => RuleSeverity::Warning,
+                    SeverityEntry::Error => Severity::Error,
+                    SeverityEntry::Warning => Severity::Warning,
                 },
                 when,
                 check,
@@ -329,11 +311,9 @@ pub fn read_overlay(file: &str, text: &str) -> Result<Overlay, Vec<SchemaError>>
         line: parsed
             .file
             .as_ref()
-            .and_then(|_| lines.property("file"))
-            .or_else(|| lines.property("payload"))
-            .unwrap_or(1),
-        payload: parsed.payload,
-        file: parsed.file,
+            .map_or(parsed.payload.line, |file| file.line),
+        payload,
+        file: parsed.file.map(|file| file.value),
         rust_module: parsed.rust_module,
         rust_name: parsed.rust_name,
         keys,
@@ -347,47 +327,4 @@ pub fn key_path(payload: &str, path: &[String]) -> Vec<String> {
     std::iter::once(payload.to_owned())
         .chain(path.iter().cloned())
         .collect()
-}
-
-/// Where things are in an overlay's text, for messages (serde_yaml keeps no
-/// positions for values): the same text read as a YAML graph.
-struct Lines {
-    document: Option<Document>,
-}
-
-impl Lines {
-    fn of(text: &str) -> Self {
-        Lines {
-            document: Document::parse(text).ok(),
-        }
-    }
-
-    fn top_level(&self, property: &str) -> Option<(&Document, &MappingEntry)> {
-        let document = self.document.as_ref()?;
-        match &document.node(document.root).kind {
-            NodeKind::Mapping(entries) => entries
-                .iter()
-                .find(|entry| entry.key == property)
-                .map(|entry| (document, entry)),
-            _ => None,
-        }
-    }
-
-    /// The line of a top-level property.
-    fn property(&self, property: &str) -> Option<usize> {
-        self.top_level(property).map(|(_, entry)| entry.key_line)
-    }
-
-    /// The line of each item of a top-level list.
-    fn items(&self, property: &str) -> Vec<usize> {
-        let Some((document, entry)) = self.top_level(property) else {
-            return Vec::new();
-        };
-        match &document.node(entry.value).kind {
-            NodeKind::Sequence(items) => {
-                items.iter().map(|&item| document.node(item).line).collect()
-            }
-            _ => Vec::new(),
-        }
-    }
 }

@@ -6,6 +6,11 @@
 //! an alias becomes a second reference to the node its anchor names, which
 //! turns a recursive schema into a cycle in the graph rather than an endless
 //! tree. Every node keeps the line it starts on, for error messages.
+//!
+//! [`de`] reads a document into serde types (the overlays), with the line of
+//! every problem.
+
+pub mod de;
 
 use std::collections::BTreeMap;
 

@@ -1,15 +1,35 @@
 //! The schema as written: Apple-format files and the project's overlays, read
-//! but not yet checked or resolved. `load` produces it, `check` and `lower`
-//! consume it.
+//! but not yet bound, checked or resolved. `load` produces it; every later
+//! stage reads it.
+//!
+//! Platforms, availability, string formats and severities are the runtime's
+//! types: the generator and the validators share one definition of each.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::load::yaml::NodeId;
+pub use mobileconfig_runtime::availability::{Introduced, Platform};
+pub use mobileconfig_runtime::format::Format;
+pub use mobileconfig_runtime::schema::Severity;
 
-/// A list of payload keys, named by the YAML node it was read from (so a list
-/// shared through an anchor and alias has one id).
-pub type KeyListId = NodeId;
+/// `supportedOS` as the schema states it or as inherited: one entry per
+/// platform named, in platform order, versions as written.
+pub type Availability = mobileconfig_runtime::availability::Availability<String>;
+
+/// A list of payload keys, named by where it was read from, so a list shared
+/// through a YAML anchor and alias has one id and a recursive list refers to
+/// itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyListId(pub usize);
+
+/// Every file of a schema, read but not yet checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    /// Apple-format files, sorted by name.
+    pub files: Vec<SchemaFile>,
+    /// Overlays, sorted by name.
+    pub overlays: Vec<Overlay>,
+}
 
 /// A value with the line it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +52,7 @@ pub struct SchemaFile {
     pub title: String,
     pub description: Option<String>,
     pub payload_type: Option<Spanned<String>>,
-    pub supported_os: SupportedOs,
+    pub supported_os: Vec<Availability>,
     pub payload_keys: Option<KeyListId>,
     pub key_lists: BTreeMap<KeyListId, Vec<PayloadKey>>,
     /// The path at which each list was first reached, for messages.
@@ -68,10 +88,10 @@ pub struct PayloadKey {
     pub rangelist: Option<Vec<Spanned<Scalar>>>,
     pub range: Option<Range>,
     pub default: Option<Spanned<Scalar>>,
-    pub format: Option<String>,
+    pub format: Option<PatternSpec>,
     pub repetition: Option<Repetition>,
     pub content: Option<String>,
-    pub supported_os: SupportedOs,
+    pub supported_os: Vec<Availability>,
     pub subkeytype: Option<String>,
     pub subkeys: Option<KeyListId>,
 }
@@ -91,7 +111,7 @@ impl PayloadKey {
             format: None,
             repetition: None,
             content: None,
-            supported_os: SupportedOs::default(),
+            supported_os: Vec::new(),
             subkeytype: None,
             subkeys: None,
         }
@@ -259,100 +279,54 @@ pub struct Range {
     pub max: Option<Scalar>,
 }
 
+/// `format`: a regular expression a whole string must match, as written,
+/// with the form the validators and JSON Schema read alike (or why it has
+/// none), worked out once when the file is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternSpec {
+    pub written: String,
+    pub portable: Result<String, String>,
+}
+
+impl PatternSpec {
+    pub fn new(written: String) -> Self {
+        PatternSpec {
+            portable: crate::pattern::portable(&written),
+            written,
+        }
+    }
+}
+
+/// Inclusive numeric bounds; either may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Bounds {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Bounds {
+    /// Whether `value` lies within the bounds.
+    pub fn contains(&self, value: f64) -> bool {
+        self.min.is_none_or(|min| value >= min) && self.max.is_none_or(|max| value <= max)
+    }
+}
+
+impl Range {
+    /// The bounds as numbers (a bound that is not a number is reported by
+    /// the loader and left open here).
+    pub fn bounds(&self) -> Bounds {
+        Bounds {
+            min: self.min.as_ref().and_then(Scalar::as_f64),
+            max: self.max.as_ref().and_then(Scalar::as_f64),
+        }
+    }
+}
+
 /// `repetition`: how many items an array holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Repetition {
     pub min: i64,
     pub max: i64,
-}
-
-/// The operating systems Apple's schema distinguishes, in Apple's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Os {
-    IOs,
-    MacOs,
-    TvOs,
-    VisionOs,
-    WatchOs,
-}
-
-impl Os {
-    pub const ALL: [Os; 5] = [Os::IOs, Os::MacOs, Os::TvOs, Os::VisionOs, Os::WatchOs];
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Os::ALL.into_iter().find(|os| os.name() == name)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Os::IOs => "iOS",
-            Os::MacOs => "macOS",
-            Os::TvOs => "tvOS",
-            Os::VisionOs => "visionOS",
-            Os::WatchOs => "watchOS",
-        }
-    }
-}
-
-/// `introduced`: a version, or `n/a` for "not available on this OS".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Availability {
-    Since(String),
-    NotAvailable,
-}
-
-impl Availability {
-    pub fn parse(text: &str) -> Self {
-        if text == "n/a" {
-            Availability::NotAvailable
-        } else {
-            Availability::Since(text.to_owned())
-        }
-    }
-}
-
-/// What one OS entry of `supportedOS` says; absent fields inherit.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct OsSupport {
-    pub introduced: Option<Availability>,
-    pub deprecated: Option<String>,
-    pub removed: Option<String>,
-    pub beta: Option<bool>,
-}
-
-impl OsSupport {
-    /// This entry's fields where given, `inherited`'s elsewhere.
-    pub fn over(&self, inherited: &OsSupport) -> OsSupport {
-        OsSupport {
-            introduced: self
-                .introduced
-                .clone()
-                .or_else(|| inherited.introduced.clone()),
-            deprecated: self
-                .deprecated
-                .clone()
-                .or_else(|| inherited.deprecated.clone()),
-            removed: self.removed.clone().or_else(|| inherited.removed.clone()),
-            beta: self.beta.or(inherited.beta),
-        }
-    }
-}
-
-/// `supportedOS`, per OS.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SupportedOs(pub BTreeMap<Os, OsSupport>);
-
-impl SupportedOs {
-    /// Apple's inheritance: a key takes its parent's support, overridden per
-    /// OS (and per field) by its own.
-    pub fn inherit(&self, parent: &SupportedOs) -> SupportedOs {
-        let mut merged = parent.0.clone();
-        for (os, own) in &self.0 {
-            let inherited = parent.0.get(os).cloned().unwrap_or_default();
-            merged.insert(*os, own.over(&inherited));
-        }
-        SupportedOs(merged)
-    }
 }
 
 /// One overlay file: the project's additions to one payload.
@@ -386,18 +360,12 @@ pub struct RuleSpec {
     /// Key names from the payload down to the dictionary the rule reads
     /// (empty: the payload itself).
     pub within: Vec<String>,
-    pub severity: RuleSeverity,
+    pub severity: Severity,
     pub when: Option<ConditionSpec>,
     pub check: ConditionSpec,
     pub message: String,
     /// The key the finding points at, relative to `within`.
     pub at: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleSeverity {
-    Error,
-    Warning,
 }
 
 /// A condition of the rule language; paths are relative to the rule's
@@ -467,7 +435,7 @@ pub struct KeyOverlay {
     /// The value must never be shown (passwords, keys).
     pub sensitive: bool,
     /// What a string holds, beyond Apple's `subtype`.
-    pub valuetype: Option<ValueFormat>,
+    pub valuetype: Option<Format>,
     /// The Rust field name, instead of the derived one.
     pub rust_name: Option<String>,
     /// The Rust type name for the key's dictionary or enumeration.
@@ -475,64 +443,8 @@ pub struct KeyOverlay {
     /// Rust variant names for `rangelist` values.
     pub rust_variants: BTreeMap<String, String>,
     /// Bounds that hold on one platform only.
-    pub platform_range: BTreeMap<Os, (Option<f64>, Option<f64>)>,
+    pub platform_range: BTreeMap<Platform, Bounds>,
     /// The value names another payload of the profile by its `PayloadUUID`;
     /// that payload's `PayloadType` starts with this prefix.
     pub references: Option<String>,
-}
-
-/// A well-known string format, from Apple's `subtype` or an overlay's
-/// `valuetype`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ValueFormat {
-    Uuid,
-    Hostname,
-    Url,
-    Email,
-    Domain,
-    Timestamp,
-    IpAddress,
-    BundleIdentifier,
-}
-
-impl ValueFormat {
-    pub const ALL: [ValueFormat; 8] = [
-        ValueFormat::Uuid,
-        ValueFormat::Hostname,
-        ValueFormat::Url,
-        ValueFormat::Email,
-        ValueFormat::Domain,
-        ValueFormat::Timestamp,
-        ValueFormat::IpAddress,
-        ValueFormat::BundleIdentifier,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ValueFormat::Uuid => "uuid",
-            ValueFormat::Hostname => "hostname",
-            ValueFormat::Url => "url",
-            ValueFormat::Email => "email",
-            ValueFormat::Domain => "domain",
-            ValueFormat::Timestamp => "timestamp",
-            ValueFormat::IpAddress => "ip-address",
-            ValueFormat::BundleIdentifier => "bundle-identifier",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        ValueFormat::ALL
-            .into_iter()
-            .find(|format| format.name() == name)
-    }
-
-    /// Apple's `subtype` values: `<url>`, `<hostname>`, `<email>`.
-    pub fn from_subtype(subtype: &str) -> Option<Self> {
-        match subtype {
-            "<url>" => Some(ValueFormat::Url),
-            "<hostname>" => Some(ValueFormat::Hostname),
-            "<email>" => Some(ValueFormat::Email),
-            _ => None,
-        }
-    }
 }

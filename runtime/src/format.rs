@@ -1,10 +1,87 @@
-//! Checks for the well-known string formats (`valuetype` in the overlays,
-//! `subtype` in Apple's format).
+//! The well-known string formats: what a string key holds beyond its type
+//! (Apple's `subtype`, the overlays' `valuetype`), their names in both
+//! formats, and the check for each. The generator and the validators share
+//! this one definition.
 
-use crate::schema::Format;
+/// A well-known string format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Uuid,
+    Hostname,
+    Url,
+    Email,
+    Domain,
+    Timestamp,
+    IpAddress,
+    BundleIdentifier,
+}
 
-/// Whether `text` is a well-formed value of `format`.
-pub fn is_valid(format: Format, text: &str) -> bool {
+impl Format {
+    pub const ALL: [Format; 8] = [
+        Format::Uuid,
+        Format::Hostname,
+        Format::Url,
+        Format::Email,
+        Format::Domain,
+        Format::Timestamp,
+        Format::IpAddress,
+        Format::BundleIdentifier,
+    ];
+
+    /// The name an overlay's `valuetype` uses (`uuid`, `ip-address`).
+    pub fn schema_name(self) -> &'static str {
+        match self {
+            Format::Uuid => "uuid",
+            Format::Hostname => "hostname",
+            Format::Url => "url",
+            Format::Email => "email",
+            Format::Domain => "domain",
+            Format::Timestamp => "timestamp",
+            Format::IpAddress => "ip-address",
+            Format::BundleIdentifier => "bundle-identifier",
+        }
+    }
+
+    /// Reads an overlay's `valuetype`.
+    pub fn from_schema_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.schema_name() == name)
+    }
+
+    /// Reads Apple's `subtype` (`<url>`, `<hostname>`, `<email>`); Apple's
+    /// other subtypes say nothing a string check could use.
+    pub fn from_subtype(subtype: &str) -> Option<Format> {
+        match subtype {
+            "<url>" => Some(Format::Url),
+            "<hostname>" => Some(Format::Hostname),
+            "<email>" => Some(Format::Email),
+            _ => None,
+        }
+    }
+
+    /// What a value of the format is, for messages and documentation
+    /// ("a UUID", "an IP address").
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Uuid => "a UUID",
+            Format::Hostname => "a host name",
+            Format::Url => "a URL",
+            Format::Email => "an email address",
+            Format::Domain => "a domain name",
+            Format::Timestamp => "an RFC 3339 timestamp",
+            Format::IpAddress => "an IP address",
+            Format::BundleIdentifier => "a bundle identifier",
+        }
+    }
+
+    /// Whether `text` is a well-formed value of the format.
+    pub fn accepts(self, text: &str) -> bool {
+        is_valid(self, text)
+    }
+}
+
+fn is_valid(format: Format, text: &str) -> bool {
     match format {
         Format::Uuid => is_uuid(text),
         Format::Hostname => is_hostname(text),
@@ -109,6 +186,15 @@ fn is_timestamp(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_read_back() {
+        for format in Format::ALL {
+            assert_eq!(Format::from_schema_name(format.schema_name()), Some(format));
+        }
+        assert_eq!(Format::from_subtype("<url>"), Some(Format::Url));
+        assert_eq!(Format::from_schema_name("hostnme"), None);
+    }
 
     #[test]
     fn formats() {

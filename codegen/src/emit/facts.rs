@@ -1,0 +1,404 @@
+//! The words for every key, type and payload, written once: each rendering
+//! (rustdoc, the Markdown reference, JSON Schema descriptions) shows these
+//! facts in these words, and differs only in layout and in how it links to
+//! a type.
+
+use crate::ir::{
+    Availability, Field, Module, Scalar, Shape, ShownAvailability, TypeDef, TypeKind, Value,
+};
+use crate::schema::Introduced;
+
+/// Schema prose made safe for rustdoc and Markdown: lines trimmed (an
+/// indented line would become a code block), brackets escaped (they would
+/// become links), bare URLs wrapped in `<…>`, HTML-looking text escaped.
+pub fn sanitize(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        let line: String = line
+            .split(' ')
+            .map(sanitize_word)
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Apple's line breaks separate paragraphs; list items stay together.
+        let in_list =
+            is_list_item(&line) && lines.last().is_some_and(|previous| is_list_item(previous));
+        if !lines.is_empty() && !in_list {
+            lines.push(String::new());
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn is_list_item(line: &str) -> bool {
+    line.starts_with("* ") || line.starts_with("- ")
+}
+
+fn sanitize_word(word: &str) -> String {
+    if word == "*" {
+        return word.to_owned(); // a list bullet
+    }
+    let Some(start) = word.find("https://").or_else(|| word.find("http://")) else {
+        return escape(word);
+    };
+    // A URL becomes an autolink; text around it (quotes, brackets, a full
+    // stop) stays outside.
+    let (before, rest) = word.split_at(start);
+    let end = rest
+        .find(['\'', '"', '(', ')', '<', '>', '[', ']'])
+        .unwrap_or(rest.len());
+    let (url, after) = rest.split_at(end);
+    let bare = url.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    let trailing = &url[bare.len()..];
+    format!(
+        "{}<{bare}>{}{}",
+        escape(before),
+        escape(trailing),
+        sanitize_word(after)
+    )
+}
+
+/// Escapes what Markdown would read as links, HTML, code or emphasis.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '<' | '>' | '`' | '*') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How a rendering refers to a generated type in running text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// Rustdoc intra-doc links: [`IkeV2`].
+    Rustdoc,
+    /// The Markdown reference: a link to the dictionary's section.
+    Markdown,
+    /// Plain text (JSON Schema descriptions): the name in backticks.
+    Plain,
+}
+
+impl Links {
+    fn to_type(self, def: &TypeDef) -> String {
+        match (self, &def.kind) {
+            (Links::Rustdoc, _) => format!("[`{}`]", def.name),
+            (Links::Markdown, TypeKind::Struct(_)) => format!("[{}](#{})", def.name, anchor(def)),
+            (Links::Markdown | Links::Plain, _) => format!("`{}`", def.name),
+        }
+    }
+
+    fn to_payloads(self) -> &'static str {
+        match self {
+            Links::Rustdoc => "array of payloads ([`Payload`](crate::Payload))",
+            Links::Markdown | Links::Plain => "array of payloads",
+        }
+    }
+}
+
+/// The anchor of a dictionary's section in the Markdown reference.
+pub fn anchor(def: &TypeDef) -> String {
+    def.name.to_lowercase()
+}
+
+/// What a value is: "integer", "array of string", "string ([`VpnType`])",
+/// "[`IkeV2`]".
+pub fn type_words(module: &Module, value: &Value, links: Links) -> String {
+    match &value.shape {
+        Shape::String => "string".to_owned(),
+        Shape::Integer => "integer".to_owned(),
+        Shape::Real => "real number".to_owned(),
+        Shape::Boolean => "boolean".to_owned(),
+        Shape::IntegerFlag => "integer flag (0 or 1)".to_owned(),
+        Shape::Date => "date".to_owned(),
+        Shape::Data => "data".to_owned(),
+        Shape::Any => "any value".to_owned(),
+        Shape::Map(item) => format!("dictionary of {}", type_words(module, item, links)),
+        Shape::Array(item) => format!("array of {}", type_words(module, item, links)),
+        Shape::Struct(id) => links.to_type(module.get(*id)),
+        Shape::Enum(id) => format!("string ({})", links.to_type(module.get(*id))),
+        Shape::Payloads => links.to_payloads().to_owned(),
+    }
+}
+
+/// One fact about a key: "Default: `1400`".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub kind: FactKind,
+    /// The fact without its label: "`1400`".
+    pub text: String,
+}
+
+/// What a fact is about; its label in every rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactKind {
+    Value,
+    Allowed,
+    Range,
+    Default,
+    Items,
+    Format,
+    Pattern,
+    PlatformLimit(crate::ir::Platform),
+    References,
+    Availability,
+    Sensitive,
+}
+
+impl FactKind {
+    pub fn label(self) -> String {
+        match self {
+            FactKind::Value => "Value".to_owned(),
+            FactKind::Allowed => "Allowed values".to_owned(),
+            FactKind::Range => "Range".to_owned(),
+            FactKind::Default => "Default".to_owned(),
+            FactKind::Items => "Items".to_owned(),
+            FactKind::Format => "Format".to_owned(),
+            FactKind::Pattern => "Pattern".to_owned(),
+            FactKind::PlatformLimit(platform) => format!("On {}", platform.name()),
+            FactKind::References => "Refers to".to_owned(),
+            FactKind::Availability => "Availability".to_owned(),
+            FactKind::Sensitive => "Sensitive".to_owned(),
+        }
+    }
+
+    /// Facts that constrain the value itself (the Markdown reference puts
+    /// them in its "allowed" column).
+    pub fn is_constraint(self) -> bool {
+        matches!(
+            self,
+            FactKind::Value
+                | FactKind::Allowed
+                | FactKind::Range
+                | FactKind::Items
+                | FactKind::Format
+                | FactKind::Pattern
+        )
+    }
+}
+
+impl Fact {
+    fn new(kind: FactKind, text: String) -> Self {
+        Fact { kind, text }
+    }
+
+    /// The fact as a sentence: "Default: `1400`."
+    pub fn sentence(&self) -> String {
+        format!("{}: {}.", self.kind.label(), self.text)
+    }
+}
+
+/// Everything said about a key beyond its name, type and prose, in the
+/// order every rendering shows it.
+pub fn key_facts(field: &Field) -> Vec<Fact> {
+    let value = &field.value;
+    let constraints = &value.constraints;
+    let mut facts = Vec::new();
+    if let Some(fixed) = &field.fixed {
+        facts.push(Fact::new(
+            FactKind::Value,
+            format!("always {}", literal(fixed)),
+        ));
+    } else if !constraints.allowed.is_empty() && value.shape != Shape::IntegerFlag {
+        // A flag's type says its two values.
+        let values: Vec<String> = constraints.allowed.iter().map(literal).collect();
+        facts.push(Fact::new(FactKind::Allowed, values.join(", ")));
+    }
+    if let Some(bounds) = constraints.bounds
+        && (bounds.min.is_some() || bounds.max.is_some())
+    {
+        facts.push(Fact::new(
+            FactKind::Range,
+            bounds_words(bounds.min, bounds.max),
+        ));
+    }
+    if let Some(default) = &constraints.default {
+        let text = match (&value.shape, default) {
+            (Shape::IntegerFlag, Scalar::Integer(flag)) => {
+                format!("{} ({})", literal(default), *flag == 1)
+            }
+            _ => literal(default),
+        };
+        facts.push(Fact::new(FactKind::Default, text));
+    }
+    if let Some(repetition) = constraints.repetition {
+        facts.push(Fact::new(
+            FactKind::Items,
+            format!("{} to {}", repetition.min, repetition.max),
+        ));
+    }
+    if let Some(format) = constraints.format {
+        facts.push(Fact::new(FactKind::Format, format.description().to_owned()));
+    }
+    if let Some(pattern) = &constraints.pattern {
+        facts.push(Fact::new(
+            FactKind::Pattern,
+            format!("matches `{}`", pattern.written),
+        ));
+    }
+    for limit in &field.platform_limits {
+        facts.push(Fact::new(
+            FactKind::PlatformLimit(limit.platform),
+            bounds_words(limit.bounds.min, limit.bounds.max),
+        ));
+    }
+    if let Some(prefix) = &field.references {
+        facts.push(Fact::new(
+            FactKind::References,
+            format!("the `PayloadUUID` of a `{prefix}*` payload of the same profile"),
+        ));
+    }
+    if let Some(text) = shown_availability(field) {
+        facts.push(Fact::new(FactKind::Availability, text));
+    }
+    if field.sensitive {
+        facts.push(Fact::new(
+            FactKind::Sensitive,
+            "the value is a secret and is never shown in findings".to_owned(),
+        ));
+    }
+    facts
+}
+
+/// The availability a key's documentation shows, in words.
+fn shown_availability(field: &Field) -> Option<String> {
+    match field.shown_availability.as_ref()? {
+        ShownAvailability::InForce(availability) => availability_words(availability),
+        ShownAvailability::Own(availability) => availability_words(availability).map(|words| {
+            format!("{words} (its own; otherwise as the key the dictionary is reached through)")
+        }),
+    }
+}
+
+/// "at least 20", "1280 to 1400".
+pub fn bounds_words(min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => "any".to_owned(),
+    }
+}
+
+/// A value as the documentation shows it: `1400`, `Certificate`, the empty
+/// string.
+pub fn literal(value: &Scalar) -> String {
+    match value {
+        Scalar::String(text) if text.is_empty() => "the empty string".to_owned(),
+        other => format!("`{other}`"),
+    }
+}
+
+/// "iOS 9.0+, macOS 10.7+; not available on watchOS".
+pub fn availability_words(availability: &[Availability]) -> Option<String> {
+    if availability.is_empty() {
+        return None;
+    }
+    let mut available = Vec::new();
+    let mut unavailable = Vec::new();
+    for entry in availability {
+        let name = entry.platform.name();
+        match &entry.introduced {
+            Introduced::NotAvailable => unavailable.push(name.to_owned()),
+            Introduced::Since(version) => {
+                let mut text = format!("{name} {version}+");
+                if let Some(deprecated) = &entry.deprecated {
+                    text.push_str(&format!(" (deprecated in {deprecated})"));
+                }
+                if let Some(removed) = &entry.removed {
+                    text.push_str(&format!(" (removed in {removed})"));
+                }
+                available.push(text);
+            }
+            Introduced::Unstated => available.push(name.to_owned()),
+        }
+    }
+    let mut words = available.join(", ");
+    if !unavailable.is_empty() {
+        if !words.is_empty() {
+            words.push_str("; ");
+        }
+        words.push_str(&format!("not available on {}", unavailable.join(", ")));
+    }
+    Some(words)
+}
+
+/// The sentences that place a type: where it is reached and what the schema
+/// calls it.
+pub fn type_placement(def: &TypeDef) -> Vec<String> {
+    let at = |path: &[String]| format!("`{}`", path.join(" › "));
+    let mut sentences = vec![match &def.kind {
+        TypeKind::Struct(_) => format!("The dictionary at {}.", at(&def.origin)),
+        TypeKind::Enum(_) => format!("The allowed values of {}.", at(&def.origin)),
+    }];
+    if !def.also_at.is_empty() {
+        let others: Vec<String> = def.also_at.iter().map(|path| at(path)).collect();
+        sentences.push(format!("Also at {}.", others.join(", ")));
+    }
+    if let Some(subkeytype) = &def.subkeytype {
+        sentences.push(format!(
+            "The schema names this shape `{subkeytype}` (its `subkeytype`)."
+        ));
+    }
+    sentences
+}
+
+/// The prose of a key or type made safe for Markdown and rustdoc: its
+/// description, or else its title.
+pub fn prose(docs: &crate::ir::Docs) -> Vec<String> {
+    match docs.description.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => sanitize(text),
+        _ => docs
+            .title
+            .as_deref()
+            .map(|title| vec![sanitize(title).join(" ")])
+            .unwrap_or_default(),
+    }
+}
+
+/// The prose as written, for formats that take plain text.
+pub fn plain_prose(docs: &crate::ir::Docs) -> Option<String> {
+    match docs.description.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => Some(text.to_owned()),
+        _ => docs.title.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn urls_become_autolinks_wherever_they_stand_in_a_word() {
+        assert_eq!(
+            sanitize("See https://example.com/a."),
+            ["See <https://example.com/a>."]
+        );
+        assert_eq!(
+            sanitize("('https://example.com/b')."),
+            ["('<https://example.com/b>')."]
+        );
+        assert_eq!(
+            sanitize("(<https://example.com/c>)"),
+            ["(\\<<https://example.com/c>\\>)"]
+        );
+    }
+
+    #[test]
+    fn markdown_syntax_in_prose_is_escaped() {
+        assert_eq!(
+            sanitize("a [b] <c> *.d `e`"),
+            ["a \\[b\\] \\<c\\> \\*.d \\`e\\`"]
+        );
+    }
+
+    #[test]
+    fn lines_are_paragraphs_and_list_items_stay_together() {
+        assert_eq!(
+            sanitize("One.\nTwo:\n* a\n* b\n    Indented."),
+            ["One.", "", "Two:", "", "* a", "* b", "", "Indented."]
+        );
+    }
+}

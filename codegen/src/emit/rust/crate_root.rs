@@ -1,0 +1,190 @@
+//! The crate's own files: `lib.rs` (the module list and the re-exports) and
+//! `payload.rs` (the `Payload` enum that decodes `PayloadContent` by type).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::layout::{blank_line, separated};
+use super::{ident, inner_doc_attrs};
+use crate::emit::facts;
+use crate::ir::{Ir, Module};
+
+pub fn lib_rs(ir: &Ir) -> TokenStream {
+    let mut lines = vec![
+        "Typed Apple configuration-profile payloads.".to_owned(),
+        String::new(),
+        "Each module is one payload of Apple's device-management schema: a struct per dictionary, \
+         an enum per list of allowed string values, serde impls that read and write the exact plist \
+         keys and keep every key the schema does not name."
+            .to_owned(),
+    ];
+    if ir.profile().is_some() {
+        lines.push(String::new());
+        lines.push(
+            "Start from [`Profile`]: a whole `.mobileconfig`, whose `PayloadContent` decodes each \
+             payload by its `PayloadType` into [`Payload`]."
+                .to_owned(),
+        );
+    }
+    lines.push(String::new());
+    lines.push("| module | payload type | title |".to_owned());
+    lines.push("|---|---|---|".to_owned());
+    for module in &ir.modules {
+        lines.push(format!(
+            "| [`{}`] | `{}` | {} |",
+            module.name,
+            module.payload_type,
+            facts::sanitize(&module.title).join(" ")
+        ));
+    }
+    let docs = inner_doc_attrs(&lines);
+    // Generated modules are laid out by prettyplease; `cargo fmt` must not
+    // re-lay them, or `cargo xtask codegen --check` would see them as stale.
+    let modules = ir.modules.iter().map(|module| {
+        let name = ident(&module.name);
+        quote!(#[rustfmt::skip] pub mod #name;)
+    });
+    // Only declarations here: `cargo fmt` formats this file, and the two
+    // printers agree on declarations.
+    let profile = ir.profile().map(|module| {
+        let module_name = ident(&module.name);
+        let root = ident(&module.root_type().name);
+        quote!(pub use #module_name::{#root, read_profile, validate_profile};)
+    });
+    let items = separated([
+        quote!(
+            pub use mobileconfig_runtime as runtime;
+        ),
+        quote! {
+            #[rustfmt::skip]
+            pub mod payload;
+            #(#modules)*
+        },
+        quote! {
+            pub use payload::Payload;
+            #profile
+        },
+    ]);
+    let blank = blank_line();
+    quote! {
+        #docs
+        #![forbid(unsafe_code)]
+        #blank
+        #items
+    }
+}
+
+pub fn payload_rs(ir: &Ir) -> TokenStream {
+    let dispatched: Vec<&Module> = ir.payloads().filter(|module| module.dispatched).collect();
+    let variant = |module: &Module| ident(&module.payload_variant);
+    let variants = dispatched.iter().map(|module| {
+        let name = variant(module);
+        let module_name = ident(&module.name);
+        let root = ident(&module.root_type().name);
+        let doc = format!(
+            " `{}`: {}.",
+            module.payload_type,
+            facts::sanitize(&module.title).join(" ")
+        );
+        quote! {
+            #[doc = #doc]
+            #name(Box<crate::#module_name::#root>)
+        }
+    });
+    let type_arms = dispatched.iter().map(|module| {
+        let name = variant(module);
+        let module_name = ident(&module.name);
+        quote!(Payload::#name(_) => Some(crate::#module_name::PAYLOAD_TYPE))
+    });
+    let serialize_arms = dispatched.iter().map(|module| {
+        let name = variant(module);
+        quote!(Payload::#name(payload) => payload.serialize(serializer))
+    });
+    let schema_arms = dispatched.iter().map(|module| {
+        let module_name = ident(&module.name);
+        quote!(crate::#module_name::PAYLOAD_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
+    });
+    let deserialize_arms = dispatched.iter().map(|module| {
+        let name = variant(module);
+        let module_name = ident(&module.name);
+        quote! {
+            Some(crate::#module_name::PAYLOAD_TYPE) => {
+                crate::runtime::decode_payload(dictionary).map(|payload| Payload::#name(Box::new(payload)))
+            }
+        }
+    });
+    let items = separated([
+        quote! {
+            use serde::{Deserialize, Serialize};
+
+            use crate::runtime::plist;
+        },
+        quote! {
+            /// One entry of `PayloadContent`.
+            ///
+            /// A payload whose type this crate knows is decoded into its struct; any other
+            /// payload is kept as it was read, so a profile newer than the schema round-trips
+            /// unchanged.
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum Payload {
+                #(#variants,)*
+                /// A payload of a type this crate does not describe, kept as it was read.
+                Other(plist::Dictionary),
+            }
+        },
+        quote! {
+            impl Payload {
+                /// The payload's `PayloadType`, if it has one.
+                pub fn payload_type(&self) -> Option<&str> {
+                    match self {
+                        #(#type_arms,)*
+                        Payload::Other(dictionary) => dictionary
+                            .get("PayloadType")
+                            .and_then(plist::Value::as_string),
+                    }
+                }
+            }
+        },
+        quote! {
+            impl Serialize for Payload {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(#serialize_arms,)*
+                        Payload::Other(dictionary) => dictionary.serialize(serializer),
+                    }
+                }
+            }
+        },
+        quote! {
+            impl<'de> Deserialize<'de> for Payload {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let dictionary = plist::Dictionary::deserialize(deserializer)?;
+                    let payload_type = dictionary
+                        .get("PayloadType")
+                        .and_then(plist::Value::as_string)
+                        .map(str::to_owned);
+                    match payload_type.as_deref() {
+                        #(#deserialize_arms,)*
+                        _ => Ok(Payload::Other(dictionary)),
+                    }
+                }
+            }
+        },
+        quote! {
+            /// The schema tables of a payload type this crate knows.
+            pub fn schema_for(payload_type: &str) -> Option<&'static crate::runtime::schema::PayloadSchema> {
+                match payload_type {
+                    #(#schema_arms,)*
+                    _ => None,
+                }
+            }
+        },
+    ]);
+    let blank = blank_line();
+    quote! {
+        //! The payloads of a profile's `PayloadContent`, decoded by their `PayloadType`.
+        #blank
+        #items
+    }
+}

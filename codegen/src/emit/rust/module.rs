@@ -1,0 +1,94 @@
+//! One payload's file: its documentation, `PAYLOAD_TYPE`, its types, and its
+//! schema tables (the profile's also `read_profile` and `validate_profile`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::layout::{blank_line, separated};
+use super::{enums, ident, inner_doc_attrs, structs};
+use crate::emit::{facts, tables};
+use crate::ir::{Module, ModuleKind, TypeKind};
+
+pub fn module_rs(module: &Module) -> TokenStream {
+    let mut lines = vec![format!(
+        "{}: the `{}` payload.",
+        facts::sanitize(&module.title).join(" "),
+        module.payload_type
+    )];
+    if let Some(description) = &module.description
+        && !description.trim().is_empty()
+    {
+        lines.push(String::new());
+        lines.extend(facts::sanitize(description));
+    }
+    if let Some(availability) = facts::availability_words(&module.availability) {
+        lines.push(String::new());
+        lines.push(format!("Availability: {availability}."));
+    }
+    let module_docs = inner_doc_attrs(&lines);
+    let payload_type = &module.payload_type;
+    let payload_type_doc = match module.kind {
+        ModuleKind::Payload => " The `PayloadType` of this payload.",
+        ModuleKind::Profile => " The schema name of the profile envelope (not a `PayloadType`).",
+    };
+    let types = module.types.iter().map(|def| match &def.kind {
+        TypeKind::Struct(struct_def) => structs::struct_item(module, def, struct_def),
+        TypeKind::Enum(enum_def) => enums::enum_item(def, enum_def),
+    });
+    let profile_functions = (module.kind == ModuleKind::Profile).then(|| profile_functions(module));
+    let items = separated(
+        [
+            quote! {
+                use serde::{Deserialize, Serialize};
+                use crate::runtime::plist;
+            },
+            quote! {
+                #[doc = #payload_type_doc]
+                pub const PAYLOAD_TYPE: &str = #payload_type;
+            },
+        ]
+        .into_iter()
+        .chain(profile_functions)
+        .chain(types)
+        .chain([tables::schema_module(module)]),
+    );
+    let blank = blank_line();
+    quote! {
+        #module_docs
+        #blank
+        #items
+    }
+}
+
+/// `read_profile` and `validate_profile`, in the profile module.
+fn profile_functions(module: &Module) -> TokenStream {
+    let root = ident(&module.root_type().name);
+    separated([
+        quote! {
+            /// Reads a `.mobileconfig` (XML or binary plist). Values written in a type
+            /// devices accept but the schema does not (`<true/>` for a 0/1 integer flag,
+            /// `<real>1</real>` for an integer) are read, reported in `warnings`, and
+            /// written back in the schema's type.
+            pub fn read_profile(
+                bytes: &[u8],
+            ) -> Result<crate::runtime::io::Decoded<#root>, crate::runtime::io::ReadError> {
+                crate::runtime::io::read_profile(bytes, &schema::PAYLOAD, crate::payload::schema_for)
+            }
+        },
+        quote! {
+            /// Checks a profile as read, before any decoding: every finding with its key
+            /// path, severity and code. Use this on untrusted input, which may not decode.
+            pub fn validate_profile(
+                profile: &plist::Value,
+                target: Option<&crate::runtime::Target>,
+            ) -> Vec<crate::runtime::Diagnostic> {
+                crate::runtime::validate::validate_profile(
+                    &schema::PAYLOAD,
+                    crate::payload::schema_for,
+                    profile,
+                    target,
+                )
+            }
+        },
+    ])
+}

@@ -1,0 +1,25 @@
+//! The integration tests, one module a suite, in one binary.
+//!
+//! - [`architecture`]: the generator's modules depend on each other
+//!   without a cycle;
+//! - [`bad_schemas`]: every kind of schema mistake fails with its message;
+//! - [`snapshots`]: the emitted files for a fixture schema, determinism and
+//!   freshness of `generated/`;
+//! - [`corpus`]: Apple's published corpora generate, build and document;
+//! - [`facts`]: rustdoc, Markdown and JSON Schema say the same about a key;
+//! - [`transcription`] and [`meta_schema`]: `schema/` against Apple's page and
+//!   format;
+//! - [`validation`], [`io`], [`round_trip`], [`json_schema`]: the generated
+//!   crate at work.
+
+mod architecture;
+mod bad_schemas;
+mod corpus;
+mod facts;
+mod io;
+mod json_schema;
+mod meta_schema;
+mod round_trip;
+mod snapshots;
+mod transcription;
+mod validation;
