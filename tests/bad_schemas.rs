@@ -65,6 +65,10 @@ const REQUIRED_CASES: &[&str] = &[
     "containers_nested_too_deep",
     "format_not_portable",
     "rule_on_any_key",
+    "required_keys_name_taken",
+    "fixed_key_reads_as_a_method",
+    "payload_variant_collision",
+    "overlay_module_not_an_identifier",
 ];
 
 /// When to stop waiting for one case. Not a speed target: every case is a

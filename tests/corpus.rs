@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use mobileconfig_codegen::load::read_sources;
+use mobileconfig_codegen::output::{Mode, sync};
 use mobileconfig_codegen::{CrateOptions, generate};
 use mobileconfig_tests::{fixture_dir, require_apple_corpus, sources, workspace_root};
 
@@ -17,27 +19,12 @@ fn generate_and_build(name: &str, schema: &Path, overlays: Option<&Path>) -> usi
         .unwrap_or_else(|| root.join("target"));
     let out = target.join("generated-crates").join(name);
     let _ = std::fs::remove_dir_all(&out);
-    let mut all_sources = sources(schema);
-    if let Some(overlays) = overlays {
-        for mut source in sources(overlays) {
-            source.name = format!("{}/{}", overlays.display(), source.name);
-            all_sources.push(source);
-        }
-    }
+    let all_sources = read_sources(schema, overlays).unwrap_or_else(|error| panic!("{error}"));
     let runtime = std::fs::canonicalize(root.join("runtime")).expect("runtime crate");
-    let options = CrateOptions {
-        crate_name: format!("generated-{}", name.replace('.', "-")),
-        runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
-        standalone: true,
-        command: "cargo xtask codegen".to_owned(),
-        schema_label: format!("{}/", schema.display()),
-    };
+    let crate_name = format!("generated-{}", name.replace('.', "-"));
+    let options = CrateOptions::standalone(&crate_name, &runtime, schema);
     let files = generate(&all_sources, &options).unwrap_or_else(|errors| panic!("{errors}"));
-    for file in &files {
-        let path = out.join(&file.path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("create folder");
-        std::fs::write(&path, &file.contents).expect("write file");
-    }
+    sync(&out, &files, Mode::Write).expect("write the generated crate");
     // One shared target folder for every generated crate keeps the
     // dependencies built once.
     let status = Command::new(env!("CARGO"))

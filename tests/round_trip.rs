@@ -204,6 +204,7 @@ fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
         payload_uuid: "0F1E…".into(),
         payload_content: vec![Payload::VpnManaged(Box::new(vpn))],
     });
+    assert_eq!(profile.payload_version(), 1); // set by new(), read-only
 
     let findings = profile.validate(None);
     // Certificate authentication without a certificate payload, and UUIDs that

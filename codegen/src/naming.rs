@@ -357,7 +357,15 @@ fn report_type_clash(
         let others: Vec<String> = users
             .iter()
             .filter(|(other, _)| other != index)
-            .map(|(other, _)| format!("`{}`", module.types[*other].origin.join(" › ")))
+            .map(|(other, other_name)| {
+                let planned = &module.types[*other];
+                let what = if *other_name == planned.candidates[level[*other]] {
+                    "the type"
+                } else {
+                    "the required-keys type"
+                };
+                format!("{what} of `{}`", planned.origin.join(" › "))
+            })
             .collect();
         let plain = &planned.candidates[0];
         let own = &planned.candidates[level[*index]];
@@ -365,7 +373,7 @@ fn report_type_clash(
             debug_assert!(reserved);
             format!("`{name}` is a name the generated code needs")
         } else {
-            format!("so is the type of {}", others.join(" and "))
+            format!("so is {}", others.join(" and "))
         };
         let mut named = if plain == own {
             format!("the type of this key would be named `{own}`")
