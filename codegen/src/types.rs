@@ -223,11 +223,15 @@ pub fn plan<'s>(bindings: &Bindings<'s>) -> TypePlan<'s> {
     let mut modules = Vec::new();
     let mut problems = Vec::new();
     for binding in &bindings.files {
+        // A file without `payloadkeys` is refused when it is read.
+        let Some(list) = binding.file.payload_keys else {
+            continue;
+        };
         if binding.role == FileRole::CommonKeys {
             continue;
         }
         let mut planner = Planner::new(bindings, binding.id);
-        planner.plan();
+        planner.plan(list);
         problems.append(&mut planner.problems);
         modules.push(planner.module);
     }
@@ -304,14 +308,13 @@ impl<'b, 's> Planner<'b, 's> {
         }
     }
 
-    fn plan(&mut self) {
+    /// Plans the payload's dictionary, `list`, and everything it holds.
+    fn plan(&mut self, list: KeyListId) {
         let file = self.file;
         let root_name = root_type_name(self.bindings, self.module.file);
         let path = vec![file.payload_type().to_owned()];
         self.module.types.push(PlannedType {
-            kind: PlannedKind::Struct {
-                list: file.payload_keys.unwrap_or(KeyListId(usize::MAX)),
-            },
+            kind: PlannedKind::Struct { list },
             key: None,
             origin: path.clone(),
             also_at: Vec::new(),
@@ -322,9 +325,6 @@ impl<'b, 's> Planner<'b, 's> {
             inherited: file.supported_os.clone(),
             availability_by_path: false,
         });
-        let Some(list) = file.payload_keys else {
-            return;
-        };
         self.module.structs.insert(list, TypeId::ROOT);
         self.walk_fields(
             list,

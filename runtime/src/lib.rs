@@ -9,7 +9,7 @@
 //! - [`IntegerFlag`], a `bool` that Apple's schema types as the integer 0 or 1;
 //! - the vocabulary the generator and the validators share, defined once:
 //!   [`availability`] (platforms and Apple's `supportedOS` inheritance),
-//!   [`format`] (the well-known string formats) and [`pattern`] (what a
+//!   [`format`](mod@format) (the well-known string formats) and [`pattern`] (what a
 //!   `format` pattern matches).
 //!
 //! The generated impls go through [`plist::Dictionary`] rather than

@@ -73,7 +73,7 @@ fn escape(text: &str) -> String {
 /// How a rendering refers to a generated type in running text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Links {
-    /// Rustdoc intra-doc links: [`IkeV2`].
+    /// Rustdoc intra-doc links: ``[`IkeV2`]``.
     Rustdoc,
     /// The Markdown reference: a link to the dictionary's section.
     Markdown,
@@ -103,8 +103,8 @@ pub fn anchor(def: &TypeDef) -> String {
     def.name.to_lowercase()
 }
 
-/// What a value is: "integer", "array of string", "string ([`VpnType`])",
-/// "[`IkeV2`]".
+/// What a value is: "integer", "array of string", ``string ([`VpnType`])``,
+/// ``[`IkeV2`]``.
 pub fn type_words(module: &Module, value: &Value, links: Links) -> String {
     match &value.shape {
         Shape::String => "string".to_owned(),

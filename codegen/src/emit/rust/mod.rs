@@ -3,9 +3,9 @@
 //!
 //! Items are built as tokens with `quote`, parsed with `syn` and printed with
 //! `prettyplease` ([`layout`]); only the header comments and `Cargo.toml` are
-//! plain text. One module a part of the crate: [`crate_root`] (`lib.rs` and
-//! `payload.rs`), [`module`] (a payload's file), [`structs`] and [`enums`]
-//! (its types), [`types`] (the Rust type of a value).
+//! plain text. One module a part of the crate: `crate_root` (`lib.rs` and
+//! `payload.rs`), `module` (a payload's file), `structs` and `enums` (its
+//! types), `types` (the Rust type of a value).
 
 mod crate_root;
 mod enums;

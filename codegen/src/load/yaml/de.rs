@@ -178,20 +178,18 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_> {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
-        fields: &'static [&'static str],
+        _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
         if name != SPANNED {
             return self.deserialize_any(visitor);
         }
         let line = self.line();
-        let entries = [
-            (SPANNED_LINE, SpannedPart::Line(line)),
-            (SPANNED_VALUE, SpannedPart::Value(self)),
-        ];
-        let _ = fields;
         visitor
-            .visit_map(de::value::MapDeserializer::new(entries.into_iter()))
+            .visit_map(SpannedAccess {
+                node: self,
+                next: SPANNED_LINE,
+            })
             .map_err(|error| error.at(line))
     }
 
@@ -229,88 +227,36 @@ fn is_null(text: &str) -> bool {
     matches!(text, "~" | "null" | "Null" | "NULL" | "")
 }
 
-/// The two parts a [`Spanned`] reads: its line, then its value.
-enum SpannedPart<'d> {
-    Line(usize),
-    Value(NodeDeserializer<'d>),
+/// What a [`Spanned`] reads from a node: its line, then its value.
+struct SpannedAccess<'d> {
+    node: NodeDeserializer<'d>,
+    /// The entry still to give: the line, the value, or none.
+    next: &'static str,
 }
 
-impl<'de, 'd> IntoDeserializer<'de, Error> for SpannedPart<'d> {
-    type Deserializer = SpannedPartDeserializer<'d>;
-
-    fn into_deserializer(self) -> Self::Deserializer {
-        SpannedPartDeserializer(self)
-    }
-}
-
-struct SpannedPartDeserializer<'d>(SpannedPart<'d>);
-
-impl<'de> de::Deserializer<'de> for SpannedPartDeserializer<'_> {
+impl<'de> de::MapAccess<'de> for SpannedAccess<'_> {
     type Error = Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            SpannedPart::Line(line) => visitor.visit_u64(line as u64),
-            SpannedPart::Value(node) => node.deserialize_any(visitor),
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        if self.next.is_empty() {
+            return Ok(None);
         }
+        let key: de::value::StrDeserializer<'_, Error> = self.next.into_deserializer();
+        seed.deserialize(key).map(Some)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            SpannedPart::Line(line) => visitor.visit_u64(line as u64),
-            SpannedPart::Value(node) => node.deserialize_option(visitor),
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        if self.next == SPANNED_LINE {
+            self.next = SPANNED_VALUE;
+            let line: de::value::UsizeDeserializer<Error> = self.node.line().into_deserializer();
+            seed.deserialize(line)
+        } else {
+            self.next = "";
+            seed.deserialize(self.node)
         }
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            SpannedPart::Line(line) => visitor.visit_u64(line as u64),
-            SpannedPart::Value(node) => node.deserialize_str(visitor),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            SpannedPart::Line(line) => visitor.visit_u64(line as u64),
-            SpannedPart::Value(node) => node.deserialize_struct(name, fields, visitor),
-        }
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            SpannedPart::Line(line) => visitor.visit_u64(line as u64),
-            SpannedPart::Value(node) => node.deserialize_enum(name, variants, visitor),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            SpannedPart::Line(line) => visitor.visit_u64(line as u64),
-            SpannedPart::Value(node) => node.deserialize_newtype_struct(name, visitor),
-        }
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map identifier ignored_any
     }
 }
 
