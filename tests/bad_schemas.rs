@@ -69,6 +69,10 @@ const REQUIRED_CASES: &[&str] = &[
     "fixed_key_reads_as_a_method",
     "payload_variant_collision",
     "overlay_module_not_an_identifier",
+    "overlay_facts_that_do_not_fit",
+    "overlay_entry_twice",
+    "shared_type_named_twice",
+    "reserved_root_type_name",
 ];
 
 /// When to stop waiting for one case. Not a speed target: every case is a

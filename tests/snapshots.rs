@@ -116,3 +116,35 @@ fn the_committed_crate_is_fresh() {
         report.stale_message("cargo xtask codegen")
     );
 }
+
+/// The common keys open every payload: their overlay's rules reach every
+/// payload's dictionary, and a payload's own rules can name them.
+#[test]
+fn common_keys_and_their_rules_reach_every_payload() {
+    use mobileconfig_tests::source;
+    let common = "title: Common\npayload:\n  payloadtype: CommonPayloadKeys\npayloadkeys:\n\
+                  - key: PayloadType\n  type: <string>\n  presence: required\n\
+                  - key: PayloadDisplayName\n  type: <string>\n  presence: optional\n";
+    let common_overlay = "payload: CommonPayloadKeys\nrules:\n  - code: common.named\n    \
+                          severity: warning\n    check: { present: PayloadDisplayName }\n    \
+                          message: A payload without a name is hard to find.\n";
+    let widget = "title: Widget\npayload:\n  payloadtype: com.example.widget\npayloadkeys:\n\
+                  - key: Size\n  type: <integer>\n  presence: optional\n";
+    let widget_overlay = "payload: com.example.widget\nrules:\n  - code: widget.sized-and-named\n    \
+                          severity: error\n    when: { present: Size }\n    \
+                          check: { present: PayloadDisplayName }\n    \
+                          message: A sized widget needs a name.\n";
+    let ir = mobileconfig_codegen::compile(&[
+        source("CommonPayloadKeys.yaml", common),
+        source("CommonPayloadKeys.overlay.yaml", common_overlay),
+        source("com.example.widget.yaml", widget),
+        source("com.example.widget.overlay.yaml", widget_overlay),
+    ])
+    .unwrap_or_else(|errors| panic!("{errors}"));
+    let widget = ir.module("com_example_widget").expect("the widget");
+    let root = widget.struct_at(&[]).expect("its dictionary");
+    let codes: Vec<&str> = root.rules.iter().map(|rule| rule.code.as_str()).collect();
+    assert_eq!(codes, ["widget.sized-and-named", "common.named"]);
+    let keys: Vec<&str> = root.fields.iter().map(|field| field.key.as_str()).collect();
+    assert_eq!(keys, ["PayloadType", "PayloadDisplayName", "Size"]);
+}

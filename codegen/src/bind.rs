@@ -10,11 +10,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::conventions::{ANY_KEY, FileRole, main_file_first};
-use crate::error::SchemaError;
-use crate::load::overlay::key_path;
+use crate::error::{SchemaError, overlay_key_path};
 use crate::schema::{
     KeyListId, KeyOverlay, KeyType, Overlay, PayloadKey, RuleSpec, Schema, SchemaFile,
 };
+
+/// How deeply a key path may step through arrays of arrays (a recursive
+/// schema can make an array its own element).
+const MAX_ARRAY_NESTING: usize = 64;
 
 /// Index of a file in [`Schema::files`].
 pub type FileId = usize;
@@ -57,11 +60,32 @@ pub struct FileBinding<'s> {
     pub rules: Vec<BoundRule<'s>>,
 }
 
-/// A rule and the dictionary (list of keys) it reads.
-#[derive(Debug, Clone, Copy)]
+/// A rule, the dictionary (list of keys) it reads, and the key each of its
+/// key paths names.
+#[derive(Debug, Clone)]
 pub struct BoundRule<'s> {
     pub spec: &'s RuleSpec,
     pub dictionary: KeyListId,
+    /// Every path of its conditions and its `at`, resolved.
+    keys: BTreeMap<Vec<String>, KeyId>,
+}
+
+impl BoundRule<'_> {
+    /// The key a path of the rule names.
+    pub fn key(&self, path: &[String]) -> Option<KeyId> {
+        self.keys.get(path).copied()
+    }
+}
+
+/// Where a key stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    /// A key of a dictionary: a field.
+    Field,
+    /// The element of an array.
+    Element,
+    /// The values of a dictionary of any keys (`ANY`).
+    MapValue,
 }
 
 impl<'s> Bindings<'s> {
@@ -125,25 +149,41 @@ impl<'s> Bindings<'s> {
             for entry in &overlay.keys {
                 match resolve_path(file, &entry.path) {
                     Ok((list, index)) => {
-                        key_overlays.insert(
-                            KeyId {
-                                file: target,
-                                list,
-                                index,
-                            },
-                            entry,
-                        );
+                        let key = KeyId {
+                            file: target,
+                            list,
+                            index,
+                        };
+                        if let Some(first) = key_overlays.insert(key, entry) {
+                            key_overlays.insert(key, first);
+                            problems.push(
+                                SchemaError::new(
+                                    &overlay.path,
+                                    format!(
+                                        "the key already has an entry, at line {}; keep one \
+                                         entry per key",
+                                        first.line
+                                    ),
+                                )
+                                .at_line(entry.line)
+                                .at_path(&overlay_key_path(&overlay.payload, &entry.path)),
+                            );
+                        }
                     }
                     Err(message) => problems.push(
                         SchemaError::new(&overlay.path, message)
                             .at_line(entry.line)
-                            .at_path(&key_path(&overlay.payload, &entry.path)),
+                            .at_path(&overlay_key_path(&overlay.payload, &entry.path)),
                     ),
                 }
             }
             for spec in &overlay.rules {
                 match rule_dictionary(file, &spec.within) {
-                    Ok(dictionary) => binding.rules.push(BoundRule { spec, dictionary }),
+                    Ok(dictionary) => binding.rules.push(BoundRule {
+                        spec,
+                        dictionary,
+                        keys: BTreeMap::new(),
+                    }),
                     Err(message) => problems.push(
                         SchemaError::new(
                             &overlay.path,
@@ -154,12 +194,119 @@ impl<'s> Bindings<'s> {
                 }
             }
         }
-        Bindings {
+        let mut bindings = Bindings {
             schema,
             files,
             common,
             key_overlays,
             problems,
+        };
+        bindings.resolve_rule_paths();
+        bindings
+    }
+
+    /// Resolves the key paths of every bound rule, within its dictionary.
+    fn resolve_rule_paths(&mut self) {
+        let mut resolved = Vec::new();
+        for binding in &self.files {
+            for (index, rule) in binding.rules.iter().enumerate() {
+                let spec = rule.spec;
+                let mut paths: Vec<&[String]> = Vec::new();
+                for condition in spec.when.iter().chain(std::iter::once(&spec.check)) {
+                    paths.extend(condition.paths().into_iter().map(|(path, _)| path));
+                }
+                let mut keys = BTreeMap::new();
+                let mut problems = Vec::new();
+                for path in paths {
+                    match self.resolve_in_dictionary(binding.id, rule.dictionary, path) {
+                        Ok(key) => {
+                            keys.insert(path.to_vec(), key);
+                        }
+                        Err(message) => problems.push(message),
+                    }
+                }
+                if !spec.at.is_empty() {
+                    match self.resolve_in_dictionary(binding.id, rule.dictionary, &spec.at) {
+                        Ok(key) => {
+                            keys.insert(spec.at.clone(), key);
+                        }
+                        Err(message) => problems.push(format!("`at`: {message}")),
+                    }
+                }
+                let overlay_path = binding.overlay.map_or("", |overlay| overlay.path.as_str());
+                let problems: Vec<SchemaError> = problems
+                    .into_iter()
+                    .map(|message| {
+                        SchemaError::new(overlay_path, format!("rule `{}`: {message}", spec.code))
+                            .at_line(spec.line)
+                    })
+                    .collect();
+                resolved.push((binding.id, index, keys, problems));
+            }
+        }
+        for (file, index, keys, problems) in resolved {
+            self.files[file].rules[index].keys = keys;
+            self.problems.extend(problems);
+        }
+    }
+
+    /// The key at `path` below the dictionary `list` of `file`, through
+    /// dictionaries; a payload's own dictionary includes the common keys.
+    fn resolve_in_dictionary(
+        &self,
+        file: FileId,
+        list: KeyListId,
+        path: &[String],
+    ) -> Result<KeyId, String> {
+        let (first, rest) = path
+            .split_first()
+            .ok_or_else(|| "an empty key path".to_owned())?;
+        let mut found = self
+            .named_keys(file, list)
+            .into_iter()
+            .find(|&key| self.key(key).key == *first)
+            .ok_or_else(|| format!("there is no key `{first}`"))?;
+        for (depth, name) in rest.iter().enumerate() {
+            let parent = self.key(found);
+            let sublist = match (parent.key_type(), parent.subkeys) {
+                (Some(KeyType::Dictionary), Some(sublist)) => sublist,
+                _ => {
+                    return Err(format!(
+                        "`{}` is not a dictionary, so it has no key `{name}`",
+                        path[..=depth].join(".")
+                    ));
+                }
+            };
+            found = self
+                .named_keys(found.file, sublist)
+                .into_iter()
+                .find(|&key| self.key(key).key == *name)
+                .ok_or_else(|| format!("there is no key `{}`", path[..=depth + 1].join(".")))?;
+        }
+        Ok(found)
+    }
+
+    /// Every overlay entry bound to a key.
+    pub fn key_overlays(&self) -> impl Iterator<Item = (KeyId, &'s KeyOverlay)> + '_ {
+        self.key_overlays
+            .iter()
+            .map(|(key, overlay)| (*key, *overlay))
+    }
+
+    /// Where a key stands: a dictionary's key, an array's element, or the
+    /// values of a dictionary of any keys.
+    pub fn role(&self, key: KeyId) -> KeyRole {
+        let file = &self.schema.files[key.file];
+        if self.key(key).key == ANY_KEY {
+            return KeyRole::MapValue;
+        }
+        let is_element = file.key_lists.values().flatten().any(|parent| {
+            parent.subkeys == Some(key.list) && parent.key_type() == Some(KeyType::Array)
+        });
+        if is_element {
+            KeyRole::Element
+        } else {
+            KeyRole::Field
         }
     }
 
@@ -286,7 +433,7 @@ pub fn resolve_path(file: &SchemaFile, path: &[String]) -> Result<(KeyListId, us
 fn element_subkeys(file: &SchemaFile, key: &PayloadKey) -> Option<KeyListId> {
     let mut key = key;
     // Bounded: a recursive schema can make an array its own element.
-    for _ in 0..crate::load::yaml::MAX_DEPTH {
+    for _ in 0..MAX_ARRAY_NESTING {
         let list = key.subkeys?;
         if key.key_type() != Some(KeyType::Array) {
             return Some(list);
@@ -323,35 +470,4 @@ fn rule_dictionary(file: &SchemaFile, within: &[String]) -> Result<KeyListId, St
         return Err(not_a_dictionary());
     }
     Ok(list)
-}
-
-/// The key at `path` below the dictionary `list`, through dictionaries: how
-/// a rule's key paths resolve.
-pub fn resolve_in_dictionary<'a>(
-    file: &'a SchemaFile,
-    list: KeyListId,
-    path: &[String],
-) -> Result<&'a PayloadKey, String> {
-    let mut list = list;
-    let mut found: Option<&PayloadKey> = None;
-    for (depth, name) in path.iter().enumerate() {
-        if let Some(parent) = found {
-            list = match (parent.key_type(), parent.subkeys) {
-                (Some(KeyType::Dictionary), Some(sublist)) => sublist,
-                _ => {
-                    return Err(format!(
-                        "`{}` is not a dictionary, so it has no key `{name}`",
-                        path[..depth].join(".")
-                    ));
-                }
-            };
-        }
-        found = Some(
-            file.keys(list)
-                .iter()
-                .find(|key| &key.key == name)
-                .ok_or_else(|| format!("there is no key `{}`", path[..=depth].join(".")))?,
-        );
-    }
-    found.ok_or_else(|| "an empty key path".to_owned())
 }

@@ -12,11 +12,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::bind::{Bindings, FileId, resolve_in_dictionary};
+use crate::bind::{Bindings, BoundRule, FileId, KeyId, KeyRole};
 use crate::error::SchemaError;
+use crate::error::overlay_key_path;
 use crate::naming::Names;
 use crate::schema::{ConditionSpec, KeyListId, KeyType, Overlay, PayloadKey, Scalar, SchemaFile};
 use crate::types::TypePlan;
+use crate::types::{KeyShape, value_shape};
 
 /// Every problem of the schema; an empty list means it can be lowered.
 pub fn check(bindings: &Bindings, plan: &TypePlan, names: &Names) -> Vec<SchemaError> {
@@ -25,6 +27,7 @@ pub fn check(bindings: &Bindings, plan: &TypePlan, names: &Names) -> Vec<SchemaE
         check_file(file, &mut errors);
     }
     check_rule_codes(&bindings.schema.overlays, &mut errors);
+    check_key_overlays(bindings, &mut errors);
     for binding in &bindings.files {
         if let Some(overlay) = binding.overlay {
             check_rules(bindings, binding.id, overlay, &mut errors);
@@ -302,12 +305,124 @@ fn same_shape(file: &SchemaFile, a: KeyListId, b: KeyListId) -> bool {
 
 /// The allowed values and type a literal is compared with: an array's
 /// element for arrays.
-fn compared_key<'a>(file: &'a SchemaFile, key: &'a PayloadKey) -> &'a PayloadKey {
-    match (key.key_type(), key.subkeys) {
-        (Some(KeyType::Array), Some(list)) => file.keys(list).first().unwrap_or(key),
-        _ => key,
+fn compared_key<'s>(bindings: &Bindings<'s>, key: KeyId) -> &'s PayloadKey {
+    let schema_key = bindings.key(key);
+    match (schema_key.key_type(), schema_key.subkeys) {
+        (Some(KeyType::Array), Some(list)) => bindings.schema.files[key.file]
+            .keys(list)
+            .first()
+            .unwrap_or(schema_key),
+        _ => schema_key,
     }
 }
+
+/// Each overlay entry says only what fits its key: a fact about a field on
+/// a key that is one, a string fact on a string, a type name on a key that
+/// has a type of its own. Otherwise the fact would be dropped unnoticed.
+fn check_key_overlays(bindings: &Bindings, errors: &mut Vec<SchemaError>) {
+    for (key, entry) in bindings.key_overlays() {
+        let overlay = bindings.file(key.file).overlay;
+        let (file, payload) = overlay.map_or(("", ""), |overlay| {
+            (overlay.path.as_str(), overlay.payload.as_str())
+        });
+        let schema_key = bindings.key(key);
+        let name = &schema_key.key;
+        let key_type = schema_key.key_type();
+        let type_words = key_type.map_or("untyped".to_owned(), KeyType::with_article);
+        let mut problems = Vec::new();
+        let role = bindings.role(key);
+        if role != KeyRole::Field {
+            let standing = match role {
+                KeyRole::Element => "the element of an array; say it of the array",
+                _ => "the values of a dictionary of any keys; say it of the dictionary",
+            };
+            let field_facts = [
+                ("sensitive", entry.sensitive),
+                ("rust_name", entry.rust_name.is_some()),
+                ("references", entry.references.is_some()),
+                ("platform_range", !entry.platform_range.is_empty()),
+            ];
+            for (fact, given) in field_facts {
+                if given {
+                    problems.push(format!(
+                        "`{fact}` is for a key of a dictionary; `{name}` is {standing}"
+                    ));
+                }
+            }
+        }
+        let is_string = key_type == Some(KeyType::String);
+        if entry.valuetype.is_some() && !is_string {
+            problems.push(format!(
+                "`valuetype` says what a string holds; `{name}` is {type_words}"
+            ));
+        }
+        if entry.references.is_some() && !is_string {
+            problems.push(format!(
+                "`references` is for a string holding a PayloadUUID; `{name}` is {type_words}"
+            ));
+        }
+        if !entry.platform_range.is_empty()
+            && !matches!(key_type, Some(KeyType::Integer | KeyType::Real))
+        {
+            problems.push(format!(
+                "`platform_range` bounds a number; `{name}` is {type_words}"
+            ));
+        }
+        if entry.rust_type.is_some() && !holds_a_type(bindings, key) {
+            problems.push(format!(
+                "`rust_type` names the type of a dictionary with keys or of a list of allowed \
+                 strings; `{name}` has no type of its own"
+            ));
+        }
+        if !entry.rust_variants.is_empty() {
+            if value_shape(bindings, key) != KeyShape::Enum {
+                problems.push(format!(
+                    "`rust_variants` names the variants of a list of allowed strings; `{name}` \
+                     has none"
+                ));
+            } else {
+                for value in entry.rust_variants.keys() {
+                    let allowed = schema_key
+                        .rangelist
+                        .iter()
+                        .flatten()
+                        .any(|allowed| allowed.value.to_string() == *value);
+                    if !allowed {
+                        problems.push(format!(
+                            "`rust_variants` names `{value}`, which is not an allowed value of \
+                             `{name}`"
+                        ));
+                    }
+                }
+            }
+        }
+        for message in problems {
+            errors.push(
+                SchemaError::new(file, message)
+                    .at_line(entry.line)
+                    .at_path(&overlay_key_path(payload, &entry.path)),
+            );
+        }
+    }
+}
+
+/// Whether a key's value is a type of its own (a struct or an enum), or an
+/// array or map of one.
+fn holds_a_type(bindings: &Bindings, key: KeyId) -> bool {
+    let mut key = key;
+    for _ in 0..MAX_CONTAINER_STEPS {
+        match value_shape(bindings, key) {
+            KeyShape::Struct(_) | KeyShape::Enum => return true,
+            KeyShape::Array(Some(inner)) | KeyShape::Map(inner) => key = inner,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// How far [`holds_a_type`] follows arrays and maps (a recursive schema can
+/// make a container its own content).
+const MAX_CONTAINER_STEPS: usize = 64;
 
 /// Rule codes identify findings: well formed, and each used once in the
 /// whole crate.
@@ -350,10 +465,8 @@ fn check_rules(
     errors: &mut Vec<SchemaError>,
 ) {
     let binding = bindings.file(file);
-    let file = binding.file;
     for bound in &binding.rules {
         let rule = bound.spec;
-        let list = bound.dictionary;
         let error = |message: String| {
             SchemaError::new(&overlay.path, format!("rule `{}`: {message}", rule.code))
                 .at_line(rule.line)
@@ -367,24 +480,16 @@ fn check_rules(
                     )));
                 }
             }
+            // A path that names no key is reported where it is bound.
             for (path, literals) in condition.paths() {
-                let key = match resolve_in_dictionary(file, list, path) {
-                    Ok(key) => compared_key(file, key),
-                    Err(message) => {
-                        errors.push(error(message));
-                        continue;
-                    }
+                let Some(key) = bound.key(path) else {
+                    continue;
                 };
                 for literal in literals {
-                    check_rule_literal(key, literal, path, &error, errors);
+                    check_rule_literal(compared_key(bindings, key), literal, path, &error, errors);
                 }
             }
-            check_comparisons(file, list, overlay, condition, &error, errors);
-        }
-        if !rule.at.is_empty()
-            && let Err(message) = resolve_in_dictionary(file, list, &rule.at)
-        {
-            errors.push(error(format!("`at`: {message}")));
+            check_comparisons(bindings, bound, overlay, condition, &error, errors);
         }
     }
     for (name, groups) in &overlay.rankings {
@@ -439,18 +544,14 @@ fn check_rule_literal(
 /// Numeric tests need numbers, and a ranking's values must be values the
 /// ranked keys allow: otherwise the rule could never fire.
 fn check_comparisons(
-    file: &SchemaFile,
-    list: KeyListId,
+    bindings: &Bindings,
+    bound: &BoundRule,
     overlay: &Overlay,
     condition: &ConditionSpec,
     error: &dyn Fn(String) -> SchemaError,
     errors: &mut Vec<SchemaError>,
 ) {
-    let key_at = |path: &[String]| {
-        resolve_in_dictionary(file, list, path)
-            .ok()
-            .map(|key| compared_key(file, key))
-    };
+    let key_at = |path: &[String]| bound.key(path).map(|key| compared_key(bindings, key));
     match condition {
         ConditionSpec::AtLeast(path, _) | ConditionSpec::AtMost(path, _) => {
             if let Some(key) = key_at(path)
@@ -502,10 +603,12 @@ fn check_comparisons(
         }
         ConditionSpec::All(conditions) | ConditionSpec::Any(conditions) => {
             for inner in conditions {
-                check_comparisons(file, list, overlay, inner, error, errors);
+                check_comparisons(bindings, bound, overlay, inner, error, errors);
             }
         }
-        ConditionSpec::Not(inner) => check_comparisons(file, list, overlay, inner, error, errors),
+        ConditionSpec::Not(inner) => {
+            check_comparisons(bindings, bound, overlay, inner, error, errors)
+        }
         _ => {}
     }
 }

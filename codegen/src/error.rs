@@ -49,6 +49,13 @@ impl fmt::Display for SchemaError {
     }
 }
 
+/// An overlay path as a key path for messages: the payload first.
+pub fn overlay_key_path(payload: &str, path: &[String]) -> Vec<String> {
+    std::iter::once(payload.to_owned())
+        .chain(path.iter().cloned())
+        .collect()
+}
+
 /// Every problem found in a schema, sorted by file and line. Loading and
 /// checking collect all problems before failing, so one run shows them all.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -187,7 +187,7 @@ pub fn type_name(name: &str) -> String {
 }
 
 /// A field or module name: `disable_mobike`, `nat_keep_alive_interval`,
-/// `r#type`, `v802_1x`.
+/// `r#type`, `v802_1_x`.
 pub fn field_name(name: &str) -> String {
     let words = words(name).into_iter().map(|word| match word {
         Word::Plain(text) => text.to_lowercase().to_snake_case(),
@@ -205,9 +205,19 @@ pub fn field_name(name: &str) -> String {
 
 /// The module for a payload file: its stem without Apple's `com.apple.`
 /// prefix (`com.apple.vpn.managed` → `vpn_managed`,
-/// `com.apple.MCX(Accounts)` → `mcx_accounts`).
+/// `com.apple.MCX(Accounts)` → `mcx_accounts`). A module is also a file
+/// name, so a keyword takes a trailing `_` (`match_`), never `r#`.
 pub fn module_name(stem: &str) -> String {
-    field_name(strip_apple_prefix(stem))
+    file_safe(field_name(strip_apple_prefix(stem)))
+}
+
+/// [`field_name`] for something that is also a file name: `r#match` becomes
+/// `match_`.
+pub fn file_safe(name: String) -> String {
+    match name.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => name,
+    }
 }
 
 /// A name without Apple's `com.apple.` prefix.
@@ -242,6 +252,10 @@ fn escape_keyword(name: String) -> String {
     }
 }
 
+/// Names that are never identifiers of ours, raw or not: they name the
+/// current module, type or crate, or nothing.
+const NEVER_IDENTIFIERS: &[&str] = &["self", "Self", "super", "crate", "_"];
+
 /// Whether `name` is usable as written for a Rust identifier (for names an
 /// overlay gives).
 pub fn is_identifier(name: &str) -> bool {
@@ -251,6 +265,7 @@ pub fn is_identifier(name: &str) -> bool {
         .next()
         .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !NEVER_IDENTIFIERS.contains(&bare)
         && (name.starts_with("r#") || !KEYWORDS.contains(&bare))
 }
 
@@ -332,6 +347,7 @@ mod tests {
         assert_eq!(module_name("com.apple.MCX(Accounts)"), "mcx_accounts");
         assert_eq!(module_name("com.apple.vpn.managed"), "vpn_managed");
         assert_eq!(module_name(".GlobalPreferences"), "global_preferences");
+        assert_eq!(module_name("com.apple.match"), "match_");
     }
 
     #[test]
@@ -370,5 +386,8 @@ mod tests {
         assert!(!is_identifier("type"));
         assert!(!is_identifier("3des"));
         assert!(!is_identifier("a-b"));
+        for never in ["self", "Self", "super", "crate", "_", "r#self", "r#crate"] {
+            assert!(!is_identifier(never), "{never}");
+        }
     }
 }

@@ -79,6 +79,9 @@ pub struct Module {
     /// The Apple-format file first, then the overlays and common keys it
     /// takes facts from.
     pub source_files: Vec<String>,
+    /// The Apple-format file's name without `.yaml`: its reference page and
+    /// JSON Schema are named after it.
+    pub stem: String,
     /// The payload's `supportedOS`.
     pub availability: Vec<Availability>,
     /// The type of the payload dictionary itself.
@@ -94,11 +97,6 @@ impl Module {
 
     pub fn root_type(&self) -> &TypeDef {
         self.get(self.root)
-    }
-
-    /// The type with this Rust name.
-    pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
-        self.types.iter().find(|def| def.name == name)
     }
 
     /// The dictionary (struct) the value at a key path holds, through arrays
@@ -314,7 +312,7 @@ pub enum Shape {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Constraints {
     /// `rangelist`: the allowed values, whatever the shape (an enum's
-    /// strings, a flag's 0 and 1, numbers).
+    /// strings, numbers); a flag's 0 and 1 are its shape's.
     pub allowed: Vec<Scalar>,
     /// `range`, as numbers.
     pub bounds: Option<Bounds>,

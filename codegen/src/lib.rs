@@ -66,6 +66,6 @@ pub fn generate(
     let ir = compile(sources)?;
     let mut files = emit::rust::emit_crate(&ir, options);
     files.extend(emit::json_schema::emit(&ir, &options.command));
-    files.extend(emit::markdown::emit(&ir, &options.command));
+    files.extend(emit::markdown::emit(&ir, options));
     Ok(files)
 }

@@ -14,11 +14,10 @@ use std::collections::BTreeMap;
 
 use crate::bind::{Bindings, FileId, KeyId};
 use crate::conventions::FileRole;
-use crate::error::SchemaError;
+use crate::error::{SchemaError, overlay_key_path};
 use crate::ident;
-use crate::load::overlay::key_path;
-use crate::schema::{KeyOverlay, Overlay, Presence};
-use crate::types::{ModulePlan, PlannedKind, TypeId, TypePlan, fixed_value};
+use crate::schema::{KeyOverlay, Overlay};
+use crate::types::{ModulePlan, PlannedKind, TypeId, TypePlan, constructor_takes, fixed_value};
 
 /// The field every struct has for the keys the schema does not name.
 pub const UNKNOWN_KEYS_FIELD: &str = "unknown_keys";
@@ -54,7 +53,7 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 const RESERVED_TABLE_NAMES: &[&str] = &["PAYLOAD", "PAYLOAD_AVAILABILITY"];
 
 /// Module names the crate root uses for itself.
-const RESERVED_MODULE_NAMES: &[&str] = &["payload", "runtime"];
+const RESERVED_MODULE_NAMES: &[&str] = &["lib", "payload", "runtime"];
 
 /// Methods every generated struct has; a read-only accessor must not take
 /// their names.
@@ -68,16 +67,8 @@ const OTHER_PAYLOAD: &str = "Other";
 pub struct Names {
     /// One per planned module, in the plan's order.
     pub modules: Vec<ModuleNames>,
-    fields: BTreeMap<KeyId, String>,
     /// Clashes, and names an overlay gives that are not identifiers.
     pub problems: Vec<SchemaError>,
-}
-
-impl Names {
-    /// The Rust field of a key (the same in every dictionary it opens).
-    pub fn field(&self, key: KeyId) -> &str {
-        self.fields.get(&key).map_or("", String::as_str)
-    }
 }
 
 /// The names of one module.
@@ -96,12 +87,15 @@ pub struct TypeNames {
     pub name: String,
     /// Its schema table (structs): the name in SHOUTY_CASE.
     pub table: String,
-    /// Its required-keys type (structs with required keys to give).
-    pub required: String,
+    /// Its required-keys type, for a struct whose constructor takes keys.
+    pub required: Option<String>,
     /// Its variants (enums), in the order of the allowed values.
     pub variants: Vec<String>,
     /// Its catch-all variant (enums).
     pub other: String,
+    /// Its fields (structs): each key of the dictionary, in schema order,
+    /// with its field name.
+    pub fields: Vec<(KeyId, String)>,
 }
 
 /// Names everything the plan holds.
@@ -112,8 +106,8 @@ pub fn name(bindings: &Bindings, plan: &TypePlan) -> Names {
     }
     let module_names = name_modules(bindings, plan, &mut names.problems);
     for (module, module_name) in plan.modules.iter().zip(module_names) {
-        let types = name_types(bindings, module, &mut names.problems);
-        name_fields(bindings, module, &mut names);
+        let mut types = name_types(bindings, module, &mut names.problems);
+        name_fields(bindings, module, &mut types, &mut names.problems);
         let payload_variant = ident::type_name(&module_name);
         names.modules.push(ModuleNames {
             module: module_name,
@@ -224,10 +218,7 @@ fn has_required_parameters(bindings: &Bindings, module: &ModulePlan, id: TypeId)
     bindings
         .named_keys(module.file, list)
         .into_iter()
-        .any(|key| {
-            bindings.key(key).presence == Presence::Required
-                && fixed_value(bindings, module.file, key).is_none()
-        })
+        .any(|key| constructor_takes(bindings, module.file, key))
 }
 
 /// Gives every type the first candidate name no other type wants, trying
@@ -294,7 +285,7 @@ fn name_types(
                 moved = true;
                 moved_this_round.push(index);
             }
-            let clash = staying.len() > 1 || (reserved && staying.iter().any(|&index| index != 0));
+            let clash = staying.len() > 1 || (reserved && !staying.is_empty());
             if clash {
                 stuck = true;
                 // Each type's name at this table: its own or its
@@ -322,7 +313,7 @@ fn name_types(
             let name = planned.candidates[level[index]].clone();
             let mut names = TypeNames {
                 table: ident::constant_name(&name),
-                required: format!("{name}{REQUIRED_SUFFIX}"),
+                required: with_required[index].then(|| format!("{name}{REQUIRED_SUFFIX}")),
                 name,
                 ..TypeNames::default()
             };
@@ -352,8 +343,26 @@ fn report_type_clash(
     reserved: bool,
     problems: &mut Vec<SchemaError>,
 ) {
-    for (index, name) in users.iter().filter(|(index, _)| *index != 0) {
+    // The payload's own dictionary cannot move; another type clashing with
+    // it is asked to, and it is asked only when it clashes alone.
+    let alone = users.len() == 1;
+    for (index, name) in users.iter().filter(|(index, _)| *index != 0 || alone) {
         let planned = &module.types[*index];
+        if *index == 0 {
+            problems.push(
+                SchemaError::new(
+                    file,
+                    format!(
+                        "the payload's own dictionary would be named `{}`, and `{name}` is a \
+                         name the generated code needs; give the payload a `rust_name` in its \
+                         overlay",
+                        planned.candidates[0]
+                    ),
+                )
+                .at_path(&planned.origin),
+            );
+            continue;
+        }
         let others: Vec<String> = users
             .iter()
             .filter(|(other, _)| other != index)
@@ -446,8 +455,13 @@ fn name_variants(
 
 /// Field names within each struct must stay distinct, clear of
 /// [`UNKNOWN_KEYS_FIELD`], and a read-only accessor clear of the methods.
-fn name_fields(bindings: &Bindings, module: &ModulePlan, names: &mut Names) {
-    for planned in &module.types {
+fn name_fields(
+    bindings: &Bindings,
+    module: &ModulePlan,
+    types: &mut [TypeNames],
+    problems: &mut Vec<SchemaError>,
+) {
+    for (planned, type_names) in module.types.iter().zip(types) {
         let PlannedKind::Struct { list } = planned.kind else {
             continue;
         };
@@ -471,7 +485,7 @@ fn name_fields(bindings: &Bindings, module: &ModulePlan, names: &mut Names) {
                     .at_path(&path)
             };
             if name == UNKNOWN_KEYS_FIELD {
-                names.problems.push(error(format!(
+                problems.push(error(format!(
                     "the key `{}` becomes the Rust field `{name}`, which every generated struct \
                      uses for the keys the schema does not name; give the key a `rust_name` in \
                      the overlay",
@@ -482,7 +496,7 @@ fn name_fields(bindings: &Bindings, module: &ModulePlan, names: &mut Names) {
                 .find(|(other, first)| *other == name && bindings.key(*first).key != schema_key.key)
             {
                 let first = bindings.key(*first);
-                names.problems.push(error(format!(
+                problems.push(error(format!(
                     "the keys `{}` (line {}) and `{}` both become the Rust field `{name}`; give \
                      one a `rust_name` in the overlay",
                     first.key, first.line, schema_key.key
@@ -490,7 +504,7 @@ fn name_fields(bindings: &Bindings, module: &ModulePlan, names: &mut Names) {
             } else if RESERVED_METHODS.contains(&name.as_str())
                 && fixed_value(bindings, module.file, key).is_some()
             {
-                names.problems.push(error(format!(
+                problems.push(error(format!(
                     "the key `{}` has one allowed value, so it is read through a method named \
                      after its field, `{name}`, which every generated struct already has; give \
                      the key a `rust_name` in the overlay",
@@ -498,7 +512,7 @@ fn name_fields(bindings: &Bindings, module: &ModulePlan, names: &mut Names) {
                 )));
             }
             seen.push((name.clone(), key));
-            names.fields.insert(key, name);
+            type_names.fields.push((key, name));
         }
     }
 }
@@ -559,7 +573,7 @@ fn check_entry_identifiers(overlay: &Overlay, entry: &KeyOverlay, problems: &mut
             problems.push(
                 SchemaError::new(&overlay.path, format!("`{name}` is not a Rust identifier"))
                     .at_line(entry.line)
-                    .at_path(&key_path(&overlay.payload, &entry.path)),
+                    .at_path(&overlay_key_path(&overlay.payload, &entry.path)),
             );
         }
     }

@@ -8,6 +8,9 @@
 //! explicit ASCII classes; constructs with no common meaning are refused,
 //! so a pattern never passes one validator and fails the other.
 
+/// The characters an escape makes literal in both dialects.
+const LITERAL_ESCAPES: &str = "^$\\.*+?()[]{}|/";
+
 /// `.` as ECMA-262 means it: any character but a line terminator.
 const ANY_BUT_LINE_END: &str = "[^\n\r\u{2028}\u{2029}]";
 
@@ -35,9 +38,16 @@ pub fn portable(pattern: &str) -> Result<String, String> {
                         out.push(escaped);
                         continue;
                     }
-                    (escaped, _) if escaped.is_ascii_punctuation() => {
+                    // Only the characters both dialects read as escaped
+                    // literals: in Rust `\<` is a word boundary, and
+                    // ECMA-262 refuses `\@` in Unicode mode.
+                    (escaped, _) if LITERAL_ESCAPES.contains(escaped) => {
                         out.push('\\');
                         out.push(escaped);
+                        continue;
+                    }
+                    ('-', true) => {
+                        out.push_str("\\-");
                         continue;
                     }
                     (escaped, _) => {
@@ -128,6 +138,9 @@ mod tests {
             "(?=x)",
             "[abc",
             r"a\",
+            r"a\<b",
+            r"\@",
+            r"\_",
         ] {
             assert!(portable(pattern).is_err(), "{pattern}");
         }

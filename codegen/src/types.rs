@@ -7,13 +7,13 @@
 //! fills them in; neither walks the schema to find them again.
 //!
 //! [`value_shape`] and [`fixed_value`] are the only places a key's shape is
-//! decided.
+//! decided, [`constructor_takes`] the only place what a constructor takes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::bind::{Bindings, FileId, KeyId};
 use crate::conventions::{ANY_KEY, FileRole, PAYLOAD_CONTENT, PAYLOAD_TYPE};
-use crate::error::SchemaError;
+use crate::error::{SchemaError, overlay_key_path};
 use crate::ident;
 use crate::schema::{
     Availability, KeyListId, KeyOverlay, KeyType, PayloadKey, Presence, Scalar, SchemaFile,
@@ -177,31 +177,66 @@ pub fn value_shape(bindings: &Bindings, key: KeyId) -> KeyShape {
     }
 }
 
+/// A key whose value can only be one thing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fixed {
+    pub value: Scalar,
+    /// The scalar shape it is held in.
+    pub shape: KeyShape,
+}
+
 /// The value a key of the dictionary always has, when there is only one: a
-/// required key whose `rangelist` allows one value (`PayloadVersion`), or
-/// the `PayloadType` of a payload's own dictionary. Such a key is set by the
-/// constructor and read-only in the generated API.
-pub fn fixed_value(bindings: &Bindings, module: FileId, key: KeyId) -> Option<Scalar> {
+/// required string, number or boolean whose `rangelist` allows one value
+/// (`PayloadVersion`), or the `PayloadType` of a payload's own dictionary.
+/// Such a key is set by the constructor and read-only in the generated API.
+pub fn fixed_value(bindings: &Bindings, module: FileId, key: KeyId) -> Option<Fixed> {
     let schema_key = bindings.key(key);
     if schema_key.presence != Presence::Required {
         return None;
     }
+    let shape = match schema_key.key_type()? {
+        KeyType::String => KeyShape::String,
+        KeyType::Integer => KeyShape::Integer,
+        KeyType::Real => KeyShape::Real,
+        KeyType::Boolean => KeyShape::Boolean,
+        _ => return None,
+    };
     let module_file = bindings.file(module);
     let in_root = (key.file == module && Some(key.list) == module_file.file.payload_keys)
         || bindings.is_common(key);
     if in_root
         && module_file.role == FileRole::Payload
         && schema_key.key == PAYLOAD_TYPE
-        && schema_key.key_type() == Some(KeyType::String)
+        && shape == KeyShape::String
     {
-        return Some(Scalar::String(module_file.file.payload_type().to_owned()));
+        let value = Scalar::String(module_file.file.payload_type().to_owned());
+        return Some(Fixed { value, shape });
     }
     match schema_key.rangelist.as_deref() {
-        Some([only]) if !schema_key.key_type().is_some_and(KeyType::is_container) => {
-            Some(only.value.clone())
-        }
+        Some([only]) => Some(Fixed {
+            value: only.value.clone(),
+            shape,
+        }),
         _ => None,
     }
+}
+
+/// Whether a struct's constructor takes the key: a required key with no
+/// fixed value.
+pub fn constructor_takes(bindings: &Bindings, module: FileId, key: KeyId) -> bool {
+    bindings.key(key).presence == Presence::Required && fixed_value(bindings, module, key).is_none()
+}
+
+/// The overlay entry in force for an array's element: its own, or the
+/// array's when the array's entry names the element type (`rust_type`).
+pub fn element_overlay<'s>(
+    bindings: &Bindings<'s>,
+    array_overlay: Option<&'s KeyOverlay>,
+    element: KeyId,
+) -> Option<&'s KeyOverlay> {
+    bindings
+        .key_overlay(element)
+        .or(array_overlay.filter(|overlay| overlay.rust_type.is_some()))
 }
 
 fn has_allowed_values(key: &PayloadKey) -> bool {
@@ -282,8 +317,8 @@ struct Planner<'b, 's> {
     module: ModulePlan<'s>,
     /// Enums by plain name and values, so equal enums are one type.
     enum_signatures: BTreeMap<(String, Vec<String>), TypeId>,
-    /// Structs whose keys are still to be walked.
-    queue: Vec<Job>,
+    /// Structs whose keys are still to be walked, first reached first.
+    queue: VecDeque<Job>,
     /// The arrays and maps being walked, innermost last, to find one that
     /// contains itself.
     open_containers: Vec<KeyListId>,
@@ -302,7 +337,7 @@ impl<'b, 's> Planner<'b, 's> {
                 enums: BTreeMap::new(),
             },
             enum_signatures: BTreeMap::new(),
-            queue: Vec::new(),
+            queue: VecDeque::new(),
             open_containers: Vec::new(),
             problems: Vec::new(),
         }
@@ -329,10 +364,10 @@ impl<'b, 's> Planner<'b, 's> {
         self.walk_fields(
             list,
             &path,
-            &[ident::type_name(&root_name)],
+            std::slice::from_ref(&root_name),
             &file.supported_os,
         );
-        while let Some(job) = self.queue.pop() {
+        while let Some(job) = self.queue.pop_front() {
             self.walk_fields(job.list, &job.path, &job.scope, &job.inherited);
         }
         spread_availability_by_path(&mut self.module, self.bindings);
@@ -410,10 +445,7 @@ impl<'b, 's> Planner<'b, 's> {
                 element_scope.push(ident::type_name(&array.key));
                 // The element has its array's availability: the validators
                 // check availability per key, and an element is not a key.
-                let element_overlay = self
-                    .bindings
-                    .key_overlay(element)
-                    .or(at.overlay.filter(|overlay| overlay.rust_type.is_some()));
+                let element_overlay = element_overlay(self.bindings, at.overlay, element);
                 let position = Position {
                     path: &element_path,
                     scope: &element_scope,
@@ -449,6 +481,7 @@ impl<'b, 's> Planner<'b, 's> {
                 def.also_at.push(at.path.to_vec());
             }
             def.availability_by_path |= def.inherited != at.inherited;
+            self.adopt_overlay(id, at, |overlay| overlay.rust_type.is_some(), "rust_type");
             return;
         }
         let schema_key = self.bindings.key(key);
@@ -468,7 +501,7 @@ impl<'b, 's> Planner<'b, 's> {
         self.module.structs.insert(list, id);
         let mut scope = at.scope.to_vec();
         scope.push(ident::type_name(base));
-        self.queue.push(Job {
+        self.queue.push_back(Job {
             list,
             path: at.path.to_vec(),
             scope,
@@ -493,6 +526,12 @@ impl<'b, 's> Planner<'b, 's> {
                 def.also_at.push(at.path.to_vec());
             }
             self.module.enums.entry(key).or_insert(id);
+            self.adopt_overlay(
+                id,
+                at,
+                |overlay| !overlay.rust_variants.is_empty(),
+                "rust_variants",
+            );
             return;
         }
         let id = self.add(PlannedType {
@@ -509,6 +548,51 @@ impl<'b, 's> Planner<'b, 's> {
         });
         self.enum_signatures.insert(signature, id);
         self.module.enums.entry(key).or_insert(id);
+    }
+
+    /// A type reached again, on another path whose overlay entry names it
+    /// (`names`): that entry holds for the type, whichever path came first;
+    /// two entries that both name it must agree.
+    fn adopt_overlay(
+        &mut self,
+        id: TypeId,
+        at: &Position<'_, 's>,
+        names: impl Fn(&KeyOverlay) -> bool,
+        fact: &str,
+    ) {
+        let Some(overlay) = at.overlay.filter(|overlay| names(overlay)) else {
+            return;
+        };
+        let def = &mut self.module.types[id.0];
+        match def.overlay.filter(|existing| names(existing)) {
+            None => {
+                if let Some(name) = &overlay.rust_type {
+                    def.candidates = vec![name.clone()];
+                }
+                def.overlay = Some(overlay);
+            }
+            Some(existing)
+                if existing.rust_type != overlay.rust_type
+                    || existing.rust_variants != overlay.rust_variants =>
+            {
+                let first = existing.path.join(" › ");
+                let message = format!(
+                    "this key shares its type with `{first}`, whose overlay entry (line {}) \
+                     gives `{fact}` differently; give it in one entry only",
+                    existing.line
+                );
+                let binding = self.bindings.file(self.module.file);
+                let (file, payload) = binding.overlay.map_or(("", ""), |overlay| {
+                    (overlay.path.as_str(), overlay.payload.as_str())
+                });
+                self.problems.push(
+                    SchemaError::new(file, message)
+                        .at_line(overlay.line)
+                        .at_path(&overlay_key_path(payload, &overlay.path)),
+                );
+            }
+            Some(_) => {}
+        }
     }
 
     fn add(&mut self, planned: PlannedType<'s>) -> TypeId {

@@ -15,7 +15,7 @@
 //!
 //! | module | payload type | title |
 //! |---|---|---|
-//! | [`profile`] | `TopLevel` | Profile Envelope |
+//! | [`profile`] | `Configuration` | Profile Envelope |
 //! | [`vpn_managed`] | `com.apple.vpn.managed` | VPN |
 #![forbid(unsafe_code)]
 

@@ -3,7 +3,7 @@
 // - schema/TopLevel.yaml
 // - schema/TopLevel.overlay.yaml
 
-//! Profile Envelope: the `TopLevel` payload.
+//! Profile Envelope: a whole profile, whose `PayloadType` is `Configuration`.
 //!
 //! The top-level dictionary of a configuration profile, which identifies the profile, describes it to the user, controls its removal and carries the payload dictionaries.
 //!
@@ -12,8 +12,8 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime::plist;
 
-/// The schema name of the profile envelope (not a `PayloadType`).
-pub const PAYLOAD_TYPE: &str = "TopLevel";
+/// The `PayloadType` of a profile.
+pub const PAYLOAD_TYPE: &str = "Configuration";
 
 /// Reads a `.mobileconfig` (XML or binary plist). Values written in a type
 /// devices accept but the schema does not (`<true/>` for a 0/1 integer flag,
@@ -243,8 +243,6 @@ impl<'de> Deserialize<'de> for Profile {
 }
 
 /// Installation Scope
-///
-/// On macOS, whether the profile is installed for the whole system or for the current user; among other things this decides which keychain receives certificate items. A profile has one scope, although some payloads (VPN, for example) place their items in both scopes when they need to.
 ///
 /// The allowed values of `TopLevel › PayloadScope`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -22,6 +22,11 @@ pub const PAYLOAD_TYPE: &str = "com.apple.vpn.managed";
 /// Sets up a VPN connection on the device. This file covers the keys that choose and name the connection and the dictionary used for IKEv2 connections.
 ///
 /// The dictionary at `com.apple.vpn.managed`.
+///
+/// Rules:
+///
+/// - **error** `vpn.type-ikev2-needs-dictionary`: When `VPNType` is `IKEv2`: `IKEv2` is present. VPNType is IKEv2, but the IKEv2 dictionary is missing.
+/// - **error** `vpn.type-ikev2-subtype-empty`: When `VPNType` is `IKEv2`: `VPNSubType`, if present, is one of the empty string. VPNType is IKEv2, so VPNSubType, if given, must be the empty string.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VpnManaged {
@@ -197,12 +202,6 @@ impl<'de> Deserialize<'de> for VpnManaged {
 
 /// VPN Type
 ///
-/// Selects the kind of VPN this payload configures, and so which of the type-specific dictionaries applies (the IKEv2 dictionary for 'IKEv2').
-///
-/// The types 'VPN' and 'TransparentProxy' also need a 'VPNSubType'.
-///
-/// Platform limits: 'TransparentProxy' exists only in macOS; 'L2TP' and 'IPSec' can't be used in tvOS; 'AlwaysOn' exists only in iOS, where it can't be combined with Apple Watch pairing (an already paired watch stops communicating with the phone while AlwaysOn is on).
-///
 /// The allowed values of `com.apple.vpn.managed › VPNType`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -273,6 +272,25 @@ impl<'de> Deserialize<'de> for VpnType {
 /// It is the part of the VPN payload that watchOS supports (watchOS 10 and later).
 ///
 /// The dictionary at `com.apple.vpn.managed › IKEv2`.
+///
+/// Rules:
+///
+/// - **error** `vpn.ikev2.certificate-type-needs-issuer`: When `CertificateType` is present and `ExtendedAuthEnabled` is `1`: `ServerCertificateIssuerCommonName` is present. CertificateType is set and ExtendedAuthEnabled is 1, so ServerCertificateIssuerCommonName is required.
+/// - **error** `vpn.ikev2.ppk-needs-identifier`: When `PPK` is present: `PPKIdentifier` is present. PPK is set, so PPKIdentifier is required; the two go together.
+/// - **error** `vpn.ikev2.ppk-identifier-needs-ppk`: When `PPKIdentifier` is present: `PPK` is present. PPKIdentifier is set, so PPK is required; the two go together.
+/// - **warning** `vpn.ikev2.ppk-mandatory-ignored`: When `PPKMandatory` is present: `PPK` is present and `PPKIdentifier` is present. PPKMandatory has no effect without both PPK and PPKIdentifier.
+/// - **warning** `vpn.ikev2.post-quantum-fallback-ignored`: When `AllowPostQuantumKeyExchangeFallback` is present: either `IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods` is present or `ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods` is present. AllowPostQuantumKeyExchangeFallback has no effect: neither IKESecurityAssociationParameters nor ChildSecurityAssociationParameters sets PostQuantumKeyExchangeMethods.
+/// - **error** `vpn.ikev2.strict-algorithms-no-des`: When `EnforceStrictAlgorithmSelection` is `1`: `IKESecurityAssociationParameters.EncryptionAlgorithm`, if present, is none of `DES`, `3DES` and `ChildSecurityAssociationParameters.EncryptionAlgorithm`, if present, is none of `DES`, `3DES`. EnforceStrictAlgorithmSelection is 1, which forbids DES and 3DES, but a security association uses one of them; the device rejects the payload.
+/// - **error** `vpn.ikev2.strict-algorithms-dh-group`: When `EnforceStrictAlgorithmSelection` is `1`: `IKESecurityAssociationParameters.DiffieHellmanGroup`, if present, is at least 14 and `ChildSecurityAssociationParameters.DiffieHellmanGroup`, if present, is at least 14. EnforceStrictAlgorithmSelection is 1, which forbids Diffie-Hellman groups below 14, but a security association uses one; the device rejects the payload.
+/// - **error** `vpn.ikev2.strict-algorithms-ike-weaker-than-child`: When `EnforceStrictAlgorithmSelection` is `1`: `ChildSecurityAssociationParameters.EncryptionAlgorithm` ranks no higher than `IKESecurityAssociationParameters.EncryptionAlgorithm` in the ranking `encryption-strength`. EnforceStrictAlgorithmSelection is 1, so the IKE SA's encryption must be at least as strong as the Child SA's, and it is weaker; the device rejects the payload.
+/// - **warning** `vpn.ikev2.idle-timer-ignored`: When `DisconnectOnIdleTimer` is present: `DisconnectOnIdle` is `1`. DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.
+/// - **warning** `vpn.ikev2.enforce-routes-ignored`: When `EnforceRoutes` is present: not (`IncludeAllNetworks` is `1`). EnforceRoutes is ignored because IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-apns-ignored`: When `ExcludeAPNs` is present: `IncludeAllNetworks` is `1`. ExcludeAPNs has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-cellular-services-ignored`: When `ExcludeCellularServices` is present: `IncludeAllNetworks` is `1`. ExcludeCellularServices has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-device-communication-ignored`: When `ExcludeDeviceCommunication` is present: `IncludeAllNetworks` is `1`. ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-local-networks-ignored`: When `ExcludeLocalNetworks` is present: either `IncludeAllNetworks` is `1` or `EnforceRoutes` is `1`. ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.
+/// - **error** `vpn.ikev2.shared-secret-missing`: When `AuthenticationMethod` is `SharedSecret`: `SharedSecret` is present. AuthenticationMethod is SharedSecret, but SharedSecret is not set.
+/// - **error** `vpn.ikev2.certificate-missing`: When `AuthenticationMethod` is `Certificate`: `PayloadCertificateUUID` is present. AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the certificate payload to use.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IkeV2 {
@@ -921,10 +939,6 @@ impl<'de> Deserialize<'de> for IkeV2 {
 
 /// Authentication Method
 ///
-/// The type of authentication method for the VPN.
-///
-/// To enable EAP-only authentication, set this to None and ExtendedAuthEnabled to 1. If this is None and the ExtendedAuthEnabled key isn't set, the authentication configuration defaults to SharedSecret.
-///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › AuthenticationMethod`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -978,8 +992,6 @@ impl<'de> Deserialize<'de> for AuthenticationMethod {
 }
 
 /// Certificate Type
-///
-/// The type of PayloadCertificateUUID to use for IKEv2 machine authentication. If this key is included, the system requires a value for ServerCertificateIssuerCommonName.
 ///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › CertificateType`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1090,6 +1102,7 @@ pub struct SecurityAssociationParameters {
     /// See also AllowPostQuantumKeyExchangeFallback. Not available in watchOS.
     ///
     /// - Items: 0 to 7.
+    /// - Each item: allowed values `0`, `36`, `37`.
     /// - Availability: iOS 26.0+, macOS 26.0+, tvOS 26.0+, visionOS 26.0+; not available on watchOS.
     pub post_quantum_key_exchange_methods: Option<Vec<i64>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
@@ -1150,15 +1163,6 @@ impl<'de> Deserialize<'de> for SecurityAssociationParameters {
 }
 
 /// Dead Peer Detection Rate
-///
-/// One of the following:
-///
-/// * None: No keepalive.
-/// * Low: Send keepalive every 30 minutes.
-/// * Medium: Send keepalive every 10 minutes.
-/// * High: Send keepalive every 1 minute.
-///
-/// Not available in watchOS.
 ///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › DeadPeerDetectionRate`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1334,8 +1338,6 @@ impl<'de> Deserialize<'de> for OnDemandRulesElement {
 
 /// Provider Type
 ///
-/// If the value of this key is app-proxy, the VPN service tunnels traffic at the application layer. If the value of this key is packet-tunnel, the VPN service tunnels traffic at the IP layer.
-///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › ProviderType`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1384,8 +1386,6 @@ impl<'de> Deserialize<'de> for ProviderType {
 }
 
 /// Maximum TLS Version
-///
-/// The maximum TLS version to use with EAP-TLS authentication.
 ///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › TLSMaximumVersion`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1441,8 +1441,6 @@ impl<'de> Deserialize<'de> for TlsMaximumVersion {
 
 /// Minimum TLS Version
 ///
-/// The minimum TLS version to use with EAP-TLS authentication.
-///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › TLSMinimumVersion`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1495,17 +1493,139 @@ impl<'de> Deserialize<'de> for TlsMinimumVersion {
     }
 }
 
+/// Encryption Algorithm
+///
+/// The allowed values of `com.apple.vpn.managed › IKEv2 › ChildSecurityAssociationParameters › EncryptionAlgorithm`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EncryptionAlgorithm {
+    /// `DES`
+    Des,
+    /// `3DES`
+    V3Des,
+    /// `AES-128`
+    Aes128,
+    /// `AES-256`
+    Aes256,
+    /// `AES-128-GCM`
+    Aes128Gcm,
+    /// `AES-256-GCM`
+    Aes256Gcm,
+    /// `ChaCha20Poly1305`
+    ChaCha20Poly1305,
+    /// A value this version of the schema does not list, kept as written.
+    Other(String),
+}
+
+impl EncryptionAlgorithm {
+    /// The value as written in a profile.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EncryptionAlgorithm::Des => "DES",
+            EncryptionAlgorithm::V3Des => "3DES",
+            EncryptionAlgorithm::Aes128 => "AES-128",
+            EncryptionAlgorithm::Aes256 => "AES-256",
+            EncryptionAlgorithm::Aes128Gcm => "AES-128-GCM",
+            EncryptionAlgorithm::Aes256Gcm => "AES-256-GCM",
+            EncryptionAlgorithm::ChaCha20Poly1305 => "ChaCha20Poly1305",
+            EncryptionAlgorithm::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for EncryptionAlgorithm {
+    fn from(value: &str) -> Self {
+        match value {
+            "DES" => EncryptionAlgorithm::Des,
+            "3DES" => EncryptionAlgorithm::V3Des,
+            "AES-128" => EncryptionAlgorithm::Aes128,
+            "AES-256" => EncryptionAlgorithm::Aes256,
+            "AES-128-GCM" => EncryptionAlgorithm::Aes128Gcm,
+            "AES-256-GCM" => EncryptionAlgorithm::Aes256Gcm,
+            "ChaCha20Poly1305" => EncryptionAlgorithm::ChaCha20Poly1305,
+            other => EncryptionAlgorithm::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Serialize for EncryptionAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EncryptionAlgorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| EncryptionAlgorithm::from(value.as_str()))
+    }
+}
+
+/// Integrity Algorithm
+///
+/// The allowed values of `com.apple.vpn.managed › IKEv2 › ChildSecurityAssociationParameters › IntegrityAlgorithm`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IntegrityAlgorithm {
+    /// `SHA1-96`
+    Sha1_96,
+    /// `SHA1-160`
+    Sha1_160,
+    /// `SHA2-256`
+    Sha2_256,
+    /// `SHA2-384`
+    Sha2_384,
+    /// `SHA2-512`
+    Sha2_512,
+    /// A value this version of the schema does not list, kept as written.
+    Other(String),
+}
+
+impl IntegrityAlgorithm {
+    /// The value as written in a profile.
+    pub fn as_str(&self) -> &str {
+        match self {
+            IntegrityAlgorithm::Sha1_96 => "SHA1-96",
+            IntegrityAlgorithm::Sha1_160 => "SHA1-160",
+            IntegrityAlgorithm::Sha2_256 => "SHA2-256",
+            IntegrityAlgorithm::Sha2_384 => "SHA2-384",
+            IntegrityAlgorithm::Sha2_512 => "SHA2-512",
+            IntegrityAlgorithm::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for IntegrityAlgorithm {
+    fn from(value: &str) -> Self {
+        match value {
+            "SHA1-96" => IntegrityAlgorithm::Sha1_96,
+            "SHA1-160" => IntegrityAlgorithm::Sha1_160,
+            "SHA2-256" => IntegrityAlgorithm::Sha2_256,
+            "SHA2-384" => IntegrityAlgorithm::Sha2_384,
+            "SHA2-512" => IntegrityAlgorithm::Sha2_512,
+            other => IntegrityAlgorithm::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Serialize for IntegrityAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for IntegrityAlgorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|value| IntegrityAlgorithm::from(value.as_str()))
+    }
+}
+
 /// Action
-///
-/// What to do while the rule matches the current network:
-///
-/// * Allow: deprecated; lets an on-demand trigger bring the VPN up.
-/// * Connect: bring the VPN up at the next network access, whatever the destination.
-/// * Disconnect: take the VPN down and keep it from reconnecting on demand while the rule matches.
-/// * EvaluateConnection: decide per connection, using ActionParameters.
-/// * Ignore: keep a VPN that is already up, but don't start one on demand while the rule matches.
-///
-/// In watchOS (10 and later), Disconnect is the only supported action.
 ///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › OnDemandRules › OnDemandRulesElement › Action`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1657,8 +1777,6 @@ impl<'de> Deserialize<'de> for ActionParameter {
 
 /// Interface Type Match
 ///
-/// Restricts the rule to networks whose primary interface is of this hardware type.
-///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › OnDemandRules › OnDemandRulesElement › InterfaceTypeMatch`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1713,11 +1831,6 @@ impl<'de> Deserialize<'de> for InterfaceTypeMatch {
 
 /// Domain Action
 ///
-/// How connections to the listed domains treat the VPN:
-///
-/// * ConnectIfNeeded: bring the VPN up when the domain can't be resolved normally (the DNS server fails to answer, can't resolve the name, or redirects to another server).
-/// * NeverConnect: never bring the VPN up for these domains.
-///
 /// The allowed values of `com.apple.vpn.managed › IKEv2 › OnDemandRules › OnDemandRulesElement › ActionParameters › ActionParameter › DomainAction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1762,142 +1875,6 @@ impl<'de> Deserialize<'de> for DomainAction {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| DomainAction::from(value.as_str()))
-    }
-}
-
-/// Encryption Algorithm
-///
-/// The cipher that protects traffic of this security association.
-///
-/// The allowed values of `com.apple.vpn.managed › IKEv2 › ChildSecurityAssociationParameters › EncryptionAlgorithm`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EncryptionAlgorithm {
-    /// `DES`
-    Des,
-    /// `3DES`
-    V3Des,
-    /// `AES-128`
-    Aes128,
-    /// `AES-256`
-    Aes256,
-    /// `AES-128-GCM`
-    Aes128Gcm,
-    /// `AES-256-GCM`
-    Aes256Gcm,
-    /// `ChaCha20Poly1305`
-    ChaCha20Poly1305,
-    /// A value this version of the schema does not list, kept as written.
-    Other(String),
-}
-
-impl EncryptionAlgorithm {
-    /// The value as written in a profile.
-    pub fn as_str(&self) -> &str {
-        match self {
-            EncryptionAlgorithm::Des => "DES",
-            EncryptionAlgorithm::V3Des => "3DES",
-            EncryptionAlgorithm::Aes128 => "AES-128",
-            EncryptionAlgorithm::Aes256 => "AES-256",
-            EncryptionAlgorithm::Aes128Gcm => "AES-128-GCM",
-            EncryptionAlgorithm::Aes256Gcm => "AES-256-GCM",
-            EncryptionAlgorithm::ChaCha20Poly1305 => "ChaCha20Poly1305",
-            EncryptionAlgorithm::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EncryptionAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "DES" => EncryptionAlgorithm::Des,
-            "3DES" => EncryptionAlgorithm::V3Des,
-            "AES-128" => EncryptionAlgorithm::Aes128,
-            "AES-256" => EncryptionAlgorithm::Aes256,
-            "AES-128-GCM" => EncryptionAlgorithm::Aes128Gcm,
-            "AES-256-GCM" => EncryptionAlgorithm::Aes256Gcm,
-            "ChaCha20Poly1305" => EncryptionAlgorithm::ChaCha20Poly1305,
-            other => EncryptionAlgorithm::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for EncryptionAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EncryptionAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)
-            .map(|value| EncryptionAlgorithm::from(value.as_str()))
-    }
-}
-
-/// Integrity Algorithm
-///
-/// The hash algorithm used to check the integrity of this security association's messages.
-///
-/// The allowed values of `com.apple.vpn.managed › IKEv2 › ChildSecurityAssociationParameters › IntegrityAlgorithm`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IntegrityAlgorithm {
-    /// `SHA1-96`
-    Sha1_96,
-    /// `SHA1-160`
-    Sha1_160,
-    /// `SHA2-256`
-    Sha2_256,
-    /// `SHA2-384`
-    Sha2_384,
-    /// `SHA2-512`
-    Sha2_512,
-    /// A value this version of the schema does not list, kept as written.
-    Other(String),
-}
-
-impl IntegrityAlgorithm {
-    /// The value as written in a profile.
-    pub fn as_str(&self) -> &str {
-        match self {
-            IntegrityAlgorithm::Sha1_96 => "SHA1-96",
-            IntegrityAlgorithm::Sha1_160 => "SHA1-160",
-            IntegrityAlgorithm::Sha2_256 => "SHA2-256",
-            IntegrityAlgorithm::Sha2_384 => "SHA2-384",
-            IntegrityAlgorithm::Sha2_512 => "SHA2-512",
-            IntegrityAlgorithm::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for IntegrityAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "SHA1-96" => IntegrityAlgorithm::Sha1_96,
-            "SHA1-160" => IntegrityAlgorithm::Sha1_160,
-            "SHA2-256" => IntegrityAlgorithm::Sha2_256,
-            "SHA2-384" => IntegrityAlgorithm::Sha2_384,
-            "SHA2-512" => IntegrityAlgorithm::Sha2_512,
-            other => IntegrityAlgorithm::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for IntegrityAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for IntegrityAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)
-            .map(|value| IntegrityAlgorithm::from(value.as_str()))
     }
 }
 

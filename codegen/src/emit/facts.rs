@@ -4,7 +4,8 @@
 //! a type.
 
 use crate::ir::{
-    Availability, Field, Module, Scalar, Shape, ShownAvailability, TypeDef, TypeKind, Value,
+    Availability, ConditionSpec, Field, Module, Rule, Scalar, Shape, ShownAvailability, TypeDef,
+    TypeKind, Value,
 };
 use crate::schema::Introduced;
 
@@ -139,6 +140,8 @@ pub enum FactKind {
     Range,
     Default,
     Items,
+    /// What each item of an array (or value of a map) may be.
+    EachItem,
     Format,
     Pattern,
     PlatformLimit(crate::ir::Platform),
@@ -155,6 +158,7 @@ impl FactKind {
             FactKind::Range => "Range".to_owned(),
             FactKind::Default => "Default".to_owned(),
             FactKind::Items => "Items".to_owned(),
+            FactKind::EachItem => "Each item".to_owned(),
             FactKind::Format => "Format".to_owned(),
             FactKind::Pattern => "Pattern".to_owned(),
             FactKind::PlatformLimit(platform) => format!("On {}", platform.name()),
@@ -173,6 +177,7 @@ impl FactKind {
                 | FactKind::Allowed
                 | FactKind::Range
                 | FactKind::Items
+                | FactKind::EachItem
                 | FactKind::Format
                 | FactKind::Pattern
         )
@@ -193,16 +198,51 @@ impl Fact {
 /// Everything said about a key beyond its name, type and prose, in the
 /// order every rendering shows it.
 pub fn key_facts(field: &Field) -> Vec<Fact> {
-    let value = &field.value;
-    let constraints = &value.constraints;
     let mut facts = Vec::new();
     if let Some(fixed) = &field.fixed {
         facts.push(Fact::new(
             FactKind::Value,
             format!("always {}", literal(fixed)),
         ));
-    } else if !constraints.allowed.is_empty() && value.shape != Shape::IntegerFlag {
-        // A flag's type says its two values.
+        facts.extend(
+            value_facts(&field.value)
+                .into_iter()
+                .filter(|fact| fact.kind != FactKind::Allowed),
+        );
+    } else {
+        facts.extend(value_facts(&field.value));
+    }
+    for limit in &field.platform_limits {
+        facts.push(Fact::new(
+            FactKind::PlatformLimit(limit.platform),
+            bounds_words(limit.bounds.min, limit.bounds.max),
+        ));
+    }
+    if let Some(prefix) = &field.references {
+        facts.push(Fact::new(
+            FactKind::References,
+            format!("the `PayloadUUID` of a `{prefix}*` payload of the same profile"),
+        ));
+    }
+    if let Some(text) = shown_availability(field) {
+        facts.push(Fact::new(FactKind::Availability, text));
+    }
+    if field.sensitive {
+        facts.push(Fact::new(
+            FactKind::Sensitive,
+            "the value is a secret and is never shown in findings".to_owned(),
+        ));
+    }
+    facts
+}
+
+/// What the schema says a value may be: its allowed values, range, default,
+/// item count, format and pattern, and for an array or a map, what each item
+/// may be.
+fn value_facts(value: &Value) -> Vec<Fact> {
+    let constraints = &value.constraints;
+    let mut facts = Vec::new();
+    if !constraints.allowed.is_empty() {
         let values: Vec<String> = constraints.allowed.iter().map(literal).collect();
         facts.push(Fact::new(FactKind::Allowed, values.join(", ")));
     }
@@ -238,26 +278,15 @@ pub fn key_facts(field: &Field) -> Vec<Fact> {
             format!("matches `{}`", pattern.written),
         ));
     }
-    for limit in &field.platform_limits {
-        facts.push(Fact::new(
-            FactKind::PlatformLimit(limit.platform),
-            bounds_words(limit.bounds.min, limit.bounds.max),
-        ));
-    }
-    if let Some(prefix) = &field.references {
-        facts.push(Fact::new(
-            FactKind::References,
-            format!("the `PayloadUUID` of a `{prefix}*` payload of the same profile"),
-        ));
-    }
-    if let Some(text) = shown_availability(field) {
-        facts.push(Fact::new(FactKind::Availability, text));
-    }
-    if field.sensitive {
-        facts.push(Fact::new(
-            FactKind::Sensitive,
-            "the value is a secret and is never shown in findings".to_owned(),
-        ));
+    if let Shape::Array(item) | Shape::Map(item) = &value.shape {
+        let each: Vec<String> = value_facts(item)
+            .into_iter()
+            .filter(|fact| fact.kind != FactKind::Default)
+            .map(|fact| format!("{} {}", fact.kind.label().to_lowercase(), fact.text))
+            .collect();
+        if !each.is_empty() {
+            facts.push(Fact::new(FactKind::EachItem, each.join("; ")));
+        }
     }
     facts
 }
@@ -302,8 +331,11 @@ pub fn availability_words(availability: &[Availability]) -> Option<String> {
         let name = entry.platform.name();
         match &entry.introduced {
             Introduced::NotAvailable => unavailable.push(name.to_owned()),
-            Introduced::Since(version) => {
-                let mut text = format!("{name} {version}+");
+            Introduced::Since(_) | Introduced::Unstated => {
+                let mut text = match &entry.introduced {
+                    Introduced::Since(version) => format!("{name} {version}+"),
+                    _ => name.to_owned(),
+                };
                 if let Some(deprecated) = &entry.deprecated {
                     text.push_str(&format!(" (deprecated in {deprecated})"));
                 }
@@ -312,7 +344,6 @@ pub fn availability_words(availability: &[Availability]) -> Option<String> {
                 }
                 available.push(text);
             }
-            Introduced::Unstated => available.push(name.to_owned()),
         }
     }
     let mut words = available.join(", ");
@@ -366,9 +397,77 @@ pub fn plain_prose(docs: &crate::ir::Docs) -> Option<String> {
     }
 }
 
+/// A rule in words: "**error** `code`: When …: …. Message".
+pub fn rule_line(rule: &Rule) -> String {
+    let when = rule
+        .when
+        .as_ref()
+        .map(|when| format!("When {}: ", words(when)))
+        .unwrap_or_default();
+    format!(
+        "**{}** `{}`: {when}{}. {}",
+        rule.severity.name(),
+        rule.code,
+        words(&rule.check),
+        rule.message.trim()
+    )
+}
+
+fn key(path: &[String]) -> String {
+    format!("`{}`", path.join("."))
+}
+
+/// A condition in plain words.
+fn words(condition: &ConditionSpec) -> String {
+    match condition {
+        ConditionSpec::Present(path) => format!("{} is present", key(path)),
+        ConditionSpec::Absent(path) => format!("{} is absent", key(path)),
+        ConditionSpec::Equals(path, value) => format!("{} is {}", key(path), literal(value)),
+        ConditionSpec::OneOf(path, values) => format!(
+            "{}, if present, is one of {}",
+            key(path),
+            values.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
+        ConditionSpec::NoneOf(path, values) => format!(
+            "{}, if present, is none of {}",
+            key(path),
+            values.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
+        ConditionSpec::AtLeast(path, bound) => {
+            format!("{}, if present, is at least {bound}", key(path))
+        }
+        ConditionSpec::AtMost(path, bound) => {
+            format!("{}, if present, is at most {bound}", key(path))
+        }
+        ConditionSpec::RanksAtMost {
+            lower,
+            upper,
+            ranking,
+        } => format!(
+            "{} ranks no higher than {} in the ranking `{ranking}`",
+            key(lower),
+            key(upper)
+        ),
+        ConditionSpec::All(conditions) => conditions
+            .iter()
+            .map(words)
+            .collect::<Vec<_>>()
+            .join(" and "),
+        ConditionSpec::Any(conditions) => format!(
+            "either {}",
+            conditions
+                .iter()
+                .map(words)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        ConditionSpec::Not(inner) => format!("not ({})", words(inner)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::*;
 
     #[test]
     fn urls_become_autolinks_wherever_they_stand_in_a_word() {
@@ -399,6 +498,27 @@ mod tests {
         assert_eq!(
             sanitize("One.\nTwo:\n* a\n* b\n    Indented."),
             ["One.", "", "Two:", "", "* a", "* b", "", "Indented."]
+        );
+    }
+
+    #[test]
+    fn conditions_read_as_words() {
+        let path = |text: &str| text.split('.').map(str::to_owned).collect::<Vec<_>>();
+        let condition = ConditionSpec::All(vec![
+            ConditionSpec::Present(path("CertificateType")),
+            ConditionSpec::Equals(path("ExtendedAuthEnabled"), Scalar::Integer(1)),
+        ]);
+        assert_eq!(
+            words(&condition),
+            "`CertificateType` is present and `ExtendedAuthEnabled` is `1`"
+        );
+        let any = ConditionSpec::Any(vec![
+            ConditionSpec::Present(path("A.B")),
+            ConditionSpec::Not(Box::new(ConditionSpec::Absent(path("C")))),
+        ]);
+        assert_eq!(
+            words(&any),
+            "either `A.B` is present or not (`C` is absent)"
         );
     }
 }

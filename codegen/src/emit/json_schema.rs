@@ -12,6 +12,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::GeneratedFile;
 use super::facts;
+use crate::conventions::PAYLOAD_TYPE;
 use crate::ir::{
     Availability, ConditionSpec, Field, Format, Ir, Module, Rule, Scalar, Severity, Shape,
     ShownAvailability, StructDef, TypeId, TypeKind, Value,
@@ -30,8 +31,7 @@ const BASE64: &str = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 
 /// The file name of a module's schema: the Apple file's name.
 pub fn schema_file_name(module: &Module) -> String {
-    let stem = module.source_files[0].trim_end_matches(".yaml");
-    format!("{stem}.schema.json")
+    format!("{}.schema.json", module.stem)
 }
 
 /// Every schema file, under `json-schema/`.
@@ -103,8 +103,8 @@ fn profile_schema(ir: &Ir, profile: &Module, command: &str) -> Map<String, Json>
         defs.insert(module.name.clone(), Json::Object(payload));
         dispatch.push(json!({
             "if": {
-                "properties": { "PayloadType": { "const": module.payload_type } },
-                "required": ["PayloadType"]
+                "properties": { PAYLOAD_TYPE: { "const": module.payload_type } },
+                "required": [PAYLOAD_TYPE]
             },
             "then": { "$ref": format!("#/$defs/{}", module.name) }
         }));
@@ -114,8 +114,8 @@ fn profile_schema(ir: &Ir, profile: &Module, command: &str) -> Map<String, Json>
         json!({
             "description": "One entry of PayloadContent: checked against the schema of its PayloadType when this schema knows it; other payload types are allowed as they are.",
             "type": "object",
-            "required": ["PayloadType"],
-            "properties": { "PayloadType": { "type": "string" } },
+            "required": [PAYLOAD_TYPE],
+            "properties": { PAYLOAD_TYPE: { "type": "string" } },
             "allOf": dispatch
         }),
     );
@@ -309,8 +309,12 @@ impl<'a> Definitions<'a> {
             Shape::Enum(_) => {
                 schema.insert("type".into(), json!("string"));
             }
-            Shape::Integer | Shape::IntegerFlag => {
+            Shape::Integer => {
                 schema.insert("type".into(), json!("integer"));
+            }
+            Shape::IntegerFlag => {
+                schema.insert("type".into(), json!("integer"));
+                schema.insert("enum".into(), json!([0, 1]));
             }
             Shape::Real => {
                 schema.insert("type".into(), json!("number"));

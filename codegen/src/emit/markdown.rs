@@ -5,10 +5,12 @@
 use super::GeneratedFile;
 use super::facts::{self, FactKind, Links};
 use super::json_schema::schema_file_name;
-use crate::ir::{ConditionSpec, Field, Ir, Module, ModuleKind, Rule, TypeDef, TypeKind};
+use super::rust::CrateOptions;
+use crate::ir::{Field, Ir, Module, ModuleKind, Rule, TypeDef, TypeKind};
 
 /// Every page, under `docs/`.
-pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
+pub fn emit(ir: &Ir, options: &CrateOptions) -> Vec<GeneratedFile> {
+    let command = options.command.as_str();
     let mut files = vec![GeneratedFile {
         path: "docs/README.md".to_owned(),
         contents: index(ir, command),
@@ -16,14 +18,14 @@ pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
     for module in &ir.modules {
         files.push(GeneratedFile {
             path: format!("docs/{}", page_name(module)),
-            contents: page(module, command),
+            contents: page(module, options),
         });
     }
     files
 }
 
 fn page_name(module: &Module) -> String {
-    format!("{}.md", module.source_files[0].trim_end_matches(".yaml"))
+    format!("{}.md", module.stem)
 }
 
 fn header(command: &str, sources: &[String]) -> String {
@@ -55,8 +57,10 @@ fn index(ir: &Ir, command: &str) -> String {
     out
 }
 
-fn page(module: &Module, command: &str) -> String {
-    let mut out = header(command, &module.source_files);
+fn page(module: &Module, options: &CrateOptions) -> String {
+    let mut out = header(&options.command, &module.source_files);
+    // The crate's name as code refers to it.
+    let crate_path = options.crate_name.replace('-', "_");
     out.push_str(&format!(
         "# {} (`{}`)\n\n",
         module.title.trim(),
@@ -74,21 +78,25 @@ fn page(module: &Module, command: &str) -> String {
     }
     match module.kind {
         ModuleKind::Payload => out.push_str(&format!(
-            "Rust: `mobileconfig::{}::{}`. JSON Schema: [`{}`](../json-schema/{}).\n\n",
+            "Rust: `{crate_path}::{}::{}`. JSON Schema: [`{}`](../json-schema/{}).\n\n",
             module.name,
             module.root_type().name,
             schema_file_name(module),
             schema_file_name(module)
         )),
         ModuleKind::Profile => out.push_str(&format!(
-            "Rust: `mobileconfig::{}`. JSON Schema: [`profile.schema.json`](../json-schema/profile.schema.json).\n\n",
+            "Rust: `{crate_path}::{}`. JSON Schema: [`profile.schema.json`](../json-schema/profile.schema.json).\n\n",
             module.root_type().name
         )),
     }
-    out.push_str(
-        "Keys whose availability is not given follow the payload's. Keys not listed here are \
-         kept as they are when a profile is read and written back.\n\n",
-    );
+    let whole = match module.kind {
+        ModuleKind::Payload => "payload",
+        ModuleKind::Profile => "profile",
+    };
+    out.push_str(&format!(
+        "Keys whose availability is not given follow the {whole}'s. Keys not listed here are \
+         kept as they are when a profile is read and written back.\n\n"
+    ));
     for def in &module.types {
         if let TypeKind::Struct(struct_def) = &def.kind {
             dictionary_section(module, def, &struct_def.fields, &struct_def.rules, &mut out);
@@ -123,18 +131,7 @@ fn dictionary_section(
     if !rules.is_empty() {
         out.push_str("Rules:\n\n");
         for rule in rules {
-            let when = rule
-                .when
-                .as_ref()
-                .map(|when| format!("When {}: ", words(when)))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "- **{}** `{}`: {when}{}. {}\n",
-                rule.severity.name(),
-                rule.code,
-                words(&rule.check),
-                rule.message.trim()
-            ));
+            out.push_str(&format!("- {}\n", facts::rule_line(rule)));
         }
         out.push('\n');
     }
@@ -184,91 +181,4 @@ fn field_row(module: &Module, field: &Field) -> String {
 /// Text for a table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn key(path: &[String]) -> String {
-    format!("`{}`", path.join("."))
-}
-
-/// A condition in plain words.
-fn words(condition: &ConditionSpec) -> String {
-    match condition {
-        ConditionSpec::Present(path) => format!("{} is present", key(path)),
-        ConditionSpec::Absent(path) => format!("{} is absent", key(path)),
-        ConditionSpec::Equals(path, value) => format!("{} is {}", key(path), facts::literal(value)),
-        ConditionSpec::OneOf(path, values) => format!(
-            "{}, if present, is one of {}",
-            key(path),
-            values
-                .iter()
-                .map(facts::literal)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        ConditionSpec::NoneOf(path, values) => format!(
-            "{}, if present, is none of {}",
-            key(path),
-            values
-                .iter()
-                .map(facts::literal)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        ConditionSpec::AtLeast(path, bound) => {
-            format!("{}, if present, is at least {bound}", key(path))
-        }
-        ConditionSpec::AtMost(path, bound) => {
-            format!("{}, if present, is at most {bound}", key(path))
-        }
-        ConditionSpec::RanksAtMost {
-            lower,
-            upper,
-            ranking,
-        } => format!(
-            "{} ranks no higher than {} in the ranking `{ranking}`",
-            key(lower),
-            key(upper)
-        ),
-        ConditionSpec::All(conditions) => conditions
-            .iter()
-            .map(words)
-            .collect::<Vec<_>>()
-            .join(" and "),
-        ConditionSpec::Any(conditions) => format!(
-            "either {}",
-            conditions
-                .iter()
-                .map(words)
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ),
-        ConditionSpec::Not(inner) => format!("not ({})", words(inner)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ir::Scalar;
-
-    #[test]
-    fn conditions_read_as_words() {
-        let path = |text: &str| text.split('.').map(str::to_owned).collect::<Vec<_>>();
-        let condition = ConditionSpec::All(vec![
-            ConditionSpec::Present(path("CertificateType")),
-            ConditionSpec::Equals(path("ExtendedAuthEnabled"), Scalar::Integer(1)),
-        ]);
-        assert_eq!(
-            words(&condition),
-            "`CertificateType` is present and `ExtendedAuthEnabled` is `1`"
-        );
-        let any = ConditionSpec::Any(vec![
-            ConditionSpec::Present(path("A.B")),
-            ConditionSpec::Not(Box::new(ConditionSpec::Absent(path("C")))),
-        ]);
-        assert_eq!(
-            words(&any),
-            "either `A.B` is present or not (`C` is absent)"
-        );
-    }
 }

@@ -9,18 +9,27 @@ use quote::quote;
 use super::rust::layout::separated;
 use crate::ir::{
     Availability, ConditionSpec, Field, Format, Module, Platform, Rule, Scalar, Severity, Shape,
-    StructDef, TypeDef, TypeKind, Value,
+    StructDef, TypeDef, TypeId, TypeKind, Value,
 };
 use crate::schema::Introduced;
 
 /// The name of a struct's table (the naming pass keeps these unique and
 /// clear of the module's own `PAYLOAD` names).
-fn table_name(def: &TypeDef) -> Ident {
-    let name = match &def.kind {
-        TypeKind::Struct(struct_def) => struct_def.table.as_str(),
-        TypeKind::Enum(_) => def.name.as_str(),
-    };
-    Ident::new(name, Span::call_site())
+fn table_name(struct_def: &StructDef) -> Ident {
+    Ident::new(&struct_def.table, Span::call_site())
+}
+
+/// The table of the struct a value holds.
+fn table_of(module: &Module, id: TypeId) -> TokenStream {
+    match &module.get(id).kind {
+        TypeKind::Struct(struct_def) => {
+            let table = table_name(struct_def);
+            quote!(&#table)
+        }
+        // The IR never holds an enum as a dictionary; if it ever did, the
+        // generated crate says so rather than checking the wrong thing.
+        TypeKind::Enum(_) => quote!(compile_error!("the IR holds an enum as a dictionary")),
+    }
 }
 
 /// The distinct `supportedOS` sets of a module (the payload's, and each that
@@ -87,7 +96,7 @@ pub fn schema_module(module: &Module) -> TokenStream {
     let title = &module.title;
     let sets = AvailabilitySets::collect(module);
     let payload_availability = AvailabilitySets::name(0);
-    let root = table_name(module.root_type());
+    let root = table_of(module, module.root);
     let tables = module.types.iter().filter_map(|def| match &def.kind {
         TypeKind::Struct(struct_def) => Some(dict_table(module, def, struct_def, &sets)),
         TypeKind::Enum(_) => None,
@@ -98,7 +107,7 @@ pub fn schema_module(module: &Module) -> TokenStream {
             payload_type: super::PAYLOAD_TYPE,
             title: #title,
             availability: #payload_availability,
-            root: &#root,
+            root: #root,
         };
     };
     let items = separated(
@@ -126,7 +135,7 @@ fn dict_table(
     struct_def: &StructDef,
     sets: &AvailabilitySets,
 ) -> TokenStream {
-    let name = table_name(def);
+    let name = table_name(struct_def);
     let rust_name = &def.name;
     let doc = format!(" The keys and rules of [`{0}`](super::{0}).", def.name);
     let keys = struct_def
@@ -197,14 +206,13 @@ fn value_table(module: &Module, value: &Value) -> TokenStream {
             quote!(ValueKind::Map(&#item))
         }
         Shape::Struct(id) => {
-            let table = table_name(module.get(*id));
-            quote!(ValueKind::Dict(&#table))
+            let table = table_of(module, *id);
+            quote!(ValueKind::Dict(#table))
         }
     };
     let constraints = &value.constraints;
     let mut settings = Vec::new();
-    // A flag's kind holds its two values.
-    if !constraints.allowed.is_empty() && value.shape != Shape::IntegerFlag {
+    if !constraints.allowed.is_empty() {
         let allowed = constraints.allowed.iter().map(literal);
         settings.push(quote!(allowed: &[#(#allowed),*]));
     }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::yaml::{Document, de};
-use crate::error::SchemaError;
+use crate::error::{SchemaError, overlay_key_path};
 use crate::schema::{
     Bounds, ConditionSpec, Format, KeyOverlay, Overlay, Platform, RuleSpec, Scalar, Severity,
     Spanned,
@@ -217,7 +217,7 @@ pub fn read_overlay(file: &str, document: &Document) -> Result<Overlay, Vec<Sche
         let error = |message: String| {
             SchemaError::new(file, message)
                 .at_line(line)
-                .at_path(&key_path(&payload, &entry.path))
+                .at_path(&overlay_key_path(&payload, &entry.path))
         };
         if entry.path.is_empty() {
             errors
@@ -320,11 +320,4 @@ pub fn read_overlay(file: &str, document: &Document) -> Result<Overlay, Vec<Sche
         rankings: parsed.rankings,
         rules,
     })
-}
-
-/// An overlay path as a key path for messages: the payload first.
-pub fn key_path(payload: &str, path: &[String]) -> Vec<String> {
-    std::iter::once(payload.to_owned())
-        .chain(path.iter().cloned())
-        .collect()
 }

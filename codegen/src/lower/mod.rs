@@ -13,18 +13,17 @@ mod boxing;
 use std::collections::BTreeMap;
 
 use crate::bind::{Bindings, FileBinding, KeyId};
-use crate::conventions::FileRole;
+use crate::conventions::{FileRole, PAYLOAD_TYPE};
 use crate::ident;
 use crate::ir::{
     Constraints, Docs, EnumDef, Field, Ir, Module, ModuleKind, Pattern, PlatformLimit, Rule, Shape,
     ShownAvailability, StructDef, TypeDef, TypeKind, Value, Variant,
 };
 use crate::naming::{ModuleNames, Names};
-use crate::schema::{
-    Availability, ConditionSpec, Format, KeyListId, KeyOverlay, KeyType, Presence,
-};
+use crate::schema::{Availability, ConditionSpec, Format, KeyListId, KeyOverlay, Presence};
 use crate::types::{
-    KeyShape, ModulePlan, PlannedKind, PlannedType, TypeId, TypePlan, fixed_value, value_shape,
+    KeyShape, ModulePlan, PlannedKind, PlannedType, TypeId, TypePlan, element_overlay, fixed_value,
+    value_shape,
 };
 
 /// Lowers every planned module.
@@ -38,7 +37,6 @@ pub fn lower(bindings: &Bindings, plan: &TypePlan, names: &Names) -> Ir {
                 bindings,
                 binding: bindings.file(module.file),
                 plan: module,
-                names,
                 module_names,
             }
             .lower()
@@ -52,7 +50,6 @@ struct ModuleLowerer<'a, 's> {
     bindings: &'a Bindings<'s>,
     binding: &'a FileBinding<'s>,
     plan: &'a ModulePlan<'s>,
-    names: &'a Names,
     module_names: &'a ModuleNames,
 }
 
@@ -67,18 +64,20 @@ impl ModuleLowerer<'_, '_> {
             .map(|(index, planned)| self.type_def(TypeId(index), planned))
             .collect();
         boxing::mark_boxed_fields(&mut types);
+        let kind = match self.binding.role {
+            FileRole::Profile => ModuleKind::Profile,
+            _ => ModuleKind::Payload,
+        };
         Module {
             name: self.module_names.module.clone(),
-            kind: match self.binding.role {
-                FileRole::Profile => ModuleKind::Profile,
-                _ => ModuleKind::Payload,
-            },
-            payload_type: file.payload_type().to_owned(),
+            kind,
+            payload_type: payload_type(kind, file, &types),
             dispatched: self.binding.dispatched,
             payload_variant: self.module_names.payload_variant.clone(),
             title: file.title.clone(),
             description: file.description.clone(),
             source_files: self.source_files(),
+            stem: file.stem().to_owned(),
             availability: file.supported_os.clone(),
             root: TypeId::ROOT,
             types,
@@ -103,18 +102,14 @@ impl ModuleLowerer<'_, '_> {
         let names = &self.module_names.types[id.0];
         let kind = match &planned.kind {
             PlannedKind::Struct { list } => {
-                let fields: Vec<Field> = self
-                    .bindings
-                    .named_keys(self.plan.file, *list)
-                    .into_iter()
-                    .map(|key| self.field(key, planned))
-                    .collect();
-                let has_parameters = fields
+                let fields: Vec<Field> = names
+                    .fields
                     .iter()
-                    .any(|field| field.required && field.fixed.is_none());
+                    .map(|(key, name)| self.field(*key, name, planned))
+                    .collect();
                 TypeKind::Struct(StructDef {
                     table: names.table.clone(),
-                    required: has_parameters.then(|| names.required.clone()),
+                    required: names.required.clone(),
                     fields,
                     rules: self.rules(*list),
                 })
@@ -174,16 +169,18 @@ impl ModuleLowerer<'_, '_> {
         }
     }
 
-    fn field(&self, key: KeyId, owner: &PlannedType) -> Field {
+    fn field(&self, key: KeyId, name: &str, owner: &PlannedType) -> Field {
         let schema_key = self.bindings.key(key);
         let overlay = self.bindings.key_overlay(key);
         let availability = Availability::inherit(&schema_key.supported_os, &owner.inherited);
         let declared_availability = schema_key.supported_os.clone();
         let fixed = fixed_value(self.bindings, self.plan.file, key);
-        let value = if fixed.is_some() {
-            self.fixed_value(key, overlay)
-        } else {
-            self.value(key, overlay)
+        let value = match &fixed {
+            Some(fixed) => Value {
+                shape: scalar_shape(fixed.shape),
+                constraints: self.constraints(key, overlay),
+            },
+            None => self.value(key, overlay),
         };
         let shown_availability = if owner.availability_by_path {
             (!declared_availability.is_empty())
@@ -194,9 +191,9 @@ impl ModuleLowerer<'_, '_> {
         };
         Field {
             key: schema_key.key.clone(),
-            name: self.names.field(key).to_owned(),
+            name: name.to_owned(),
             required: schema_key.presence == Presence::Required,
-            fixed,
+            fixed: fixed.map(|fixed| fixed.value),
             value,
             docs: Docs {
                 title: schema_key.title.clone(),
@@ -224,37 +221,23 @@ impl ModuleLowerer<'_, '_> {
         }
     }
 
-    /// A key with one possible value holds it as its plain scalar type.
-    fn fixed_value(&self, key: KeyId, overlay: Option<&KeyOverlay>) -> Value {
-        let shape = match self.bindings.key(key).key_type() {
-            Some(KeyType::Integer) => Shape::Integer,
-            Some(KeyType::Real) => Shape::Real,
-            Some(KeyType::Boolean) => Shape::Boolean,
-            _ => Shape::String,
-        };
-        Value {
-            shape,
-            constraints: self.constraints(key, overlay),
-        }
-    }
-
     fn value(&self, key: KeyId, overlay: Option<&KeyOverlay>) -> Value {
         let missing = Shape::Any; // a planned type always exists after `check`
         let mut constraints = self.constraints(key, overlay);
         let shape = match value_shape(self.bindings, key) {
-            KeyShape::String => Shape::String,
-            KeyShape::Integer => Shape::Integer,
-            KeyShape::Real => Shape::Real,
-            KeyShape::Boolean => Shape::Boolean,
-            KeyShape::IntegerFlag => Shape::IntegerFlag,
-            KeyShape::Date => Shape::Date,
-            KeyShape::Data => Shape::Data,
-            KeyShape::Any => Shape::Any,
-            KeyShape::Payloads => Shape::Payloads,
+            scalar @ (KeyShape::String
+            | KeyShape::Integer
+            | KeyShape::Real
+            | KeyShape::Boolean
+            | KeyShape::IntegerFlag
+            | KeyShape::Date
+            | KeyShape::Data
+            | KeyShape::Any
+            | KeyShape::Payloads) => scalar_shape(scalar),
             KeyShape::Enum => self.plan.enum_of(key).map_or(missing, Shape::Enum),
             KeyShape::Struct(list) => self.plan.struct_of(list).map_or(missing, Shape::Struct),
             KeyShape::Map(any) => {
-                let item = self.value(any, None);
+                let item = self.value(any, self.bindings.key_overlay(any));
                 if item.shape == Shape::Any {
                     Shape::Any
                 } else {
@@ -265,18 +248,20 @@ impl ModuleLowerer<'_, '_> {
             KeyShape::Array(Some(element)) => {
                 // An array whose overlay names its elements' type speaks for
                 // its elements.
-                let element_overlay = self
-                    .bindings
-                    .key_overlay(element)
-                    .or(overlay.filter(|overlay| overlay.rust_type.is_some()));
+                let mut item =
+                    self.value(element, element_overlay(self.bindings, overlay, element));
                 // Apple writes an array's item count on the array or on its
-                // element.
-                if constraints.repetition.is_none() {
-                    constraints.repetition = self.bindings.key(element).repetition;
+                // element; it belongs to the array.
+                if let Some(repetition) = item.constraints.repetition.take() {
+                    constraints.repetition.get_or_insert(repetition);
                 }
-                Shape::Array(Box::new(self.value(element, element_overlay)))
+                Shape::Array(Box::new(item))
             }
         };
+        if shape == Shape::IntegerFlag {
+            // The shape says its two values.
+            constraints.allowed.clear();
+        }
         Value { shape, constraints }
     }
 
@@ -308,38 +293,89 @@ impl ModuleLowerer<'_, '_> {
         }
     }
 
-    /// The overlay's rules that read this dictionary.
+    /// The overlay's rules that read this dictionary; a payload's own
+    /// dictionary also takes the rules of the common keys' overlay.
     fn rules(&self, list: KeyListId) -> Vec<Rule> {
-        let Some(overlay) = self.binding.overlay else {
-            return Vec::new();
-        };
-        self.binding
-            .rules
-            .iter()
-            .filter(|rule| rule.dictionary == list)
-            .map(|rule| {
-                let spec = rule.spec;
-                let mut used = spec.check.rankings();
-                used.extend(spec.when.iter().flat_map(ConditionSpec::rankings));
-                let rankings: BTreeMap<String, Vec<Vec<String>>> = used
-                    .into_iter()
-                    .filter_map(|name| {
-                        overlay
-                            .rankings
-                            .get(name)
-                            .map(|groups| (name.to_owned(), groups.clone()))
-                    })
-                    .collect();
-                Rule {
-                    code: spec.code.clone(),
-                    severity: spec.severity,
-                    when: spec.when.clone(),
-                    check: spec.check.clone(),
-                    message: spec.message.clone(),
-                    at: spec.at.clone(),
-                    rankings,
-                }
+        let mut sources = vec![(self.binding, list)];
+        let is_payload_root =
+            self.binding.role == FileRole::Payload && Some(list) == self.binding.file.payload_keys;
+        if let (true, Some(common)) = (is_payload_root, self.bindings.common) {
+            let common = self.bindings.file(common);
+            if let Some(common_list) = common.file.payload_keys {
+                sources.push((common, common_list));
+            }
+        }
+        sources
+            .into_iter()
+            .flat_map(|(binding, list)| {
+                binding
+                    .rules
+                    .iter()
+                    .filter(move |rule| rule.dictionary == list)
+                    .map(move |rule| lower_rule(binding, rule.spec))
             })
             .collect()
+    }
+}
+
+/// The `PayloadType` of the module's dictionaries: a payload's own; for the
+/// profile, the one value its `PayloadType` key allows (`Configuration`),
+/// not the schema's name for the envelope (`TopLevel`).
+fn payload_type(kind: ModuleKind, file: &crate::schema::SchemaFile, types: &[TypeDef]) -> String {
+    let fixed = types.first().and_then(|root| match &root.kind {
+        TypeKind::Struct(def) => def
+            .fields
+            .iter()
+            .find(|field| field.key == PAYLOAD_TYPE)
+            .and_then(|field| match &field.fixed {
+                Some(crate::schema::Scalar::String(value)) => Some(value.clone()),
+                _ => None,
+            }),
+        TypeKind::Enum(_) => None,
+    });
+    match (kind, fixed) {
+        (ModuleKind::Profile, Some(value)) => value,
+        _ => file.payload_type().to_owned(),
+    }
+}
+
+/// A rule, with the rankings its conditions use.
+fn lower_rule(binding: &FileBinding, spec: &crate::schema::RuleSpec) -> Rule {
+    let mut used = spec.check.rankings();
+    used.extend(spec.when.iter().flat_map(ConditionSpec::rankings));
+    let rankings: BTreeMap<String, Vec<Vec<String>>> = used
+        .into_iter()
+        .filter_map(|name| {
+            let groups = binding.overlay?.rankings.get(name)?;
+            Some((name.to_owned(), groups.clone()))
+        })
+        .collect();
+    Rule {
+        code: spec.code.clone(),
+        severity: spec.severity,
+        when: spec.when.clone(),
+        check: spec.check.clone(),
+        message: spec.message.clone(),
+        at: spec.at.clone(),
+        rankings,
+    }
+}
+
+/// The IR shape of a key shape that holds no type.
+fn scalar_shape(shape: KeyShape) -> Shape {
+    match shape {
+        KeyShape::String => Shape::String,
+        KeyShape::Integer => Shape::Integer,
+        KeyShape::Real => Shape::Real,
+        KeyShape::Boolean => Shape::Boolean,
+        KeyShape::IntegerFlag => Shape::IntegerFlag,
+        KeyShape::Date => Shape::Date,
+        KeyShape::Data => Shape::Data,
+        KeyShape::Payloads => Shape::Payloads,
+        KeyShape::Any
+        | KeyShape::Enum
+        | KeyShape::Struct(_)
+        | KeyShape::Map(_)
+        | KeyShape::Array(_) => Shape::Any,
     }
 }

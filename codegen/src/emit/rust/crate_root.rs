@@ -113,6 +113,7 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
             }
         }
     });
+    let payload_type_key = crate::conventions::PAYLOAD_TYPE;
     let items = separated([
         quote! {
             use serde::{Deserialize, Serialize};
@@ -140,7 +141,7 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
                     match self {
                         #(#type_arms,)*
                         Payload::Other(dictionary) => dictionary
-                            .get("PayloadType")
+                            .get(#payload_type_key)
                             .and_then(plist::Value::as_string),
                     }
                 }
@@ -161,7 +162,7 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let dictionary = plist::Dictionary::deserialize(deserializer)?;
                     let payload_type = dictionary
-                        .get("PayloadType")
+                        .get(#payload_type_key)
                         .and_then(plist::Value::as_string)
                         .map(str::to_owned);
                     match payload_type.as_deref() {

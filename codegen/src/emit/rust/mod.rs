@@ -166,20 +166,35 @@ fn doc_text(line: &str) -> String {
     }
 }
 
-/// The documentation of a generated type: its title, its prose, and where
-/// it is reached.
+/// The documentation of a generated type: its title, its prose (a
+/// struct's; an enum's would repeat its key's), where it is reached, and a
+/// struct's rules.
 fn type_docs(def: &crate::ir::TypeDef) -> Vec<String> {
     use crate::emit::facts;
+    use crate::ir::TypeKind;
     let mut lines = Vec::new();
     if let Some(title) = &def.docs.title {
         lines.push(facts::sanitize(title).join(" "));
         lines.push(String::new());
     }
-    if def.docs.description.is_some() {
+    if let (TypeKind::Struct(_), Some(_)) = (&def.kind, &def.docs.description) {
         lines.extend(facts::prose(&def.docs));
         lines.push(String::new());
     }
     lines.extend(facts::type_placement(def));
+    if let TypeKind::Struct(struct_def) = &def.kind
+        && !struct_def.rules.is_empty()
+    {
+        lines.push(String::new());
+        lines.push("Rules:".to_owned());
+        lines.push(String::new());
+        lines.extend(
+            struct_def
+                .rules
+                .iter()
+                .map(|rule| format!("- {}", facts::rule_line(rule))),
+        );
+    }
     lines
 }
 

@@ -10,11 +10,14 @@ use crate::emit::{facts, tables};
 use crate::ir::{Module, ModuleKind, TypeKind};
 
 pub fn module_rs(module: &Module) -> TokenStream {
-    let mut lines = vec![format!(
-        "{}: the `{}` payload.",
-        facts::sanitize(&module.title).join(" "),
-        module.payload_type
-    )];
+    let title = facts::sanitize(&module.title).join(" ");
+    let mut lines = vec![match module.kind {
+        ModuleKind::Payload => format!("{title}: the `{}` payload.", module.payload_type),
+        ModuleKind::Profile => format!(
+            "{title}: a whole profile, whose `PayloadType` is `{}`.",
+            module.payload_type
+        ),
+    }];
     if let Some(description) = &module.description
         && !description.trim().is_empty()
     {
@@ -29,7 +32,7 @@ pub fn module_rs(module: &Module) -> TokenStream {
     let payload_type = &module.payload_type;
     let payload_type_doc = match module.kind {
         ModuleKind::Payload => " The `PayloadType` of this payload.",
-        ModuleKind::Profile => " The schema name of the profile envelope (not a `PayloadType`).",
+        ModuleKind::Profile => " The `PayloadType` of a profile.",
     };
     let types = module.types.iter().map(|def| match &def.kind {
         TypeKind::Struct(struct_def) => structs::struct_item(module, def, struct_def),

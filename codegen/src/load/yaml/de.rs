@@ -14,7 +14,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
 
-use super::{Document, MappingEntry, NodeId, NodeKind};
+use super::{Document, MAX_DEPTH, MappingEntry, NodeId, NodeKind};
 use crate::schema::{Scalar, Spanned};
 
 /// Reads `T` from the document's root.
@@ -22,6 +22,7 @@ pub fn from_document<'de, T: de::Deserialize<'de>>(document: &Document) -> Resul
     T::deserialize(NodeDeserializer {
         document,
         node: document.root,
+        depth: 0,
     })
 }
 
@@ -100,6 +101,9 @@ impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Spanned<T> {
 struct NodeDeserializer<'d> {
     document: &'d Document,
     node: NodeId,
+    /// How many collections enclose the node: an alias to an enclosing
+    /// node makes a document endless, so reading stops at [`MAX_DEPTH`].
+    depth: usize,
 }
 
 impl NodeDeserializer<'_> {
@@ -115,7 +119,22 @@ impl NodeDeserializer<'_> {
         NodeDeserializer {
             document: self.document,
             node,
+            depth: self.depth + 1,
         }
+    }
+
+    /// Refuses a node nested deeper than any file this reader is for.
+    fn within_depth(&self) -> Result<(), Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(Error {
+                line: Some(self.line()),
+                message: format!(
+                    "nested more than {MAX_DEPTH} levels deep; does an alias here refer to a \
+                     node that encloses it?"
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -123,6 +142,7 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.within_depth()?;
         let line = self.line();
         let result = match self.kind() {
             NodeKind::Scalar { text, plain } => match Scalar::from_yaml(text, *plain) {
@@ -199,6 +219,7 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        self.within_depth()?;
         let line = self.line();
         let result = match self.kind() {
             NodeKind::Scalar { text, .. } => visitor.visit_enum(text.as_str().into_deserializer()),
@@ -440,6 +461,12 @@ mod tests {
             error.message.contains("unknown variant `presnt`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn an_alias_to_an_enclosing_node_is_refused_not_followed() {
+        let error = read::<Test>("all: &a\n  - all: *a\n").unwrap_err();
+        assert!(error.message.contains("nested more than"), "{error}");
     }
 
     #[test]
