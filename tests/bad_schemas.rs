@@ -259,7 +259,7 @@ payloadkeys:
       subkeys: *items
 "#;
     let ir = match compile(&[source("com.apple.homescreenlayout.yaml", text)]) {
-        Ok(ir) => ir,
+        Ok(compiled) => compiled.ir,
         Err(errors) => panic!("the recursive schema did not compile:\n{errors}"),
     };
     let module = ir
@@ -293,4 +293,41 @@ payloadkeys:
         .find(|field| field.key == "Pages")
         .expect("a `Pages` field");
     assert_eq!(element_of(&pages.value.shape), item);
+}
+
+/// The same mistakes in Apple's published files are not refused: each is
+/// resolved as its warning says, and the schema compiles.
+#[test]
+fn problems_in_published_files_are_resolved_not_refused() {
+    use mobileconfig_codegen::Level;
+    use mobileconfig_codegen::load::{Origin, SourceKind};
+    let root = fixture_dir("bad");
+    let mut resolved = 0;
+    for case in case_names(&root) {
+        let mut files = sources(&root.join(&case));
+        // Overlays are the project's own: their mistakes stay errors.
+        if files.iter().any(|file| file.kind() == SourceKind::Overlay) {
+            continue;
+        }
+        for file in &mut files {
+            file.origin = Origin::Published;
+        }
+        let compiled = match mobileconfig_codegen::compile(&files) {
+            Ok(compiled) => compiled,
+            Err(errors) => panic!("case `{case}` is refused as published:\n{errors}"),
+        };
+        assert!(!compiled.warnings.is_empty(), "case `{case}`: no warning");
+        for warning in &compiled.warnings {
+            assert_eq!(warning.level, Level::Warning, "case `{case}`: {warning}");
+            assert!(
+                warning.message.contains("taken as published: "),
+                "case `{case}`: the warning says no resolution: {warning}"
+            );
+        }
+        resolved += 1;
+    }
+    assert!(
+        resolved >= 30,
+        "only {resolved} cases were tried as published"
+    );
 }

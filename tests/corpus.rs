@@ -1,6 +1,7 @@
-//! Generates crates from whole schema folders and builds them with cargo:
-//! the project's own `schema/`, the small fixture, and Apple's published
-//! profiles corpus (ios18.1 and ios17.0).
+//! Generates crates from whole schema folders and builds, lints and
+//! documents them with cargo (`-D warnings` each time): the small fixture,
+//! and each release of Apple's published YAML in `../shared`, whole (profile
+//! payloads and declarations) and with no overlay.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,60 +9,58 @@ use std::process::Command;
 use mobileconfig_codegen::load::read_sources;
 use mobileconfig_codegen::output::{Mode, sync};
 use mobileconfig_codegen::{CrateOptions, generate};
-use mobileconfig_tests::{fixture_dir, require_apple_corpus, sources, workspace_root};
+use mobileconfig_tests::{fixture_dir, require_apple_corpus, workspace_root};
 
-/// Generates a standalone crate from `schema` (plus `overlays`) into a fresh
-/// folder under the target directory and runs `cargo build` on it.
-fn generate_and_build(name: &str, schema: &Path, overlays: Option<&Path>) -> usize {
+/// Runs cargo with `args` on the crate at `manifest`, in the target folder
+/// every generated crate shares (so the dependencies build once).
+fn cargo(args: &[&str], manifest: &Path, target: &Path) {
+    let status = Command::new(env!("CARGO"))
+        .args(args)
+        .args(["--quiet", "--offline", "--manifest-path"])
+        .arg(manifest)
+        .env("CARGO_TARGET_DIR", target.join("generated-crates-target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .status()
+        .expect("run cargo");
+    assert!(
+        status.success(),
+        "`cargo {}` fails on {}",
+        args.join(" "),
+        manifest.display()
+    );
+}
+
+/// What a generated crate holds.
+struct Crate {
+    modules: usize,
+    warnings: usize,
+}
+
+/// Generates a standalone crate from `schema` (Apple's, when `published`)
+/// into a fresh folder under the target directory, then builds, lints and
+/// documents it, and checks its JSON Schemas and reference pages.
+fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
     let root = workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let out = target.join("generated-crates").join(name);
     let _ = std::fs::remove_dir_all(&out);
-    let all_sources = read_sources(schema, overlays).unwrap_or_else(|error| panic!("{error}"));
+    let sources = read_sources(schema, None, published).unwrap_or_else(|error| panic!("{error}"));
     let runtime = std::fs::canonicalize(root.join("runtime")).expect("runtime crate");
     let crate_name = format!("generated-{}", name.replace('.', "-"));
     let options = CrateOptions::standalone(&crate_name, &runtime, schema);
-    let files = generate(&all_sources, &options).unwrap_or_else(|errors| panic!("{errors}"));
+    let generated = generate(&sources, &options).unwrap_or_else(|errors| panic!("{errors}"));
+    let files = generated.files;
     sync(&out, &files, Mode::Write).expect("write the generated crate");
-    // One shared target folder for every generated crate keeps the
-    // dependencies built once.
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
-        .arg(out.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", target.join("generated-crates-target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .status()
-        .expect("run cargo");
-    assert!(
-        status.success(),
-        "the crate generated from {} does not build",
-        schema.display()
-    );
+    let manifest = out.join("Cargo.toml");
+    cargo(&["build"], &manifest, &target);
+    cargo(&["clippy", "--all-targets"], &manifest, &target);
     // Every description must survive rustdoc: no bare URLs, no stray HTML,
     // no broken links.
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "doc",
-            "--quiet",
-            "--offline",
-            "--no-deps",
-            "--manifest-path",
-        ])
-        .arg(out.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", target.join("generated-crates-target"))
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .status()
-        .expect("run cargo doc");
-    assert!(
-        status.success(),
-        "rustdoc warns on the crate generated from {}",
-        schema.display()
-    );
-    // The JSON Schemas are valid draft 2020-12 and compile; every payload
-    // has a reference page.
-    let mut schemas = 0;
+    cargo(&["doc", "--no-deps"], &manifest, &target);
+    // The JSON Schemas are valid draft 2020-12 and compile.
     for file in files
         .iter()
         .filter(|file| file.path.starts_with("json-schema/"))
@@ -73,58 +72,74 @@ fn generate_and_build(name: &str, schema: &Path, overlays: Option<&Path>) -> usi
         }
         jsonschema::draft202012::new(&schema)
             .unwrap_or_else(|error| panic!("{}: does not compile: {error}", file.path));
-        schemas += 1;
     }
-    let pages = files
-        .iter()
-        .filter(|file| file.path.starts_with("docs/"))
-        .count();
-    let modules = files
-        .iter()
-        .filter(|file| file.path.starts_with("src/"))
-        .count()
-        - 2;
-    assert_eq!(pages, modules + 1, "a page per module and an index");
-    assert!(
-        schemas >= modules.saturating_sub(1),
-        "{schemas} schemas for {modules} modules"
+    // Every module has a reference page and a JSON Schema (the profile's is
+    // the whole profile's); the reference has an index.
+    let modules = mobileconfig_tests::compiled(&sources).modules.len();
+    let count = |folder: &str| {
+        files
+            .iter()
+            .filter(|file| file.path.starts_with(folder))
+            .count()
+    };
+    assert_eq!(
+        count("docs/"),
+        modules + 1,
+        "a page per module and an index"
     );
-    files.len()
+    assert_eq!(count("json-schema/"), modules, "a JSON Schema per module");
+    Crate {
+        modules,
+        warnings: generated.warnings.len(),
+    }
+}
+
+/// The files of a release that describe a profile payload (but the common
+/// keys) or a declaration: what must each become a module.
+fn generated_files_of(release: &Path) -> usize {
+    let sources = read_sources(release, None, true).unwrap_or_else(|error| panic!("{error}"));
+    sources
+        .iter()
+        .filter(|source| {
+            let payload = source.text.contains("\n  payloadtype:")
+                && !source.name.ends_with("/CommonPayloadKeys.yaml");
+            payload || source.text.contains("\n  declarationtype:")
+        })
+        .count()
 }
 
 #[test]
 fn small_fixture_builds() {
-    generate_and_build("small", &fixture_dir("small"), None);
+    generate_and_build("small", &fixture_dir("small"), false);
 }
 
+/// Each release builds from Apple's files as published: no overlay, no
+/// fixup; Apple's oddities are resolved with warnings.
 #[test]
-fn ios18_1_profiles_corpus_generates_and_builds() {
-    let corpus = require_apple_corpus("ios18.1").join("mdm/profiles");
-    let overlays = workspace_root().join("tests/corpus-overlays/ios18.1");
-    let files = generate_and_build("ios18.1", &corpus, Some(&overlays));
-    // Per payload file but CommonPayloadKeys: a module, a reference page and
-    // a JSON Schema (the profile's is profile.schema.json); plus lib, payload
-    // dispatch, the manifest and the reference index.
-    let modules = sources(&corpus).len() - 1;
-    assert_eq!(files, modules * 3 + 4);
-}
-
-#[test]
-fn ios17_0_profiles_corpus_generates_and_builds() {
-    let corpus = require_apple_corpus("ios17.0").join("mdm/profiles");
-    let overlays = workspace_root().join("tests/corpus-overlays/ios17.0");
-    generate_and_build("ios17.0", &corpus, Some(&overlays));
+fn every_release_generates_and_builds_with_no_overlay() {
+    for release in ["ios18.1", "ios17.0"] {
+        let checkout = require_apple_corpus(release);
+        let built = generate_and_build(release, &checkout, true);
+        assert_eq!(
+            built.modules,
+            generated_files_of(&checkout),
+            "{release}: a module per payload and declaration"
+        );
+        assert!(
+            built.warnings > 0,
+            "{release}: Apple's oddities are reported"
+        );
+    }
 }
 
 #[test]
 fn recursive_home_screen_layout_loads() {
     let corpus = require_apple_corpus("ios18.1").join("mdm/profiles");
     let text = std::fs::read_to_string(corpus.join("com.apple.homescreenlayout.yaml")).unwrap();
-    let ir = mobileconfig_codegen::compile(&[mobileconfig_tests::source(
+    let ir = mobileconfig_tests::compiled(&[mobileconfig_tests::source(
         "com.apple.homescreenlayout.yaml",
         &text,
-    )])
-    .unwrap_or_else(|errors| panic!("{errors}"));
+    )]);
     let module = &ir.modules[0];
     assert!(module.types.iter().any(|def| def.name == "IconItem"));
 }

@@ -4,8 +4,8 @@
 
 use mobileconfig_codegen::emit::facts::{self, FactKind, Links};
 use mobileconfig_codegen::ir::{Field, Module, TypeKind};
-use mobileconfig_codegen::{CrateOptions, GeneratedFile, compile, generate};
-use mobileconfig_tests::{sources, workspace_root};
+use mobileconfig_codegen::{CrateOptions, GeneratedFile};
+use mobileconfig_tests::{compiled, generated, sources, workspace_root};
 use serde_json::Value as Json;
 
 struct Rendered {
@@ -16,9 +16,9 @@ struct Rendered {
 
 fn rendered() -> (Module, Rendered) {
     let schema = sources(&workspace_root().join("schema"));
-    let ir = compile(&schema).unwrap_or_else(|errors| panic!("{errors}"));
+    let ir = compiled(&schema);
     let module = ir.module("vpn_managed").expect("the VPN module").clone();
-    let files = generate(&schema, &CrateOptions::workspace()).unwrap();
+    let files = generated(&schema, &CrateOptions::workspace());
     let file = |path: &str| -> String {
         files
             .iter()

@@ -2,8 +2,8 @@
 //! generator's determinism.
 
 use mobileconfig_codegen::output::{Mode, sync};
-use mobileconfig_codegen::{CrateOptions, GeneratedFile, generate};
-use mobileconfig_tests::{fixture_dir, sources};
+use mobileconfig_codegen::{CrateOptions, GeneratedFile};
+use mobileconfig_tests::{fixture_dir, generated, sources};
 
 /// The options the snapshots are taken with: the workspace's, naming the
 /// fixture folder.
@@ -18,8 +18,7 @@ fn options() -> CrateOptions {
 }
 
 fn small_crate() -> Vec<GeneratedFile> {
-    generate(&sources(&fixture_dir("small")), &options())
-        .unwrap_or_else(|errors| panic!("{errors}"))
+    generated(&sources(&fixture_dir("small")), &options())
 }
 
 fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
@@ -72,9 +71,7 @@ fn output_is_byte_identical_across_runs() {
     assert_eq!(first, second);
     let schema = mobileconfig_tests::workspace_root().join("schema");
     let runs: Vec<Vec<GeneratedFile>> = (0..2)
-        .map(|_| {
-            generate(&sources(&schema), &options()).unwrap_or_else(|errors| panic!("{errors}"))
-        })
+        .map(|_| generated(&sources(&schema), &options()))
         .collect();
     assert_eq!(runs[0], runs[1]);
 }
@@ -83,7 +80,7 @@ fn output_is_byte_identical_across_runs() {
 fn source_order_does_not_matter() {
     let mut reversed = sources(&fixture_dir("small"));
     reversed.reverse();
-    let files = generate(&reversed, &options()).unwrap_or_else(|errors| panic!("{errors}"));
+    let files = generated(&reversed, &options());
     assert_eq!(files, small_crate());
 }
 
@@ -107,8 +104,7 @@ fn recursive_fields_are_boxed_only_without_a_collection_between() {
 #[test]
 fn the_committed_crate_is_fresh() {
     let root = mobileconfig_tests::workspace_root();
-    let files = generate(&sources(&root.join("schema")), &CrateOptions::workspace())
-        .unwrap_or_else(|errors| panic!("{errors}"));
+    let files = generated(&sources(&root.join("schema")), &CrateOptions::workspace());
     let report = sync(&root.join("generated"), &files, Mode::Check).expect("read generated/");
     assert!(
         report.is_fresh(),
@@ -134,13 +130,12 @@ fn common_keys_and_their_rules_reach_every_payload() {
                           severity: error\n    when: { present: Size }\n    \
                           check: { present: PayloadDisplayName }\n    \
                           message: A sized widget needs a name.\n";
-    let ir = mobileconfig_codegen::compile(&[
+    let ir = mobileconfig_tests::compiled(&[
         source("CommonPayloadKeys.yaml", common),
         source("CommonPayloadKeys.overlay.yaml", common_overlay),
         source("com.example.widget.yaml", widget),
         source("com.example.widget.overlay.yaml", widget_overlay),
-    ])
-    .unwrap_or_else(|errors| panic!("{errors}"));
+    ]);
     let widget = ir.module("com_example_widget").expect("the widget");
     let root = widget.struct_at(&[]).expect("its dictionary");
     let codes: Vec<&str> = root.rules.iter().map(|rule| rule.code.as_str()).collect();

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use mobileconfig_codegen::SourceFile;
+use mobileconfig_codegen::ir::Ir;
+use mobileconfig_codegen::load::Origin;
+use mobileconfig_codegen::{CrateOptions, GeneratedFile, SourceFile};
 
 pub mod rule_cases;
 
@@ -49,10 +51,26 @@ pub fn sources(dir: &Path) -> Vec<SourceFile> {
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()))
 }
 
-/// One source from text, for tests that build schemas inline.
+/// One source of the project's own, from text, for tests that build
+/// schemas inline.
 pub fn source(name: &str, text: &str) -> SourceFile {
     SourceFile {
         name: name.to_owned(),
         text: text.to_owned(),
+        origin: Origin::Project,
     }
+}
+
+/// The IR of sources that must compile (warnings allowed).
+pub fn compiled(sources: &[SourceFile]) -> Ir {
+    mobileconfig_codegen::compile(sources)
+        .unwrap_or_else(|errors| panic!("{errors}"))
+        .ir
+}
+
+/// The files generated from sources that must compile (warnings allowed).
+pub fn generated(sources: &[SourceFile], options: &CrateOptions) -> Vec<GeneratedFile> {
+    mobileconfig_codegen::generate(sources, options)
+        .unwrap_or_else(|errors| panic!("{errors}"))
+        .files
 }

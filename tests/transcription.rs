@@ -68,8 +68,7 @@ fn page_properties(page: &str) -> Vec<Property> {
 }
 
 fn vpn_module() -> Module {
-    let ir = mobileconfig_codegen::compile(&sources(&workspace_root().join("schema")))
-        .unwrap_or_else(|errors| panic!("{errors}"));
+    let ir = mobileconfig_tests::compiled(&sources(&workspace_root().join("schema")));
     ir.module("vpn_managed").expect("the VPN payload").clone()
 }
 

@@ -3,7 +3,7 @@
 //! stands for "any other key", and which file of several sharing a payload
 //! type is the main one. Every stage asks here.
 
-use crate::schema::SchemaFile;
+use crate::schema::{FileKind, SchemaFile};
 
 /// The file whose keys open every payload (Apple's `CommonPayloadKeys.yaml`).
 pub const COMMON_PAYLOAD_KEYS: &str = "CommonPayloadKeys";
@@ -25,6 +25,10 @@ pub const PAYLOAD_TYPE: &str = "PayloadType";
 /// The prefix of Apple's payload types and file names.
 pub const APPLE_PREFIX: &str = "com.apple.";
 
+/// The `declarationtype` of the declaration envelope (Apple's
+/// `DeclarationBase`): the keys every declaration has around its payload.
+pub const DECLARATION_BASE: &str = "any";
+
 /// What a schema file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FileRole {
@@ -34,14 +38,21 @@ pub enum FileRole {
     Profile,
     /// The keys every payload starts with; not a payload itself.
     CommonKeys,
+    /// A declaration's payload, named by its `declarationtype`.
+    Declaration,
+    /// The declaration envelope: `Type`, `Identifier`, `ServerToken` and
+    /// the payload.
+    DeclarationEnvelope,
 }
 
 impl FileRole {
     pub fn of(file: &SchemaFile) -> FileRole {
-        match file.payload_type() {
-            TOP_LEVEL => FileRole::Profile,
-            COMMON_PAYLOAD_KEYS => FileRole::CommonKeys,
-            _ => FileRole::Payload,
+        match (file.kind, file.payload_type()) {
+            (FileKind::Payload, TOP_LEVEL) => FileRole::Profile,
+            (FileKind::Payload, COMMON_PAYLOAD_KEYS) => FileRole::CommonKeys,
+            (FileKind::Payload, _) => FileRole::Payload,
+            (FileKind::Declaration, DECLARATION_BASE) => FileRole::DeclarationEnvelope,
+            (FileKind::Declaration, _) => FileRole::Declaration,
         }
     }
 }

@@ -1,6 +1,19 @@
 //! Schema problems, written for the person who has to fix the schema.
+//!
+//! A problem in the project's own files is an error: nothing is generated
+//! until it is fixed. The same problem in a file Apple publishes (which the
+//! project does not control) is a warning: the generator resolves it in a
+//! stated, deterministic way and goes on, and the message says how.
 
 use std::fmt;
+
+/// Whether a problem stops generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Error,
+    /// Resolved as the message says; generation goes on.
+    Warning,
+}
 
 /// One problem in a schema file: where it is and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -13,6 +26,7 @@ pub struct SchemaError {
     /// top down (`com.apple.vpn.managed › IKEv2 › CertificateType`).
     pub key_path: Vec<String>,
     pub message: String,
+    pub level: Level,
 }
 
 impl SchemaError {
@@ -22,7 +36,29 @@ impl SchemaError {
             line: None,
             key_path: Vec::new(),
             message: message.into(),
+            level: Level::Error,
         }
+    }
+
+    /// The problem as a warning, resolved as `resolution` says ("the
+    /// default is left out").
+    pub fn resolved(mut self, resolution: &str) -> Self {
+        self.level = Level::Warning;
+        self.message = format!("{}; taken as published: {resolution}", self.message);
+        self
+    }
+
+    /// Resolved when `published`, an error otherwise.
+    pub fn resolved_if(self, published: bool, resolution: &str) -> Self {
+        if published {
+            self.resolved(resolution)
+        } else {
+            self
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
     }
 
     pub fn at_line(mut self, line: usize) -> Self {
@@ -57,7 +93,8 @@ pub fn overlay_key_path(payload: &str, path: &[String]) -> Vec<String> {
 }
 
 /// Every problem found in a schema, sorted by file and line. Loading and
-/// checking collect all problems before failing, so one run shows them all.
+/// checking collect all problems before failing, so one run shows them all;
+/// warnings are kept with the errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaErrors(pub Vec<SchemaError>);
 
@@ -75,7 +112,11 @@ impl fmt::Display for SchemaErrors {
             if index > 0 {
                 writeln!(f)?;
             }
-            write!(f, "error: {error}")?;
+            let level = match error.level {
+                Level::Error => "error",
+                Level::Warning => "warning",
+            };
+            write!(f, "{level}: {error}")?;
         }
         Ok(())
     }

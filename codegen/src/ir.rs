@@ -35,6 +35,12 @@ impl Ir {
             .filter(|module| module.kind == ModuleKind::Payload)
     }
 
+    pub fn declarations(&self) -> impl Iterator<Item = &Module> {
+        self.modules
+            .iter()
+            .filter(|module| module.kind == ModuleKind::Declaration)
+    }
+
     /// The module with this Rust name.
     pub fn module(&self, name: &str) -> Option<&Module> {
         self.modules.iter().find(|module| module.name == name)
@@ -59,6 +65,31 @@ pub enum ModuleKind {
     Payload,
     /// The profile envelope (Apple's `TopLevel`).
     Profile,
+    /// A declaration's payload, named by its `declarationtype`.
+    Declaration,
+    /// The declaration envelope (Apple's `DeclarationBase`).
+    DeclarationEnvelope,
+}
+
+impl ModuleKind {
+    /// What one of the module's dictionaries is, in prose: "payload",
+    /// "profile", "declaration".
+    pub fn noun(self) -> &'static str {
+        match self {
+            ModuleKind::Payload => "payload",
+            ModuleKind::Profile => "profile",
+            ModuleKind::Declaration | ModuleKind::DeclarationEnvelope => "declaration",
+        }
+    }
+
+    /// The name of the constant that holds the module's type
+    /// (`PAYLOAD_TYPE`, `DECLARATION_TYPE`).
+    pub fn type_constant(self) -> &'static str {
+        match self {
+            ModuleKind::Payload | ModuleKind::Profile => "PAYLOAD_TYPE",
+            ModuleKind::Declaration | ModuleKind::DeclarationEnvelope => "DECLARATION_TYPE",
+        }
+    }
 }
 
 /// One payload (or the profile envelope) and the types it defines.

@@ -4,7 +4,8 @@
 //! The pipeline, one module a stage:
 //!
 //! 1. [`load`]: read Apple-format files (anchors and recursion kept) and the
-//!    project's overlays into [`schema`] records;
+//!    project's overlays into [`schema`] records; [`repair`] resolves the
+//!    problems of Apple's published files, with warnings;
 //! 2. [`bind`]: resolve every reference once (overlays to files and keys,
 //!    rules to dictionaries, the common keys to each payload);
 //! 3. [`types`]: decide which Rust types each file needs and each key's
@@ -35,37 +36,59 @@ pub mod lower;
 pub mod naming;
 pub mod output;
 pub mod pattern;
+pub mod repair;
 pub mod schema;
 pub mod types;
 
 pub use emit::GeneratedFile;
 pub use emit::rust::CrateOptions;
-pub use error::{SchemaError, SchemaErrors};
+pub use error::{Level, SchemaError, SchemaErrors};
 pub use load::SourceFile;
 
-/// Loads, binds, names, checks and lowers a schema: everything short of
-/// rendering. Every problem is reported at once.
-pub fn compile(sources: &[SourceFile]) -> Result<ir::Ir, SchemaErrors> {
-    let schema = load::load(sources).map_err(SchemaErrors::sorted)?;
+/// A schema compiled into the IR, with the warnings about Apple's published
+/// files met on the way (each resolved as it says).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    pub ir: ir::Ir,
+    pub warnings: Vec<SchemaError>,
+}
+
+/// Loads, repairs, binds, names, checks and lowers a schema: everything
+/// short of rendering. Every problem is reported at once; warnings alone do
+/// not stop it.
+pub fn compile(sources: &[SourceFile]) -> Result<Compiled, SchemaErrors> {
+    let (mut schema, mut problems) = load::load(sources);
+    if problems.iter().any(SchemaError::is_error) {
+        return Err(SchemaErrors::sorted(problems));
+    }
+    problems.extend(repair::repair(&mut schema));
     let bindings = bind::Bindings::bind(&schema);
     let plan = types::plan(&bindings);
     let names = naming::name(&bindings, &plan);
-    let problems = check::check(&bindings, &plan, &names);
-    if !problems.is_empty() {
-        return Err(SchemaErrors::sorted(problems));
+    problems.extend(check::check(&bindings, &plan, &names));
+    let problems = SchemaErrors::sorted(problems);
+    if problems.0.iter().any(SchemaError::is_error) {
+        return Err(problems);
     }
-    Ok(lower::lower(&bindings, &plan, &names))
+    Ok(Compiled {
+        ir: lower::lower(&bindings, &plan, &names),
+        warnings: problems.0,
+    })
+}
+
+/// The generated files, and the warnings about Apple's published files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub files: Vec<GeneratedFile>,
+    pub warnings: Vec<SchemaError>,
 }
 
 /// Generates the crate's files from schema sources: the Rust crate (types
 /// and validation tables), its JSON Schemas and its Markdown reference.
-pub fn generate(
-    sources: &[SourceFile],
-    options: &CrateOptions,
-) -> Result<Vec<GeneratedFile>, SchemaErrors> {
-    let ir = compile(sources)?;
+pub fn generate(sources: &[SourceFile], options: &CrateOptions) -> Result<Generated, SchemaErrors> {
+    let Compiled { ir, warnings } = compile(sources)?;
     let mut files = emit::rust::emit_crate(&ir, options);
     files.extend(emit::json_schema::emit(&ir, &options.command));
     files.extend(emit::markdown::emit(&ir, options));
-    Ok(files)
+    Ok(Generated { files, warnings })
 }

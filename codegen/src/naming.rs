@@ -128,7 +128,7 @@ fn name_modules(
     plan: &TypePlan,
     problems: &mut Vec<SchemaError>,
 ) -> Vec<String> {
-    let candidates: Vec<Vec<String>> = plan
+    let mut candidates: Vec<Vec<String>> = plan
         .modules
         .iter()
         .map(|module| {
@@ -140,8 +140,19 @@ fn name_modules(
             {
                 return vec![name];
             }
-            if binding.role == FileRole::Profile {
-                return vec!["profile".to_owned()];
+            match binding.role {
+                FileRole::Profile => return vec!["profile".to_owned()],
+                FileRole::DeclarationEnvelope => return vec!["declaration".to_owned()],
+                // A declaration is named by its type, which says what it is
+                // (`configuration_passcode_settings`, `asset_data`).
+                FileRole::Declaration => {
+                    let declaration_type = binding.file.payload_type();
+                    return vec![
+                        ident::module_name(declaration_type),
+                        ident::file_safe(ident::field_name(declaration_type)),
+                    ];
+                }
+                FileRole::Payload | FileRole::CommonKeys => {}
             }
             let mut names = vec![ident::module_name(stem)];
             let full = ident::field_name(stem);
@@ -169,6 +180,7 @@ fn name_modules(
             break;
         }
         let mut stuck = false;
+        let mut renames = Vec::new();
         for users in clashes {
             let movable: Vec<usize> = users
                 .iter()
@@ -176,27 +188,60 @@ fn name_modules(
                 .filter(|&index| level[index] + 1 < candidates[index].len())
                 .collect();
             if movable.is_empty() {
-                stuck = true;
+                let reserved = users.len() == 1;
+                let why = if reserved {
+                    "is one the generated crate uses for itself"
+                } else {
+                    "is also derived from another schema file"
+                };
+                // A reserved name moves; of clashing ones, the first stays.
+                let stays = if reserved {
+                    None
+                } else {
+                    users.first().copied()
+                };
                 for &index in &users {
-                    let name = &candidates[index][level[index]];
-                    let why = if users.len() == 1 {
-                        "is one the generated crate uses for itself"
+                    if Some(index) == stays {
+                        continue;
+                    }
+                    let binding = bindings.file(plan.modules[index].file);
+                    let name = candidates[index][level[index]].clone();
+                    let message = format!(
+                        "the module name `{name}` {why}; give this file `rust_module` in an \
+                         overlay"
+                    );
+                    let chosen = binding
+                        .overlay
+                        .and_then(|overlay| overlay.rust_module.as_ref());
+                    if binding.file.published && chosen.is_none() {
+                        let taken: Vec<&String> = candidates
+                            .iter()
+                            .zip(&level)
+                            .map(|(names, level)| &names[*level])
+                            .collect();
+                        let renamed = numbered(&candidates[index][0], "_", |candidate| {
+                            taken.iter().any(|name| *name == candidate)
+                                || RESERVED_MODULE_NAMES.contains(&candidate)
+                        });
+                        problems.push(
+                            SchemaError::new(&binding.file.path, message)
+                                .resolved(&format!("the module is named `{renamed}`")),
+                        );
+                        renames.push((index, renamed));
                     } else {
-                        "is also derived from another schema file"
-                    };
-                    let file = &bindings.file(plan.modules[index].file).file.path;
-                    problems.push(SchemaError::new(
-                        file,
-                        format!(
-                            "the module name `{name}` {why}; give this file `rust_module` in \
-                             an overlay"
-                        ),
-                    ));
+                        stuck = true;
+                        problems.push(SchemaError::new(&binding.file.path, message));
+                    }
                 }
             }
             for index in movable {
                 level[index] += 1;
             }
+        }
+        // A renamed module's new name is its last candidate.
+        for (index, renamed) in renames {
+            candidates[index].push(renamed);
+            level[index] = candidates[index].len() - 1;
         }
         if stuck {
             break;
@@ -230,14 +275,39 @@ fn name_types(
     module: &ModulePlan,
     problems: &mut Vec<SchemaError>,
 ) -> Vec<TypeNames> {
-    let file = &bindings.file(module.file).file.path;
+    let binding = bindings.file(module.file);
+    let file = &binding.file.path;
     let with_required: Vec<bool> = (0..module.types.len())
         .map(|index| has_required_parameters(bindings, module, TypeId(index)))
         .collect();
+    // Names a clash in Apple's published file is resolved with go after the
+    // plan's candidates.
+    let mut candidates: Vec<Vec<String>> = module
+        .types
+        .iter()
+        .map(|planned| planned.candidates.clone())
+        .collect();
+    // Names the project chose (an overlay's `rust_type` or `rust_name`)
+    // are never changed.
+    let chosen: Vec<bool> = module
+        .types
+        .iter()
+        .enumerate()
+        .map(|(index, planned)| {
+            let root_named = index == 0
+                && binding
+                    .overlay
+                    .is_some_and(|overlay| overlay.rust_name.is_some());
+            root_named
+                || planned
+                    .overlay
+                    .is_some_and(|overlay| overlay.rust_type.is_some())
+        })
+        .collect();
     // The names a type takes at a candidate: its own, and its required-keys
     // type's.
-    let taken = |index: usize, level: usize| -> Vec<String> {
-        let name = &module.types[index].candidates[level];
+    let taken = |candidates: &[Vec<String>], index: usize, level: usize| -> Vec<String> {
+        let name = &candidates[index][level];
         let mut names = vec![name.clone()];
         if with_required[index] {
             names.push(format!("{name}{REQUIRED_SUFFIX}"));
@@ -248,7 +318,7 @@ fn name_types(
     loop {
         let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (index, &at) in level.iter().enumerate() {
-            for name in taken(index, at) {
+            for name in taken(&candidates, index, at) {
                 let users = wanted.entry(ident::constant_name(&name)).or_default();
                 if !users.contains(&index) {
                     users.push(index);
@@ -260,6 +330,7 @@ fn name_types(
         // A type that moves on this round wants other names now; its entries
         // further down this (older) map no longer hold.
         let mut moved_this_round: Vec<usize> = Vec::new();
+        let mut renames: Vec<(usize, String)> = Vec::new();
         for (table, users) in &wanted {
             let users: Vec<usize> = users
                 .iter()
@@ -270,38 +341,85 @@ fn name_types(
                 continue;
             }
             let reserved = users.iter().any(|&index| {
-                RESERVED_TYPE_NAMES.contains(&module.types[index].candidates[level[index]].as_str())
+                RESERVED_TYPE_NAMES.contains(&candidates[index][level[index]].as_str())
             }) || is_reserved_table(table);
             if users.len() < 2 && !reserved {
                 continue;
             }
             // Types with a longer candidate move on; the root keeps its name.
             // Whoever cannot move keeps the name, if alone.
-            let (staying, moving): (Vec<usize>, Vec<usize>) = users.iter().partition(|&&index| {
-                index == 0 || level[index] + 1 >= module.types[index].candidates.len()
-            });
+            let (staying, moving): (Vec<usize>, Vec<usize>) = users
+                .iter()
+                .partition(|&&index| index == 0 || level[index] + 1 >= candidates[index].len());
             for &index in &moving {
                 level[index] += 1;
                 moved = true;
                 moved_this_round.push(index);
             }
             let clash = staying.len() > 1 || (reserved && !staying.is_empty());
-            if clash {
-                stuck = true;
-                // Each type's name at this table: its own or its
-                // required-keys type's.
-                let clashing: Vec<(usize, String)> = staying
-                    .iter()
-                    .map(|&index| {
-                        let name = taken(index, level[index])
-                            .into_iter()
-                            .find(|name| ident::constant_name(name) == *table)
-                            .unwrap_or_default();
-                        (index, name)
-                    })
-                    .collect();
-                report_type_clash(module, file, &level, &clashing, reserved, problems);
+            if !clash {
+                continue;
             }
+            // Each type's name at this table: its own or its required-keys
+            // type's.
+            let clashing: Vec<(usize, String)> = staying
+                .iter()
+                .map(|&index| {
+                    let name = taken(&candidates, index, level[index])
+                        .into_iter()
+                        .find(|name| ident::constant_name(name) == *table)
+                        .unwrap_or_default();
+                    (index, name)
+                })
+                .collect();
+            if binding.file.published {
+                // Apple's file: of clashing names the first stays (a reserved
+                // one moves too) and the others take a number.
+                let first = (!reserved).then(|| staying[0]);
+                let current: Vec<String> = (0..candidates.len())
+                    .map(|index| candidates[index][level[index]].clone())
+                    .collect();
+                for &(index, _) in clashing.iter().filter(|(index, _)| Some(*index) != first) {
+                    if chosen[index] {
+                        continue;
+                    }
+                    let own = &candidates[index][level[index]];
+                    let renamed = numbered(own, "", |candidate| {
+                        current.iter().any(|name| name == candidate)
+                            || renames.iter().any(|(_, name)| name == candidate)
+                            || RESERVED_TYPE_NAMES.contains(&candidate)
+                    });
+                    problems.push(
+                        SchemaError::new(file, format!("the type name `{own}` is taken"))
+                            .at_line(module.types[index].line)
+                            .at_path(&module.types[index].origin)
+                            .resolved(&format!("the type is named `{renamed}`")),
+                    );
+                    renames.push((index, renamed));
+                }
+                if clashing
+                    .iter()
+                    .filter(|(index, _)| Some(*index) != first)
+                    .all(|(index, _)| !chosen[*index])
+                {
+                    continue;
+                }
+            }
+            stuck = true;
+            report_type_clash(
+                module,
+                file,
+                &candidates,
+                &level,
+                &clashing,
+                reserved,
+                problems,
+            );
+        }
+        for (index, renamed) in renames {
+            candidates[index].push(renamed);
+            level[index] = candidates[index].len() - 1;
+            moved = true;
         }
         if stuck || !moved {
             break;
@@ -310,7 +428,7 @@ fn name_types(
     (0..module.types.len())
         .map(|index| {
             let planned = &module.types[index];
-            let name = planned.candidates[level[index]].clone();
+            let name = candidates[index][level[index]].clone();
             let mut names = TypeNames {
                 table: ident::constant_name(&name),
                 required: with_required[index].then(|| format!("{name}{REQUIRED_SUFFIX}")),
@@ -338,6 +456,7 @@ fn is_reserved_table(table: &str) -> bool {
 fn report_type_clash(
     module: &ModulePlan,
     file: &str,
+    candidates: &[Vec<String>],
     level: &[usize],
     users: &[(usize, String)],
     reserved: bool,
@@ -356,7 +475,7 @@ fn report_type_clash(
                         "the payload's own dictionary would be named `{}`, and `{name}` is a \
                          name the generated code needs; give the payload a `rust_name` in its \
                          overlay",
-                        planned.candidates[0]
+                        candidates[0][0]
                     ),
                 )
                 .at_path(&planned.origin),
@@ -368,7 +487,7 @@ fn report_type_clash(
             .filter(|(other, _)| other != index)
             .map(|(other, other_name)| {
                 let planned = &module.types[*other];
-                let what = if *other_name == planned.candidates[level[*other]] {
+                let what = if *other_name == candidates[*other][level[*other]] {
                     "the type"
                 } else {
                     "the required-keys type"
@@ -376,8 +495,8 @@ fn report_type_clash(
                 format!("{what} of `{}`", planned.origin.join(" › "))
             })
             .collect();
-        let plain = &planned.candidates[0];
-        let own = &planned.candidates[level[*index]];
+        let plain = &candidates[*index][0];
+        let own = &candidates[*index][level[*index]];
         let reason = if others.is_empty() {
             debug_assert!(reserved);
             format!("`{name}` is a name the generated code needs")
@@ -422,26 +541,33 @@ fn name_variants(
     let key = planned.key.map(|key| bindings.key(key));
     let mut variants: Vec<String> = Vec::new();
     for (position, value) in values.iter().enumerate() {
-        let name = renames
-            .and_then(|renames| renames.get(value).cloned())
-            .unwrap_or_else(|| ident::type_name(value));
+        let chosen = renames.and_then(|renames| renames.get(value).cloned());
+        let mut name = chosen.clone().unwrap_or_else(|| ident::type_name(value));
         if let Some(first) = variants.iter().position(|other| *other == name) {
             let line = key
                 .and_then(|key| key.rangelist.as_ref())
                 .and_then(|values| values.get(position))
                 .map_or(planned.line, |value| value.line);
-            problems.push(
-                SchemaError::new(
-                    &bindings.file(module.file).file.path,
-                    format!(
-                        "the allowed values `{}` and `{value}` both become the Rust variant \
-                         `{name}`; name one in the overlay's `rust_variants`",
-                        values[first]
-                    ),
-                )
-                .at_line(line)
-                .at_path(&planned.origin),
-            );
+            let file = bindings.file(module.file).file;
+            let error = SchemaError::new(
+                &file.path,
+                format!(
+                    "the allowed values `{}` and `{value}` both become the Rust variant \
+                     `{name}`; name one in the overlay's `rust_variants`",
+                    values[first]
+                ),
+            )
+            .at_line(line)
+            .at_path(&planned.origin);
+            if file.published && chosen.is_none() {
+                let renamed = numbered(&name, "", |candidate| {
+                    variants.iter().any(|variant| variant == candidate)
+                });
+                problems.push(error.resolved(&format!("`{value}` is the variant `{renamed}`")));
+                name = renamed;
+            } else {
+                problems.push(error);
+            }
         }
         variants.push(name);
     }
@@ -468,11 +594,28 @@ fn name_fields(
         let mut seen: Vec<(String, KeyId)> = Vec::new();
         for key in bindings.named_keys(module.file, list) {
             let schema_key = bindings.key(key);
-            let name = bindings
+            let chosen = bindings
                 .key_overlay(key)
-                .and_then(|overlay| overlay.rust_name.clone())
+                .and_then(|overlay| overlay.rust_name.clone());
+            let mut name = chosen
+                .clone()
                 .unwrap_or_else(|| ident::field_name(&schema_key.key));
             let file = bindings.file(key.file).file;
+            // In Apple's file, a name that cannot stand takes a number.
+            let resolvable = file.published && chosen.is_none();
+            let mut rename = |name: &mut String, problem: SchemaError, seen: &[(String, KeyId)]| {
+                if resolvable {
+                    let renamed = numbered(name, "_", |candidate| {
+                        candidate == UNKNOWN_KEYS_FIELD
+                            || RESERVED_METHODS.contains(&candidate)
+                            || seen.iter().any(|(other, _)| other == candidate)
+                    });
+                    problems.push(problem.resolved(&format!("the field is named `{renamed}`")));
+                    *name = renamed;
+                } else {
+                    problems.push(problem);
+                }
+            };
             let error = |message: String| {
                 let mut path = file
                     .key_list_paths
@@ -485,31 +628,34 @@ fn name_fields(
                     .at_path(&path)
             };
             if name == UNKNOWN_KEYS_FIELD {
-                problems.push(error(format!(
+                let problem = error(format!(
                     "the key `{}` becomes the Rust field `{name}`, which every generated struct \
                      uses for the keys the schema does not name; give the key a `rust_name` in \
                      the overlay",
                     schema_key.key
-                )));
+                ));
+                rename(&mut name, problem, &seen);
             } else if let Some((_, first)) = seen
                 .iter()
                 .find(|(other, first)| *other == name && bindings.key(*first).key != schema_key.key)
             {
                 let first = bindings.key(*first);
-                problems.push(error(format!(
+                let problem = error(format!(
                     "the keys `{}` (line {}) and `{}` both become the Rust field `{name}`; give \
                      one a `rust_name` in the overlay",
                     first.key, first.line, schema_key.key
-                )));
+                ));
+                rename(&mut name, problem, &seen);
             } else if RESERVED_METHODS.contains(&name.as_str())
                 && fixed_value(bindings, module.file, key).is_some()
             {
-                problems.push(error(format!(
+                let problem = error(format!(
                     "the key `{}` has one allowed value, so it is read through a method named \
                      after its field, `{name}`, which every generated struct already has; give \
                      the key a `rust_name` in the overlay",
                     schema_key.key
-                )));
+                ));
+                rename(&mut name, problem, &seen);
             }
             seen.push((name.clone(), key));
             type_names.fields.push((key, name));
@@ -520,30 +666,54 @@ fn name_fields(
 /// Each payload type `PayloadContent` decodes into has its own variant of
 /// `Payload`, and none is the catch-all's.
 fn check_payload_variants(bindings: &Bindings, plan: &TypePlan, names: &mut Names) {
-    let mut seen: BTreeMap<&str, FileId> = BTreeMap::new();
-    for (module, module_names) in plan.modules.iter().zip(&names.modules) {
+    let mut seen: BTreeMap<String, FileId> = BTreeMap::new();
+    for (module, module_names) in plan.modules.iter().zip(names.modules.iter_mut()) {
         let binding = bindings.file(module.file);
         if !binding.dispatched {
             continue;
         }
-        let variant = module_names.payload_variant.as_str();
+        let variant = module_names.payload_variant.clone();
         let clash = if variant == OTHER_PAYLOAD {
             Some("the variant `Payload` keeps for payload types it does not know".to_owned())
         } else {
-            seen.insert(variant, module.file)
-                .map(|first| format!("the variant of `{}` too", bindings.file(first).file.path))
+            seen.get(&variant)
+                .map(|first| format!("the variant of `{}` too", bindings.file(*first).file.path))
         };
         if let Some(clash) = clash {
-            names.problems.push(SchemaError::new(
+            let problem = SchemaError::new(
                 &binding.file.path,
                 format!(
                     "the module `{}` holds payloads as the `Payload::{variant}` variant, which is \
                      {clash}; give this file another `rust_module` in an overlay",
                     module_names.module
                 ),
-            ));
+            );
+            let chosen = binding
+                .overlay
+                .is_some_and(|overlay| overlay.rust_module.is_some());
+            if binding.file.published && !chosen {
+                let renamed = numbered(&variant, "", |candidate| {
+                    candidate == OTHER_PAYLOAD || seen.contains_key(candidate)
+                });
+                names
+                    .problems
+                    .push(problem.resolved(&format!("its variant is `Payload::{renamed}`")));
+                module_names.payload_variant = renamed;
+            } else {
+                names.problems.push(problem);
+            }
         }
+        seen.insert(module_names.payload_variant.clone(), module.file);
     }
+}
+
+/// `base` with the first number from 2 on that makes a name not `taken`:
+/// how a clash in Apple's published files is resolved.
+fn numbered(base: &str, separator: &str, taken: impl Fn(&str) -> bool) -> String {
+    (2..)
+        .map(|number| format!("{base}{separator}{number}"))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| format!("{base}{separator}"))
 }
 
 /// Names an overlay gives must be usable as Rust identifiers.

@@ -51,7 +51,12 @@ pub struct SchemaFile {
     pub path: String,
     pub title: String,
     pub description: Option<String>,
+    /// `payloadtype`, or `declarationtype` for a declaration.
     pub payload_type: Option<Spanned<String>>,
+    pub kind: FileKind,
+    /// Apple's published file, not the project's: its problems are resolved
+    /// rather than refused.
+    pub published: bool,
     pub supported_os: Vec<Availability>,
     pub payload_keys: Option<KeyListId>,
     pub key_lists: BTreeMap<KeyListId, Vec<PayloadKey>>,
@@ -70,10 +75,21 @@ impl SchemaFile {
         self.key_lists.get(&list).map_or(&[], Vec::as_slice)
     }
 
-    /// The file's stem: its name without `.yaml`.
+    /// The file's stem: its name without folders and `.yaml`.
     pub fn stem(&self) -> &str {
-        self.path.strip_suffix(".yaml").unwrap_or(&self.path)
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        name.strip_suffix(".yaml").unwrap_or(name)
     }
+}
+
+/// What a schema file describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileKind {
+    /// A profile payload (`payloadtype`), or the profile envelope.
+    Payload,
+    /// A declaration of declarative device management (`declarationtype`),
+    /// or the declaration envelope.
+    Declaration,
 }
 
 /// One entry of `payloadkeys` or `subkeys`.

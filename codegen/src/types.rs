@@ -9,7 +9,7 @@
 //! [`value_shape`] and [`fixed_value`] are the only places a key's shape is
 //! decided, [`constructor_takes`] the only place what a constructor takes.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::bind::{Bindings, FileId, KeyId};
 use crate::conventions::{ANY_KEY, FileRole, PAYLOAD_CONTENT, PAYLOAD_TYPE};
@@ -52,6 +52,9 @@ pub struct ModulePlan<'s> {
     pub structs: BTreeMap<KeyListId, TypeId>,
     /// The enum of each key whose value is a list of allowed strings.
     pub enums: BTreeMap<KeyId, TypeId>,
+    /// Keys of Apple's published files whose value has no finite Rust type
+    /// (a container that contains itself): they hold any value.
+    pub untyped: BTreeSet<KeyId>,
 }
 
 impl<'s> ModulePlan<'s> {
@@ -286,6 +289,16 @@ pub fn root_type_name(bindings: &Bindings, file: FileId) -> String {
     }
     match binding.role {
         FileRole::Profile => "Profile".to_owned(),
+        FileRole::DeclarationEnvelope => "Declaration".to_owned(),
+        // `com.apple.configuration.passcode.settings`: `PasscodeSettings`,
+        // its kind (configuration, asset…) is the module's name.
+        FileRole::Declaration => {
+            let declaration_type = ident::strip_apple_prefix(binding.file.payload_type());
+            let name = declaration_type
+                .split_once('.')
+                .map_or(declaration_type, |(_, rest)| rest);
+            ident::type_name(name)
+        }
         _ => ident::type_name(ident::strip_apple_prefix(binding.file.stem())),
     }
 }
@@ -335,6 +348,7 @@ impl<'b, 's> Planner<'b, 's> {
                 types: Vec::new(),
                 structs: BTreeMap::new(),
                 enums: BTreeMap::new(),
+                untyped: BTreeSet::new(),
             },
             enum_signatures: BTreeMap::new(),
             queue: VecDeque::new(),
@@ -418,7 +432,7 @@ impl<'b, 's> Planner<'b, 's> {
                      {MAX_NESTED_CONTAINERS} deep here with no dictionary of named keys in \
                      between; the Rust type would be unreadable"
                 );
-                self.problem(line, at.path, message);
+                self.untypeable(key, line, at.path, message);
                 return;
             }
             if self.open_containers.contains(&list) {
@@ -426,7 +440,7 @@ impl<'b, 's> Planner<'b, 's> {
                                named keys in between, so it has no finite type; put such a \
                                dictionary in the cycle"
                     .to_owned();
-                self.problem(line, at.path, message);
+                self.untypeable(key, line, at.path, message);
                 return;
             }
             self.open_containers.push(list);
@@ -600,11 +614,18 @@ impl<'b, 's> Planner<'b, 's> {
         TypeId(self.module.types.len() - 1)
     }
 
-    fn problem(&mut self, line: usize, path: &[String], message: String) {
+    /// A value with no Rust type: an error in the project's files; in
+    /// Apple's, the key holds any value.
+    fn untypeable(&mut self, key: KeyId, line: usize, path: &[String], message: String) {
+        let published = self.file.published;
+        if published {
+            self.module.untyped.insert(key);
+        }
         self.problems.push(
             SchemaError::new(&self.file.path, message)
                 .at_line(line)
-                .at_path(path),
+                .at_path(path)
+                .resolved_if(published, "the key holds any value"),
         );
     }
 }

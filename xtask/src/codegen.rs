@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use mobileconfig_codegen::load::read_sources;
 use mobileconfig_codegen::output::{Mode, sync};
-use mobileconfig_codegen::{CrateOptions, generate};
+use mobileconfig_codegen::{CrateOptions, Generated, SchemaErrors, generate};
 
 use crate::{USAGE, workspace_root};
 
@@ -14,6 +14,8 @@ pub struct Options {
     pub schema: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub overlays: Option<PathBuf>,
+    /// List every resolved problem of Apple's files, not just their count.
+    pub warnings: bool,
 }
 
 impl Options {
@@ -23,6 +25,7 @@ impl Options {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--check" => options.check = true,
+                "--warnings" => options.warnings = true,
                 "--schema" => options.schema = Some(path_value(args.next(), "--schema")?),
                 "--out" => options.out = Some(path_value(args.next(), "--out")?),
                 "--overlays" => options.overlays = Some(path_value(args.next(), "--overlays")?),
@@ -58,14 +61,34 @@ pub fn run(options: &Options) -> Result<(), String> {
             CrateOptions::workspace(),
         ),
     };
-    let sources = read_sources(&schema_dir, options.overlays.as_deref())?;
-    let files = generate(&sources, &crate_options).map_err(|errors| {
+    // A folder given with --schema is Apple's, as published.
+    let published = options.schema.is_some();
+    let sources = read_sources(&schema_dir, options.overlays.as_deref(), published)?;
+    let Generated { files, warnings } = generate(&sources, &crate_options).map_err(|problems| {
+        let errors = problems
+            .0
+            .iter()
+            .filter(|problem| problem.is_error())
+            .count();
         format!(
-            "{errors}\n\n{} problem(s) in {}; nothing was written",
-            errors.0.len(),
+            "{problems}\n\n{errors} error(s) in {}; nothing was written",
             schema_dir.display()
         )
     })?;
+    if !warnings.is_empty() {
+        if options.warnings {
+            eprintln!("{}", SchemaErrors(warnings.clone()));
+        }
+        eprintln!(
+            "{} problem(s) in Apple's published files were resolved as each says{}",
+            warnings.len(),
+            if options.warnings {
+                ""
+            } else {
+                "; `--warnings` lists them"
+            }
+        );
+    }
     let mode = if options.check {
         Mode::Check
     } else {

@@ -18,16 +18,19 @@ use std::process::ExitCode;
 mod codegen;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--schema DIR --out DIR [--overlays DIR]]
+usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--overlays DIR]]
        cargo xtask validate FILE... [--platform P [--os-version X.Y]] [--format text|json]
        cargo xtask convert FILE --to xml|binary|json -o OUT
 
   codegen             regenerate generated/ from schema/
   --check             write nothing; fail if any generated file is stale
-  --schema DIR        read Apple-format YAML (and *.overlay.yaml) from DIR
+  --warnings          list each problem of Apple's files that was resolved
+  --schema DIR        read Apple's published YAML from DIR: a checkout of
+                      apple/device-management (its mdm/profiles and
+                      declarative/declarations) or any folder of its files;
+                      problems in them are resolved, with warnings
   --out DIR           write a standalone crate to DIR (with --schema)
-  --overlays DIR      also read *.overlay.yaml files from DIR (fixups for a
-                      schema folder you do not own, such as Apple's)";
+  --overlays DIR      also read the project's *.overlay.yaml files from DIR";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

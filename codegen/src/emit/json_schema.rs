@@ -14,8 +14,8 @@ use super::GeneratedFile;
 use super::facts;
 use crate::conventions::PAYLOAD_TYPE;
 use crate::ir::{
-    Availability, ConditionSpec, Field, Format, Ir, Module, Rule, Scalar, Severity, Shape,
-    ShownAvailability, StructDef, TypeId, TypeKind, Value,
+    Availability, ConditionSpec, Field, Format, Ir, Module, ModuleKind, Rule, Scalar, Severity,
+    Shape, ShownAvailability, StructDef, TypeId, TypeKind, Value,
 };
 use crate::schema::Introduced;
 
@@ -37,7 +37,13 @@ pub fn schema_file_name(module: &Module) -> String {
 /// Every schema file, under `json-schema/`.
 pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
-    for module in ir.payloads() {
+    // A schema per payload and declaration; the profile's is the whole
+    // profile's, below.
+    for module in ir
+        .modules
+        .iter()
+        .filter(|module| module.kind != ModuleKind::Profile)
+    {
         let mut defs = Map::new();
         let root = Definitions::new(module, "").collect(&mut defs);
         let mut schema = header(command, &module.source_files);

@@ -77,7 +77,7 @@ fn page(module: &Module, options: &CrateOptions) -> String {
         out.push_str(&format!("Availability: {words}.\n\n"));
     }
     match module.kind {
-        ModuleKind::Payload => out.push_str(&format!(
+        ModuleKind::Payload | ModuleKind::Declaration | ModuleKind::DeclarationEnvelope => out.push_str(&format!(
             "Rust: `{crate_path}::{}::{}`. JSON Schema: [`{}`](../json-schema/{}).\n\n",
             module.name,
             module.root_type().name,
@@ -89,10 +89,7 @@ fn page(module: &Module, options: &CrateOptions) -> String {
             module.root_type().name
         )),
     }
-    let whole = match module.kind {
-        ModuleKind::Payload => "payload",
-        ModuleKind::Profile => "profile",
-    };
+    let whole = module.kind.noun();
     out.push_str(&format!(
         "Keys whose availability is not given follow the {whole}'s. Keys not listed here are \
          kept as they are when a profile is read and written back.\n\n"

@@ -101,10 +101,11 @@ pub fn schema_module(module: &Module) -> TokenStream {
         TypeKind::Struct(struct_def) => Some(dict_table(module, def, struct_def, &sets)),
         TypeKind::Enum(_) => None,
     });
+    let type_constant = quote::format_ident!("{}", module.kind.type_constant());
     let payload = quote! {
         /// The payload.
         pub static PAYLOAD: PayloadSchema = PayloadSchema {
-            payload_type: super::PAYLOAD_TYPE,
+            payload_type: super::#type_constant,
             title: #title,
             availability: #payload_availability,
             root: #root,

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use super::yaml::{Document, MappingEntry, NodeId, NodeKind};
 use crate::error::SchemaError;
 use crate::schema::{
-    Availability, Introduced, KeyListId, PatternSpec, PayloadKey, Platform, Presence, Range,
-    Repetition, Scalar, SchemaFile, Spanned,
+    Availability, FileKind, Introduced, KeyListId, PatternSpec, PayloadKey, Platform, Presence,
+    Range, Repetition, Scalar, SchemaFile, Spanned,
 };
 
 const FILE_PROPERTIES: &[&str] = &[
@@ -73,11 +73,18 @@ const OS_PROPERTIES: &[&str] = &[
 ];
 
 /// Reads `document` (the parsed text of `file`) as an Apple-format schema.
-/// Returns the file as far as it could be read, and every problem found.
-pub fn read_schema_file(file: &str, document: &Document) -> (SchemaFile, Vec<SchemaError>) {
+/// Returns the file as far as it could be read (`None` when it describes no
+/// payload or declaration), and every problem found: errors in the
+/// project's files, resolved warnings in Apple's published ones.
+pub fn read_schema_file(
+    file: &str,
+    document: &Document,
+    published: bool,
+) -> (Option<SchemaFile>, Vec<SchemaError>) {
     let mut reader = Reader {
         file,
         document,
+        published,
         errors: Vec::new(),
     };
     let schema = reader.read_file();
@@ -87,15 +94,27 @@ pub fn read_schema_file(file: &str, document: &Document) -> (SchemaFile, Vec<Sch
 struct Reader<'a> {
     file: &'a str,
     document: &'a Document,
+    /// Apple's published file: problems are resolved as `resolution` says.
+    published: bool,
     errors: Vec<SchemaError>,
 }
 
+/// How the reader resolves a value it cannot use, in a published file.
+const LEFT_OUT: &str = "it is left out";
+
 impl Reader<'_> {
-    fn error(&mut self, line: usize, path: &[String], message: impl Into<String>) {
+    fn error(
+        &mut self,
+        line: usize,
+        path: &[String],
+        message: impl Into<String>,
+        resolution: &str,
+    ) {
         self.errors.push(
             SchemaError::new(self.file, message)
                 .at_line(line)
-                .at_path(path),
+                .at_path(path)
+                .resolved_if(self.published, resolution),
         );
     }
 
@@ -108,7 +127,12 @@ impl Reader<'_> {
         match &self.document.node(id).kind {
             NodeKind::Mapping(entries) => entries.clone(),
             _ => {
-                self.error(self.line(id), path, format!("{what} must be a mapping"));
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("{what} must be a mapping"),
+                    LEFT_OUT,
+                );
                 Vec::new()
             }
         }
@@ -118,7 +142,12 @@ impl Reader<'_> {
         match &self.document.node(id).kind {
             NodeKind::Sequence(items) => Some(items.clone()),
             _ => {
-                self.error(self.line(id), path, format!("`{what}` must be a list"));
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("`{what}` must be a list"),
+                    LEFT_OUT,
+                );
                 None
             }
         }
@@ -132,6 +161,7 @@ impl Reader<'_> {
                     self.line(id),
                     path,
                     format!("`{what}` must be a single value"),
+                    LEFT_OUT,
                 );
                 None
             }
@@ -146,6 +176,7 @@ impl Reader<'_> {
                     self.line(id),
                     path,
                     format!("`{what}` must be a string, found {}", other.describe()),
+                    LEFT_OUT,
                 );
                 None
             }
@@ -160,6 +191,7 @@ impl Reader<'_> {
                     self.line(id),
                     path,
                     format!("`{what}` must be true or false, found {}", other.describe()),
+                    LEFT_OUT,
                 );
                 None
             }
@@ -174,6 +206,7 @@ impl Reader<'_> {
                     self.line(id),
                     path,
                     format!("`{what}` must be an integer, found {}", other.describe()),
+                    LEFT_OUT,
                 );
                 None
             }
@@ -188,6 +221,7 @@ impl Reader<'_> {
                     self.line(id),
                     path,
                     format!("`{what}` must be a number, found {}", other.describe()),
+                    LEFT_OUT,
                 );
                 None
             }
@@ -203,22 +237,30 @@ impl Reader<'_> {
                 entry.key,
                 allowed.join(", ")
             ),
+            "the property is left out",
         );
     }
 
-    fn read_file(&mut self) -> SchemaFile {
+    /// The file, or `None` for a file that describes no payload or
+    /// declaration (an MDM command, a credential format).
+    fn read_file(&mut self) -> Option<SchemaFile> {
         let root = self.document.root;
         let mut schema = SchemaFile {
             path: self.file.to_owned(),
             title: String::new(),
             description: None,
             payload_type: None,
+            kind: FileKind::Payload,
+            published: self.published,
             supported_os: Vec::new(),
             payload_keys: None,
             key_lists: BTreeMap::new(),
             key_list_paths: BTreeMap::new(),
         };
         let mut has_title = false;
+        // `None` before `payload` is read; `Some(None)` when it names
+        // nothing the generator generates.
+        let mut described = None;
         for entry in self.mapping(root, &[], "the file") {
             let value = entry.value;
             match entry.key.as_str() {
@@ -228,9 +270,7 @@ impl Reader<'_> {
                 }
                 "description" => schema.description = self.string(value, &[], "description"),
                 "payload" => {
-                    let (payload_type, supported_os) = self.read_payload(value);
-                    schema.payload_type = payload_type;
-                    schema.supported_os = supported_os;
+                    described = Some(self.read_payload(value, &mut schema.supported_os));
                 }
                 "payloadkeys" => schema.payload_keys = Some(KeyListId(value)),
                 key if FILE_PROPERTIES.contains(&key) => {}
@@ -238,7 +278,29 @@ impl Reader<'_> {
             }
         }
         if !has_title {
-            self.error(self.line(root), &[], "the file has no `title`");
+            self.error(
+                self.line(root),
+                &[],
+                "the file has no `title`",
+                "the file's name stands for its title",
+            );
+            schema.title = schema.stem().to_owned();
+        }
+        match described {
+            Some(Some((kind, payload_type))) => {
+                schema.kind = kind;
+                schema.payload_type = payload_type;
+            }
+            Some(None) => return None,
+            None => {
+                self.error(
+                    self.line(root),
+                    &[],
+                    "the file has no `payload`, so it is no payload or declaration",
+                    "the file is not generated",
+                );
+                return None;
+            }
         }
         let top_path = vec![
             schema
@@ -249,34 +311,63 @@ impl Reader<'_> {
         ];
         match schema.payload_keys {
             Some(list) => self.read_key_lists(list, top_path, &mut schema),
-            None => self.error(self.line(root), &top_path, "the file has no `payloadkeys`"),
+            None => {
+                self.error(
+                    self.line(root),
+                    &top_path,
+                    "the file has no `payloadkeys`",
+                    "the file is not generated",
+                );
+                return None;
+            }
         }
-        schema
+        Some(schema)
     }
 
-    fn read_payload(&mut self, id: NodeId) -> (Option<Spanned<String>>, Vec<Availability>) {
-        let mut payload_type = None;
-        let mut supported_os = Vec::new();
+    /// What `payload` says the file describes, and its `supportedOS`. `None`
+    /// for what the generator does not generate (MDM commands, status items,
+    /// credential formats).
+    fn read_payload(
+        &mut self,
+        id: NodeId,
+        supported_os: &mut Vec<Availability>,
+    ) -> Option<(FileKind, Option<Spanned<String>>)> {
+        let mut found = None;
+        let mut other = None;
         for entry in self.mapping(id, &[], "`payload`") {
             match entry.key.as_str() {
-                "payloadtype" => {
-                    payload_type = self
-                        .string(entry.value, &[], "payloadtype")
-                        .map(|value| Spanned::new(value, entry.key_line));
+                property @ ("payloadtype" | "declarationtype") => {
+                    let kind = if property == "payloadtype" {
+                        FileKind::Payload
+                    } else {
+                        FileKind::Declaration
+                    };
+                    found = self
+                        .string(entry.value, &[], property)
+                        .map(|value| (kind, Spanned::new(value, entry.key_line)));
                 }
-                "supportedOS" => supported_os = self.read_supported_os(entry.value, &[]),
+                property @ ("requesttype" | "statusitemtype" | "credentialtype") => {
+                    other = Some(property.to_owned());
+                }
+                "supportedOS" => *supported_os = self.read_supported_os(entry.value, &[]),
                 key if PAYLOAD_PROPERTIES.contains(&key) => {}
                 _ => self.unknown_property(&entry, &[], PAYLOAD_PROPERTIES),
             }
         }
-        if payload_type.is_none() {
-            self.error(
-                self.line(id),
-                &[],
-                "`payload` has no `payloadtype`; only profile payloads can be generated",
-            );
+        match (found, other) {
+            (Some((kind, payload_type)), _) => Some((kind, Some(payload_type))),
+            (None, other) => {
+                let message = match other {
+                    Some(property) => format!(
+                        "`payload` has `{property}`: the file describes no profile payload or \
+                         declaration"
+                    ),
+                    None => "`payload` has no `payloadtype` or `declarationtype`".to_owned(),
+                };
+                self.error(self.line(id), &[], message, "the file is not generated");
+                None
+            }
         }
-        (payload_type, supported_os)
     }
 
     /// Reads every list of payload keys reachable from `top`, each once.
@@ -317,7 +408,12 @@ impl Reader<'_> {
         let entries = self.mapping(id, parent_path, "a payload key");
         let line = self.line(id);
         let Some(name_entry) = entries.iter().find(|entry| entry.key == "key") else {
-            self.error(line, parent_path, "a payload key has no `key` name");
+            self.error(
+                line,
+                parent_path,
+                "a payload key has no `key` name",
+                "the entry is left out",
+            );
             return None;
         };
         // A name of the wrong type is reported by `string`.
@@ -351,6 +447,7 @@ impl Reader<'_> {
                                 format!(
                                     "`presence` is `{other}`; it must be `required` or `optional`"
                                 ),
+                                "the key is taken as optional",
                             );
                             Presence::Optional
                         }
@@ -390,7 +487,12 @@ impl Reader<'_> {
             }
         }
         if !has_type {
-            self.error(line, &path, "the key has no `type`");
+            self.error(
+                line,
+                &path,
+                "the key has no `type`",
+                "its value is taken as any value",
+            );
         }
         Some(key)
     }
@@ -425,6 +527,7 @@ impl Reader<'_> {
                     self.line(id),
                     path,
                     "`repetition` needs both `min` and `max`",
+                    LEFT_OUT,
                 );
                 None
             }

@@ -16,9 +16,20 @@ use crate::schema::Schema;
 /// One file of a schema folder, as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
-    /// The name relative to the schema folder (`com.apple.vpn.managed.yaml`).
+    /// The name relative to the schema folder, with `/` between folders
+    /// (`com.apple.vpn.managed.yaml`, `mdm/profiles/com.apple.wifi.managed.yaml`).
     pub name: String,
     pub text: String,
+    pub origin: Origin,
+}
+
+/// Who wrote a file, and so how its problems are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// The project's own: every problem is an error.
+    Project,
+    /// Apple's, as published: problems in it are resolved, with a warning.
+    Published,
 }
 
 /// What a file's name says it is.
@@ -40,37 +51,98 @@ impl SourceFile {
     }
 }
 
-/// Reads the `*.yaml` files directly inside `dir`, sorted by name.
+/// The folders of Apple's repository (`apple/device-management`) that hold
+/// what the generator generates: profile payloads and declarations.
+pub const APPLE_FOLDERS: &[&str] = &["mdm/profiles", "declarative/declarations"];
+
+/// The folder of the project's schema that holds the facts imported from
+/// Apple's repository (`cargo xtask import`), laid out as Apple lays them.
+pub const IMPORTED_FOLDER: &str = "apple";
+
+/// Reads the project's schema folder: every `*.yaml` below it, sorted by
+/// name. Files under [`IMPORTED_FOLDER`] are Apple's published facts; the
+/// rest are the project's own.
 pub fn read_schema_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
-    let mut sources = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let is_yaml = path
-            .extension()
-            .is_some_and(|extension| extension == "yaml");
-        if !is_yaml || !path.is_file() {
-            continue;
+    let mut sources = read_yaml_tree(dir, dir, Origin::Project)?;
+    for source in &mut sources {
+        if source.name.starts_with(&format!("{IMPORTED_FOLDER}/")) {
+            source.origin = Origin::Published;
         }
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let text = std::fs::read_to_string(&path).map_err(|error| {
-            std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
-        })?;
-        sources.push(SourceFile { name, text });
+    }
+    Ok(sources)
+}
+
+/// Reads Apple's published YAML: a checkout of `apple/device-management` (its
+/// [`APPLE_FOLDERS`]), or any folder of Apple-format files. Every file is
+/// taken as published.
+pub fn read_published_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
+    let layout: Vec<&str> = APPLE_FOLDERS
+        .iter()
+        .copied()
+        .filter(|folder| dir.join(folder).is_dir())
+        .collect();
+    if layout.is_empty() {
+        return read_yaml_tree(dir, dir, Origin::Published);
+    }
+    let mut sources = Vec::new();
+    for folder in layout {
+        sources.extend(read_yaml_tree(dir, &dir.join(folder), Origin::Published)?);
     }
     sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(sources)
 }
 
-/// Reads a schema folder and, when given, a folder of further overlays
-/// (fixups for a schema folder the project does not own, such as Apple's).
-/// The further overlays are named with their folder, so messages and
-/// headers say where they come from.
-pub fn read_sources(schema: &Path, overlays: Option<&Path>) -> Result<Vec<SourceFile>, String> {
-    let mut sources = read_schema_dir(schema)
-        .map_err(|error| format!("cannot read {}: {error}", schema.display()))?;
+/// Every `*.yaml` file below `dir`, named relative to `root`, sorted.
+fn read_yaml_tree(root: &Path, dir: &Path, origin: Origin) -> std::io::Result<Vec<SourceFile>> {
+    let mut sources = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(|error| at(&folder, error))? {
+            let path = entry.map_err(|error| at(&folder, error))?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let is_yaml = path
+                .extension()
+                .is_some_and(|extension| extension == "yaml");
+            if !is_yaml {
+                continue;
+            }
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            let name = relative
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let text = std::fs::read_to_string(&path).map_err(|error| at(&path, error))?;
+            sources.push(SourceFile { name, text, origin });
+        }
+    }
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(sources)
+}
+
+fn at(path: &Path, error: std::io::Error) -> std::io::Error {
+    std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+}
+
+/// Reads a schema folder (the project's, or Apple's published one when
+/// `published`) and, when given, a folder of further overlays: the project's
+/// additions to a folder it does not own. The further overlays are named
+/// with their folder, so messages and headers say where they come from.
+pub fn read_sources(
+    schema: &Path,
+    overlays: Option<&Path>,
+    published: bool,
+) -> Result<Vec<SourceFile>, String> {
+    let read = if published {
+        read_published_dir
+    } else {
+        read_schema_dir
+    };
+    let mut sources =
+        read(schema).map_err(|error| format!("cannot read {}: {error}", schema.display()))?;
     if let Some(overlays) = overlays {
         let extra = read_schema_dir(overlays)
             .map_err(|error| format!("cannot read {}: {error}", overlays.display()))?;
@@ -92,38 +164,39 @@ pub fn read_sources(schema: &Path, overlays: Option<&Path>) -> Result<Vec<Source
     Ok(sources)
 }
 
-/// Reads every source, collecting the problems of all files.
-pub fn load(sources: &[SourceFile]) -> Result<Schema, Vec<SchemaError>> {
-    let mut errors = Vec::new();
+/// Reads every source, collecting the problems of all files: errors (in the
+/// project's files) stop generation; warnings (Apple's, resolved) do not. A
+/// published file that cannot be read at all is left out, with a warning.
+pub fn load(sources: &[SourceFile]) -> (Schema, Vec<SchemaError>) {
+    let mut problems = Vec::new();
     let mut files = Vec::new();
     let mut overlays = Vec::new();
     let mut sorted: Vec<&SourceFile> = sources.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for source in sorted {
+        let published = source.origin == Origin::Published;
         let document = match yaml::Document::parse(&source.text) {
             Ok(document) => document,
             Err(error) => {
-                let mut schema_error = SchemaError::new(&source.name, error.message);
-                schema_error.line = error.line;
-                errors.push(schema_error);
+                let mut problem = SchemaError::new(&source.name, error.message)
+                    .resolved_if(published, "the file is not generated");
+                problem.line = error.line;
+                problems.push(problem);
                 continue;
             }
         };
         match source.kind() {
             SourceKind::Overlay => match overlay::read_overlay(&source.name, &document) {
                 Ok(overlay) => overlays.push(overlay),
-                Err(problems) => errors.extend(problems),
+                Err(errors) => problems.extend(errors),
             },
             SourceKind::Apple => {
-                let (file, problems) = apple::read_schema_file(&source.name, &document);
-                errors.extend(problems);
-                files.push(file);
+                let (file, file_problems) =
+                    apple::read_schema_file(&source.name, &document, published);
+                problems.extend(file_problems);
+                files.extend(file);
             }
         }
     }
-    if errors.is_empty() {
-        Ok(Schema { files, overlays })
-    } else {
-        Err(errors)
-    }
+    (Schema { files, overlays }, problems)
 }

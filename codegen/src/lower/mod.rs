@@ -66,7 +66,9 @@ impl ModuleLowerer<'_, '_> {
         boxing::mark_boxed_fields(&mut types);
         let kind = match self.binding.role {
             FileRole::Profile => ModuleKind::Profile,
-            _ => ModuleKind::Payload,
+            FileRole::Declaration => ModuleKind::Declaration,
+            FileRole::DeclarationEnvelope => ModuleKind::DeclarationEnvelope,
+            FileRole::Payload | FileRole::CommonKeys => ModuleKind::Payload,
         };
         Module {
             name: self.module_names.module.clone(),
@@ -224,6 +226,12 @@ impl ModuleLowerer<'_, '_> {
     fn value(&self, key: KeyId, overlay: Option<&KeyOverlay>) -> Value {
         let missing = Shape::Any; // a planned type always exists after `check`
         let mut constraints = self.constraints(key, overlay);
+        if self.plan.untyped.contains(&key) {
+            return Value {
+                shape: Shape::Any,
+                constraints,
+            };
+        }
         let shape = match value_shape(self.bindings, key) {
             scalar @ (KeyShape::String
             | KeyShape::Integer

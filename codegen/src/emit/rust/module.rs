@@ -12,11 +12,18 @@ use crate::ir::{Module, ModuleKind, TypeKind};
 pub fn module_rs(module: &Module) -> TokenStream {
     let title = facts::sanitize(&module.title).join(" ");
     let mut lines = vec![match module.kind {
-        ModuleKind::Payload => format!("{title}: the `{}` payload.", module.payload_type),
+        ModuleKind::Payload | ModuleKind::Declaration => format!(
+            "{title}: the `{}` {}.",
+            module.payload_type,
+            module.kind.noun()
+        ),
         ModuleKind::Profile => format!(
             "{title}: a whole profile, whose `PayloadType` is `{}`.",
             module.payload_type
         ),
+        ModuleKind::DeclarationEnvelope => {
+            format!("{title}: the keys every declaration has around its payload.")
+        }
     }];
     if let Some(description) = &module.description
         && !description.trim().is_empty()
@@ -33,7 +40,10 @@ pub fn module_rs(module: &Module) -> TokenStream {
     let payload_type_doc = match module.kind {
         ModuleKind::Payload => " The `PayloadType` of this payload.",
         ModuleKind::Profile => " The `PayloadType` of a profile.",
+        ModuleKind::Declaration => " The `Type` of this declaration.",
+        ModuleKind::DeclarationEnvelope => " The schema's name for the declaration envelope.",
     };
+    let type_constant = quote::format_ident!("{}", module.kind.type_constant());
     let types = module.types.iter().map(|def| match &def.kind {
         TypeKind::Struct(struct_def) => structs::struct_item(module, def, struct_def),
         TypeKind::Enum(enum_def) => enums::enum_item(def, enum_def),
@@ -47,7 +57,7 @@ pub fn module_rs(module: &Module) -> TokenStream {
             },
             quote! {
                 #[doc = #payload_type_doc]
-                pub const PAYLOAD_TYPE: &str = #payload_type;
+                pub const #type_constant: &str = #payload_type;
             },
         ]
         .into_iter()

@@ -322,10 +322,16 @@ fn serialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
             quote!(dictionary.#method(#key, &self.#field_name)?;)
         }
     });
+    // A dictionary of unnamed keys alone takes nothing one by one.
+    let binding = if struct_def.fields.is_empty() {
+        quote!(dictionary)
+    } else {
+        quote!(mut dictionary)
+    };
     quote! {
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
+                let #binding = crate::runtime::DictionaryWriter::new(serializer)?;
                 #(#writes)*
                 dictionary.finish(&self.#unknown)
             }
@@ -342,10 +348,15 @@ fn deserialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
         let method = access_method(field);
         quote!(#field_name: dictionary.#method(#key)?)
     });
+    let binding = if struct_def.fields.is_empty() {
+        quote!(dictionary)
+    } else {
+        quote!(mut dictionary)
+    };
     quote! {
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
+                let #binding = crate::runtime::DictionaryReader::new(deserializer)?;
                 Ok(#name {
                     #(#reads,)*
                     #unknown: dictionary.into_unknown_keys(),
@@ -357,13 +368,16 @@ fn deserialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
 
 /// `validate` on a payload's (or the profile's) own dictionary.
 fn validate_method(module: &Module) -> TokenStream {
+    let checks_one = format!(
+        " Checks the {} against every rule of its schema: types, required keys, allowed \
+         values, ranges, formats, cross-field rules and, given a target, availability. Returns \
+         all findings.",
+        module.kind.noun()
+    );
     let (doc, function) = match module.kind {
-        ModuleKind::Payload => (
-            " Checks the payload against every rule of its schema: types, required keys, \
-             allowed values, ranges, formats, cross-field rules and, given a target, \
-             availability. Returns all findings.",
-            quote!(validate_payload_of),
-        ),
+        ModuleKind::Payload | ModuleKind::Declaration | ModuleKind::DeclarationEnvelope => {
+            (checks_one.as_str(), quote!(validate_payload_of))
+        }
         ModuleKind::Profile => (
             " Checks the whole profile: the envelope, each payload against its schema, \
              and the checks across payloads (unique `PayloadUUID`s, certificate \

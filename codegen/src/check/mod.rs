@@ -10,21 +10,28 @@
 //! while the schema has problems of meaning or references that lead
 //! nowhere, the shapes and names built from it are not judged.
 
+pub mod file;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::bind::{Bindings, BoundRule, FileId, KeyId, KeyRole};
 use crate::error::SchemaError;
 use crate::error::overlay_key_path;
 use crate::naming::Names;
-use crate::schema::{ConditionSpec, KeyListId, KeyType, Overlay, PayloadKey, Scalar, SchemaFile};
+use crate::schema::{ConditionSpec, KeyType, Overlay, PayloadKey, Scalar};
 use crate::types::TypePlan;
 use crate::types::{KeyShape, value_shape};
 
 /// Every problem of the schema; an empty list means it can be lowered.
 pub fn check(bindings: &Bindings, plan: &TypePlan, names: &Names) -> Vec<SchemaError> {
     let mut errors = Vec::new();
-    for file in &bindings.schema.files {
-        check_file(file, &mut errors);
+    // Apple's published files were repaired, with warnings, before binding.
+    for file in bindings.schema.files.iter().filter(|file| !file.published) {
+        errors.extend(
+            file::findings(file)
+                .into_iter()
+                .map(|finding| finding.error),
+        );
     }
     check_rule_codes(&bindings.schema.overlays, &mut errors);
     check_key_overlays(bindings, &mut errors);
@@ -34,273 +41,11 @@ pub fn check(bindings: &Bindings, plan: &TypePlan, names: &Names) -> Vec<SchemaE
         }
     }
     errors.extend(bindings.problems.iter().cloned());
-    if errors.is_empty() {
+    if !errors.iter().any(SchemaError::is_error) {
         errors.extend(plan.problems.iter().cloned());
         errors.extend(names.problems.iter().cloned());
     }
     errors
-}
-
-fn check_file(file: &SchemaFile, errors: &mut Vec<SchemaError>) {
-    // Shapes named by each subkeytype, to find one name used for two shapes.
-    let mut subkeytypes: BTreeMap<&str, (KeyListId, Vec<String>)> = BTreeMap::new();
-    for (list, keys) in &file.key_lists {
-        let path = &file.key_list_paths[list];
-        let mut seen = BTreeSet::new();
-        for key in keys {
-            let mut key_path = path.clone();
-            key_path.push(key.key.clone());
-            let error = |message: String| {
-                SchemaError::new(&file.path, message)
-                    .at_line(key.line)
-                    .at_path(&key_path)
-            };
-            if !seen.insert(key.key.as_str()) {
-                errors.push(error(format!(
-                    "the key `{}` is defined twice in this dictionary",
-                    key.key
-                )));
-            }
-            check_key(key, &error, errors);
-            if let Some(sublist) = key.subkeys {
-                let count = file.keys(sublist).len();
-                match key.key_type() {
-                    Some(KeyType::Array) if count != 1 => errors.push(error(format!(
-                        "an <array> lists its one item type in `subkeys`; this one has {count}"
-                    ))),
-                    Some(KeyType::Dictionary) if count == 0 => errors.push(error(
-                        "a <dictionary> needs at least one key in `subkeys`".to_owned(),
-                    )),
-                    _ => {}
-                }
-            }
-            if let (Some(name), Some(sublist)) = (&key.subkeytype, key.subkeys) {
-                match subkeytypes.get(name.as_str()) {
-                    None => {
-                        subkeytypes.insert(name, (sublist, key_path.clone()));
-                    }
-                    Some((first, first_path)) => {
-                        if *first != sublist && !same_shape(file, *first, sublist) {
-                            errors.push(error(format!(
-                                "subkeytype `{name}` names a different shape here than at {}; \
-                                 a subkeytype must name one shape (reuse it with a YAML alias)",
-                                first_path.join(" › ")
-                            )));
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn check_key(
-    key: &PayloadKey,
-    error: &dyn Fn(String) -> SchemaError,
-    errors: &mut Vec<SchemaError>,
-) {
-    let Some(type_name) = &key.type_name else {
-        return; // reported by the loader
-    };
-    let Some(key_type) = key.key_type() else {
-        errors.push(
-            error(format!(
-                "unknown type `{}`; Apple's format allows: {}",
-                type_name.value,
-                KeyType::NAMES.join(", ")
-            ))
-            .at_line(type_name.line),
-        );
-        return;
-    };
-    match (key_type.is_container(), key.subkeys) {
-        (true, None) => errors.push(error(format!(
-            "{} needs `subkeys` describing its contents",
-            key_type.with_article()
-        ))),
-        (false, Some(_)) => errors.push(error(format!(
-            "`subkeys` is only for <array> and <dictionary>, not {}",
-            key_type.name()
-        ))),
-        _ => {}
-    }
-    check_allowed_values(key, key_type, error, errors);
-    // Apple writes `repetition` on an array or on its element; either way it
-    // counts the array's items.
-    if let Some(repetition) = key.repetition
-        && (repetition.min < 0 || repetition.min > repetition.max)
-    {
-        errors.push(error(format!(
-            "`repetition` min {} and max {} do not make a range",
-            repetition.min, repetition.max
-        )));
-    }
-    // The validators and the JSON Schemas match `format` against whole
-    // strings; the pattern must mean the same to both, and compile.
-    if let Some(pattern) = &key.format {
-        match &pattern.portable {
-            Err(problem) => errors.push(error(format!(
-                "`format` cannot be checked the same way by the validators and JSON Schema: {problem}"
-            ))),
-            Ok(portable) => {
-                let anchored = mobileconfig_runtime::pattern::anchored(portable);
-                if let Err(problem) = regex::Regex::new(&anchored) {
-                    // The crate's message draws a caret under the pattern;
-                    // its last line says what is wrong.
-                    let text = problem.to_string();
-                    let problem = text
-                        .lines()
-                        .last()
-                        .unwrap_or_default()
-                        .trim()
-                        .trim_start_matches("error: ")
-                        .to_owned();
-                    errors.push(error(format!(
-                        "`format` is not a regular expression the validators can use: {problem}"
-                    )));
-                }
-            }
-        }
-    }
-    if key.subtype.is_some() && key_type != KeyType::String {
-        errors.push(error(format!(
-            "`subtype` is only for <string>, not {}",
-            key_type.name()
-        )));
-    }
-}
-
-/// `rangelist`, `range` and `default` must fit the key's type and each other.
-fn check_allowed_values(
-    key: &PayloadKey,
-    key_type: KeyType,
-    error: &dyn Fn(String) -> SchemaError,
-    errors: &mut Vec<SchemaError>,
-) {
-    if let Some(rangelist) = &key.rangelist {
-        for value in rangelist {
-            if !fits_type(&value.value, key_type) {
-                errors.push(
-                    error(format!(
-                        "`rangelist` holds {}, which is not {} value",
-                        value.value.describe(),
-                        key_type.with_article()
-                    ))
-                    .at_line(value.line),
-                );
-            }
-        }
-        let mut seen = Vec::new();
-        for value in rangelist {
-            if seen.contains(&&value.value) {
-                errors.push(
-                    error(format!(
-                        "`rangelist` lists {} twice",
-                        value.value.describe()
-                    ))
-                    .at_line(value.line),
-                );
-            }
-            seen.push(&value.value);
-        }
-    }
-    if let Some(range) = &key.range {
-        if !matches!(key_type, KeyType::Integer | KeyType::Real) {
-            errors.push(error(format!(
-                "`range` is only for <integer> and <real>, not {}",
-                key_type.name()
-            )));
-        }
-        if let (Some(min), Some(max)) = (range.bounds().min, range.bounds().max)
-            && min > max
-        {
-            errors.push(error(format!(
-                "`range` min {min} is greater than max {max}"
-            )));
-        }
-    }
-    let Some(default) = &key.default else {
-        return;
-    };
-    let at_default = |message: String| error(message).at_line(default.line);
-    if key_type.is_container() || matches!(key_type, KeyType::Data | KeyType::Date) {
-        // Apple writes descriptive defaults for these; nothing to compare.
-        return;
-    }
-    if !fits_type(&default.value, key_type) && key_type != KeyType::Any {
-        errors.push(at_default(format!(
-            "`default` is {}, which is not {} value",
-            default.value.describe(),
-            key_type.with_article()
-        )));
-        return;
-    }
-    if let Some(rangelist) = &key.rangelist
-        && !rangelist
-            .iter()
-            .any(|allowed| allowed.value == default.value)
-    {
-        let allowed: Vec<String> = rangelist.iter().map(|v| v.value.to_string()).collect();
-        errors.push(at_default(format!(
-            "`default` {} is not in `rangelist` ({})",
-            default.value,
-            allowed.join(", ")
-        )));
-    }
-    if let (Some(range), Some(value)) = (&key.range, default.value.as_f64())
-        && !range.bounds().contains(value)
-    {
-        let bound =
-            |scalar: &Option<Scalar>| scalar.as_ref().map_or("…".to_owned(), Scalar::to_string);
-        errors.push(at_default(format!(
-            "`default` {value} is outside `range` {}..={}",
-            bound(&range.min),
-            bound(&range.max)
-        )));
-    }
-}
-
-/// Whether a YAML value can stand for a value of `key_type`.
-fn fits_type(value: &Scalar, key_type: KeyType) -> bool {
-    match key_type {
-        KeyType::String => matches!(value, Scalar::String(_)),
-        KeyType::Integer => matches!(value, Scalar::Integer(_)),
-        KeyType::Real => matches!(value, Scalar::Integer(_) | Scalar::Real(_)),
-        KeyType::Boolean => matches!(value, Scalar::Boolean(_)),
-        KeyType::Any => true,
-        _ => false,
-    }
-}
-
-/// Whether two key lists describe the same keys with the same types, all
-/// the way down.
-fn same_shape(file: &SchemaFile, a: KeyListId, b: KeyListId) -> bool {
-    let mut pending = vec![(a, b)];
-    let mut compared = BTreeSet::new();
-    while let Some((a, b)) = pending.pop() {
-        if a == b || !compared.insert((a, b)) {
-            continue;
-        }
-        let (keys_a, keys_b) = (file.keys(a), file.keys(b));
-        if keys_a.len() != keys_b.len() {
-            return false;
-        }
-        for (key_a, key_b) in keys_a.iter().zip(keys_b) {
-            if key_a.key != key_b.key
-                || key_a.key_type() != key_b.key_type()
-                || key_a.presence != key_b.presence
-                || key_a.rangelist != key_b.rangelist
-            {
-                return false;
-            }
-            match (key_a.subkeys, key_b.subkeys) {
-                (Some(sub_a), Some(sub_b)) => pending.push((sub_a, sub_b)),
-                (None, None) => {}
-                _ => return false,
-            }
-        }
-    }
-    true
 }
 
 /// The allowed values and type a literal is compared with: an array's
@@ -521,7 +266,7 @@ fn check_rule_literal(
         )));
         return;
     }
-    if !fits_type(literal, key_type) {
+    if !file::fits_type(literal, key_type) {
         errors.push(error(format!(
             "`{}` is {}, but it is compared with {}",
             path.join("."),
