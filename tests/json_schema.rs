@@ -210,6 +210,7 @@ fn valid_value(schema: &ValueSchema, depth: usize) -> Json {
         ValueKind::Map(item) => json!({ "Key": valid_value(item, depth + 1) }),
         ValueKind::Dict(dict) => valid_dict(dict, depth + 1),
         ValueKind::Payloads => json!([]),
+        ValueKind::TypedBy(_) => json!({}),
     }
 }
 

@@ -182,7 +182,7 @@ fn validate(options: &ValidateOptions) -> u8 {
         return code;
     }
     let several = outcomes.len() > 1;
-    let (mut errors, mut warnings) = (0, 0);
+    let (mut errors, mut warnings, mut notes) = (0, 0, 0);
     for (path, outcome) in &outcomes {
         if several {
             println!("{}", path.display());
@@ -197,12 +197,13 @@ fn validate(options: &ValidateOptions) -> u8 {
                     match diagnostic.severity {
                         Severity::Error => errors += 1,
                         Severity::Warning => warnings += 1,
+                        Severity::Info => notes += 1,
                     }
                 }
             }
         }
     }
-    eprintln!("{errors} error(s), {warnings} warning(s)");
+    eprintln!("{errors} error(s), {warnings} warning(s), {notes} note(s)");
     code
 }
 

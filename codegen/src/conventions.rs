@@ -25,6 +25,12 @@ pub const PAYLOAD_TYPE: &str = "PayloadType";
 /// The prefix of Apple's payload types and file names.
 pub const APPLE_PREFIX: &str = "com.apple.";
 
+/// The declaration envelope's key that names the payload's type.
+pub const DECLARATION_TYPE_KEY: &str = "Type";
+
+/// The declaration envelope's key that holds the payload.
+pub const DECLARATION_PAYLOAD_KEY: &str = "Payload";
+
 /// The `declarationtype` of the declaration envelope (Apple's
 /// `DeclarationBase`): the keys every declaration has around its payload.
 pub const DECLARATION_BASE: &str = "any";

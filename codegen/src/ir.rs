@@ -35,6 +35,13 @@ impl Ir {
             .filter(|module| module.kind == ModuleKind::Payload)
     }
 
+    /// The module of the declaration envelope (`DeclarationBase`), if any.
+    pub fn declaration_envelope(&self) -> Option<&Module> {
+        self.modules
+            .iter()
+            .find(|module| module.kind == ModuleKind::DeclarationEnvelope)
+    }
+
     pub fn declarations(&self) -> impl Iterator<Item = &Module> {
         self.modules
             .iter()
@@ -110,8 +117,8 @@ pub struct Module {
     /// The Apple-format file first, then the overlays and common keys it
     /// takes facts from.
     pub source_files: Vec<String>,
-    /// The Apple-format file's name without `.yaml`: its reference page and
-    /// JSON Schema are named after it.
+    /// What its reference page and JSON Schema are named after: the
+    /// Apple-format file's name without `.yaml`, or a declaration's type.
     pub stem: String,
     /// The payload's `supportedOS`.
     pub availability: Vec<Availability>,
@@ -214,11 +221,19 @@ impl StructDef {
         self.fields.iter().filter(|field| field.required)
     }
 
-    /// The required keys the constructor takes: required and not fixed.
+    /// The required keys the constructor takes: required, not fixed, not
+    /// held by another field (see `types::constructor_takes`).
     pub fn parameters(&self) -> impl Iterator<Item = &Field> {
         self.fields
             .iter()
-            .filter(|field| field.required && field.fixed.is_none())
+            .filter(|field| field.required && field.fixed.is_none() && !field.is_held_elsewhere())
+    }
+
+    /// The fields the struct stores: all but a key another field holds.
+    pub fn stored_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields
+            .iter()
+            .filter(|field| !field.is_held_elsewhere())
     }
 }
 
@@ -280,6 +295,14 @@ pub struct Field {
     pub references: Option<String>,
 }
 
+impl Field {
+    /// A key whose value another field holds (a declaration's `Type`, which
+    /// its payload says): it has no field of its own.
+    pub fn is_held_elsewhere(&self) -> bool {
+        self.value.shape == Shape::DeclarationType
+    }
+}
+
 /// The availability a key's documentation shows: only what a reader cannot
 /// take from the payload's.
 #[derive(Debug, Clone, PartialEq)]
@@ -337,6 +360,11 @@ pub enum Shape {
     Enum(TypeId),
     /// The profile's `PayloadContent`: payloads decoded by their type.
     Payloads,
+    /// The declaration envelope's `Type`: the type its payload has, so held
+    /// by the payload, not by a field.
+    DeclarationType,
+    /// The declaration envelope's `Payload`: decoded by the `Type`.
+    DeclarationPayload,
 }
 
 /// What the schema says a value may be, beyond its shape.

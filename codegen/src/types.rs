@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::bind::{Bindings, FileId, KeyId};
-use crate::conventions::{ANY_KEY, FileRole, PAYLOAD_CONTENT, PAYLOAD_TYPE};
+use crate::conventions::{
+    ANY_KEY, DECLARATION_PAYLOAD_KEY, DECLARATION_TYPE_KEY, FileRole, PAYLOAD_CONTENT, PAYLOAD_TYPE,
+};
 use crate::error::{SchemaError, overlay_key_path};
 use crate::ident;
 use crate::schema::{
@@ -131,6 +133,11 @@ pub enum KeyShape {
     Array(Option<KeyId>),
     /// The profile's `PayloadContent`: payloads decoded by their type.
     Payloads,
+    /// The declaration envelope's `Type`: it names the payload's type, so it
+    /// is the payload's, not a field of its own.
+    DeclarationType,
+    /// The declaration envelope's `Payload`: decoded by its `Type`.
+    DeclarationPayload,
 }
 
 /// The shape of the value at `key`. The common payload keys are scalars:
@@ -142,6 +149,13 @@ pub fn value_shape(bindings: &Bindings, key: KeyId) -> KeyShape {
     let in_root = Some(key.list) == file.payload_keys;
     if binding.role == FileRole::Profile && in_root && schema_key.key == PAYLOAD_CONTENT {
         return KeyShape::Payloads;
+    }
+    if binding.role == FileRole::DeclarationEnvelope && in_root {
+        match schema_key.key.as_str() {
+            DECLARATION_TYPE_KEY => return KeyShape::DeclarationType,
+            DECLARATION_PAYLOAD_KEY => return KeyShape::DeclarationPayload,
+            _ => {}
+        }
     }
     let common = binding.role == FileRole::CommonKeys;
     match schema_key.key_type() {
@@ -225,9 +239,11 @@ pub fn fixed_value(bindings: &Bindings, module: FileId, key: KeyId) -> Option<Fi
 }
 
 /// Whether a struct's constructor takes the key: a required key with no
-/// fixed value.
+/// fixed value, that its payload does not name (a declaration's `Type`).
 pub fn constructor_takes(bindings: &Bindings, module: FileId, key: KeyId) -> bool {
-    bindings.key(key).presence == Presence::Required && fixed_value(bindings, module, key).is_none()
+    bindings.key(key).presence == Presence::Required
+        && fixed_value(bindings, module, key).is_none()
+        && value_shape(bindings, key) != KeyShape::DeclarationType
 }
 
 /// The overlay entry in force for an array's element: its own, or the

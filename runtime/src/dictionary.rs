@@ -53,6 +53,15 @@ impl<E: serde::de::Error> DictionaryReader<E> {
         }
     }
 
+    /// Takes the value of a required key whose type another key names (a
+    /// declaration's `Payload`, named by its `Type`).
+    pub fn required_typed<T: Dispatched>(&mut self, key: &str, kind: &str) -> Result<T, E> {
+        let value = self
+            .optional::<plist::Value>(key)?
+            .ok_or_else(|| E::custom(format!("{key}: the required key is missing")))?;
+        T::decode(kind, value).map_err(|message| E::custom(format!("{key}: {message}")))
+    }
+
     /// Takes a required 0/1 flag.
     pub fn required_flag(&mut self, key: &str) -> Result<bool, E> {
         self.required::<IntegerFlag>(key).map(bool::from)
@@ -83,6 +92,15 @@ pub fn error_message(error: &plist::Error) -> String {
         Some(inner) => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
         None => text,
     }
+}
+
+/// A value decoded by a type named elsewhere: a declaration's payload, whose
+/// schema the declaration's `Type` names. The generated dispatch enums
+/// implement it.
+pub trait Dispatched: Sized {
+    /// Decodes `value` as a value of type `kind`; a type the crate does not
+    /// describe is kept as read.
+    fn decode(kind: &str, value: plist::Value) -> Result<Self, String>;
 }
 
 /// Writes a dictionary's known keys in schema order, then the unknown ones.

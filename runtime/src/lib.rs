@@ -33,7 +33,9 @@ pub mod pattern;
 pub mod schema;
 pub mod validate;
 
-pub use dictionary::{DictionaryReader, DictionaryWriter, decode_payload, error_message};
+pub use dictionary::{
+    DictionaryReader, DictionaryWriter, Dispatched, decode_payload, error_message,
+};
 pub use flag::IntegerFlag;
 pub use schema::Severity;
 pub use validate::{Diagnostic, Target, Version};

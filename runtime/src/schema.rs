@@ -133,6 +133,9 @@ pub enum ValueKind {
     Dict(&'static DictSchema),
     /// `PayloadContent`: payloads checked by their `PayloadType`.
     Payloads,
+    /// A dictionary whose schema the sibling key named here gives: a
+    /// declaration's `Payload`, whose schema its `Type` names.
+    TypedBy(&'static str),
 }
 
 impl ValueKind {
@@ -152,7 +155,10 @@ impl ValueKind {
                 | (ValueKind::Date, Value::Date(_))
                 | (ValueKind::Data, Value::Data(_))
                 | (ValueKind::Array(_) | ValueKind::Payloads, Value::Array(_))
-                | (ValueKind::Map(_) | ValueKind::Dict(_), Value::Dictionary(_))
+                | (
+                    ValueKind::Map(_) | ValueKind::Dict(_) | ValueKind::TypedBy(_),
+                    Value::Dictionary(_)
+                )
         )
     }
 
@@ -196,7 +202,7 @@ impl ValueKind {
             ValueKind::Data => "<data>",
             ValueKind::Any => "<any>",
             ValueKind::Array(_) | ValueKind::Payloads => "<array>",
-            ValueKind::Map(_) | ValueKind::Dict(_) => "<dictionary>",
+            ValueKind::Map(_) | ValueKind::Dict(_) | ValueKind::TypedBy(_) => "<dictionary>",
         }
     }
 }
@@ -233,6 +239,9 @@ pub struct PlatformLimit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Not a problem: something the validators could not look at (a
+    /// payload of a type they have no schema for).
+    Info,
     /// A key that has no effect, is ignored, or was read leniently.
     Warning,
     /// The device rejects the payload, or it cannot work as written.
@@ -242,6 +251,7 @@ pub enum Severity {
 impl Severity {
     pub fn name(self) -> &'static str {
         match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }

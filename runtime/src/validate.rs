@@ -297,7 +297,12 @@ impl<'a> Walker<'a> {
                     self.report(&key_path, Severity::Error, "required", message);
                 }
                 None => {}
-                Some(value) => self.key(key, value, &key_path, inherited),
+                Some(value) => {
+                    self.key(key, value, &key_path, inherited);
+                    if let ValueKind::TypedBy(by) = key.value.kind {
+                        self.typed_by(by, dictionary, value, key_path);
+                    }
+                }
             }
         }
         for rule in schema.rules {
@@ -483,6 +488,27 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A dictionary whose schema its sibling `by` names (a declaration's
+    /// payload): checked against that schema, or reported as not checked.
+    fn typed_by(&mut self, by: &str, parent: &plist::Dictionary, value: &Value, path: String) {
+        if !matches!(value, Value::Dictionary(_)) {
+            return; // its type was reported
+        }
+        let Some(kind) = parent.get(by).and_then(Value::as_string) else {
+            return; // the missing or mistyped key is reported where it stands
+        };
+        match (self.lookup)(kind) {
+            Some(schema) => self.payload(schema, value, path),
+            None => {
+                let message = format!(
+                    "`{by}` is `{kind}`, a type these schemas do not describe: the value is \
+                     kept as read but not checked"
+                );
+                self.report(&path, Severity::Info, "unknown-type", message);
+            }
         }
     }
 

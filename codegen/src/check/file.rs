@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::conventions::{DECLARATION_PAYLOAD_KEY, FileRole};
 use crate::error::SchemaError;
 use crate::schema::{KeyListId, KeyType, PayloadKey, Scalar, SchemaFile};
 
@@ -96,7 +97,14 @@ pub fn findings(file: &SchemaFile) -> Vec<Finding> {
                     Edit::RemoveKey,
                 );
             }
-            check_key(&mut at);
+            // The declaration envelope's `Payload` is any declaration's:
+            // its keys are its `Type`'s.
+            let envelope_payload = FileRole::of(file) == FileRole::DeclarationEnvelope
+                && Some(*list) == file.payload_keys
+                && key.key == DECLARATION_PAYLOAD_KEY;
+            if !envelope_payload {
+                check_key(&mut at);
+            }
             if let Some(sublist) = key.subkeys {
                 let count = file.keys(sublist).len();
                 match key.key_type() {

@@ -97,6 +97,13 @@ impl Links {
             Links::Markdown | Links::Plain => "array of payloads",
         }
     }
+
+    fn to_declaration_payload(self) -> &'static str {
+        match self {
+            Links::Rustdoc => "the payload of the declaration's `Type` ([`DeclarationPayload`])",
+            Links::Markdown | Links::Plain => "the payload of the declaration's `Type`",
+        }
+    }
 }
 
 /// The anchor of a dictionary's section in the Markdown reference.
@@ -121,6 +128,8 @@ pub fn type_words(module: &Module, value: &Value, links: Links) -> String {
         Shape::Struct(id) => links.to_type(module.get(*id)),
         Shape::Enum(id) => format!("string ({})", links.to_type(module.get(*id))),
         Shape::Payloads => links.to_payloads().to_owned(),
+        Shape::DeclarationType => "string: the type of the declaration's payload".to_owned(),
+        Shape::DeclarationPayload => links.to_declaration_payload().to_owned(),
     }
 }
 

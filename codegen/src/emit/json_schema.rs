@@ -12,7 +12,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::GeneratedFile;
 use super::facts;
-use crate::conventions::PAYLOAD_TYPE;
+use crate::conventions::{DECLARATION_PAYLOAD_KEY, DECLARATION_TYPE_KEY, PAYLOAD_TYPE};
 use crate::ir::{
     Availability, ConditionSpec, Field, Format, Ir, Module, ModuleKind, Rule, Scalar, Severity,
     Shape, ShownAvailability, StructDef, TypeId, TypeKind, Value,
@@ -37,13 +37,14 @@ pub fn schema_file_name(module: &Module) -> String {
 /// Every schema file, under `json-schema/`.
 pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
-    // A schema per payload and declaration; the profile's is the whole
-    // profile's, below.
-    for module in ir
-        .modules
-        .iter()
-        .filter(|module| module.kind != ModuleKind::Profile)
-    {
+    // A schema per payload and declaration; the envelopes' are whole
+    // profiles' and whole declarations', below.
+    for module in ir.modules.iter().filter(|module| {
+        !matches!(
+            module.kind,
+            ModuleKind::Profile | ModuleKind::DeclarationEnvelope
+        )
+    }) {
         let mut defs = Map::new();
         let root = Definitions::new(module, "").collect(&mut defs);
         let mut schema = header(command, &module.source_files);
@@ -64,11 +65,96 @@ pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
     }
     if let Some(profile) = ir.profile() {
         files.push(file(
-            "json-schema/profile.schema.json",
+            &format!("json-schema/{}", envelope_schema_file_name(profile)),
             profile_schema(ir, profile, command),
         ));
     }
+    if let Some(envelope) = ir.declaration_envelope() {
+        files.push(file(
+            &format!("json-schema/{}", envelope_schema_file_name(envelope)),
+            declaration_schema(ir, envelope, command),
+        ));
+    }
     files
+}
+
+/// The file name of a whole profile's or declaration's schema.
+pub fn envelope_schema_file_name(envelope: &Module) -> &'static str {
+    match envelope.kind {
+        ModuleKind::DeclarationEnvelope => "declaration.schema.json",
+        _ => "profile.schema.json",
+    }
+}
+
+/// Adds a definition for each module (prefixed with its name), and returns
+/// the `if`/`then` that sends an instance whose `key` is the module's type to
+/// it, wrapped as `wrap` says.
+fn dispatch_to<'a>(
+    modules: impl Iterator<Item = &'a Module>,
+    key: &str,
+    defs: &mut Map<String, Json>,
+    wrap: impl Fn(Json) -> Json,
+) -> Vec<Json> {
+    let mut dispatch = Vec::new();
+    for module in modules {
+        let prefix = format!("{}.", module.name);
+        let module_root = Definitions::new(module, &prefix).collect(defs);
+        let mut definition = Map::new();
+        definition.insert("title".into(), json!(module.title));
+        definition.insert("x-payloadType".into(), json!(module.payload_type));
+        definition.extend(module_root);
+        defs.insert(module.name.clone(), Json::Object(definition));
+        dispatch.push(json!({
+            "if": {
+                "properties": { key: { "const": module.payload_type } },
+                "required": [key]
+            },
+            "then": wrap(json!({ "$ref": format!("#/$defs/{}", module.name) }))
+        }));
+    }
+    dispatch
+}
+
+/// The head of an envelope's schema: header, title, description, its own
+/// keys.
+fn envelope_head(
+    ir: &Ir,
+    envelope: &Module,
+    command: &str,
+    root: Map<String, Json>,
+) -> Map<String, Json> {
+    let mut sources: Vec<String> = ir
+        .source_files()
+        .iter()
+        .map(|source| source.to_string())
+        .collect();
+    sources.sort();
+    let mut schema = header(command, &sources);
+    schema.insert("title".into(), json!(envelope.title));
+    if let Some(description) = &envelope.description
+        && !description.trim().is_empty()
+    {
+        schema.insert("description".into(), json!(description.trim()));
+    }
+    schema.extend(root);
+    schema
+}
+
+/// A whole declaration: the envelope, with `Payload` checked against the
+/// declaration schema its `Type` names.
+fn declaration_schema(ir: &Ir, envelope: &Module, command: &str) -> Map<String, Json> {
+    let mut defs = Map::new();
+    let root = Definitions::new(envelope, "").collect(&mut defs);
+    let dispatch = dispatch_to(
+        ir.declarations(),
+        DECLARATION_TYPE_KEY,
+        &mut defs,
+        |then| json!({ "properties": { DECLARATION_PAYLOAD_KEY: then } }),
+    );
+    let mut schema = envelope_head(ir, envelope, command, root);
+    schema.insert("allOf".into(), json!(dispatch));
+    schema.insert("$defs".into(), Json::Object(defs));
+    schema
 }
 
 fn file(path: &str, schema: Map<String, Json>) -> GeneratedFile {
@@ -98,23 +184,8 @@ fn header(command: &str, sources: &[String]) -> Map<String, Json> {
 fn profile_schema(ir: &Ir, profile: &Module, command: &str) -> Map<String, Json> {
     let mut defs = Map::new();
     let root = Definitions::new(profile, "").collect(&mut defs);
-    let mut dispatch = Vec::new();
-    for module in ir.payloads().filter(|module| module.dispatched) {
-        let prefix = format!("{}.", module.name);
-        let payload_root = Definitions::new(module, &prefix).collect(&mut defs);
-        let mut payload = Map::new();
-        payload.insert("title".into(), json!(module.title));
-        payload.insert("x-payloadType".into(), json!(module.payload_type));
-        payload.extend(payload_root);
-        defs.insert(module.name.clone(), Json::Object(payload));
-        dispatch.push(json!({
-            "if": {
-                "properties": { PAYLOAD_TYPE: { "const": module.payload_type } },
-                "required": [PAYLOAD_TYPE]
-            },
-            "then": { "$ref": format!("#/$defs/{}", module.name) }
-        }));
-    }
+    let payloads = ir.payloads().filter(|module| module.dispatched);
+    let dispatch = dispatch_to(payloads, PAYLOAD_TYPE, &mut defs, |then| then);
     defs.insert(
         "payload".into(),
         json!({
@@ -125,20 +196,7 @@ fn profile_schema(ir: &Ir, profile: &Module, command: &str) -> Map<String, Json>
             "allOf": dispatch
         }),
     );
-    let mut sources: Vec<String> = ir
-        .source_files()
-        .iter()
-        .map(|source| source.to_string())
-        .collect();
-    sources.sort();
-    let mut schema = header(command, &sources);
-    schema.insert("title".into(), json!(profile.title));
-    if let Some(description) = &profile.description
-        && !description.trim().is_empty()
-    {
-        schema.insert("description".into(), json!(description.trim()));
-    }
-    schema.extend(root);
+    let mut schema = envelope_head(ir, profile, command, root);
     schema.insert("$defs".into(), Json::Object(defs));
     schema
 }
@@ -356,6 +414,14 @@ impl<'a> Definitions<'a> {
                     "$ref".into(),
                     json!(format!("#/$defs/{}", self.def_name(*id))),
                 );
+            }
+            Shape::DeclarationType => {
+                schema.insert("type".into(), json!("string"));
+            }
+            // Checked against the declaration its `Type` names, at the
+            // envelope.
+            Shape::DeclarationPayload => {
+                schema.insert("type".into(), json!("object"));
             }
             Shape::Payloads => {
                 schema.insert("type".into(), json!("array"));

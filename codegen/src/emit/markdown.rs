@@ -4,7 +4,7 @@
 
 use super::GeneratedFile;
 use super::facts::{self, FactKind, Links};
-use super::json_schema::schema_file_name;
+use super::json_schema::{envelope_schema_file_name, schema_file_name};
 use super::rust::CrateOptions;
 use crate::ir::{Field, Ir, Module, ModuleKind, Rule, TypeDef, TypeKind};
 
@@ -76,19 +76,21 @@ fn page(module: &Module, options: &CrateOptions) -> String {
     if let Some(words) = facts::availability_words(&module.availability) {
         out.push_str(&format!("Availability: {words}.\n\n"));
     }
-    match module.kind {
-        ModuleKind::Payload | ModuleKind::Declaration | ModuleKind::DeclarationEnvelope => out.push_str(&format!(
-            "Rust: `{crate_path}::{}::{}`. JSON Schema: [`{}`](../json-schema/{}).\n\n",
-            module.name,
-            module.root_type().name,
+    // The envelopes are re-exported at the crate root, and their schemas
+    // are the whole profile's and the whole declaration's.
+    let (rust_path, schema_file) = match module.kind {
+        ModuleKind::Payload | ModuleKind::Declaration => (
+            format!("{crate_path}::{}::{}", module.name, module.root_type().name),
             schema_file_name(module),
-            schema_file_name(module)
-        )),
-        ModuleKind::Profile => out.push_str(&format!(
-            "Rust: `{crate_path}::{}`. JSON Schema: [`profile.schema.json`](../json-schema/profile.schema.json).\n\n",
-            module.root_type().name
-        )),
-    }
+        ),
+        ModuleKind::Profile | ModuleKind::DeclarationEnvelope => (
+            format!("{crate_path}::{}", module.root_type().name),
+            envelope_schema_file_name(module).to_owned(),
+        ),
+    };
+    out.push_str(&format!(
+        "Rust: `{rust_path}`. JSON Schema: [`{schema_file}`](../json-schema/{schema_file}).\n\n"
+    ));
     let whole = module.kind.noun();
     out.push_str(&format!(
         "Keys whose availability is not given follow the {whole}'s. Keys not listed here are \

@@ -198,6 +198,11 @@ fn value_table(module: &Module, value: &Value) -> TokenStream {
         Shape::Data => quote!(ValueKind::Data),
         Shape::Any => quote!(ValueKind::Any),
         Shape::Payloads => quote!(ValueKind::Payloads),
+        Shape::DeclarationType => quote!(ValueKind::String),
+        Shape::DeclarationPayload => {
+            let by = crate::conventions::DECLARATION_TYPE_KEY;
+            quote!(ValueKind::TypedBy(#by))
+        }
         Shape::Array(item) => {
             let item = value_table(module, item);
             quote!(ValueKind::Array(&#item))
@@ -345,6 +350,7 @@ fn path(keys: &[String]) -> TokenStream {
 fn rule(rule: &Rule) -> TokenStream {
     let code = &rule.code;
     let severity = match rule.severity {
+        Severity::Info => quote!(Severity::Info),
         Severity::Error => quote!(Severity::Error),
         Severity::Warning => quote!(Severity::Warning),
     };

@@ -79,7 +79,12 @@ impl ModuleLowerer<'_, '_> {
             title: file.title.clone(),
             description: file.description.clone(),
             source_files: self.source_files(),
-            stem: file.stem().to_owned(),
+            // A declaration's page and JSON Schema are named after its type,
+            // which its file name (`settings.yaml`) does not always say.
+            stem: match kind {
+                ModuleKind::Declaration => file.payload_type().to_owned(),
+                _ => file.stem().to_owned(),
+            },
             availability: file.supported_os.clone(),
             root: TypeId::ROOT,
             types,
@@ -241,7 +246,9 @@ impl ModuleLowerer<'_, '_> {
             | KeyShape::Date
             | KeyShape::Data
             | KeyShape::Any
-            | KeyShape::Payloads) => scalar_shape(scalar),
+            | KeyShape::Payloads
+            | KeyShape::DeclarationType
+            | KeyShape::DeclarationPayload) => scalar_shape(scalar),
             KeyShape::Enum => self.plan.enum_of(key).map_or(missing, Shape::Enum),
             KeyShape::Struct(list) => self.plan.struct_of(list).map_or(missing, Shape::Struct),
             KeyShape::Map(any) => {
@@ -380,6 +387,8 @@ fn scalar_shape(shape: KeyShape) -> Shape {
         KeyShape::Date => Shape::Date,
         KeyShape::Data => Shape::Data,
         KeyShape::Payloads => Shape::Payloads,
+        KeyShape::DeclarationType => Shape::DeclarationType,
+        KeyShape::DeclarationPayload => Shape::DeclarationPayload,
         KeyShape::Any
         | KeyShape::Enum
         | KeyShape::Struct(_)

@@ -80,10 +80,19 @@ impl JsonReader {
             let key_schema = schema
                 .and_then(|schema| schema.key(key))
                 .map(|key| &key.value);
-            dictionary.insert(
-                key.clone(),
-                self.value(key_schema, value, &child(path, key))?,
-            );
+            let value = match key_schema.map(|schema| schema.kind) {
+                // A dictionary a sibling types takes that sibling's schema.
+                Some(ValueKind::TypedBy(by)) => {
+                    let typed = entries
+                        .get(by)
+                        .and_then(serde_json::Value::as_str)
+                        .and_then(self.lookup)
+                        .map(|payload| payload.root);
+                    self.dict(typed, value, &child(path, key))?
+                }
+                _ => self.value(key_schema, value, &child(path, key))?,
+            };
+            dictionary.insert(key.clone(), value);
         }
         Ok(Value::Dictionary(dictionary))
     }

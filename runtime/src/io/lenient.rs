@@ -25,8 +25,19 @@ impl Normalizer {
             return;
         };
         for key in schema.keys {
+            // A dictionary a sibling types takes that sibling's schema.
+            let typed_by = match key.value.kind {
+                ValueKind::TypedBy(by) => dictionary
+                    .get(by)
+                    .and_then(Value::as_string)
+                    .and_then(self.lookup),
+                _ => None,
+            };
             if let Some(value) = dictionary.get_mut(key.key) {
-                self.value(&key.value, value);
+                match typed_by {
+                    Some(schema) => self.dict(schema.root, value),
+                    None => self.value(&key.value, value),
+                }
             }
         }
     }

@@ -106,13 +106,52 @@ pub fn read_profile<T: DeserializeOwned>(
     envelope: &'static PayloadSchema,
     lookup: PayloadLookup,
 ) -> Result<Decoded<T>, ReadError> {
-    let mut value = parse(bytes)?;
-    if !matches!(value, Value::Dictionary(_)) {
-        return Err(ReadError::NotADictionary {
-            found: with_article(&value),
+    let value = dictionary(parse(bytes)?)?;
+    let findings = validate_profile(envelope, lookup, &value, None);
+    decode_checked(value, findings, envelope, lookup)
+}
+
+/// Reads a declaration: JSON, as declarative device management carries it,
+/// read as a plist value guided by the schema (so data and dates come back
+/// as such), then like a profile.
+pub fn read_declaration<T: DeserializeOwned>(
+    bytes: &[u8],
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+) -> Result<Decoded<T>, ReadError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ReadError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_INPUT_BYTES,
         });
     }
-    let findings = validate_profile(envelope, lookup, &value, None);
+    // serde_json refuses nesting deeper than 128, as `parse` does.
+    let json: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|error| ReadError::NotAPlist(format!("not JSON: {error}")))?;
+    let value = from_json(&json, envelope, lookup).map_err(ReadError::NotAPlist)?;
+    let value = dictionary(value)?;
+    let findings = crate::validate::validate_payload(envelope, lookup, &value, None);
+    decode_checked(value, findings, envelope, lookup)
+}
+
+/// The value, if it is a dictionary.
+fn dictionary(value: Value) -> Result<Value, ReadError> {
+    match value {
+        Value::Dictionary(_) => Ok(value),
+        other => Err(ReadError::NotADictionary {
+            found: with_article(&other),
+        }),
+    }
+}
+
+/// Brings lenient values to the schema's types and decodes into `T`; a value
+/// that cannot be decoded is reported with the validator's key paths.
+fn decode_checked<T: DeserializeOwned>(
+    mut value: Value,
+    findings: Vec<Diagnostic>,
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+) -> Result<Decoded<T>, ReadError> {
     lenient::normalize(envelope, lookup, &mut value);
     match plist::from_value(&value) {
         Ok(decoded) => Ok(Decoded {

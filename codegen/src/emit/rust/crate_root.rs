@@ -51,6 +51,11 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
         let root = ident(&module.root_type().name);
         quote!(pub use #module_name::{#root, read_profile, validate_profile};)
     });
+    let declaration = ir.declaration_envelope().map(|module| {
+        let module_name = ident(&module.name);
+        let root = ident(&module.root_type().name);
+        quote!(pub use #module_name::{#root, DeclarationPayload, read_declaration, validate_declaration};)
+    });
     let items = separated([
         quote!(
             pub use mobileconfig_runtime as runtime;
@@ -63,6 +68,7 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
         quote! {
             pub use payload::Payload;
             #profile
+            #declaration
         },
     ]);
     let blank = blank_line();

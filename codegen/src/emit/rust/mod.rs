@@ -85,7 +85,7 @@ pub fn emit_crate(ir: &Ir, options: &CrateOptions) -> Vec<GeneratedFile> {
         let sources: Vec<&str> = module.source_files.iter().map(String::as_str).collect();
         files.push(GeneratedFile {
             path: format!("src/{}.rs", module.name),
-            contents: layout::rust_file(&header(options, &sources), module::module_rs(module)),
+            contents: layout::rust_file(&header(options, &sources), module::module_rs(ir, module)),
         });
     }
     files

@@ -7,9 +7,9 @@ use quote::quote;
 use super::layout::{blank_line, separated};
 use super::{enums, ident, inner_doc_attrs, structs};
 use crate::emit::{facts, tables};
-use crate::ir::{Module, ModuleKind, TypeKind};
+use crate::ir::{Ir, Module, ModuleKind, TypeKind};
 
-pub fn module_rs(module: &Module) -> TokenStream {
+pub fn module_rs(ir: &Ir, module: &Module) -> TokenStream {
     let title = facts::sanitize(&module.title).join(" ");
     let mut lines = vec![match module.kind {
         ModuleKind::Payload | ModuleKind::Declaration => format!(
@@ -44,11 +44,16 @@ pub fn module_rs(module: &Module) -> TokenStream {
         ModuleKind::DeclarationEnvelope => " The schema's name for the declaration envelope.",
     };
     let type_constant = quote::format_ident!("{}", module.kind.type_constant());
+    let lookup = lookup_path(ir, module);
     let types = module.types.iter().map(|def| match &def.kind {
-        TypeKind::Struct(struct_def) => structs::struct_item(module, def, struct_def),
+        TypeKind::Struct(struct_def) => structs::struct_item(module, def, struct_def, &lookup),
         TypeKind::Enum(enum_def) => enums::enum_item(def, enum_def),
     });
-    let profile_functions = (module.kind == ModuleKind::Profile).then(|| profile_functions(module));
+    let envelope_items = match module.kind {
+        ModuleKind::Profile => Some(profile_functions(module)),
+        ModuleKind::DeclarationEnvelope => Some(declaration_items(ir, module)),
+        ModuleKind::Payload | ModuleKind::Declaration => None,
+    };
     let items = separated(
         [
             quote! {
@@ -61,7 +66,7 @@ pub fn module_rs(module: &Module) -> TokenStream {
             },
         ]
         .into_iter()
-        .chain(profile_functions)
+        .chain(envelope_items)
         .chain(types)
         .chain([tables::schema_module(module)]),
     );
@@ -71,6 +76,162 @@ pub fn module_rs(module: &Module) -> TokenStream {
         #blank
         #items
     }
+}
+
+/// The function that finds the schema of a type the module's dictionaries
+/// can hold: a payload type for profiles, a declaration type for
+/// declarations.
+fn lookup_path(ir: &Ir, module: &Module) -> TokenStream {
+    match module.kind {
+        ModuleKind::Payload | ModuleKind::Profile => quote!(crate::payload::schema_for),
+        ModuleKind::Declaration | ModuleKind::DeclarationEnvelope => {
+            match ir.declaration_envelope() {
+                Some(envelope) => {
+                    let envelope = ident(&envelope.name);
+                    quote!(crate::#envelope::schema_for)
+                }
+                None => quote!(|_| None),
+            }
+        }
+    }
+}
+
+/// In the declaration envelope's module: the payload a declaration holds
+/// (decoded by its `Type`), the lookup of declaration schemas, and
+/// `read_declaration` and `validate_declaration`.
+fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
+    let root = ident(&envelope.root_type().name);
+    let declarations: Vec<&Module> = ir.declarations().collect();
+    let variant = |module: &Module| ident(&module.payload_variant);
+    let variants = declarations.iter().map(|module| {
+        let name = variant(module);
+        let module_name = ident(&module.name);
+        let payload = ident(&module.root_type().name);
+        let doc = format!(
+            " `{}`: {}.",
+            module.payload_type,
+            facts::sanitize(&module.title).join(" ")
+        );
+        quote! {
+            #[doc = #doc]
+            #name(Box<crate::#module_name::#payload>)
+        }
+    });
+    let type_arms = declarations.iter().map(|module| {
+        let name = variant(module);
+        let module_name = ident(&module.name);
+        quote!(DeclarationPayload::#name(_) => crate::#module_name::DECLARATION_TYPE)
+    });
+    let serialize_arms = declarations.iter().map(|module| {
+        let name = variant(module);
+        quote!(DeclarationPayload::#name(payload) => payload.serialize(serializer))
+    });
+    let decode_arms = declarations.iter().map(|module| {
+        let name = variant(module);
+        let module_name = ident(&module.name);
+        quote! {
+            crate::#module_name::DECLARATION_TYPE => plist::from_value(&value)
+                .map(|payload| DeclarationPayload::#name(Box::new(payload)))
+                .map_err(|error| crate::runtime::error_message(&error))
+        }
+    });
+    let schema_arms = declarations.iter().map(|module| {
+        let module_name = ident(&module.name);
+        quote!(crate::#module_name::DECLARATION_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
+    });
+    separated([
+        quote! {
+            /// What a declaration holds: its payload, of the type its `Type` names.
+            ///
+            /// A payload whose type this crate knows is decoded into its struct; any
+            /// other is kept as it was read, so a declaration newer than the schema
+            /// round-trips unchanged.
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum DeclarationPayload {
+                #(#variants,)*
+                /// A payload of a type this crate does not describe, kept as it was read.
+                Other {
+                    /// The declaration's `Type`.
+                    declaration_type: String,
+                    /// The payload as read.
+                    payload: plist::Dictionary,
+                },
+            }
+        },
+        quote! {
+            impl DeclarationPayload {
+                /// The declaration's `Type`, which the payload's type says.
+                pub fn declaration_type(&self) -> &str {
+                    match self {
+                        #(#type_arms,)*
+                        DeclarationPayload::Other { declaration_type, .. } => declaration_type,
+                    }
+                }
+            }
+        },
+        quote! {
+            impl Serialize for DeclarationPayload {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(#serialize_arms,)*
+                        DeclarationPayload::Other { payload, .. } => payload.serialize(serializer),
+                    }
+                }
+            }
+        },
+        quote! {
+            impl crate::runtime::Dispatched for DeclarationPayload {
+                fn decode(kind: &str, value: plist::Value) -> Result<Self, String> {
+                    match kind {
+                        #(#decode_arms,)*
+                        other => match value {
+                            plist::Value::Dictionary(payload) => Ok(DeclarationPayload::Other {
+                                declaration_type: other.to_owned(),
+                                payload,
+                            }),
+                            _ => Err("the payload must be a dictionary".to_owned()),
+                        },
+                    }
+                }
+            }
+        },
+        quote! {
+            /// The schema tables of a declaration type this crate knows.
+            pub fn schema_for(
+                declaration_type: &str,
+            ) -> Option<&'static crate::runtime::schema::PayloadSchema> {
+                match declaration_type {
+                    #(#schema_arms,)*
+                    _ => None,
+                }
+            }
+        },
+        quote! {
+            /// Reads a declaration (JSON, as the declarative device management protocol
+            /// carries it), with warnings for values read leniently.
+            pub fn read_declaration(
+                bytes: &[u8],
+            ) -> Result<crate::runtime::io::Decoded<#root>, crate::runtime::io::ReadError> {
+                crate::runtime::io::read_declaration(bytes, &schema::PAYLOAD, schema_for)
+            }
+        },
+        quote! {
+            /// Checks a declaration as read, before any decoding: every finding with its
+            /// key path, severity and code.
+            pub fn validate_declaration(
+                declaration: &plist::Value,
+                target: Option<&crate::runtime::Target>,
+            ) -> Vec<crate::runtime::Diagnostic> {
+                crate::runtime::validate::validate_payload(
+                    &schema::PAYLOAD,
+                    schema_for,
+                    declaration,
+                    target,
+                )
+            }
+        },
+    ])
 }
 
 /// `read_profile` and `validate_profile`, in the profile module.

@@ -13,13 +13,19 @@ use crate::emit::facts::{self, Links};
 use crate::ir::{Field, Module, ModuleKind, Scalar, Shape, StructDef, TypeDef};
 use crate::naming::UNKNOWN_KEYS_FIELD;
 
-/// Everything generated for one struct.
-pub fn struct_item(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenStream {
+/// Everything generated for one struct. `lookup` is the function that
+/// finds the schema of a payload (or declaration) type, for `validate`.
+pub fn struct_item(
+    module: &Module,
+    def: &TypeDef,
+    struct_def: &StructDef,
+    lookup: &TokenStream,
+) -> TokenStream {
     let is_root = std::ptr::eq(def, module.root_type());
     separated([
         definition(module, def, struct_def),
         required_keys(module, def, struct_def),
-        methods(module, def, struct_def, is_root),
+        methods(module, def, struct_def, is_root, lookup),
         conversions(def, struct_def),
         debug(def, struct_def),
         serialize(def, struct_def),
@@ -53,7 +59,7 @@ fn definition(module: &Module, def: &TypeDef, struct_def: &StructDef) -> TokenSt
     let name = ident(&def.name);
     let docs = doc_attrs(&type_docs(def));
     let unknown = ident(UNKNOWN_KEYS_FIELD);
-    let fields = struct_def.fields.iter().map(|field| {
+    let fields = struct_def.stored_fields().map(|field| {
         let field_name = ident(&field.name);
         let ty = field_type(module, field);
         if field.fixed.is_some() {
@@ -159,10 +165,16 @@ fn fixed_expression(field: &Field, value: &Scalar) -> TokenStream {
     }
 }
 
-fn methods(module: &Module, def: &TypeDef, struct_def: &StructDef, is_root: bool) -> TokenStream {
+fn methods(
+    module: &Module,
+    def: &TypeDef,
+    struct_def: &StructDef,
+    is_root: bool,
+    lookup: &TokenStream,
+) -> TokenStream {
     let name = ident(&def.name);
     let unknown = ident(UNKNOWN_KEYS_FIELD);
-    let initializers = struct_def.fields.iter().map(|field| {
+    let initializers = struct_def.stored_fields().map(|field| {
         let field_name = ident(&field.name);
         match (&field.fixed, field.required) {
             (Some(value), _) => {
@@ -211,7 +223,7 @@ fn methods(module: &Module, def: &TypeDef, struct_def: &StructDef, is_root: bool
                 }
             }
         });
-    let validate = is_root.then(|| validate_method(module));
+    let validate = is_root.then(|| validate_method(module, lookup));
     let items = separated(
         std::iter::once(constructor)
             .chain(accessors)
@@ -253,7 +265,7 @@ fn conversions(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
 fn debug(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
     let mut items = Vec::new();
     if has_secrets(struct_def.fields.iter()) {
-        items.push(debug_impl(&def.name, struct_def.fields.iter(), true));
+        items.push(debug_impl(&def.name, struct_def.stored_fields(), true));
     }
     if let Some(required) = &struct_def.required
         && has_secrets(struct_def.parameters())
@@ -309,13 +321,27 @@ fn access_method(field: &Field) -> TokenStream {
     }
 }
 
+/// The field that holds a declaration's payload, which also says the
+/// declaration's `Type`.
+fn payload_holder(struct_def: &StructDef) -> Option<&Field> {
+    struct_def
+        .fields
+        .iter()
+        .find(|field| field.value.shape == Shape::DeclarationPayload)
+}
+
 fn serialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
     let name = ident(&def.name);
     let unknown = ident(UNKNOWN_KEYS_FIELD);
+    let holder = payload_holder(struct_def).map(|field| ident(&field.name));
     let writes = struct_def.fields.iter().map(|field| {
         let field_name = ident(&field.name);
         let key = &field.key;
         let method = access_method(field);
+        if let (true, Some(holder)) = (field.is_held_elsewhere(), &holder) {
+            // The payload says the declaration's type.
+            return quote!(dictionary.required(#key, self.#holder.declaration_type())?;);
+        }
         if field.value.shape == Shape::IntegerFlag {
             quote!(dictionary.#method(#key, self.#field_name)?;)
         } else {
@@ -342,9 +368,21 @@ fn serialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
 fn deserialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
     let name = ident(&def.name);
     let unknown = ident(UNKNOWN_KEYS_FIELD);
-    let reads = struct_def.fields.iter().map(|field| {
+    // A declaration's `Type` is read first: it says how to read the payload.
+    let declaration_type = struct_def
+        .fields
+        .iter()
+        .find(|field| field.is_held_elsewhere())
+        .map(|field| {
+            let key = &field.key;
+            quote!(let declaration_type: String = dictionary.required(#key)?;)
+        });
+    let reads = struct_def.stored_fields().map(|field| {
         let field_name = ident(&field.name);
         let key = &field.key;
+        if field.value.shape == Shape::DeclarationPayload {
+            return quote!(#field_name: dictionary.required_typed(#key, &declaration_type)?);
+        }
         let method = access_method(field);
         quote!(#field_name: dictionary.#method(#key)?)
     });
@@ -357,6 +395,7 @@ fn deserialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let #binding = crate::runtime::DictionaryReader::new(deserializer)?;
+                #declaration_type
                 Ok(#name {
                     #(#reads,)*
                     #unknown: dictionary.into_unknown_keys(),
@@ -367,7 +406,7 @@ fn deserialize(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
 }
 
 /// `validate` on a payload's (or the profile's) own dictionary.
-fn validate_method(module: &Module) -> TokenStream {
+fn validate_method(module: &Module, lookup: &TokenStream) -> TokenStream {
     let checks_one = format!(
         " Checks the {} against every rule of its schema: types, required keys, allowed \
          values, ranges, formats, cross-field rules and, given a target, availability. Returns \
@@ -393,7 +432,7 @@ fn validate_method(module: &Module) -> TokenStream {
         ) -> Vec<crate::runtime::Diagnostic> {
             crate::runtime::validate::#function(
                 &schema::PAYLOAD,
-                crate::payload::schema_for,
+                #lookup,
                 self,
                 target,
             )

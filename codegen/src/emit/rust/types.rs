@@ -33,6 +33,9 @@ pub fn value_type(module: &Module, value: &Value, in_collection: bool) -> TokenS
             quote!(#name)
         }
         Shape::Payloads => quote!(Vec<crate::payload::Payload>),
+        // Held by the payload; a field never has this type.
+        Shape::DeclarationType => quote!(String),
+        Shape::DeclarationPayload => quote!(DeclarationPayload),
     }
 }
 
