@@ -74,7 +74,8 @@ fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
             .unwrap_or_else(|error| panic!("{}: does not compile: {error}", file.path));
     }
     // Every module has a reference page and a JSON Schema (the profile's is
-    // the whole profile's); the reference has an index.
+    // the whole profile's); the reference has an index and the list of
+    // undescribed keys.
     let modules = mobileconfig_tests::compiled(&sources).modules.len();
     let count = |folder: &str| {
         files
@@ -84,8 +85,8 @@ fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
     };
     assert_eq!(
         count("docs/"),
-        modules + 1,
-        "a page per module and an index"
+        modules + 2,
+        "a page per module, an index and the undescribed keys"
     );
     assert_eq!(count("json-schema/"), modules, "a JSON Schema per module");
     Crate {

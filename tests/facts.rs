@@ -178,7 +178,12 @@ fn availability_is_shown_only_where_it_says_something() {
             .contains(&format!("- Availability: {payload}."))
     );
     let auth_name = module.field_at(&["IKEv2", "AuthName"]).unwrap();
-    assert!(auth_name.shown_availability.is_none());
+    assert!(
+        auth_name.shown_availability.is_none(),
+        "{:?} {:?}",
+        auth_name.shown_availability,
+        auth_name.availability
+    );
     let fallback = module.field_at(&["IKEv2", "EnableFallback"]).unwrap();
     assert!(fallback.shown_availability.is_some());
     // Platform limits and payload references reach rustdoc too.

@@ -6,7 +6,7 @@ use mobileconfig::profile::ProfileRequired;
 use mobileconfig::runtime::io::{self, OutputFormat, ReadError};
 use mobileconfig::runtime::plist::{self, Dictionary, Value};
 use mobileconfig::vpn_managed::{
-    AuthenticationMethod, IkeV2, IkeV2Required, VpnManaged, VpnManagedRequired, VpnType,
+    IkeV2, IkeV2AuthenticationMethod, IkeV2Required, VpnManaged, VpnManagedRequired, VpnType,
 };
 use mobileconfig::{Payload, Profile};
 use mobileconfig_tests::workspace_root;
@@ -220,10 +220,10 @@ prop_compose! {
         local in arb_text(),
         remote in arb_text(),
         method in prop_oneof![
-            Just(AuthenticationMethod::None),
-            Just(AuthenticationMethod::SharedSecret),
-            Just(AuthenticationMethod::Certificate),
-            "[A-Z][a-z]{3,8}".prop_map(|value| AuthenticationMethod::from(value.as_str())),
+            Just(IkeV2AuthenticationMethod::None),
+            Just(IkeV2AuthenticationMethod::SharedSecret),
+            Just(IkeV2AuthenticationMethod::Certificate),
+            "[A-Z][a-z]{3,8}".prop_map(|value| IkeV2AuthenticationMethod::from(value.as_str())),
         ],
         mtu in proptest::option::of(1280i64..1401),
         mobike in proptest::option::of(any::<bool>()),
@@ -340,7 +340,7 @@ fn nested_decode_errors_read_as_one_path() {
     let error = plist::from_bytes::<Profile>(bad.as_bytes()).unwrap_err();
     let value = mobileconfig::runtime::error_message(&error);
     assert!(
-        value.contains("PayloadContent: com.apple.vpn.managed payload: IKEv2: ChildSecurityAssociationParameters: DiffieHellmanGroup:"),
+        value.contains("PayloadContent: com.apple.vpn.managed payload: IKEv2: IKESecurityAssociationParameters: DiffieHellmanGroup:"),
         "{value}"
     );
     assert!(!value.contains("Serde(\\\""), "{value}");

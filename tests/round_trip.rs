@@ -3,7 +3,7 @@
 
 use mobileconfig::profile::ProfileRequired;
 use mobileconfig::vpn_managed::{
-    AuthenticationMethod, IkeV2, IkeV2Required, VpnManaged, VpnManagedRequired, VpnType,
+    IkeV2, IkeV2AuthenticationMethod, IkeV2Required, VpnManaged, VpnManagedRequired, VpnType,
 };
 use mobileconfig::{Payload, Profile};
 
@@ -97,7 +97,7 @@ fn a_profile_reads_into_typed_payloads() {
     let ikev2 = vpn.ikev2.as_ref().expect("IKEv2 dictionary");
     assert_eq!(
         ikev2.authentication_method,
-        AuthenticationMethod::SharedSecret
+        IkeV2AuthenticationMethod::SharedSecret
     );
     assert_eq!(ikev2.disable_mobike, Some(true), "<true/> reads as a flag");
     assert_eq!(ikev2.enable_pfs, Some(true));
@@ -152,7 +152,7 @@ fn writing_back_loses_nothing_and_writes_flags_as_integers() {
 #[test]
 fn profiles_are_built_from_required_keys() {
     let ikev2 = IkeV2::new(IkeV2Required {
-        authentication_method: AuthenticationMethod::Certificate,
+        authentication_method: IkeV2AuthenticationMethod::Certificate,
         local_identifier: "client".into(),
         remote_address: "vpn.example.com".into(),
         remote_identifier: "server".into(),
@@ -186,7 +186,7 @@ fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
     use mobileconfig::runtime::io::{self, OutputFormat};
 
     let mut ikev2 = IkeV2::new(IkeV2Required {
-        authentication_method: AuthenticationMethod::Certificate,
+        authentication_method: IkeV2AuthenticationMethod::Certificate,
         local_identifier: "client.example.com".into(),
         remote_address: "vpn.example.com".into(),
         remote_identifier: "vpn.example.com".into(),

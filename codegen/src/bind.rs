@@ -178,7 +178,7 @@ impl<'s> Bindings<'s> {
                 }
             }
             for spec in &overlay.rules {
-                match rule_dictionary(file, &spec.within) {
+                match dictionary_at(file, &spec.within) {
                     Ok(dictionary) => binding.rules.push(BoundRule {
                         spec,
                         dictionary,
@@ -367,7 +367,7 @@ fn keys_of(file_id: FileId, list: KeyListId, file: &SchemaFile) -> Vec<KeyId> {
         .collect()
 }
 
-fn no_target(overlay: &Overlay) -> SchemaError {
+pub fn no_target(overlay: &Overlay) -> SchemaError {
     let message = match &overlay.file {
         Some(name) => format!(
             "the overlay names `file: {name}` with payload `{}`, but no schema file has that \
@@ -384,7 +384,7 @@ fn no_target(overlay: &Overlay) -> SchemaError {
 
 /// The schema file an overlay applies to: the one it names with `file`, or
 /// else the main file of its payload type.
-fn overlay_target(schema: &Schema, overlay: &Overlay) -> Option<FileId> {
+pub fn overlay_target(schema: &Schema, overlay: &Overlay) -> Option<FileId> {
     schema
         .files
         .iter()
@@ -447,9 +447,10 @@ fn element_subkeys(file: &SchemaFile, key: &PayloadKey) -> Option<KeyListId> {
     None
 }
 
-/// The list of keys a rule reads: the payload's, or those of the dictionary
-/// (or array of dictionaries) at `within`.
-fn rule_dictionary(file: &SchemaFile, within: &[String]) -> Result<KeyListId, String> {
+/// The list of keys at `within`: the payload's own dictionary for an empty
+/// path, else the dictionary (or array of dictionaries) there. What a rule
+/// reads and what an overlay adds to.
+pub fn dictionary_at(file: &SchemaFile, within: &[String]) -> Result<KeyListId, String> {
     if within.is_empty() {
         return file
             .payload_keys

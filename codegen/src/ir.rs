@@ -180,6 +180,10 @@ pub struct TypeDef {
     /// documentation shows each key's own `supportedOS`, not one inherited
     /// through the first path.
     pub availability_by_path: bool,
+    /// The availability its keys inherit, when it says more than the
+    /// payload's (a dictionary only some platforms support); shown on the
+    /// type, so its keys need not repeat it.
+    pub shown_availability: Option<Vec<Availability>>,
     /// Apple's `subkeytype`, when the schema names the shape.
     pub subkeytype: Option<String>,
     pub docs: Docs,
@@ -412,5 +416,9 @@ pub struct Variant {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Docs {
     pub title: Option<String>,
+    /// The project's words (or Apple's, generating from Apple's checkout).
     pub description: Option<String>,
+    /// With no description: the key path where Apple's documentation
+    /// describes the key (payload type first).
+    pub described_elsewhere: Option<Vec<String>>,
 }

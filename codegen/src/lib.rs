@@ -4,8 +4,9 @@
 //! The pipeline, one module a stage:
 //!
 //! 1. [`load`]: read Apple-format files (anchors and recursion kept) and the
-//!    project's overlays into [`schema`] records; [`repair`] resolves the
-//!    problems of Apple's published files, with warnings;
+//!    project's overlays into [`schema`] records; [`merge`] adds the keys
+//!    the overlays add, and [`repair`] resolves the problems of Apple's
+//!    published files, with warnings;
 //! 2. [`bind`]: resolve every reference once (overlays to files and keys,
 //!    rules to dictionaries, the common keys to each payload);
 //! 3. [`types`]: decide which Rust types each file needs and each key's
@@ -17,7 +18,8 @@
 //! 7. [`emit`]: render the IR: Rust types, the validators' tables, JSON
 //!    Schema and Markdown, all in the same words.
 //!
-//! [`generate`] runs the whole pipeline as a pure function; [`output`] puts
+//! [`import`] brings Apple's facts (not its prose) into the project's
+//! schema. [`generate`] runs the whole pipeline as a pure function; [`output`] puts
 //! its files on disk or compares them with what is there. [`conventions`]
 //! holds Apple's unwritten rules, [`pattern`] the portable form of a
 //! `format` pattern.
@@ -30,9 +32,11 @@ pub mod conventions;
 pub mod emit;
 pub mod error;
 pub mod ident;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod merge;
 pub mod naming;
 pub mod output;
 pub mod pattern;
@@ -61,6 +65,7 @@ pub fn compile(sources: &[SourceFile]) -> Result<Compiled, SchemaErrors> {
     if problems.iter().any(SchemaError::is_error) {
         return Err(SchemaErrors::sorted(problems));
     }
+    problems.extend(merge::merge(&mut schema));
     problems.extend(repair::repair(&mut schema));
     let bindings = bind::Bindings::bind(&schema);
     let plan = types::plan(&bindings);
@@ -81,6 +86,9 @@ pub fn compile(sources: &[SourceFile]) -> Result<Compiled, SchemaErrors> {
 pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub warnings: Vec<SchemaError>,
+    /// How many payloads and keys have no description of the project's
+    /// (listed in `docs/undescribed-keys.md`).
+    pub undescribed: usize,
 }
 
 /// Generates the crate's files from schema sources: the Rust crate (types
@@ -90,5 +98,14 @@ pub fn generate(sources: &[SourceFile], options: &CrateOptions) -> Result<Genera
     let mut files = emit::rust::emit_crate(&ir, options);
     files.extend(emit::json_schema::emit(&ir, &options.command));
     files.extend(emit::markdown::emit(&ir, options));
-    Ok(Generated { files, warnings })
+    let undescribed = ir
+        .modules
+        .iter()
+        .map(|module| emit::markdown::undescribed_keys(module).len())
+        .sum();
+    Ok(Generated {
+        files,
+        warnings,
+        undescribed,
+    })
 }

@@ -10,12 +10,17 @@ use crate::check::file::{Edit, Repair, findings};
 use crate::error::SchemaError;
 use crate::schema::{KeyListId, KeyType, Schema, SchemaFile, Spanned};
 
-/// Repairs every published file of `schema`; returns the warnings.
+/// Repairs every published file of `schema`; returns the warnings, and the
+/// errors of the keys the project adds to them (which are its own).
 pub fn repair(schema: &mut Schema) -> Vec<SchemaError> {
     let mut warnings = Vec::new();
     for file in schema.files.iter_mut().filter(|file| file.published) {
         let mut edits: BTreeMap<(KeyListId, usize), Vec<Edit>> = BTreeMap::new();
         for finding in findings(file) {
+            if finding.project_key {
+                warnings.push(finding.error);
+                continue;
+            }
             let resolution = finding.repair.resolution();
             warnings.push(finding.error.resolved(resolution));
             if let Repair::Edit { list, index, edit } = finding.repair {

@@ -110,6 +110,9 @@ pub struct PayloadKey {
     pub supported_os: Vec<Availability>,
     pub subkeytype: Option<String>,
     pub subkeys: Option<KeyListId>,
+    /// The overlay that adds the key (its `add`), when Apple's file does not
+    /// have it: the project's own, held to the strict check.
+    pub added_by: Option<String>,
 }
 
 impl PayloadKey {
@@ -130,6 +133,7 @@ impl PayloadKey {
             supported_os: Vec::new(),
             subkeytype: None,
             subkeys: None,
+            added_by: None,
         }
     }
 
@@ -360,7 +364,13 @@ pub struct Overlay {
     /// Module and type name for the payload, instead of the derived ones.
     pub rust_module: Option<String>,
     pub rust_name: Option<String>,
+    /// The payload's description, in the project's words.
+    pub description: Option<String>,
+    /// Corrections to the payload's availability (`supportedOS` only).
+    pub facts: Option<Correction>,
     pub keys: Vec<KeyOverlay>,
+    /// Keys Apple's files do not have (yet), to merge into them.
+    pub additions: Vec<Addition>,
     /// Named orders of string values, for `ranks_at_most` conditions.
     pub rankings: BTreeMap<String, Vec<Vec<String>>>,
     /// Cross-field rules.
@@ -441,6 +451,16 @@ impl ConditionSpec {
     }
 }
 
+/// Keys an overlay adds to a dictionary of its schema file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Addition {
+    /// The dictionary they join, as an overlay path (empty: the payload's).
+    pub within: Vec<String>,
+    pub line: usize,
+    /// The keys, read in Apple's format.
+    pub keys: KeysRead,
+}
+
 /// Overlay facts for one key.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyOverlay {
@@ -448,6 +468,10 @@ pub struct KeyOverlay {
     /// `[IKEv2, OnDemandRules, Action]` names `Action` in each rule.
     pub path: Vec<String>,
     pub line: usize,
+    /// The key's description, in the project's words.
+    pub description: Option<String>,
+    /// Facts that replace Apple's for this key.
+    pub facts: Option<Correction>,
     /// The value must never be shown (passwords, keys).
     pub sensitive: bool,
     /// What a string holds, beyond Apple's `subtype`.
@@ -463,4 +487,29 @@ pub struct KeyOverlay {
     /// The value names another payload of the profile by its `PayloadUUID`;
     /// that payload's `PayloadType` starts with this prefix.
     pub references: Option<String>,
+}
+
+/// Keys in Apple's format read from another file (an overlay's `add`): the
+/// list of them, and every list of keys below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeysRead {
+    pub list: KeyListId,
+    pub key_lists: BTreeMap<KeyListId, Vec<PayloadKey>>,
+    pub key_list_paths: BTreeMap<KeyListId, Vec<String>>,
+}
+
+/// Facts the project states in place of Apple's (an overlay's `facts`), in
+/// Apple's format, with the source that gives them: what another page of
+/// Apple's documents and the YAML does not (yet). Each property given
+/// replaces Apple's; `supportedOS` replaces Apple's platform by platform.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Correction {
+    pub line: usize,
+    /// Where the facts come from (a page, a payload and key).
+    pub source: String,
+    pub supported_os: Option<Vec<Availability>>,
+    pub presence: Option<Presence>,
+    pub range: Option<Range>,
+    pub rangelist: Option<Vec<Spanned<Scalar>>>,
+    pub default: Option<Spanned<Scalar>>,
 }

@@ -64,7 +64,11 @@ pub fn run(options: &Options) -> Result<(), String> {
     // A folder given with --schema is Apple's, as published.
     let published = options.schema.is_some();
     let sources = read_sources(&schema_dir, options.overlays.as_deref(), published)?;
-    let Generated { files, warnings } = generate(&sources, &crate_options).map_err(|problems| {
+    let Generated {
+        files,
+        warnings,
+        undescribed,
+    } = generate(&sources, &crate_options).map_err(|problems| {
         let errors = problems
             .0
             .iter()
@@ -102,6 +106,12 @@ pub fn run(options: &Options) -> Result<(), String> {
             Ok(())
         }
         Mode::Write => {
+            if undescribed > 0 {
+                println!(
+                    "{undescribed} payloads and keys have no description of the project's yet \
+                     (docs/undescribed-keys.md lists them)"
+                );
+            }
             println!(
                 "{}: {} files, {} written, {} removed",
                 out_dir.display(),

@@ -16,9 +16,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod codegen;
+mod import;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--overlays DIR]]
+       cargo xtask import CHECKOUT [--release NAME]
        cargo xtask validate FILE... [--platform P [--os-version X.Y]] [--format text|json]
        cargo xtask convert FILE --to xml|binary|json -o OUT
 
@@ -30,13 +32,22 @@ usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--ove
                       declarative/declarations) or any folder of its files;
                       problems in them are resolved, with warnings
   --out DIR           write a standalone crate to DIR (with --schema)
-  --overlays DIR      also read the project's *.overlay.yaml files from DIR";
+  --overlays DIR      also read the project's *.overlay.yaml files from DIR
+
+  import CHECKOUT     bring Apple's facts (not its prose) from a checkout of
+                      apple/device-management into schema/apple/, then
+                      regenerate generated/
+  --release NAME      the release's name, for the record (default: the
+                      checkout folder's name)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => {
             codegen::Options::parse(&args[1..]).and_then(|options| codegen::run(&options))
+        }
+        Some("import") => {
+            import::Options::parse(&args[1..]).and_then(|options| import::run(&options))
         }
         Some(task @ ("validate" | "convert")) => return run_cli(task, &args[1..]),
         Some("help" | "--help" | "-h") | None => {

@@ -15,6 +15,8 @@ use crate::schema::{KeyListId, KeyType, PayloadKey, Scalar, SchemaFile};
 pub struct Finding {
     pub error: SchemaError,
     pub repair: Repair,
+    /// The key is the project's (an overlay adds it): never repaired.
+    pub project_key: bool,
 }
 
 /// How a problem in a published file is resolved.
@@ -158,8 +160,11 @@ struct At<'a, 'f> {
 }
 
 impl At<'_, '_> {
+    /// A problem of the key, in the file it is written in: the schema file,
+    /// or the overlay that adds it.
     fn error(&self, message: String, line: Option<usize>) -> SchemaError {
-        SchemaError::new(&self.file.path, message)
+        let file = self.key.added_by.as_deref().unwrap_or(&self.file.path);
+        SchemaError::new(file, message)
             .at_line(line.unwrap_or(self.key.line))
             .at_path(self.path)
     }
@@ -174,6 +179,7 @@ impl At<'_, '_> {
                 index: self.index,
                 edit,
             },
+            project_key: self.key.added_by.is_some(),
         });
     }
 
@@ -183,6 +189,7 @@ impl At<'_, '_> {
         self.out.push(Finding {
             error,
             repair: Repair::AsIs(resolution),
+            project_key: self.key.added_by.is_some(),
         });
     }
 }

@@ -386,15 +386,25 @@ pub fn type_placement(def: &TypeDef) -> Vec<String> {
 }
 
 /// The prose of a key or type made safe for Markdown and rustdoc: its
-/// description, or else its title.
+/// description, or else its title and where Apple describes it.
 pub fn prose(docs: &crate::ir::Docs) -> Vec<String> {
     match docs.description.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => sanitize(text),
-        _ => docs
-            .title
-            .as_deref()
-            .map(|title| vec![sanitize(title).join(" ")])
-            .unwrap_or_default(),
+        _ => {
+            let mut lines: Vec<String> = docs
+                .title
+                .as_deref()
+                .map(|title| sanitize(title).join(" "))
+                .into_iter()
+                .collect();
+            if let Some(reference) = reference(docs) {
+                if !lines.is_empty() {
+                    lines.push(String::new());
+                }
+                lines.push(reference);
+            }
+            lines
+        }
     }
 }
 
@@ -402,8 +412,22 @@ pub fn prose(docs: &crate::ir::Docs) -> Vec<String> {
 pub fn plain_prose(docs: &crate::ir::Docs) -> Option<String> {
     match docs.description.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => Some(text.to_owned()),
-        _ => docs.title.clone(),
+        _ => {
+            let parts: Vec<String> = docs.title.iter().cloned().chain(reference(docs)).collect();
+            (!parts.is_empty()).then(|| parts.join("\n\n"))
+        }
     }
+}
+
+/// Where Apple's documentation describes what the project has not yet
+/// described in its own words.
+pub fn reference(docs: &crate::ir::Docs) -> Option<String> {
+    let path = docs.described_elsewhere.as_ref()?;
+    let path: Vec<String> = path.iter().map(|key| format!("`{key}`")).collect();
+    Some(format!(
+        "Described in Apple's device-management documentation ({}).",
+        path.join(" › ")
+    ))
 }
 
 /// A rule in words: "**error** `code`: When …: …. Message".

@@ -21,7 +21,69 @@ pub fn emit(ir: &Ir, options: &CrateOptions) -> Vec<GeneratedFile> {
             contents: page(module, options),
         });
     }
+    files.push(GeneratedFile {
+        path: format!("docs/{UNDESCRIBED_PAGE}"),
+        contents: undescribed(ir, command),
+    });
     files
+}
+
+/// The page listing what the project has not described yet.
+pub const UNDESCRIBED_PAGE: &str = "undescribed-keys.md";
+
+/// The payloads and keys that have no description of the project's (their
+/// documentation points to Apple's), payload by payload: the work list for
+/// writing overlay descriptions.
+pub fn undescribed_keys(module: &Module) -> Vec<Vec<String>> {
+    let root = module.root_type();
+    let mut found: Vec<Vec<String>> = root.docs.described_elsewhere.iter().cloned().collect();
+    for def in &module.types {
+        if let TypeKind::Struct(struct_def) = &def.kind {
+            found.extend(
+                struct_def
+                    .fields
+                    .iter()
+                    .filter_map(|field| field.docs.described_elsewhere.clone()),
+            );
+        }
+    }
+    found
+}
+
+fn undescribed(ir: &Ir, command: &str) -> String {
+    let mut out = header(command, &whole_schema(ir));
+    let lists: Vec<(&Module, Vec<Vec<String>>)> = ir
+        .modules
+        .iter()
+        .map(|module| (module, undescribed_keys(module)))
+        .filter(|(_, keys)| !keys.is_empty())
+        .collect();
+    let total: usize = lists.iter().map(|(_, keys)| keys.len()).sum();
+    out.push_str(
+        "# Keys without the project's description
+
+",
+    );
+    out.push_str(&format!(
+        "{total} entries in {} payloads have no description in the project's words yet: their \
+         documentation points to Apple's. Describe one with a `description` in the payload's \
+         overlay (see `docs/overlays.md` in the repository).\n\n",
+        lists.len()
+    ));
+    for (module, keys) in lists {
+        out.push_str(&format!(
+            "## [`{}`]({}) ({})\n\n",
+            module.payload_type,
+            page_name(module),
+            keys.len()
+        ));
+        for path in keys {
+            let path: Vec<String> = path.iter().map(|key| format!("`{key}`")).collect();
+            out.push_str(&format!("- {}\n", path.join(" › ")));
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_owned() + "\n"
 }
 
 fn page_name(module: &Module) -> String {
@@ -35,9 +97,13 @@ fn header(command: &str, sources: &[String]) -> String {
     )
 }
 
+/// The sources of a page about the whole schema, in a few words.
+fn whole_schema(ir: &Ir) -> [String; 1] {
+    [format!("the schema's {} files", ir.source_files().len())]
+}
+
 fn index(ir: &Ir, command: &str) -> String {
-    let sources: Vec<String> = ir.source_files().iter().map(|s| s.to_string()).collect();
-    let mut out = header(command, &sources);
+    let mut out = header(command, &whole_schema(ir));
     out.push_str("# Payload reference\n\n");
     out.push_str(
         "Every payload this crate describes, generated from the schema. Each page has a table \
@@ -72,6 +138,8 @@ fn page(module: &Module, options: &CrateOptions) -> String {
             out.push('\n');
         }
         out.push('\n');
+    } else if let Some(reference) = facts::reference(&module.root_type().docs) {
+        out.push_str(&format!("{reference}\n\n"));
     }
     if let Some(words) = facts::availability_words(&module.availability) {
         out.push_str(&format!("Availability: {words}.\n\n"));
@@ -93,7 +161,8 @@ fn page(module: &Module, options: &CrateOptions) -> String {
     ));
     let whole = module.kind.noun();
     out.push_str(&format!(
-        "Keys whose availability is not given follow the {whole}'s. Keys not listed here are \
+        "A key whose availability is not given follows its dictionary's, and a dictionary \
+         whose availability is not given follows the {whole}'s. Keys not listed here are \
          kept as they are when a profile is read and written back.\n\n"
     ));
     for def in &module.types {
@@ -120,6 +189,13 @@ fn dictionary_section(
             out.push('\n');
         }
         out.push('\n');
+    }
+    if let Some(words) = def
+        .shown_availability
+        .as_deref()
+        .and_then(facts::availability_words)
+    {
+        out.push_str(&format!("Availability: {words}.\n\n"));
     }
     out.push_str("| key | type | required | default | allowed | availability | description |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");

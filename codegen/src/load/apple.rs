@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use super::yaml::{Document, MappingEntry, NodeId, NodeKind};
 use crate::error::SchemaError;
 use crate::schema::{
-    Availability, FileKind, Introduced, KeyListId, PatternSpec, PayloadKey, Platform, Presence,
-    Range, Repetition, Scalar, SchemaFile, Spanned,
+    Availability, Correction, FileKind, Introduced, KeyListId, KeysRead, PatternSpec, PayloadKey,
+    Platform, Presence, Range, Repetition, Scalar, SchemaFile, Spanned,
 };
 
 const FILE_PROPERTIES: &[&str] = &[
@@ -79,11 +79,14 @@ const OS_PROPERTIES: &[&str] = &[
 pub fn read_schema_file(
     file: &str,
     document: &Document,
+    base: usize,
     published: bool,
 ) -> (Option<SchemaFile>, Vec<SchemaError>) {
     let mut reader = Reader {
         file,
+        added_by: None,
         document,
+        base,
         published,
         errors: Vec::new(),
     };
@@ -91,9 +94,85 @@ pub fn read_schema_file(
     (schema, reader.errors)
 }
 
+/// The properties an overlay's `facts` may give for a key, and for a
+/// payload.
+pub const KEY_CORRECTIONS: &[&str] = &[
+    "source",
+    "supportedOS",
+    "presence",
+    "range",
+    "rangelist",
+    "default",
+];
+pub const PAYLOAD_CORRECTIONS: &[&str] = &["source", "supportedOS"];
+
+/// Reads an overlay's `facts` at `node` of `document` (the project's
+/// `file`): the properties in `allowed`, and the required `source`.
+pub fn read_correction(
+    file: &str,
+    document: &Document,
+    node: NodeId,
+    path: &[String],
+    allowed: &[&str],
+) -> (Correction, Vec<SchemaError>) {
+    let mut reader = Reader {
+        file,
+        added_by: Some(file),
+        document,
+        base: 0,
+        published: false,
+        errors: Vec::new(),
+    };
+    let correction = reader.read_correction(node, path, allowed);
+    (correction, reader.errors)
+}
+
+/// Reads the list of Apple-format keys at `node` of `document` (part of the
+/// project's `file`), named from `path`.
+pub fn read_keys(
+    file: &str,
+    document: &Document,
+    base: usize,
+    node: NodeId,
+    path: Vec<String>,
+) -> (KeysRead, Vec<SchemaError>) {
+    let mut reader = Reader {
+        file,
+        added_by: Some(file),
+        document,
+        base,
+        published: false,
+        errors: Vec::new(),
+    };
+    let list = reader.list_id(node);
+    let mut scratch = SchemaFile {
+        path: file.to_owned(),
+        title: String::new(),
+        description: None,
+        payload_type: None,
+        kind: FileKind::Payload,
+        published: false,
+        supported_os: Vec::new(),
+        payload_keys: Some(list),
+        key_lists: BTreeMap::new(),
+        key_list_paths: BTreeMap::new(),
+    };
+    reader.read_key_lists(list, path, &mut scratch);
+    let read = KeysRead {
+        list,
+        key_lists: scratch.key_lists,
+        key_list_paths: scratch.key_list_paths,
+    };
+    (read, reader.errors)
+}
+
 struct Reader<'a> {
     file: &'a str,
+    /// Set when the keys are the project's additions (an overlay's `add`).
+    added_by: Option<&'a str>,
     document: &'a Document,
+    /// Added to node ids to make list ids unique across documents.
+    base: usize,
     /// Apple's published file: problems are resolved as `resolution` says.
     published: bool,
     errors: Vec<SchemaError>,
@@ -103,6 +182,17 @@ struct Reader<'a> {
 const LEFT_OUT: &str = "it is left out";
 
 impl Reader<'_> {
+    /// The id of the list of keys at `node`: unique across every document
+    /// of the schema.
+    fn list_id(&self, node: NodeId) -> KeyListId {
+        KeyListId(self.base + node)
+    }
+
+    /// The node a list id names.
+    fn node_of(&self, list: KeyListId) -> NodeId {
+        list.0 - self.base
+    }
+
     fn error(
         &mut self,
         line: usize,
@@ -272,7 +362,7 @@ impl Reader<'_> {
                 "payload" => {
                     described = Some(self.read_payload(value, &mut schema.supported_os));
                 }
-                "payloadkeys" => schema.payload_keys = Some(KeyListId(value)),
+                "payloadkeys" => schema.payload_keys = Some(self.list_id(value)),
                 key if FILE_PROPERTIES.contains(&key) => {}
                 _ => self.unknown_property(&entry, &[], FILE_PROPERTIES),
             }
@@ -395,7 +485,7 @@ impl Reader<'_> {
     }
 
     fn read_key_list(&mut self, list: KeyListId, path: &[String]) -> Vec<PayloadKey> {
-        let Some(items) = self.sequence(list.0, path, "payloadkeys") else {
+        let Some(items) = self.sequence(self.node_of(list), path, "payloadkeys") else {
             return Vec::new();
         };
         items
@@ -421,6 +511,7 @@ impl Reader<'_> {
         let mut path = parent_path.to_vec();
         path.push(name.clone());
         let mut key = PayloadKey::new(name, line);
+        key.added_by = self.added_by.map(str::to_owned);
         let mut has_type = false;
         for entry in entries {
             let value = entry.value;
@@ -436,42 +527,10 @@ impl Reader<'_> {
                         .map(|name| Spanned::new(name, value_line));
                 }
                 "subtype" => key.subtype = self.string(value, &path, "subtype"),
-                "presence" => {
-                    key.presence = match self.string(value, &path, "presence").as_deref() {
-                        Some("required") => Presence::Required,
-                        Some("optional") | None => Presence::Optional,
-                        Some(other) => {
-                            self.error(
-                                value_line,
-                                &path,
-                                format!(
-                                    "`presence` is `{other}`; it must be `required` or `optional`"
-                                ),
-                                "the key is taken as optional",
-                            );
-                            Presence::Optional
-                        }
-                    }
-                }
-                "rangelist" => {
-                    if let Some(items) = self.sequence(value, &path, "rangelist") {
-                        let values = items
-                            .into_iter()
-                            .filter_map(|item| {
-                                let item_line = self.line(item);
-                                self.scalar(item, &path, "rangelist")
-                                    .map(|scalar| Spanned::new(scalar, item_line))
-                            })
-                            .collect();
-                        key.rangelist = Some(values);
-                    }
-                }
+                "presence" => key.presence = self.read_presence(value, &path),
+                "rangelist" => key.rangelist = self.read_rangelist(value, &path),
                 "range" => key.range = Some(self.read_range(value, &path)),
-                "default" => {
-                    key.default = self
-                        .scalar(value, &path, "default")
-                        .map(|scalar| Spanned::new(scalar, value_line));
-                }
+                "default" => key.default = self.read_default(value, &path),
                 "format" => {
                     key.format = self.string(value, &path, "format").map(PatternSpec::new);
                 }
@@ -480,7 +539,7 @@ impl Reader<'_> {
                 "subkeytype" => key.subkeytype = self.string(value, &path, "subkeytype"),
                 "subkeys" => {
                     if self.sequence(value, &path, "subkeys").is_some() {
-                        key.subkeys = Some(KeyListId(value));
+                        key.subkeys = Some(self.list_id(value));
                     }
                 }
                 _ => self.unknown_property(&entry, &path, KEY_PROPERTIES),
@@ -495,6 +554,78 @@ impl Reader<'_> {
             );
         }
         Some(key)
+    }
+
+    fn read_presence(&mut self, id: NodeId, path: &[String]) -> Presence {
+        match self.string(id, path, "presence").as_deref() {
+            Some("required") => Presence::Required,
+            Some("optional") | None => Presence::Optional,
+            Some(other) => {
+                self.error(
+                    self.line(id),
+                    path,
+                    format!("`presence` is `{other}`; it must be `required` or `optional`"),
+                    "the key is taken as optional",
+                );
+                Presence::Optional
+            }
+        }
+    }
+
+    fn read_rangelist(&mut self, id: NodeId, path: &[String]) -> Option<Vec<Spanned<Scalar>>> {
+        let items = self.sequence(id, path, "rangelist")?;
+        Some(
+            items
+                .into_iter()
+                .filter_map(|item| {
+                    let line = self.line(item);
+                    self.scalar(item, path, "rangelist")
+                        .map(|scalar| Spanned::new(scalar, line))
+                })
+                .collect(),
+        )
+    }
+
+    fn read_default(&mut self, id: NodeId, path: &[String]) -> Option<Spanned<Scalar>> {
+        let line = self.line(id);
+        self.scalar(id, path, "default")
+            .map(|scalar| Spanned::new(scalar, line))
+    }
+
+    /// An overlay's `facts`: `source` and the properties in `allowed`.
+    fn read_correction(&mut self, id: NodeId, path: &[String], allowed: &[&str]) -> Correction {
+        let mut correction = Correction {
+            line: self.line(id),
+            ..Correction::default()
+        };
+        let mut source = None;
+        for entry in self.mapping(id, path, "`facts`") {
+            let value = entry.value;
+            match entry.key.as_str() {
+                "source" => source = self.string(value, path, "source"),
+                property if !allowed.contains(&property) => {
+                    self.unknown_property(&entry, path, allowed)
+                }
+                "supportedOS" => {
+                    correction.supported_os = Some(self.read_supported_os(value, path));
+                }
+                "presence" => correction.presence = Some(self.read_presence(value, path)),
+                "range" => correction.range = Some(self.read_range(value, path)),
+                "rangelist" => correction.rangelist = self.read_rangelist(value, path),
+                "default" => correction.default = self.read_default(value, path),
+                _ => self.unknown_property(&entry, path, allowed),
+            }
+        }
+        match source {
+            Some(source) if !source.trim().is_empty() => correction.source = source,
+            _ => self.error(
+                correction.line,
+                path,
+                "`facts` needs a `source`: the page (and payload and key) the facts come from",
+                LEFT_OUT,
+            ),
+        }
+        correction
     }
 
     fn read_range(&mut self, id: NodeId, path: &[String]) -> Range {

@@ -5,6 +5,7 @@
 //! are then read by [`apple`], overlays by [`overlay`].
 
 pub mod apple;
+pub mod meta_schema;
 pub mod overlay;
 pub mod yaml;
 
@@ -173,6 +174,9 @@ pub fn load(sources: &[SourceFile]) -> (Schema, Vec<SchemaError>) {
     let mut overlays = Vec::new();
     let mut sorted: Vec<&SourceFile> = sources.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    // Each document's nodes are numbered from here, so a list of keys has
+    // one id across every file.
+    let mut base = 0;
     for source in sorted {
         let published = source.origin == Origin::Published;
         let document = match yaml::Document::parse(&source.text) {
@@ -185,14 +189,18 @@ pub fn load(sources: &[SourceFile]) -> (Schema, Vec<SchemaError>) {
                 continue;
             }
         };
+        let document_base = base;
+        base += document.nodes.len();
         match source.kind() {
-            SourceKind::Overlay => match overlay::read_overlay(&source.name, &document) {
-                Ok(overlay) => overlays.push(overlay),
-                Err(errors) => problems.extend(errors),
-            },
+            SourceKind::Overlay => {
+                match overlay::read_overlay(&source.name, &document, document_base) {
+                    Ok(overlay) => overlays.push(overlay),
+                    Err(errors) => problems.extend(errors),
+                }
+            }
             SourceKind::Apple => {
                 let (file, file_problems) =
-                    apple::read_schema_file(&source.name, &document, published);
+                    apple::read_schema_file(&source.name, &document, document_base, published);
                 problems.extend(file_problems);
                 files.extend(file);
             }

@@ -9,11 +9,13 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::yaml::{Document, de};
+use super::apple;
+use super::yaml::Document;
+use super::yaml::de::{self, NodeRef};
 use crate::error::{SchemaError, overlay_key_path};
 use crate::schema::{
-    Bounds, ConditionSpec, Format, KeyOverlay, Overlay, Platform, RuleSpec, Scalar, Severity,
-    Spanned,
+    Addition, Bounds, ConditionSpec, Format, KeyOverlay, Overlay, Platform, RuleSpec, Scalar,
+    Severity, Spanned,
 };
 
 #[derive(Debug, Deserialize)]
@@ -26,8 +28,17 @@ struct OverlayFile {
     rust_module: Option<String>,
     #[serde(default)]
     rust_name: Option<String>,
+    /// The payload's description, in the project's words.
+    #[serde(default)]
+    description: Option<String>,
+    /// Corrections to Apple's facts about the payload, in Apple's format.
+    #[serde(default)]
+    facts: Option<NodeRef>,
     #[serde(default)]
     keys: Vec<Spanned<KeyEntry>>,
+    /// Keys Apple's files do not have (yet), in Apple's format.
+    #[serde(default)]
+    add: Vec<Spanned<AddEntry>>,
     #[serde(default)]
     rankings: BTreeMap<String, Vec<Vec<String>>>,
     #[serde(default)]
@@ -185,8 +196,24 @@ struct PlatformRangeEntry {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct AddEntry {
+    /// The dictionary the keys join, as a key path (empty: the payload's).
+    #[serde(default)]
+    within: Vec<String>,
+    /// The keys, in Apple's format, read by the Apple-format reader.
+    keys: NodeRef,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct KeyEntry {
     path: Vec<String>,
+    /// The key's description, in the project's words.
+    #[serde(default)]
+    description: Option<String>,
+    /// Corrections to Apple's facts about the key, in Apple's format.
+    #[serde(default)]
+    facts: Option<NodeRef>,
     #[serde(default)]
     sensitive: bool,
     #[serde(default)]
@@ -203,8 +230,13 @@ struct KeyEntry {
     references: Option<String>,
 }
 
-/// Reads the overlay `file` from its parsed text.
-pub fn read_overlay(file: &str, document: &Document) -> Result<Overlay, Vec<SchemaError>> {
+/// Reads the overlay `file` from its parsed text; `base` makes the ids of
+/// the key lists it adds unique (see [`apple::read_keys`]).
+pub fn read_overlay(
+    file: &str,
+    document: &Document,
+    base: usize,
+) -> Result<Overlay, Vec<SchemaError>> {
     let parsed: OverlayFile = de::from_document(document).map_err(|error| {
         let mut schema_error = SchemaError::new(file, error.message);
         schema_error.line = error.line;
@@ -264,9 +296,18 @@ pub fn read_overlay(file: &str, document: &Document) -> Result<Overlay, Vec<Sche
                 }
             }
         }
+        let facts = entry.facts.map(|facts| {
+            let path = [std::slice::from_ref(&payload), &entry.path[..]].concat();
+            let (correction, problems) =
+                apple::read_correction(file, document, facts.node, &path, apple::KEY_CORRECTIONS);
+            errors.extend(problems);
+            correction
+        });
         keys.push(KeyOverlay {
             path: entry.path,
             line,
+            description: entry.description,
+            facts,
             sensitive: entry.sensitive,
             valuetype,
             rust_name: entry.rust_name,
@@ -303,6 +344,29 @@ pub fn read_overlay(file: &str, document: &Document) -> Result<Overlay, Vec<Sche
             ),
         }
     }
+    let facts = parsed.facts.map(|facts| {
+        let (correction, problems) = apple::read_correction(
+            file,
+            document,
+            facts.node,
+            std::slice::from_ref(&payload),
+            apple::PAYLOAD_CORRECTIONS,
+        );
+        errors.extend(problems);
+        correction
+    });
+    let mut additions = Vec::new();
+    for Spanned { value: entry, line } in parsed.add {
+        let mut path = vec![payload.clone()];
+        path.extend(entry.within.iter().cloned());
+        let (keys, problems) = apple::read_keys(file, document, base, entry.keys.node, path);
+        errors.extend(problems);
+        additions.push(Addition {
+            within: entry.within,
+            line,
+            keys,
+        });
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -316,7 +380,10 @@ pub fn read_overlay(file: &str, document: &Document) -> Result<Overlay, Vec<Sche
         file: parsed.file.map(|file| file.value),
         rust_module: parsed.rust_module,
         rust_name: parsed.rust_name,
+        description: parsed.description,
+        facts,
         keys,
+        additions,
         rankings: parsed.rankings,
         rules,
     })

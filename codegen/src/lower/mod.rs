@@ -77,7 +77,11 @@ impl ModuleLowerer<'_, '_> {
             dispatched: self.binding.dispatched,
             payload_variant: self.module_names.payload_variant.clone(),
             title: file.title.clone(),
-            description: file.description.clone(),
+            description: self
+                .binding
+                .overlay
+                .and_then(|overlay| overlay.description.clone())
+                .or_else(|| file.description.clone()),
             source_files: self.source_files(),
             // A declaration's page and JSON Schema are named after its type,
             // which its file name (`settings.yaml`) does not always say.
@@ -138,6 +142,10 @@ impl ModuleLowerer<'_, '_> {
             origin: planned.origin.clone(),
             also_at: planned.also_at.clone(),
             availability_by_path: planned.availability_by_path,
+            shown_availability: (id != TypeId::ROOT
+                && !planned.availability_by_path
+                && planned.inherited != self.binding.file.supported_os)
+                .then(|| planned.inherited.clone()),
             subkeytype: planned.subkeytype.clone(),
             docs: self.type_docs(id, planned),
             kind,
@@ -151,28 +159,57 @@ impl ModuleLowerer<'_, '_> {
     fn type_docs(&self, id: TypeId, planned: &PlannedType) -> Docs {
         let file = self.binding.file;
         if id == TypeId::ROOT {
+            let description = self
+                .binding
+                .overlay
+                .and_then(|overlay| overlay.description.clone())
+                .or_else(|| file.description.clone());
             return Docs {
                 title: Some(file.title.clone()),
-                description: file.description.clone(),
+                described_elsewhere: (description.is_none() && file.published)
+                    .then(|| vec![file.payload_type().to_owned()]),
+                description,
             };
         }
         let shared = !planned.also_at.is_empty();
-        match (planned.key.map(|key| self.bindings.key(key)), shared) {
-            (Some(key), false) => Docs {
-                title: key.title.clone(),
-                description: key.content.clone(),
-            },
+        match (planned.key, shared) {
             (Some(key), true) if matches!(planned.kind, PlannedKind::Struct { .. }) => Docs {
                 title: Some(
-                    ident::split_words(planned.subkeytype.as_deref().unwrap_or(&key.key)).join(" "),
+                    ident::split_words(
+                        planned
+                            .subkeytype
+                            .as_deref()
+                            .unwrap_or(&self.bindings.key(key).key),
+                    )
+                    .join(" "),
                 ),
                 description: None,
+                described_elsewhere: None,
             },
-            (Some(key), true) => Docs {
-                title: key.title.clone(),
-                description: key.content.clone(),
-            },
+            (Some(key), _) => self.key_docs(key, &planned.origin),
             (None, _) => Docs::default(),
+        }
+    }
+
+    /// A key's title and description: the project's words (its overlay),
+    /// else Apple's where the schema carries them (a checkout of Apple's
+    /// repository); else it says where Apple describes the key.
+    fn key_docs(&self, key: KeyId, path: &[String]) -> Docs {
+        let schema_key = self.bindings.key(key);
+        let description = self
+            .bindings
+            .key_overlay(key)
+            .and_then(|overlay| overlay.description.clone())
+            .or_else(|| schema_key.content.clone());
+        Docs {
+            title: schema_key.title.clone(),
+            // Apple's published keys point to Apple's text, which the
+            // imported files leave out; a key of the project's has none.
+            described_elsewhere: (description.is_none()
+                && schema_key.added_by.is_none()
+                && self.binding.file.published)
+                .then(|| path.to_vec()),
+            description,
         }
     }
 
@@ -193,7 +230,9 @@ impl ModuleLowerer<'_, '_> {
             (!declared_availability.is_empty())
                 .then(|| ShownAvailability::Own(declared_availability.clone()))
         } else {
-            (availability != self.binding.file.supported_os)
+            // The type shows what its keys inherit; a key shows what it
+            // changes.
+            (availability != owner.inherited)
                 .then(|| ShownAvailability::InForce(availability.clone()))
         };
         Field {
@@ -202,10 +241,11 @@ impl ModuleLowerer<'_, '_> {
             required: schema_key.presence == Presence::Required,
             fixed: fixed.map(|fixed| fixed.value),
             value,
-            docs: Docs {
-                title: schema_key.title.clone(),
-                description: schema_key.content.clone(),
-            },
+            docs: self.key_docs(key, &{
+                let mut path = owner.origin.clone();
+                path.push(schema_key.key.clone());
+                path
+            }),
             availability,
             declared_availability,
             shown_availability,

@@ -177,11 +177,24 @@ fn type_docs(def: &crate::ir::TypeDef) -> Vec<String> {
         lines.push(facts::sanitize(title).join(" "));
         lines.push(String::new());
     }
-    if let (TypeKind::Struct(_), Some(_)) = (&def.kind, &def.docs.description) {
-        lines.extend(facts::prose(&def.docs));
-        lines.push(String::new());
+    if let TypeKind::Struct(_) = &def.kind {
+        if def.docs.description.is_some() {
+            lines.extend(facts::prose(&def.docs));
+            lines.push(String::new());
+        } else if let Some(reference) = facts::reference(&def.docs) {
+            lines.push(reference);
+            lines.push(String::new());
+        }
     }
     lines.extend(facts::type_placement(def));
+    if let Some(words) = def
+        .shown_availability
+        .as_deref()
+        .and_then(facts::availability_words)
+    {
+        lines.push(String::new());
+        lines.push(format!("Availability: {words}."));
+    }
     if let TypeKind::Struct(struct_def) = &def.kind
         && !struct_def.rules.is_empty()
     {

@@ -30,6 +30,9 @@ pub fn module_rs(ir: &Ir, module: &Module) -> TokenStream {
     {
         lines.push(String::new());
         lines.extend(facts::sanitize(description));
+    } else if let Some(reference) = facts::reference(&module.root_type().docs) {
+        lines.push(String::new());
+        lines.push(reference);
     }
     if let Some(availability) = facts::availability_words(&module.availability) {
         lines.push(String::new());

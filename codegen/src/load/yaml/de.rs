@@ -96,6 +96,43 @@ impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Spanned<T> {
     }
 }
 
+/// A node of the document, kept for a reader of its own (an overlay's keys
+/// in Apple's format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeRef {
+    pub node: NodeId,
+    pub line: usize,
+}
+
+/// The struct name through which [`NodeRef`] asks for its node.
+const NODE_REF: &str = "$mobileconfig::NodeRef";
+
+impl<'de> de::Deserialize<'de> for NodeRef {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NodeVisitor;
+
+        impl<'de> Visitor<'de> for NodeVisitor {
+            type Value = NodeRef;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a node of a YAML document")
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<NodeRef, A::Error> {
+                let node = seq
+                    .next_element::<usize>()?
+                    .ok_or_else(|| de::Error::custom("a node reference needs its node"))?;
+                let line = seq
+                    .next_element::<usize>()?
+                    .ok_or_else(|| de::Error::custom("a node reference needs its line"))?;
+                Ok(NodeRef { node, line })
+            }
+        }
+
+        deserializer.deserialize_struct(NODE_REF, &["node", "line"], NodeVisitor)
+    }
+}
+
 /// Deserializes one node of a document.
 #[derive(Clone, Copy)]
 struct NodeDeserializer<'d> {
@@ -201,6 +238,10 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        if name == NODE_REF {
+            let parts = [self.node, self.line()];
+            return visitor.visit_seq(de::value::SeqDeserializer::new(parts.into_iter()));
+        }
         if name != SPANNED {
             return self.deserialize_any(visitor);
         }

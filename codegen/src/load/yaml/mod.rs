@@ -77,12 +77,10 @@ impl Document {
     pub fn parse(text: &str) -> Result<Self, YamlError> {
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(text);
-        parser
-            .load(&mut builder, false)
-            .map_err(|error| YamlError {
-                line: Some(error.marker().line()),
-                message: format!("not valid YAML: {}", error.info()),
-            })?;
+        parser.load(&mut builder, true).map_err(|error| YamlError {
+            line: Some(error.marker().line()),
+            message: format!("not valid YAML: {}", error.info()),
+        })?;
         if let Some(error) = builder.error {
             return Err(error);
         }
@@ -172,6 +170,8 @@ struct Builder {
     open: Vec<Open>,
     anchors: BTreeMap<usize, NodeId>,
     root: Option<NodeId>,
+    /// Documents started so far.
+    documents: usize,
     error: Option<YamlError>,
 }
 
@@ -277,11 +277,16 @@ impl MarkedEventReceiver for Builder {
                 let start = self.nodes[id].line;
                 self.attach(id, start);
             }
-            Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd
-            | Event::Nothing => {}
+            // A file is one document: text after its end (`...` or a
+            // second `---`) would otherwise be dropped without a word.
+            Event::DocumentStart if self.documents > 0 => self.fail(
+                line,
+                "a second YAML document starts here (after `...` or `---`); a schema file \
+                 holds one document"
+                    .to_owned(),
+            ),
+            Event::DocumentStart => self.documents += 1,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
     }
 }
@@ -354,5 +359,16 @@ mod tests {
     fn syntax_errors_carry_a_line() {
         let error = Document::parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(error.line.is_some());
+    }
+
+    #[test]
+    fn text_after_the_end_of_the_document_is_refused_not_dropped() {
+        for text in ["a: 1\n...\nb: 2\n", "a: 1\n---\nb: 2\n"] {
+            let error = Document::parse(text).unwrap_err();
+            assert!(error.message.contains("second YAML document"), "{error:?}");
+            assert!(error.line.is_some());
+        }
+        // A single document may still be marked as one.
+        assert!(Document::parse("---\na: 1\n...\n").is_ok());
     }
 }
