@@ -49,7 +49,7 @@ fn lenient_values_are_read_with_warnings_and_written_exactly() {
     );
     assert!(decoded.warnings.iter().all(|w| w.code == "type-coerced"));
     let profile = decoded.value;
-    assert_eq!(profile.payload_version(), 1);
+    assert_eq!(profile.payload_version(), Some(1));
     let written: Value =
         plist::from_bytes(&io::write(&profile, OutputFormat::Xml).unwrap()).unwrap();
     let envelope = written.as_dictionary().unwrap();

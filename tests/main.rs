@@ -10,7 +10,9 @@
 //! - [`transcription`] and [`meta_schema`]: `schema/` against Apple's page and
 //!   format;
 //! - [`validation`], [`io`], [`round_trip`], [`json_schema`]: the generated
-//!   crate at work.
+//!   crate at work;
+//! - [`realworld`]: the generated crate on real profiles from public
+//!   projects.
 
 mod architecture;
 mod bad_schemas;
@@ -19,6 +21,7 @@ mod facts;
 mod io;
 mod json_schema;
 mod meta_schema;
+mod realworld;
 mod round_trip;
 mod snapshots;
 mod transcription;

@@ -89,15 +89,19 @@ fn write(profile: &Profile) -> Vec<u8> {
 #[test]
 fn a_profile_reads_into_typed_payloads() {
     let profile = read(PROFILE.as_bytes());
-    assert_eq!(profile.payload_identifier, "com.example.profile");
-    let Payload::VpnManaged(vpn) = &profile.payload_content[0] else {
+    assert_eq!(
+        profile.payload_identifier.as_deref(),
+        Some("com.example.profile")
+    );
+    let payloads = profile.payload_content.as_deref().unwrap_or_default();
+    let Payload::VpnManaged(vpn) = &payloads[0] else {
         panic!("the first payload is a VPN payload");
     };
-    assert_eq!(vpn.vpn_type, VpnType::IkeV2);
+    assert_eq!(vpn.vpn_type, Some(VpnType::IkeV2));
     let ikev2 = vpn.ikev2.as_ref().expect("IKEv2 dictionary");
     assert_eq!(
         ikev2.authentication_method,
-        IkeV2AuthenticationMethod::SharedSecret
+        Some(IkeV2AuthenticationMethod::SharedSecret)
     );
     assert_eq!(ikev2.disable_mobike, Some(true), "<true/> reads as a flag");
     assert_eq!(ikev2.enable_pfs, Some(true));
@@ -115,11 +119,8 @@ fn a_profile_reads_into_typed_payloads() {
         "a value newer than the schema is kept"
     );
     assert!(ikev2.unknown_keys.contains_key("FutureKey"));
-    assert!(matches!(&profile.payload_content[1], Payload::Other(_)));
-    assert_eq!(
-        profile.payload_content[1].payload_type(),
-        Some("com.example.unknown")
-    );
+    assert!(matches!(&payloads[1], Payload::Other(_)));
+    assert_eq!(payloads[1].payload_type(), Some("com.example.unknown"));
     assert!(profile.unknown_keys.contains_key("TopLevelExtra"));
 }
 
@@ -157,8 +158,8 @@ fn profiles_are_built_from_required_keys() {
         remote_address: "vpn.example.com".into(),
         remote_identifier: "server".into(),
     });
-    assert_eq!(ikev2.remote_identifier, "server");
-    assert_eq!(ikev2.remote_address, "vpn.example.com");
+    assert_eq!(ikev2.remote_identifier.as_deref(), Some("server"));
+    assert_eq!(ikev2.remote_address.as_deref(), Some("vpn.example.com"));
     let mut vpn = VpnManaged::new(VpnManagedRequired {
         payload_identifier: "com.example.vpn".into(),
         payload_uuid: "UUID-1".into(),
@@ -167,15 +168,15 @@ fn profiles_are_built_from_required_keys() {
     });
     vpn.ikev2 = Some(ikev2);
     // Keys with one possible value are set by the constructor and read-only.
-    assert_eq!(vpn.payload_type(), "com.apple.vpn.managed");
-    assert_eq!(vpn.payload_version(), 1);
+    assert_eq!(vpn.payload_type(), Some("com.apple.vpn.managed"));
+    assert_eq!(vpn.payload_version(), Some(1));
     let profile: Profile = ProfileRequired {
         payload_identifier: "com.example".into(),
         payload_uuid: "UUID-0".into(),
         payload_content: vec![Payload::VpnManaged(Box::new(vpn))],
     }
     .into();
-    assert_eq!(profile.payload_type(), "Configuration");
+    assert_eq!(profile.payload_type(), Some("Configuration"));
     let again = read(&write(&profile));
     assert_eq!(again, profile);
 }
@@ -204,7 +205,7 @@ fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
         payload_uuid: "0F1E…".into(),
         payload_content: vec![Payload::VpnManaged(Box::new(vpn))],
     });
-    assert_eq!(profile.payload_version(), 1); // set by new(), read-only
+    assert_eq!(profile.payload_version(), Some(1)); // set by new(), read-only
 
     let findings = profile.validate(None);
     // Certificate authentication without a certificate payload, and UUIDs that

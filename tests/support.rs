@@ -45,6 +45,22 @@ pub fn require_apple_corpus(release: &str) -> PathBuf {
     })
 }
 
+/// The real-world profiles (`profiles/` of the corpus gathered from public
+/// projects), from `REALWORLD_DIR` (set by `.ci/run`), else
+/// `../shared/realworld` beside the workspace; fails the test with a message
+/// saying how to provide them.
+pub fn require_realworld_profiles() -> PathBuf {
+    let base = std::env::var_os("REALWORLD_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/realworld"));
+    let dir = base.join("profiles");
+    assert!(
+        dir.is_dir(),
+        "the real-world profiles are missing: set REALWORLD_DIR to a folder holding profiles/"
+    );
+    dir
+}
+
 /// Reads every `*.yaml` in `dir` as sources.
 pub fn sources(dir: &Path) -> Vec<SourceFile> {
     mobileconfig_codegen::load::read_schema_dir(dir)

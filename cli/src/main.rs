@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use mobileconfig::runtime::io::{self, OutputFormat};
 use mobileconfig::runtime::schema::Platform;
-use mobileconfig::runtime::{Diagnostic, Severity, Target, Version};
+use mobileconfig::runtime::{Coverage, Diagnostic, Severity, Target, Version};
 
 const USAGE: &str = "\
 usage: mobileconfig validate FILE... [--platform iOS|macOS|tvOS|visionOS|watchOS [--os-version X.Y]] [--format text|json]
@@ -106,7 +106,7 @@ impl ValidateOptions {
 
 /// What validating one file gave.
 enum Outcome {
-    Checked(Vec<Diagnostic>),
+    Checked(Vec<Diagnostic>, Coverage),
     Unreadable(String),
 }
 
@@ -138,7 +138,8 @@ fn check_file(path: &PathBuf, target: Option<&Target>) -> Outcome {
     }
     let mut diagnostics = mobileconfig::validate_profile(&value, target);
     diagnostics.sort_by(|a, b| a.path.cmp(&b.path).then(b.severity.cmp(&a.severity)));
-    Outcome::Checked(diagnostics)
+    let coverage = Coverage::of(&value, &diagnostics);
+    Outcome::Checked(diagnostics, coverage)
 }
 
 fn validate(options: &ValidateOptions) -> u8 {
@@ -151,12 +152,12 @@ fn validate(options: &ValidateOptions) -> u8 {
         .iter()
         .map(|(_, outcome)| match outcome {
             Outcome::Unreadable(_) => UNREADABLE,
-            Outcome::Checked(diagnostics)
+            Outcome::Checked(diagnostics, _)
                 if diagnostics.iter().any(|d| d.severity == Severity::Error) =>
             {
                 HAS_ERRORS
             }
-            Outcome::Checked(_) => CLEAN,
+            Outcome::Checked(..) => CLEAN,
         })
         .max()
         .unwrap_or(CLEAN);
@@ -164,8 +165,9 @@ fn validate(options: &ValidateOptions) -> u8 {
         let files: Vec<serde_json::Value> = outcomes
             .iter()
             .map(|(path, outcome)| match outcome {
-                Outcome::Checked(diagnostics) => serde_json::json!({
+                Outcome::Checked(diagnostics, coverage) => serde_json::json!({
                     "file": path.display().to_string(),
+                    "payloads": coverage,
                     "diagnostics": diagnostics,
                 }),
                 Outcome::Unreadable(error) => serde_json::json!({
@@ -183,6 +185,7 @@ fn validate(options: &ValidateOptions) -> u8 {
     }
     let several = outcomes.len() > 1;
     let (mut errors, mut warnings, mut notes) = (0, 0, 0);
+    let mut coverage = Coverage::default();
     for (path, outcome) in &outcomes {
         if several {
             println!("{}", path.display());
@@ -191,7 +194,8 @@ fn validate(options: &ValidateOptions) -> u8 {
             Outcome::Unreadable(error) => {
                 eprintln!("{}: cannot be read as a profile: {error}", path.display());
             }
-            Outcome::Checked(diagnostics) => {
+            Outcome::Checked(diagnostics, file_coverage) => {
+                coverage += *file_coverage;
                 for diagnostic in diagnostics {
                     println!("{diagnostic}");
                     match diagnostic.severity {
@@ -203,7 +207,11 @@ fn validate(options: &ValidateOptions) -> u8 {
             }
         }
     }
-    eprintln!("{errors} error(s), {warnings} warning(s), {notes} note(s)");
+    eprintln!(
+        "{errors} error(s), {warnings} warning(s), {notes} note(s); {} payload(s) checked, {} not \
+         checked (no schema for their type)",
+        coverage.checked, coverage.unchecked
+    );
     code
 }
 

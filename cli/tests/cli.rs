@@ -52,11 +52,27 @@ fn findings_print_as_path_severity_code_message() {
 fn warnings_alone_exit_zero() {
     let output = run(&["validate", "real-world-lenient.mobileconfig"]);
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(stdout(&output).lines().count(), 4);
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    // Four values in another type than the schema's, and a payload of a
+    // type with no schema, reported as not checked.
+    let coerced = lines
+        .iter()
+        .filter(|line| line.contains(": warning[type-coerced]: "))
+        .count();
+    assert_eq!(coerced, 4, "{out}");
     assert!(
-        stdout(&output)
-            .lines()
-            .all(|line| line.contains(": warning[type-coerced]: "))
+        lines.iter().any(|line| line.starts_with(
+            "PayloadContent[1]: info[unknown-payload-type]: `com.example.future-payload`"
+        )),
+        "{out}"
+    );
+    let summary = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        summary.trim_end(),
+        "0 error(s), 4 warning(s), 1 note(s); 1 payload(s) checked, 1 not checked (no schema \
+         for their type)"
     );
 }
 
@@ -126,6 +142,15 @@ fn json_output_lists_every_file() {
             .starts_with("PayloadContent[0]")
     );
     assert_eq!(files[1]["diagnostics"].as_array().unwrap().len(), 0);
+    // Each file says how many payloads were checked and how many were not.
+    assert_eq!(
+        files[0]["payloads"],
+        serde_json::json!({ "checked": 1, "unchecked": 1 })
+    );
+    assert_eq!(
+        files[1]["payloads"],
+        serde_json::json!({ "checked": 1, "unchecked": 0 })
+    );
 }
 
 #[test]
@@ -152,9 +177,13 @@ fn convert_writes_each_encoding_through_the_typed_api() {
         if format != "json" {
             let again = run(&["validate", out.to_str().unwrap()]);
             assert_eq!(again.status.code(), Some(0));
+            // Only the note on the payload no schema describes is left.
             assert_eq!(
-                stdout(&again),
-                "",
+                stdout(&again)
+                    .lines()
+                    .filter(|line| !line.contains(": info[unknown-payload-type]: "))
+                    .count(),
+                0,
                 "{format}: written exactly, nothing to coerce"
             );
         }

@@ -462,12 +462,19 @@ pub fn dictionary_at(file: &SchemaFile, within: &[String]) -> Result<KeyListId, 
     let list = element_subkeys(file, key)
         .filter(|list| file.keys(*list).iter().any(|key| key.key != ANY_KEY))
         .ok_or_else(not_a_dictionary)?;
-    if key.key_type() == Some(KeyType::Array)
-        && file
-            .keys(list)
-            .first()
-            .is_some_and(|first| first.subkeys.is_none())
-    {
+    // An array's elements must be dictionaries (through arrays of arrays):
+    // the list found for an array of strings is its element's.
+    let mut element = key;
+    for _ in 0..MAX_ARRAY_NESTING {
+        if element.key_type() != Some(KeyType::Array) {
+            break;
+        }
+        match element.subkeys.and_then(|items| file.keys(items).first()) {
+            Some(item) => element = item,
+            None => return Err(not_a_dictionary()),
+        }
+    }
+    if element.subkeys.is_none() || element.key_type() == Some(KeyType::Array) {
         return Err(not_a_dictionary());
     }
     Ok(list)

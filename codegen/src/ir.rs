@@ -305,6 +305,15 @@ impl Field {
     pub fn is_held_elsewhere(&self) -> bool {
         self.value.shape == Shape::DeclarationType
     }
+
+    /// Whether the field may be absent from a dictionary as read, and so
+    /// holds an `Option`: every key, required ones too, since real profiles
+    /// leave required keys out and must still read (the validators report
+    /// each missing key); the constructor takes the required ones. The
+    /// exception is a declaration's payload, which its reading dispatches on.
+    pub fn may_be_absent(&self) -> bool {
+        self.value.shape != Shape::DeclarationPayload
+    }
 }
 
 /// The availability a key's documentation shows: only what a reader cannot

@@ -63,6 +63,25 @@ fn correct(schema: &mut Schema) -> Vec<SchemaError> {
             for what in apply(key, correction) {
                 problems.push(stale(correction.line, &entry.path, &what));
             }
+            if let Some(subkeys) = &correction.subkeys {
+                key.subkeys = Some(subkeys.list);
+                // The lists read are named from the overlay path (payload
+                // type first); in the file they sit below the key's own.
+                let mut key_path = file.key_list_paths.get(&list).cloned().unwrap_or_default();
+                key_path.push(entry.path.last().cloned().unwrap_or_default());
+                for (sublist, keys) in &subkeys.key_lists {
+                    file.key_lists.insert(*sublist, keys.clone());
+                    let relative = subkeys
+                        .key_list_paths
+                        .get(sublist)
+                        .map(|path| path.iter().skip(1 + entry.path.len()).cloned())
+                        .into_iter()
+                        .flatten();
+                    let mut full = key_path.clone();
+                    full.extend(relative);
+                    file.key_list_paths.insert(*sublist, full);
+                }
+            }
         }
     }
     problems

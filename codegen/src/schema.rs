@@ -512,4 +512,7 @@ pub struct Correction {
     pub range: Option<Range>,
     pub rangelist: Option<Vec<Spanned<Scalar>>>,
     pub default: Option<Spanned<Scalar>>,
+    /// The key's subkeys in place of Apple's (a structure Apple's YAML gets
+    /// wrong), in Apple's format.
+    pub subkeys: Option<KeysRead>,
 }

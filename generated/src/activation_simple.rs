@@ -25,7 +25,7 @@ pub struct Simple {
     /// `StandardConfigurations` (required): array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.activation.simple` › `StandardConfigurations`).
-    pub standard_configurations: Vec<String>,
+    pub standard_configurations: Option<Vec<String>>,
     /// `Predicate`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.activation.simple` › `Predicate`).
@@ -45,7 +45,7 @@ impl Simple {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SimpleRequired) -> Self {
         Simple {
-            standard_configurations: required.standard_configurations,
+            standard_configurations: Some(required.standard_configurations),
             predicate: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -74,7 +74,7 @@ impl From<SimpleRequired> for Simple {
 impl Serialize for Simple {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("StandardConfigurations", &self.standard_configurations)?;
+        dictionary.optional("StandardConfigurations", &self.standard_configurations)?;
         dictionary.optional("Predicate", &self.predicate)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -86,7 +86,7 @@ impl<'de> Deserialize<'de> for Simple {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Simple {
-            standard_configurations: dictionary.required("StandardConfigurations")?,
+            standard_configurations: dictionary.optional("StandardConfigurations")?,
             predicate: dictionary.optional("Predicate")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

@@ -29,7 +29,7 @@ pub struct AdCertificateManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct AdCertificateManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`AdCertificateManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`AdCertificateManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,13 +59,13 @@ pub struct AdCertificateManaged {
     /// Certificate Server
     ///
     /// Described in Apple's device-management documentation (`com.apple.ADCertificate.managed` › `CertServer`).
-    pub cert_server: String,
+    pub cert_server: Option<String>,
     /// `CertTemplate` (required): string.
     ///
     /// Certificate Template
     ///
     /// Described in Apple's device-management documentation (`com.apple.ADCertificate.managed` › `CertTemplate`).
-    pub cert_template: String,
+    pub cert_template: Option<String>,
     /// `Description`: string.
     ///
     /// Description
@@ -160,15 +160,15 @@ impl AdCertificateManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AdCertificateManagedRequired) -> Self {
         AdCertificateManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.ADCertificate.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.ADCertificate.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            cert_server: required.cert_server,
-            cert_template: required.cert_template,
+            cert_server: Some(required.cert_server),
+            cert_template: Some(required.cert_template),
             description: None,
             certificate_renewal_time_interval: None,
             certificate_authority: None,
@@ -187,8 +187,8 @@ impl AdCertificateManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.ADCertificate.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -196,7 +196,7 @@ impl AdCertificateManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -223,15 +223,15 @@ impl From<AdCertificateManagedRequired> for AdCertificateManaged {
 impl Serialize for AdCertificateManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("CertServer", &self.cert_server)?;
-        dictionary.required("CertTemplate", &self.cert_template)?;
+        dictionary.optional("CertServer", &self.cert_server)?;
+        dictionary.optional("CertTemplate", &self.cert_template)?;
         dictionary.optional("Description", &self.description)?;
         dictionary
             .optional(
@@ -259,15 +259,15 @@ impl<'de> Deserialize<'de> for AdCertificateManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AdCertificateManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            cert_server: dictionary.required("CertServer")?,
-            cert_template: dictionary.required("CertTemplate")?,
+            cert_server: dictionary.optional("CertServer")?,
+            cert_template: dictionary.optional("CertTemplate")?,
             description: dictionary.optional("Description")?,
             certificate_renewal_time_interval: dictionary
                 .optional("CertificateRenewalTimeInterval")?,

@@ -29,7 +29,7 @@ pub struct AimAccount {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct AimAccount {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`AimAccount::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`AimAccount::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -61,7 +61,7 @@ pub struct AimAccount {
     /// Described in Apple's device-management documentation (`com.apple.AIM.account` › `AIMAccountDescription`).
     pub aim_account_description: Option<String>,
     /// `AIMHostName`: see [`AimAccount::aim_host_name`].
-    aim_host_name: String,
+    aim_host_name: Option<String>,
     /// `AIMUserName`: string.
     ///
     /// Account Username
@@ -92,7 +92,7 @@ pub struct AimAccount {
     /// - Default: `5190`.
     pub aim_port: Option<i64>,
     /// `AIMAuthentication`: see [`AimAccount::aim_authentication`].
-    aim_authentication: String,
+    aim_authentication: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -110,20 +110,20 @@ impl AimAccount {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AimAccountRequired) -> Self {
         AimAccount {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.AIM.account".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.AIM.account".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             aim_account_description: None,
-            aim_host_name: "slogin.oscar.aol.com".to_owned(),
+            aim_host_name: Some("slogin.oscar.aol.com".to_owned()),
             aim_user_name: None,
             aim_password: None,
             aim_use_ssl: None,
             aim_port: None,
-            aim_authentication: "AIMAuthPassword".to_owned(),
+            aim_authentication: Some("AIMAuthPassword".to_owned()),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -133,8 +133,8 @@ impl AimAccount {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.AIM.account`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -142,7 +142,7 @@ impl AimAccount {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -153,8 +153,8 @@ impl AimAccount {
     /// Described in Apple's device-management documentation (`com.apple.AIM.account` › `AIMHostName`).
     ///
     /// - Value: always `slogin.oscar.aol.com`.
-    pub fn aim_host_name(&self) -> &str {
-        &self.aim_host_name
+    pub fn aim_host_name(&self) -> Option<&str> {
+        self.aim_host_name.as_deref()
     }
 
     /// `AIMAuthentication` (required): string.
@@ -164,8 +164,8 @@ impl AimAccount {
     /// Described in Apple's device-management documentation (`com.apple.AIM.account` › `AIMAuthentication`).
     ///
     /// - Value: always `AIMAuthPassword`.
-    pub fn aim_authentication(&self) -> &str {
-        &self.aim_authentication
+    pub fn aim_authentication(&self) -> Option<&str> {
+        self.aim_authentication.as_deref()
     }
 
     /// Checks the payload against every rule of its schema: types, required keys, allowed values, ranges, formats, cross-field rules and, given a target, availability. Returns all findings.
@@ -191,20 +191,20 @@ impl From<AimAccountRequired> for AimAccount {
 impl Serialize for AimAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("AIMAccountDescription", &self.aim_account_description)?;
-        dictionary.required("AIMHostName", &self.aim_host_name)?;
+        dictionary.optional("AIMHostName", &self.aim_host_name)?;
         dictionary.optional("AIMUserName", &self.aim_user_name)?;
         dictionary.optional("AIMPassword", &self.aim_password)?;
         dictionary.optional("AIMUseSSL", &self.aim_use_ssl)?;
         dictionary.optional("AIMPort", &self.aim_port)?;
-        dictionary.required("AIMAuthentication", &self.aim_authentication)?;
+        dictionary.optional("AIMAuthentication", &self.aim_authentication)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -215,20 +215,20 @@ impl<'de> Deserialize<'de> for AimAccount {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AimAccount {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             aim_account_description: dictionary.optional("AIMAccountDescription")?,
-            aim_host_name: dictionary.required("AIMHostName")?,
+            aim_host_name: dictionary.optional("AIMHostName")?,
             aim_user_name: dictionary.optional("AIMUserName")?,
             aim_password: dictionary.optional("AIMPassword")?,
             aim_use_ssl: dictionary.optional("AIMUseSSL")?,
             aim_port: dictionary.optional("AIMPort")?,
-            aim_authentication: dictionary.required("AIMAuthentication")?,
+            aim_authentication: dictionary.optional("AIMAuthentication")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

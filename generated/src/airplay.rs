@@ -29,7 +29,7 @@ pub struct Airplay {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Airplay {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Airplay::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Airplay::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -93,10 +93,10 @@ impl Airplay {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AirplayRequired) -> Self {
         Airplay {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.airplay".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.airplay".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -112,8 +112,8 @@ impl Airplay {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.airplay`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -121,7 +121,7 @@ impl Airplay {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -148,10 +148,10 @@ impl From<AirplayRequired> for Airplay {
 impl Serialize for Airplay {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -168,10 +168,10 @@ impl<'de> Deserialize<'de> for Airplay {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Airplay {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -265,13 +265,13 @@ pub struct PasswordsItem {
     /// Described in Apple's device-management documentation (`com.apple.airplay` › `Passwords` › `PasswordsItem` › `DeviceName`).
     ///
     /// - Availability: iOS 7.0+, macOS 15.0+; not available on tvOS, visionOS, watchOS.
-    pub device_name: String,
+    pub device_name: Option<String>,
     /// `Password` (required): string.
     ///
     /// Password
     ///
     /// Described in Apple's device-management documentation (`com.apple.airplay` › `Passwords` › `PasswordsItem` › `Password`).
-    pub password: String,
+    pub password: Option<String>,
     /// `DeviceID`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.airplay` › `Passwords` › `PasswordsItem` › `DeviceID`).
@@ -295,8 +295,8 @@ impl PasswordsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: PasswordsItemRequired) -> Self {
         PasswordsItem {
-            device_name: required.device_name,
-            password: required.password,
+            device_name: Some(required.device_name),
+            password: Some(required.password),
             device_id: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -312,8 +312,8 @@ impl From<PasswordsItemRequired> for PasswordsItem {
 impl Serialize for PasswordsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("DeviceName", &self.device_name)?;
-        dictionary.required("Password", &self.password)?;
+        dictionary.optional("DeviceName", &self.device_name)?;
+        dictionary.optional("Password", &self.password)?;
         dictionary.optional("DeviceID", &self.device_id)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -325,8 +325,8 @@ impl<'de> Deserialize<'de> for PasswordsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(PasswordsItem {
-            device_name: dictionary.required("DeviceName")?,
-            password: dictionary.required("Password")?,
+            device_name: dictionary.optional("DeviceName")?,
+            password: dictionary.optional("Password")?,
             device_id: dictionary.optional("DeviceID")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

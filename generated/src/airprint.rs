@@ -29,7 +29,7 @@ pub struct Airprint {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Airprint {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Airprint::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Airprint::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,7 +59,7 @@ pub struct Airprint {
     /// Air print
     ///
     /// Described in Apple's device-management documentation (`com.apple.airprint` › `AirPrint`).
-    pub airprint: Vec<AirPrintItem>,
+    pub airprint: Option<Vec<AirPrintItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -79,14 +79,14 @@ impl Airprint {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AirprintRequired) -> Self {
         Airprint {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.airprint".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.airprint".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            airprint: required.airprint,
+            airprint: Some(required.airprint),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -96,8 +96,8 @@ impl Airprint {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.airprint`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -105,7 +105,7 @@ impl Airprint {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -132,14 +132,14 @@ impl From<AirprintRequired> for Airprint {
 impl Serialize for Airprint {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("AirPrint", &self.airprint)?;
+        dictionary.optional("AirPrint", &self.airprint)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -150,14 +150,14 @@ impl<'de> Deserialize<'de> for Airprint {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Airprint {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            airprint: dictionary.required("AirPrint")?,
+            airprint: dictionary.optional("AirPrint")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -176,13 +176,13 @@ pub struct AirPrintItem {
     /// IP Address
     ///
     /// Described in Apple's device-management documentation (`com.apple.airprint` › `AirPrint` › `AirPrintItem` › `IPAddress`).
-    pub ip_address: String,
+    pub ip_address: Option<String>,
     /// `ResourcePath` (required): string.
     ///
     /// Resource Path
     ///
     /// Described in Apple's device-management documentation (`com.apple.airprint` › `AirPrint` › `AirPrintItem` › `ResourcePath`).
-    pub resource_path: String,
+    pub resource_path: Option<String>,
     /// `Port`: integer.
     ///
     /// Port Number
@@ -218,8 +218,8 @@ impl AirPrintItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AirPrintItemRequired) -> Self {
         AirPrintItem {
-            ip_address: required.ip_address,
-            resource_path: required.resource_path,
+            ip_address: Some(required.ip_address),
+            resource_path: Some(required.resource_path),
             port: None,
             force_tls: None,
             unknown_keys: plist::Dictionary::new(),
@@ -236,8 +236,8 @@ impl From<AirPrintItemRequired> for AirPrintItem {
 impl Serialize for AirPrintItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("IPAddress", &self.ip_address)?;
-        dictionary.required("ResourcePath", &self.resource_path)?;
+        dictionary.optional("IPAddress", &self.ip_address)?;
+        dictionary.optional("ResourcePath", &self.resource_path)?;
         dictionary.optional("Port", &self.port)?;
         dictionary.optional("ForceTLS", &self.force_tls)?;
         dictionary.finish(&self.unknown_keys)
@@ -250,8 +250,8 @@ impl<'de> Deserialize<'de> for AirPrintItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AirPrintItem {
-            ip_address: dictionary.required("IPAddress")?,
-            resource_path: dictionary.required("ResourcePath")?,
+            ip_address: dictionary.optional("IPAddress")?,
+            resource_path: dictionary.optional("ResourcePath")?,
             port: dictionary.optional("Port")?,
             force_tls: dictionary.optional("ForceTLS")?,
             unknown_keys: dictionary.into_unknown_keys(),

@@ -29,7 +29,7 @@ pub struct ApnManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct ApnManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`ApnManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`ApnManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,9 +57,9 @@ pub struct ApnManaged {
     /// `DefaultsData` (required): [`DefaultsData`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.apn.managed` › `DefaultsData`).
-    pub defaults_data: DefaultsData,
+    pub defaults_data: Option<DefaultsData>,
     /// `DefaultsDomainName`: see [`ApnManaged::defaults_domain_name`].
-    defaults_domain_name: String,
+    defaults_domain_name: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -79,15 +79,15 @@ impl ApnManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ApnManagedRequired) -> Self {
         ApnManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.apn.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.apn.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            defaults_data: required.defaults_data,
-            defaults_domain_name: "com.apple.managedCarrier".to_owned(),
+            defaults_data: Some(required.defaults_data),
+            defaults_domain_name: Some("com.apple.managedCarrier".to_owned()),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -97,8 +97,8 @@ impl ApnManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.apn.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -106,7 +106,7 @@ impl ApnManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -115,8 +115,8 @@ impl ApnManaged {
     /// Described in Apple's device-management documentation (`com.apple.apn.managed` › `DefaultsDomainName`).
     ///
     /// - Value: always `com.apple.managedCarrier`.
-    pub fn defaults_domain_name(&self) -> &str {
-        &self.defaults_domain_name
+    pub fn defaults_domain_name(&self) -> Option<&str> {
+        self.defaults_domain_name.as_deref()
     }
 
     /// Checks the payload against every rule of its schema: types, required keys, allowed values, ranges, formats, cross-field rules and, given a target, availability. Returns all findings.
@@ -142,15 +142,15 @@ impl From<ApnManagedRequired> for ApnManaged {
 impl Serialize for ApnManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("DefaultsData", &self.defaults_data)?;
-        dictionary.required("DefaultsDomainName", &self.defaults_domain_name)?;
+        dictionary.optional("DefaultsData", &self.defaults_data)?;
+        dictionary.optional("DefaultsDomainName", &self.defaults_domain_name)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -161,15 +161,15 @@ impl<'de> Deserialize<'de> for ApnManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ApnManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            defaults_data: dictionary.required("DefaultsData")?,
-            defaults_domain_name: dictionary.required("DefaultsDomainName")?,
+            defaults_data: dictionary.optional("DefaultsData")?,
+            defaults_domain_name: dictionary.optional("DefaultsDomainName")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -184,7 +184,7 @@ pub struct DefaultsData {
     /// `apns` (required): array of [`ApnsItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.apn.managed` › `DefaultsData` › `apns`).
-    pub apns: Vec<ApnsItem>,
+    pub apns: Option<Vec<ApnsItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -200,7 +200,7 @@ impl DefaultsData {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DefaultsDataRequired) -> Self {
         DefaultsData {
-            apns: required.apns,
+            apns: Some(required.apns),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -215,7 +215,7 @@ impl From<DefaultsDataRequired> for DefaultsData {
 impl Serialize for DefaultsData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("apns", &self.apns)?;
+        dictionary.optional("apns", &self.apns)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -226,7 +226,7 @@ impl<'de> Deserialize<'de> for DefaultsData {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(DefaultsData {
-            apns: dictionary.required("apns")?,
+            apns: dictionary.optional("apns")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -241,7 +241,7 @@ pub struct ApnsItem {
     /// `apn` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.apn.managed` › `DefaultsData` › `apns` › `apnsItem` › `apn`).
-    pub apn: String,
+    pub apn: Option<String>,
     /// `username`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.apn.managed` › `DefaultsData` › `apns` › `apnsItem` › `username`).
@@ -273,7 +273,7 @@ impl ApnsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ApnsItemRequired) -> Self {
         ApnsItem {
-            apn: required.apn,
+            apn: Some(required.apn),
             username: None,
             password: None,
             proxy: None,
@@ -292,7 +292,7 @@ impl From<ApnsItemRequired> for ApnsItem {
 impl Serialize for ApnsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("apn", &self.apn)?;
+        dictionary.optional("apn", &self.apn)?;
         dictionary.optional("username", &self.username)?;
         dictionary.optional("password", &self.password)?;
         dictionary.optional("proxy", &self.proxy)?;
@@ -307,7 +307,7 @@ impl<'de> Deserialize<'de> for ApnsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ApnsItem {
-            apn: dictionary.required("apn")?,
+            apn: dictionary.optional("apn")?,
             username: dictionary.optional("username")?,
             password: dictionary.optional("password")?,
             proxy: dictionary.optional("proxy")?,

@@ -29,7 +29,7 @@ pub struct AppLock {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct AppLock {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`AppLock::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`AppLock::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,7 +59,7 @@ pub struct AppLock {
     /// App
     ///
     /// Described in Apple's device-management documentation (`com.apple.app.lock` › `App`).
-    pub app: App,
+    pub app: Option<App>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -79,14 +79,14 @@ impl AppLock {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AppLockRequired) -> Self {
         AppLock {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.app.lock".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.app.lock".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            app: required.app,
+            app: Some(required.app),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -96,8 +96,8 @@ impl AppLock {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.app.lock`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -105,7 +105,7 @@ impl AppLock {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -132,14 +132,14 @@ impl From<AppLockRequired> for AppLock {
 impl Serialize for AppLock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("App", &self.app)?;
+        dictionary.optional("App", &self.app)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -150,14 +150,14 @@ impl<'de> Deserialize<'de> for AppLock {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AppLock {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            app: dictionary.required("App")?,
+            app: dictionary.optional("App")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -176,7 +176,7 @@ pub struct App {
     /// Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.app.lock` › `App` › `Identifier`).
-    pub identifier: String,
+    pub identifier: Option<String>,
     /// `Options`: [`Options`].
     ///
     /// Options
@@ -208,7 +208,7 @@ impl App {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AppRequired) -> Self {
         App {
-            identifier: required.identifier,
+            identifier: Some(required.identifier),
             options: None,
             user_enabled_options: None,
             unknown_keys: plist::Dictionary::new(),
@@ -225,7 +225,7 @@ impl From<AppRequired> for App {
 impl Serialize for App {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Identifier", &self.identifier)?;
+        dictionary.optional("Identifier", &self.identifier)?;
         dictionary.optional("Options", &self.options)?;
         dictionary.optional("UserEnabledOptions", &self.user_enabled_options)?;
         dictionary.finish(&self.unknown_keys)
@@ -238,7 +238,7 @@ impl<'de> Deserialize<'de> for App {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(App {
-            identifier: dictionary.required("Identifier")?,
+            identifier: dictionary.optional("Identifier")?,
             options: dictionary.optional("Options")?,
             user_enabled_options: dictionary.optional("UserEnabledOptions")?,
             unknown_keys: dictionary.into_unknown_keys(),

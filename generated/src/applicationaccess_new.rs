@@ -29,7 +29,7 @@ pub struct ApplicationaccessNew {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct ApplicationaccessNew {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`ApplicationaccessNew::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`ApplicationaccessNew::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct ApplicationaccessNew {
     /// `familyControlsEnabled` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.applicationaccess.new` › `familyControlsEnabled`).
-    pub family_controls_enabled: bool,
+    pub family_controls_enabled: Option<bool>,
     /// `whiteList`: array of [`ApplicationItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.applicationaccess.new` › `whiteList`).
@@ -93,14 +93,14 @@ impl ApplicationaccessNew {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ApplicationaccessNewRequired) -> Self {
         ApplicationaccessNew {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.applicationaccess.new".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.applicationaccess.new".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            family_controls_enabled: required.family_controls_enabled,
+            family_controls_enabled: Some(required.family_controls_enabled),
             white_list: None,
             path_black_list: None,
             path_white_list: None,
@@ -113,8 +113,8 @@ impl ApplicationaccessNew {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.applicationaccess.new`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -122,7 +122,7 @@ impl ApplicationaccessNew {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -149,14 +149,14 @@ impl From<ApplicationaccessNewRequired> for ApplicationaccessNew {
 impl Serialize for ApplicationaccessNew {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("familyControlsEnabled", &self.family_controls_enabled)?;
+        dictionary.optional("familyControlsEnabled", &self.family_controls_enabled)?;
         dictionary.optional("whiteList", &self.white_list)?;
         dictionary.optional("pathBlackList", &self.path_black_list)?;
         dictionary.optional("pathWhiteList", &self.path_white_list)?;
@@ -170,14 +170,14 @@ impl<'de> Deserialize<'de> for ApplicationaccessNew {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ApplicationaccessNew {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            family_controls_enabled: dictionary.required("familyControlsEnabled")?,
+            family_controls_enabled: dictionary.optional("familyControlsEnabled")?,
             white_list: dictionary.optional("whiteList")?,
             path_black_list: dictionary.optional("pathBlackList")?,
             path_white_list: dictionary.optional("pathWhiteList")?,
@@ -197,11 +197,11 @@ pub struct ApplicationItem {
     /// `bundleID` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.applicationaccess.new` › `whiteList` › `whiteListItem` › `bundleID`).
-    pub bundle_id: String,
+    pub bundle_id: Option<String>,
     /// `appID` (required): data.
     ///
     /// Described in Apple's device-management documentation (`com.apple.applicationaccess.new` › `whiteList` › `whiteListItem` › `appID`).
-    pub app_id: plist::Data,
+    pub app_id: Option<plist::Data>,
     /// `detachedSignature`: data.
     ///
     /// Described in Apple's device-management documentation (`com.apple.applicationaccess.new` › `whiteList` › `whiteListItem` › `detachedSignature`).
@@ -237,8 +237,8 @@ impl ApplicationItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ApplicationItemRequired) -> Self {
         ApplicationItem {
-            bundle_id: required.bundle_id,
-            app_id: required.app_id,
+            bundle_id: Some(required.bundle_id),
+            app_id: Some(required.app_id),
             detached_signature: None,
             disabled: None,
             sub_apps: None,
@@ -257,8 +257,8 @@ impl From<ApplicationItemRequired> for ApplicationItem {
 impl Serialize for ApplicationItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("bundleID", &self.bundle_id)?;
-        dictionary.required("appID", &self.app_id)?;
+        dictionary.optional("bundleID", &self.bundle_id)?;
+        dictionary.optional("appID", &self.app_id)?;
         dictionary.optional("detachedSignature", &self.detached_signature)?;
         dictionary.optional("disabled", &self.disabled)?;
         dictionary.optional("subApps", &self.sub_apps)?;
@@ -273,8 +273,8 @@ impl<'de> Deserialize<'de> for ApplicationItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ApplicationItem {
-            bundle_id: dictionary.required("bundleID")?,
-            app_id: dictionary.required("appID")?,
+            bundle_id: dictionary.optional("bundleID")?,
+            app_id: dictionary.optional("appID")?,
             detached_signature: dictionary.optional("detachedSignature")?,
             disabled: dictionary.optional("disabled")?,
             sub_apps: dictionary.optional("subApps")?,

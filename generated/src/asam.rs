@@ -29,7 +29,7 @@ pub struct Asam {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Asam {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Asam::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Asam::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct Asam {
     /// `AllowedApplications` (required): array of [`AllowedApplicationsItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.asam` › `AllowedApplications`).
-    pub allowed_applications: Vec<AllowedApplicationsItem>,
+    pub allowed_applications: Option<Vec<AllowedApplicationsItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -77,14 +77,14 @@ impl Asam {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AsamRequired) -> Self {
         Asam {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.asam".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.asam".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            allowed_applications: required.allowed_applications,
+            allowed_applications: Some(required.allowed_applications),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -94,8 +94,8 @@ impl Asam {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.asam`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -103,7 +103,7 @@ impl Asam {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -130,14 +130,14 @@ impl From<AsamRequired> for Asam {
 impl Serialize for Asam {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("AllowedApplications", &self.allowed_applications)?;
+        dictionary.optional("AllowedApplications", &self.allowed_applications)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -148,14 +148,14 @@ impl<'de> Deserialize<'de> for Asam {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Asam {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            allowed_applications: dictionary.required("AllowedApplications")?,
+            allowed_applications: dictionary.optional("AllowedApplications")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -170,11 +170,11 @@ pub struct AllowedApplicationsItem {
     /// `BundleIdentifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.asam` › `AllowedApplications` › `AllowedApplicationsItem` › `BundleIdentifier`).
-    pub bundle_identifier: String,
+    pub bundle_identifier: Option<String>,
     /// `TeamIdentifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.asam` › `AllowedApplications` › `AllowedApplicationsItem` › `TeamIdentifier`).
-    pub team_identifier: String,
+    pub team_identifier: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -192,8 +192,8 @@ impl AllowedApplicationsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AllowedApplicationsItemRequired) -> Self {
         AllowedApplicationsItem {
-            bundle_identifier: required.bundle_identifier,
-            team_identifier: required.team_identifier,
+            bundle_identifier: Some(required.bundle_identifier),
+            team_identifier: Some(required.team_identifier),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -208,8 +208,8 @@ impl From<AllowedApplicationsItemRequired> for AllowedApplicationsItem {
 impl Serialize for AllowedApplicationsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("BundleIdentifier", &self.bundle_identifier)?;
-        dictionary.required("TeamIdentifier", &self.team_identifier)?;
+        dictionary.optional("BundleIdentifier", &self.bundle_identifier)?;
+        dictionary.optional("TeamIdentifier", &self.team_identifier)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -220,8 +220,8 @@ impl<'de> Deserialize<'de> for AllowedApplicationsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AllowedApplicationsItem {
-            bundle_identifier: dictionary.required("BundleIdentifier")?,
-            team_identifier: dictionary.required("TeamIdentifier")?,
+            bundle_identifier: dictionary.optional("BundleIdentifier")?,
+            team_identifier: dictionary.optional("TeamIdentifier")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

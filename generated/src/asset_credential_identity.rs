@@ -25,7 +25,7 @@ pub struct CredentialIdentity {
     /// `Reference` (required): [`Reference`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.asset.credential.identity` › `Reference`).
-    pub reference: Reference,
+    pub reference: Option<Reference>,
     /// `Authentication`: [`Authentication`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.asset.credential.identity` › `Authentication`).
@@ -52,7 +52,7 @@ impl CredentialIdentity {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: CredentialIdentityRequired) -> Self {
         CredentialIdentity {
-            reference: required.reference,
+            reference: Some(required.reference),
             authentication: None,
             accessible: None,
             unknown_keys: plist::Dictionary::new(),
@@ -82,7 +82,7 @@ impl From<CredentialIdentityRequired> for CredentialIdentity {
 impl Serialize for CredentialIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Reference", &self.reference)?;
+        dictionary.optional("Reference", &self.reference)?;
         dictionary.optional("Authentication", &self.authentication)?;
         dictionary.optional("Accessible", &self.accessible)?;
         dictionary.finish(&self.unknown_keys)
@@ -95,7 +95,7 @@ impl<'de> Deserialize<'de> for CredentialIdentity {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(CredentialIdentity {
-            reference: dictionary.required("Reference")?,
+            reference: dictionary.optional("Reference")?,
             authentication: dictionary.optional("Authentication")?,
             accessible: dictionary.optional("Accessible")?,
             unknown_keys: dictionary.into_unknown_keys(),
@@ -112,7 +112,7 @@ pub struct Reference {
     /// `DataURL` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.asset.credential.identity` › `Reference` › `DataURL`).
-    pub data_url: String,
+    pub data_url: Option<String>,
     /// `ContentType`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.asset.credential.identity` › `Reference` › `ContentType`).
@@ -140,7 +140,7 @@ impl Reference {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ReferenceRequired) -> Self {
         Reference {
-            data_url: required.data_url,
+            data_url: Some(required.data_url),
             content_type: None,
             size: None,
             hash_sha_256: None,
@@ -158,7 +158,7 @@ impl From<ReferenceRequired> for Reference {
 impl Serialize for Reference {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("DataURL", &self.data_url)?;
+        dictionary.optional("DataURL", &self.data_url)?;
         dictionary.optional("ContentType", &self.content_type)?;
         dictionary.optional("Size", &self.size)?;
         dictionary.optional("Hash-SHA-256", &self.hash_sha_256)?;
@@ -172,7 +172,7 @@ impl<'de> Deserialize<'de> for Reference {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Reference {
-            data_url: dictionary.required("DataURL")?,
+            data_url: dictionary.optional("DataURL")?,
             content_type: dictionary.optional("ContentType")?,
             size: dictionary.optional("Size")?,
             hash_sha_256: dictionary.optional("Hash-SHA-256")?,
@@ -192,7 +192,7 @@ pub struct Authentication {
     /// Described in Apple's device-management documentation (`com.apple.asset.credential.identity` › `Authentication` › `Type`).
     ///
     /// - Allowed values: `MDM`, `None`.
-    pub r#type: Type,
+    pub r#type: Option<Type>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -208,7 +208,7 @@ impl Authentication {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AuthenticationRequired) -> Self {
         Authentication {
-            r#type: required.r#type,
+            r#type: Some(required.r#type),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -223,7 +223,7 @@ impl From<AuthenticationRequired> for Authentication {
 impl Serialize for Authentication {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Type", &self.r#type)?;
+        dictionary.optional("Type", &self.r#type)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -234,7 +234,7 @@ impl<'de> Deserialize<'de> for Authentication {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Authentication {
-            r#type: dictionary.required("Type")?,
+            r#type: dictionary.optional("Type")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

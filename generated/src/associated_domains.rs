@@ -29,7 +29,7 @@ pub struct AssociatedDomains {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct AssociatedDomains {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`AssociatedDomains::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`AssociatedDomains::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,7 +59,7 @@ pub struct AssociatedDomains {
     /// Configuration
     ///
     /// Described in Apple's device-management documentation (`com.apple.associated-domains` › `Configuration`).
-    pub configuration: Vec<ConfigurationItem>,
+    pub configuration: Option<Vec<ConfigurationItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -79,14 +79,14 @@ impl AssociatedDomains {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AssociatedDomainsRequired) -> Self {
         AssociatedDomains {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.associated-domains".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.associated-domains".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            configuration: required.configuration,
+            configuration: Some(required.configuration),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -96,8 +96,8 @@ impl AssociatedDomains {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.associated-domains`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -105,7 +105,7 @@ impl AssociatedDomains {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -132,14 +132,14 @@ impl From<AssociatedDomainsRequired> for AssociatedDomains {
 impl Serialize for AssociatedDomains {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("Configuration", &self.configuration)?;
+        dictionary.optional("Configuration", &self.configuration)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -150,14 +150,14 @@ impl<'de> Deserialize<'de> for AssociatedDomains {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AssociatedDomains {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            configuration: dictionary.required("Configuration")?,
+            configuration: dictionary.optional("Configuration")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -172,11 +172,11 @@ pub struct ConfigurationItem {
     /// `ApplicationIdentifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.associated-domains` › `Configuration` › `ConfigurationItem` › `ApplicationIdentifier`).
-    pub application_identifier: String,
+    pub application_identifier: Option<String>,
     /// `AssociatedDomains` (required): array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.associated-domains` › `Configuration` › `ConfigurationItem` › `AssociatedDomains`).
-    pub associated_domains: Vec<String>,
+    pub associated_domains: Option<Vec<String>>,
     /// `EnableDirectDownloads`: boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.associated-domains` › `Configuration` › `ConfigurationItem` › `EnableDirectDownloads`).
@@ -201,8 +201,8 @@ impl ConfigurationItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ConfigurationItemRequired) -> Self {
         ConfigurationItem {
-            application_identifier: required.application_identifier,
-            associated_domains: required.associated_domains,
+            application_identifier: Some(required.application_identifier),
+            associated_domains: Some(required.associated_domains),
             enable_direct_downloads: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -218,8 +218,8 @@ impl From<ConfigurationItemRequired> for ConfigurationItem {
 impl Serialize for ConfigurationItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ApplicationIdentifier", &self.application_identifier)?;
-        dictionary.required("AssociatedDomains", &self.associated_domains)?;
+        dictionary.optional("ApplicationIdentifier", &self.application_identifier)?;
+        dictionary.optional("AssociatedDomains", &self.associated_domains)?;
         dictionary.optional("EnableDirectDownloads", &self.enable_direct_downloads)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -231,8 +231,8 @@ impl<'de> Deserialize<'de> for ConfigurationItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ConfigurationItem {
-            application_identifier: dictionary.required("ApplicationIdentifier")?,
-            associated_domains: dictionary.required("AssociatedDomains")?,
+            application_identifier: dictionary.optional("ApplicationIdentifier")?,
+            associated_domains: dictionary.optional("AssociatedDomains")?,
             enable_direct_downloads: dictionary.optional("EnableDirectDownloads")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

@@ -29,7 +29,7 @@ pub struct CarddavAccount {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct CarddavAccount {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`CarddavAccount::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`CarddavAccount::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -65,7 +65,7 @@ pub struct CarddavAccount {
     /// Account Hostname
     ///
     /// Described in Apple's device-management documentation (`com.apple.carddav.account` › `CardDAVHostName`).
-    pub card_dav_host_name: String,
+    pub card_dav_host_name: Option<String>,
     /// `CardDAVUsername`: string.
     ///
     /// Account Username
@@ -135,15 +135,15 @@ impl CarddavAccount {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: CarddavAccountRequired) -> Self {
         CarddavAccount {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.carddav.account".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.carddav.account".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             card_dav_account_description: None,
-            card_dav_host_name: required.card_dav_host_name,
+            card_dav_host_name: Some(required.card_dav_host_name),
             card_dav_username: None,
             card_dav_password: None,
             card_dav_principal_url: None,
@@ -160,8 +160,8 @@ impl CarddavAccount {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.carddav.account`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -169,7 +169,7 @@ impl CarddavAccount {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -196,16 +196,16 @@ impl From<CarddavAccountRequired> for CarddavAccount {
 impl Serialize for CarddavAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary
             .optional("CardDAVAccountDescription", &self.card_dav_account_description)?;
-        dictionary.required("CardDAVHostName", &self.card_dav_host_name)?;
+        dictionary.optional("CardDAVHostName", &self.card_dav_host_name)?;
         dictionary.optional("CardDAVUsername", &self.card_dav_username)?;
         dictionary.optional("CardDAVPassword", &self.card_dav_password)?;
         dictionary.optional("CardDAVPrincipalURL", &self.card_dav_principal_url)?;
@@ -224,16 +224,16 @@ impl<'de> Deserialize<'de> for CarddavAccount {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(CarddavAccount {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             card_dav_account_description: dictionary
                 .optional("CardDAVAccountDescription")?,
-            card_dav_host_name: dictionary.required("CardDAVHostName")?,
+            card_dav_host_name: dictionary.optional("CardDAVHostName")?,
             card_dav_username: dictionary.optional("CardDAVUsername")?,
             card_dav_password: dictionary.optional("CardDAVPassword")?,
             card_dav_principal_url: dictionary.optional("CardDAVPrincipalURL")?,

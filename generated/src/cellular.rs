@@ -29,7 +29,7 @@ pub struct Cellular {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Cellular {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Cellular::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Cellular::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -83,10 +83,10 @@ impl Cellular {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: CellularRequired) -> Self {
         Cellular {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.cellular".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.cellular".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -101,8 +101,8 @@ impl Cellular {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.cellular`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -110,7 +110,7 @@ impl Cellular {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -137,10 +137,10 @@ impl From<CellularRequired> for Cellular {
 impl Serialize for Cellular {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -156,10 +156,10 @@ impl<'de> Deserialize<'de> for Cellular {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Cellular {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -183,7 +183,7 @@ pub struct AttachApn {
     /// Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellular` › `AttachAPN` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `AuthenticationType`: string ([`AuthenticationType`]).
     ///
     /// Authentication type
@@ -229,7 +229,7 @@ impl AttachApn {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AttachApnRequired) -> Self {
         AttachApn {
-            name: required.name,
+            name: Some(required.name),
             authentication_type: None,
             username: None,
             password: None,
@@ -248,7 +248,7 @@ impl From<AttachApnRequired> for AttachApn {
 impl Serialize for AttachApn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Name", &self.name)?;
+        dictionary.optional("Name", &self.name)?;
         dictionary.optional("AuthenticationType", &self.authentication_type)?;
         dictionary.optional("Username", &self.username)?;
         dictionary.optional("Password", &self.password)?;
@@ -263,7 +263,7 @@ impl<'de> Deserialize<'de> for AttachApn {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AttachApn {
-            name: dictionary.required("Name")?,
+            name: dictionary.optional("Name")?,
             authentication_type: dictionary.optional("AuthenticationType")?,
             username: dictionary.optional("Username")?,
             password: dictionary.optional("Password")?,
@@ -284,7 +284,7 @@ pub struct ApnsItem {
     /// Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellular` › `APNs` › `APNsItem` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `AuthenticationType`: string ([`AuthenticationType`]).
     ///
     /// Authentication type
@@ -376,7 +376,7 @@ impl ApnsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ApnsItemRequired) -> Self {
         ApnsItem {
-            name: required.name,
+            name: Some(required.name),
             authentication_type: None,
             username: None,
             password: None,
@@ -401,7 +401,7 @@ impl From<ApnsItemRequired> for ApnsItem {
 impl Serialize for ApnsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Name", &self.name)?;
+        dictionary.optional("Name", &self.name)?;
         dictionary.optional("AuthenticationType", &self.authentication_type)?;
         dictionary.optional("Username", &self.username)?;
         dictionary.optional("Password", &self.password)?;
@@ -430,7 +430,7 @@ impl<'de> Deserialize<'de> for ApnsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ApnsItem {
-            name: dictionary.required("Name")?,
+            name: dictionary.optional("Name")?,
             authentication_type: dictionary.optional("AuthenticationType")?,
             username: dictionary.optional("Username")?,
             password: dictionary.optional("Password")?,

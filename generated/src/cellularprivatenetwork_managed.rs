@@ -29,7 +29,7 @@ pub struct CellularprivatenetworkManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct CellularprivatenetworkManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`CellularprivatenetworkManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`CellularprivatenetworkManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -61,11 +61,11 @@ pub struct CellularprivatenetworkManaged {
     /// `DataSetName` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellularprivatenetwork.managed` › `DataSetName`).
-    pub data_set_name: String,
+    pub data_set_name: Option<String>,
     /// `VersionNumber` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellularprivatenetwork.managed` › `VersionNumber`).
-    pub version_number: String,
+    pub version_number: Option<String>,
     /// `CellularDataPreferred`: boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellularprivatenetwork.managed` › `CellularDataPreferred`).
@@ -111,16 +111,16 @@ impl CellularprivatenetworkManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: CellularprivatenetworkManagedRequired) -> Self {
         CellularprivatenetworkManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.cellularprivatenetwork.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.cellularprivatenetwork.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             geofences: None,
-            data_set_name: required.data_set_name,
-            version_number: required.version_number,
+            data_set_name: Some(required.data_set_name),
+            version_number: Some(required.version_number),
             cellular_data_preferred: None,
             enable_nr_standalone: None,
             network_identifier: None,
@@ -134,8 +134,8 @@ impl CellularprivatenetworkManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.cellularprivatenetwork.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -143,7 +143,7 @@ impl CellularprivatenetworkManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -170,16 +170,16 @@ impl From<CellularprivatenetworkManagedRequired> for CellularprivatenetworkManag
 impl Serialize for CellularprivatenetworkManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("Geofences", &self.geofences)?;
-        dictionary.required("DataSetName", &self.data_set_name)?;
-        dictionary.required("VersionNumber", &self.version_number)?;
+        dictionary.optional("DataSetName", &self.data_set_name)?;
+        dictionary.optional("VersionNumber", &self.version_number)?;
         dictionary.optional("CellularDataPreferred", &self.cellular_data_preferred)?;
         dictionary.optional("EnableNRStandalone", &self.enable_nr_standalone)?;
         dictionary.optional("NetworkIdentifier", &self.network_identifier)?;
@@ -194,16 +194,16 @@ impl<'de> Deserialize<'de> for CellularprivatenetworkManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(CellularprivatenetworkManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             geofences: dictionary.optional("Geofences")?,
-            data_set_name: dictionary.required("DataSetName")?,
-            version_number: dictionary.required("VersionNumber")?,
+            data_set_name: dictionary.optional("DataSetName")?,
+            version_number: dictionary.optional("VersionNumber")?,
             cellular_data_preferred: dictionary.optional("CellularDataPreferred")?,
             enable_nr_standalone: dictionary.optional("EnableNRStandalone")?,
             network_identifier: dictionary.optional("NetworkIdentifier")?,
@@ -224,23 +224,23 @@ pub struct GeofenceItem {
     /// Described in Apple's device-management documentation (`com.apple.cellularprivatenetwork.managed` › `Geofences` › `GeofenceItem` › `Longitude`).
     ///
     /// - Range: -180 to 180.
-    pub longitude: f64,
+    pub longitude: Option<f64>,
     /// `Latitude` (required): real number.
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellularprivatenetwork.managed` › `Geofences` › `GeofenceItem` › `Latitude`).
     ///
     /// - Range: -90 to 90.
-    pub latitude: f64,
+    pub latitude: Option<f64>,
     /// `Radius` (required): real number.
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellularprivatenetwork.managed` › `Geofences` › `GeofenceItem` › `Radius`).
     ///
     /// - Range: 100 to 6500.
-    pub radius: f64,
+    pub radius: Option<f64>,
     /// `GeofenceId` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.cellularprivatenetwork.managed` › `Geofences` › `GeofenceItem` › `GeofenceId`).
-    pub geofence_id: String,
+    pub geofence_id: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -262,10 +262,10 @@ impl GeofenceItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: GeofenceItemRequired) -> Self {
         GeofenceItem {
-            longitude: required.longitude,
-            latitude: required.latitude,
-            radius: required.radius,
-            geofence_id: required.geofence_id,
+            longitude: Some(required.longitude),
+            latitude: Some(required.latitude),
+            radius: Some(required.radius),
+            geofence_id: Some(required.geofence_id),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -280,10 +280,10 @@ impl From<GeofenceItemRequired> for GeofenceItem {
 impl Serialize for GeofenceItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Longitude", &self.longitude)?;
-        dictionary.required("Latitude", &self.latitude)?;
-        dictionary.required("Radius", &self.radius)?;
-        dictionary.required("GeofenceId", &self.geofence_id)?;
+        dictionary.optional("Longitude", &self.longitude)?;
+        dictionary.optional("Latitude", &self.latitude)?;
+        dictionary.optional("Radius", &self.radius)?;
+        dictionary.optional("GeofenceId", &self.geofence_id)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -294,10 +294,10 @@ impl<'de> Deserialize<'de> for GeofenceItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(GeofenceItem {
-            longitude: dictionary.required("Longitude")?,
-            latitude: dictionary.required("Latitude")?,
-            radius: dictionary.required("Radius")?,
-            geofence_id: dictionary.required("GeofenceId")?,
+            longitude: dictionary.optional("Longitude")?,
+            latitude: dictionary.optional("Latitude")?,
+            radius: dictionary.optional("Radius")?,
+            geofence_id: dictionary.optional("GeofenceId")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

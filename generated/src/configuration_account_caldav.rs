@@ -33,7 +33,7 @@ pub struct AccountCaldav {
     /// Server Host Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.caldav` › `HostName`).
-    pub host_name: String,
+    pub host_name: Option<String>,
     /// `Port`: integer.
     ///
     /// Server Port
@@ -68,7 +68,7 @@ impl AccountCaldav {
     pub fn new(required: AccountCaldavRequired) -> Self {
         AccountCaldav {
             visible_name: None,
-            host_name: required.host_name,
+            host_name: Some(required.host_name),
             port: None,
             path: None,
             authentication_credentials_asset_reference: None,
@@ -100,7 +100,7 @@ impl Serialize for AccountCaldav {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional("VisibleName", &self.visible_name)?;
-        dictionary.required("HostName", &self.host_name)?;
+        dictionary.optional("HostName", &self.host_name)?;
         dictionary.optional("Port", &self.port)?;
         dictionary.optional("Path", &self.path)?;
         dictionary
@@ -119,7 +119,7 @@ impl<'de> Deserialize<'de> for AccountCaldav {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AccountCaldav {
             visible_name: dictionary.optional("VisibleName")?,
-            host_name: dictionary.required("HostName")?,
+            host_name: dictionary.optional("HostName")?,
             port: dictionary.optional("Port")?,
             path: dictionary.optional("Path")?,
             authentication_credentials_asset_reference: dictionary

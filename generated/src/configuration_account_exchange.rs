@@ -35,7 +35,7 @@ pub struct AccountExchange {
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.exchange` › `EnabledProtocolTypes`).
     ///
     /// - Each item: allowed values `EAS`, `EWS`.
-    pub enabled_protocol_types: Vec<EnabledProtocolTypesItem>,
+    pub enabled_protocol_types: Option<Vec<EnabledProtocolTypesItem>>,
     /// `UserIdentityAssetReference`: string.
     ///
     /// User Identity Asset Reference
@@ -195,7 +195,7 @@ impl AccountExchange {
     pub fn new(required: AccountExchangeRequired) -> Self {
         AccountExchange {
             visible_name: None,
-            enabled_protocol_types: required.enabled_protocol_types,
+            enabled_protocol_types: Some(required.enabled_protocol_types),
             user_identity_asset_reference: None,
             host_name: None,
             port: None,
@@ -245,7 +245,7 @@ impl Serialize for AccountExchange {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional("VisibleName", &self.visible_name)?;
-        dictionary.required("EnabledProtocolTypes", &self.enabled_protocol_types)?;
+        dictionary.optional("EnabledProtocolTypes", &self.enabled_protocol_types)?;
         dictionary
             .optional(
                 "UserIdentityAssetReference",
@@ -290,7 +290,7 @@ impl<'de> Deserialize<'de> for AccountExchange {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AccountExchange {
             visible_name: dictionary.optional("VisibleName")?,
-            enabled_protocol_types: dictionary.required("EnabledProtocolTypes")?,
+            enabled_protocol_types: dictionary.optional("EnabledProtocolTypes")?,
             user_identity_asset_reference: dictionary
                 .optional("UserIdentityAssetReference")?,
             host_name: dictionary.optional("HostName")?,
@@ -381,7 +381,7 @@ pub struct OAuth {
     /// Use OAuth
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.exchange` › `OAuth` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// `SignInURL`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.exchange` › `OAuth` › `SignInURL`).
@@ -407,7 +407,7 @@ impl OAuth {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: OAuthRequired) -> Self {
         OAuth {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             sign_in_url: None,
             token_request_url: None,
             unknown_keys: plist::Dictionary::new(),
@@ -424,7 +424,7 @@ impl From<OAuthRequired> for OAuth {
 impl Serialize for OAuth {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.optional("SignInURL", &self.sign_in_url)?;
         dictionary.optional("TokenRequestURL", &self.token_request_url)?;
         dictionary.finish(&self.unknown_keys)
@@ -437,7 +437,7 @@ impl<'de> Deserialize<'de> for OAuth {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(OAuth {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             sign_in_url: dictionary.optional("SignInURL")?,
             token_request_url: dictionary.optional("TokenRequestURL")?,
             unknown_keys: dictionary.into_unknown_keys(),
@@ -525,7 +525,7 @@ pub struct Signing {
     /// Signing Enabled
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.exchange` › `SMIME` › `Signing` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// `IdentityAssetReference`: string.
     ///
     /// S/MIME Signing Identity Asset Reference
@@ -563,7 +563,7 @@ impl Signing {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SigningRequired) -> Self {
         Signing {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             identity_asset_reference: None,
             user_overrideable: None,
             identity_user_overrideable: None,
@@ -581,7 +581,7 @@ impl From<SigningRequired> for Signing {
 impl Serialize for Signing {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.optional("IdentityAssetReference", &self.identity_asset_reference)?;
         dictionary.optional("UserOverrideable", &self.user_overrideable)?;
         dictionary
@@ -596,7 +596,7 @@ impl<'de> Deserialize<'de> for Signing {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Signing {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             identity_asset_reference: dictionary.optional("IdentityAssetReference")?,
             user_overrideable: dictionary.optional("UserOverrideable")?,
             identity_user_overrideable: dictionary.optional("IdentityUserOverrideable")?,
@@ -620,7 +620,7 @@ pub struct Encryption {
     /// Encryption By Default Enabled
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.exchange` › `SMIME` › `Encryption` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// `IdentityAssetReference`: string.
     ///
     /// S/MIME Encryption Identity Asset Reference
@@ -666,7 +666,7 @@ impl Encryption {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: EncryptionRequired) -> Self {
         Encryption {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             identity_asset_reference: None,
             user_overrideable: None,
             identity_user_overrideable: None,
@@ -685,7 +685,7 @@ impl From<EncryptionRequired> for Encryption {
 impl Serialize for Encryption {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.optional("IdentityAssetReference", &self.identity_asset_reference)?;
         dictionary.optional("UserOverrideable", &self.user_overrideable)?;
         dictionary
@@ -702,7 +702,7 @@ impl<'de> Deserialize<'de> for Encryption {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Encryption {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             identity_asset_reference: dictionary.optional("IdentityAssetReference")?,
             user_overrideable: dictionary.optional("UserOverrideable")?,
             identity_user_overrideable: dictionary.optional("IdentityUserOverrideable")?,

@@ -33,7 +33,7 @@ pub struct AccountGoogle {
     /// User Identity Asset Reference
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.google` › `UserIdentityAssetReference`).
-    pub user_identity_asset_reference: String,
+    pub user_identity_asset_reference: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -50,7 +50,7 @@ impl AccountGoogle {
     pub fn new(required: AccountGoogleRequired) -> Self {
         AccountGoogle {
             visible_name: None,
-            user_identity_asset_reference: required.user_identity_asset_reference,
+            user_identity_asset_reference: Some(required.user_identity_asset_reference),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -80,7 +80,7 @@ impl Serialize for AccountGoogle {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional("VisibleName", &self.visible_name)?;
         dictionary
-            .required(
+            .optional(
                 "UserIdentityAssetReference",
                 &self.user_identity_asset_reference,
             )?;
@@ -96,7 +96,7 @@ impl<'de> Deserialize<'de> for AccountGoogle {
         Ok(AccountGoogle {
             visible_name: dictionary.optional("VisibleName")?,
             user_identity_asset_reference: dictionary
-                .required("UserIdentityAssetReference")?,
+                .optional("UserIdentityAssetReference")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -33,7 +33,7 @@ pub struct AccountLdap {
     /// Server Host Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.ldap` › `HostName`).
-    pub host_name: String,
+    pub host_name: Option<String>,
     /// `Port`: integer.
     ///
     /// Server Port
@@ -68,7 +68,7 @@ impl AccountLdap {
     pub fn new(required: AccountLdapRequired) -> Self {
         AccountLdap {
             visible_name: None,
-            host_name: required.host_name,
+            host_name: Some(required.host_name),
             port: None,
             authentication_credentials_asset_reference: None,
             search_settings: None,
@@ -100,7 +100,7 @@ impl Serialize for AccountLdap {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional("VisibleName", &self.visible_name)?;
-        dictionary.required("HostName", &self.host_name)?;
+        dictionary.optional("HostName", &self.host_name)?;
         dictionary.optional("Port", &self.port)?;
         dictionary
             .optional(
@@ -119,7 +119,7 @@ impl<'de> Deserialize<'de> for AccountLdap {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AccountLdap {
             visible_name: dictionary.optional("VisibleName")?,
-            host_name: dictionary.required("HostName")?,
+            host_name: dictionary.optional("HostName")?,
             port: dictionary.optional("Port")?,
             authentication_credentials_asset_reference: dictionary
                 .optional("AuthenticationCredentialsAssetReference")?,
@@ -148,7 +148,7 @@ pub struct SearchSettingsItem {
     /// Search Base
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.ldap` › `SearchSettings` › `SearchSettingsItem` › `SearchBase`).
-    pub search_base: String,
+    pub search_base: Option<String>,
     /// `Scope`: string ([`Scope`]).
     ///
     /// Scope
@@ -174,7 +174,7 @@ impl SearchSettingsItem {
     pub fn new(required: SearchSettingsItemRequired) -> Self {
         SearchSettingsItem {
             visible_description: None,
-            search_base: required.search_base,
+            search_base: Some(required.search_base),
             scope: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -191,7 +191,7 @@ impl Serialize for SearchSettingsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional("VisibleDescription", &self.visible_description)?;
-        dictionary.required("SearchBase", &self.search_base)?;
+        dictionary.optional("SearchBase", &self.search_base)?;
         dictionary.optional("Scope", &self.scope)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -204,7 +204,7 @@ impl<'de> Deserialize<'de> for SearchSettingsItem {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SearchSettingsItem {
             visible_description: dictionary.optional("VisibleDescription")?,
-            search_base: dictionary.required("SearchBase")?,
+            search_base: dictionary.optional("SearchBase")?,
             scope: dictionary.optional("Scope")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

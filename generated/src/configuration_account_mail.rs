@@ -39,13 +39,13 @@ pub struct AccountMail {
     /// Incoming Server Settings
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `IncomingServer`).
-    pub incoming_server: IncomingServer,
+    pub incoming_server: Option<IncomingServer>,
     /// `OutgoingServer` (required): [`OutgoingServer`].
     ///
     /// Outgoing Server Settings
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `OutgoingServer`).
-    pub outgoing_server: OutgoingServer,
+    pub outgoing_server: Option<OutgoingServer>,
     /// `SMIME`: [`Smime`].
     ///
     /// S/MIME Settings
@@ -73,8 +73,8 @@ impl AccountMail {
         AccountMail {
             visible_name: None,
             user_identity_asset_reference: None,
-            incoming_server: required.incoming_server,
-            outgoing_server: required.outgoing_server,
+            incoming_server: Some(required.incoming_server),
+            outgoing_server: Some(required.outgoing_server),
             smime: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -109,8 +109,8 @@ impl Serialize for AccountMail {
                 "UserIdentityAssetReference",
                 &self.user_identity_asset_reference,
             )?;
-        dictionary.required("IncomingServer", &self.incoming_server)?;
-        dictionary.required("OutgoingServer", &self.outgoing_server)?;
+        dictionary.optional("IncomingServer", &self.incoming_server)?;
+        dictionary.optional("OutgoingServer", &self.outgoing_server)?;
         dictionary.optional("SMIME", &self.smime)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -125,8 +125,8 @@ impl<'de> Deserialize<'de> for AccountMail {
             visible_name: dictionary.optional("VisibleName")?,
             user_identity_asset_reference: dictionary
                 .optional("UserIdentityAssetReference")?,
-            incoming_server: dictionary.required("IncomingServer")?,
-            outgoing_server: dictionary.required("OutgoingServer")?,
+            incoming_server: dictionary.optional("IncomingServer")?,
+            outgoing_server: dictionary.optional("OutgoingServer")?,
             smime: dictionary.optional("SMIME")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
@@ -148,13 +148,13 @@ pub struct IncomingServer {
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `IncomingServer` › `ServerType`).
     ///
     /// - Allowed values: `IMAP`, `POP`.
-    pub server_type: ServerType,
+    pub server_type: Option<ServerType>,
     /// `HostName` (required): string.
     ///
     /// Server Host Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `IncomingServer` › `HostName`).
-    pub host_name: String,
+    pub host_name: Option<String>,
     /// `Port`: integer.
     ///
     /// Server Port
@@ -168,7 +168,7 @@ pub struct IncomingServer {
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `IncomingServer` › `AuthenticationMethod`).
     ///
     /// - Allowed values: `None`, `Password`, `CRAMMD5`, `NTLM`, `HTTPMD5`.
-    pub authentication_method: AuthenticationMethod,
+    pub authentication_method: Option<AuthenticationMethod>,
     /// `AuthenticationCredentialsAssetReference`: string.
     ///
     /// Authentication Credentials Asset Reference
@@ -200,10 +200,10 @@ impl IncomingServer {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: IncomingServerRequired) -> Self {
         IncomingServer {
-            server_type: required.server_type,
-            host_name: required.host_name,
+            server_type: Some(required.server_type),
+            host_name: Some(required.host_name),
             port: None,
-            authentication_method: required.authentication_method,
+            authentication_method: Some(required.authentication_method),
             authentication_credentials_asset_reference: None,
             imap_path_prefix: None,
             unknown_keys: plist::Dictionary::new(),
@@ -220,10 +220,10 @@ impl From<IncomingServerRequired> for IncomingServer {
 impl Serialize for IncomingServer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ServerType", &self.server_type)?;
-        dictionary.required("HostName", &self.host_name)?;
+        dictionary.optional("ServerType", &self.server_type)?;
+        dictionary.optional("HostName", &self.host_name)?;
         dictionary.optional("Port", &self.port)?;
-        dictionary.required("AuthenticationMethod", &self.authentication_method)?;
+        dictionary.optional("AuthenticationMethod", &self.authentication_method)?;
         dictionary
             .optional(
                 "AuthenticationCredentialsAssetReference",
@@ -240,10 +240,10 @@ impl<'de> Deserialize<'de> for IncomingServer {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(IncomingServer {
-            server_type: dictionary.required("ServerType")?,
-            host_name: dictionary.required("HostName")?,
+            server_type: dictionary.optional("ServerType")?,
+            host_name: dictionary.optional("HostName")?,
             port: dictionary.optional("Port")?,
-            authentication_method: dictionary.required("AuthenticationMethod")?,
+            authentication_method: dictionary.optional("AuthenticationMethod")?,
             authentication_credentials_asset_reference: dictionary
                 .optional("AuthenticationCredentialsAssetReference")?,
             imap_path_prefix: dictionary.optional("IMAPPathPrefix")?,
@@ -265,7 +265,7 @@ pub struct OutgoingServer {
     /// Server Host Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `OutgoingServer` › `HostName`).
-    pub host_name: String,
+    pub host_name: Option<String>,
     /// `Port`: integer.
     ///
     /// Server Port
@@ -279,7 +279,7 @@ pub struct OutgoingServer {
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `OutgoingServer` › `AuthenticationMethod`).
     ///
     /// - Allowed values: `None`, `Password`, `CRAMMD5`, `NTLM`, `HTTPMD5`.
-    pub authentication_method: AuthenticationMethod,
+    pub authentication_method: Option<AuthenticationMethod>,
     /// `AuthenticationCredentialsAssetReference`: string.
     ///
     /// Authentication Credentials Asset Reference
@@ -303,9 +303,9 @@ impl OutgoingServer {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: OutgoingServerRequired) -> Self {
         OutgoingServer {
-            host_name: required.host_name,
+            host_name: Some(required.host_name),
             port: None,
-            authentication_method: required.authentication_method,
+            authentication_method: Some(required.authentication_method),
             authentication_credentials_asset_reference: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -321,9 +321,9 @@ impl From<OutgoingServerRequired> for OutgoingServer {
 impl Serialize for OutgoingServer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("HostName", &self.host_name)?;
+        dictionary.optional("HostName", &self.host_name)?;
         dictionary.optional("Port", &self.port)?;
-        dictionary.required("AuthenticationMethod", &self.authentication_method)?;
+        dictionary.optional("AuthenticationMethod", &self.authentication_method)?;
         dictionary
             .optional(
                 "AuthenticationCredentialsAssetReference",
@@ -339,9 +339,9 @@ impl<'de> Deserialize<'de> for OutgoingServer {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(OutgoingServer {
-            host_name: dictionary.required("HostName")?,
+            host_name: dictionary.optional("HostName")?,
             port: dictionary.optional("Port")?,
-            authentication_method: dictionary.required("AuthenticationMethod")?,
+            authentication_method: dictionary.optional("AuthenticationMethod")?,
             authentication_credentials_asset_reference: dictionary
                 .optional("AuthenticationCredentialsAssetReference")?,
             unknown_keys: dictionary.into_unknown_keys(),
@@ -541,7 +541,7 @@ pub struct Signing {
     /// Signing Enabled
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `SMIME` › `Signing` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// `IdentityAssetReference`: string.
     ///
     /// S/MIME Signing Identity Asset Reference
@@ -579,7 +579,7 @@ impl Signing {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SigningRequired) -> Self {
         Signing {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             identity_asset_reference: None,
             user_overrideable: None,
             identity_user_overrideable: None,
@@ -597,7 +597,7 @@ impl From<SigningRequired> for Signing {
 impl Serialize for Signing {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.optional("IdentityAssetReference", &self.identity_asset_reference)?;
         dictionary.optional("UserOverrideable", &self.user_overrideable)?;
         dictionary
@@ -612,7 +612,7 @@ impl<'de> Deserialize<'de> for Signing {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Signing {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             identity_asset_reference: dictionary.optional("IdentityAssetReference")?,
             user_overrideable: dictionary.optional("UserOverrideable")?,
             identity_user_overrideable: dictionary.optional("IdentityUserOverrideable")?,
@@ -636,7 +636,7 @@ pub struct Encryption {
     /// Encryption By Default Enabled
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.mail` › `SMIME` › `Encryption` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// `IdentityAssetReference`: string.
     ///
     /// S/MIME Encryption Identity Asset Reference
@@ -682,7 +682,7 @@ impl Encryption {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: EncryptionRequired) -> Self {
         Encryption {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             identity_asset_reference: None,
             user_overrideable: None,
             identity_user_overrideable: None,
@@ -701,7 +701,7 @@ impl From<EncryptionRequired> for Encryption {
 impl Serialize for Encryption {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.optional("IdentityAssetReference", &self.identity_asset_reference)?;
         dictionary.optional("UserOverrideable", &self.user_overrideable)?;
         dictionary
@@ -718,7 +718,7 @@ impl<'de> Deserialize<'de> for Encryption {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Encryption {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             identity_asset_reference: dictionary.optional("IdentityAssetReference")?,
             user_overrideable: dictionary.optional("UserOverrideable")?,
             identity_user_overrideable: dictionary.optional("IdentityUserOverrideable")?,

@@ -33,7 +33,7 @@ pub struct AccountSubscribedCalendar {
     /// Calendar URL
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.account.subscribed-calendar` › `CalendarURL`).
-    pub calendar_url: String,
+    pub calendar_url: Option<String>,
     /// `AuthenticationCredentialsAssetReference`: string.
     ///
     /// Authentication Credentials Asset Reference
@@ -56,7 +56,7 @@ impl AccountSubscribedCalendar {
     pub fn new(required: AccountSubscribedCalendarRequired) -> Self {
         AccountSubscribedCalendar {
             visible_name: None,
-            calendar_url: required.calendar_url,
+            calendar_url: Some(required.calendar_url),
             authentication_credentials_asset_reference: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -86,7 +86,7 @@ impl Serialize for AccountSubscribedCalendar {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional("VisibleName", &self.visible_name)?;
-        dictionary.required("CalendarURL", &self.calendar_url)?;
+        dictionary.optional("CalendarURL", &self.calendar_url)?;
         dictionary
             .optional(
                 "AuthenticationCredentialsAssetReference",
@@ -103,7 +103,7 @@ impl<'de> Deserialize<'de> for AccountSubscribedCalendar {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AccountSubscribedCalendar {
             visible_name: dictionary.optional("VisibleName")?,
-            calendar_url: dictionary.required("CalendarURL")?,
+            calendar_url: dictionary.optional("CalendarURL")?,
             authentication_credentials_asset_reference: dictionary
                 .optional("AuthenticationCredentialsAssetReference")?,
             unknown_keys: dictionary.into_unknown_keys(),

@@ -27,7 +27,7 @@ pub struct Legacy {
     /// Profile's URL.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.legacy` › `ProfileURL`).
-    pub profile_url: String,
+    pub profile_url: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -43,7 +43,7 @@ impl Legacy {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: LegacyRequired) -> Self {
         Legacy {
-            profile_url: required.profile_url,
+            profile_url: Some(required.profile_url),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -71,7 +71,7 @@ impl From<LegacyRequired> for Legacy {
 impl Serialize for Legacy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ProfileURL", &self.profile_url)?;
+        dictionary.optional("ProfileURL", &self.profile_url)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -82,7 +82,7 @@ impl<'de> Deserialize<'de> for Legacy {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Legacy {
-            profile_url: dictionary.required("ProfileURL")?,
+            profile_url: dictionary.optional("ProfileURL")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -27,13 +27,13 @@ pub struct LegacyInteractive {
     /// Profile's URL.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.legacy.interactive` › `ProfileURL`).
-    pub profile_url: String,
+    pub profile_url: Option<String>,
     /// `VisibleName` (required): string.
     ///
     /// Configuration Visible Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.legacy.interactive` › `VisibleName`).
-    pub visible_name: String,
+    pub visible_name: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -51,8 +51,8 @@ impl LegacyInteractive {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: LegacyInteractiveRequired) -> Self {
         LegacyInteractive {
-            profile_url: required.profile_url,
-            visible_name: required.visible_name,
+            profile_url: Some(required.profile_url),
+            visible_name: Some(required.visible_name),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -80,8 +80,8 @@ impl From<LegacyInteractiveRequired> for LegacyInteractive {
 impl Serialize for LegacyInteractive {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ProfileURL", &self.profile_url)?;
-        dictionary.required("VisibleName", &self.visible_name)?;
+        dictionary.optional("ProfileURL", &self.profile_url)?;
+        dictionary.optional("VisibleName", &self.visible_name)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -92,8 +92,8 @@ impl<'de> Deserialize<'de> for LegacyInteractive {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(LegacyInteractive {
-            profile_url: dictionary.required("ProfileURL")?,
-            visible_name: dictionary.required("VisibleName")?,
+            profile_url: dictionary.optional("ProfileURL")?,
+            visible_name: dictionary.optional("VisibleName")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -27,7 +27,7 @@ pub struct ManagementStatusSubscriptions {
     /// Status Items
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.management.status-subscriptions` › `StatusItems`).
-    pub status_items: Vec<StatusItem>,
+    pub status_items: Option<Vec<StatusItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -43,7 +43,7 @@ impl ManagementStatusSubscriptions {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ManagementStatusSubscriptionsRequired) -> Self {
         ManagementStatusSubscriptions {
-            status_items: required.status_items,
+            status_items: Some(required.status_items),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -71,7 +71,7 @@ impl From<ManagementStatusSubscriptionsRequired> for ManagementStatusSubscriptio
 impl Serialize for ManagementStatusSubscriptions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("StatusItems", &self.status_items)?;
+        dictionary.optional("StatusItems", &self.status_items)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -82,7 +82,7 @@ impl<'de> Deserialize<'de> for ManagementStatusSubscriptions {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ManagementStatusSubscriptions {
-            status_items: dictionary.required("StatusItems")?,
+            status_items: dictionary.optional("StatusItems")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -97,7 +97,7 @@ pub struct StatusItem {
     /// `Name` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.management.status-subscriptions` › `StatusItems` › `StatusItem` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -113,7 +113,7 @@ impl StatusItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: StatusItemRequired) -> Self {
         StatusItem {
-            name: required.name,
+            name: Some(required.name),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -128,7 +128,7 @@ impl From<StatusItemRequired> for StatusItem {
 impl Serialize for StatusItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Name", &self.name)?;
+        dictionary.optional("Name", &self.name)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -139,7 +139,7 @@ impl<'de> Deserialize<'de> for StatusItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(StatusItem {
-            name: dictionary.required("Name")?,
+            name: dictionary.optional("Name")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -27,7 +27,7 @@ pub struct ManagementTest {
     /// Status Echo
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.management.test` › `Echo`).
-    pub echo: String,
+    pub echo: Option<String>,
     /// `EchoDataAssetReference`: string.
     ///
     /// Status Echo from Asset
@@ -60,7 +60,7 @@ impl ManagementTest {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ManagementTestRequired) -> Self {
         ManagementTest {
-            echo: required.echo,
+            echo: Some(required.echo),
             echo_data_asset_reference: None,
             return_status: None,
             unknown_keys: plist::Dictionary::new(),
@@ -90,7 +90,7 @@ impl From<ManagementTestRequired> for ManagementTest {
 impl Serialize for ManagementTest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Echo", &self.echo)?;
+        dictionary.optional("Echo", &self.echo)?;
         dictionary.optional("EchoDataAssetReference", &self.echo_data_asset_reference)?;
         dictionary.optional("ReturnStatus", &self.return_status)?;
         dictionary.finish(&self.unknown_keys)
@@ -103,7 +103,7 @@ impl<'de> Deserialize<'de> for ManagementTest {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ManagementTest {
-            echo: dictionary.required("Echo")?,
+            echo: dictionary.optional("Echo")?,
             echo_data_asset_reference: dictionary.optional("EchoDataAssetReference")?,
             return_status: dictionary.optional("ReturnStatus")?,
             unknown_keys: dictionary.into_unknown_keys(),

@@ -175,11 +175,11 @@ pub struct SystemBehavior {
     /// `KeyboardSuggestions` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `SystemBehavior` › `KeyboardSuggestions`).
-    pub keyboard_suggestions: bool,
+    pub keyboard_suggestions: Option<bool>,
     /// `MathNotes` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `SystemBehavior` › `MathNotes`).
-    pub math_notes: bool,
+    pub math_notes: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -197,8 +197,8 @@ impl SystemBehavior {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SystemBehaviorRequired) -> Self {
         SystemBehavior {
-            keyboard_suggestions: required.keyboard_suggestions,
-            math_notes: required.math_notes,
+            keyboard_suggestions: Some(required.keyboard_suggestions),
+            math_notes: Some(required.math_notes),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -213,8 +213,8 @@ impl From<SystemBehaviorRequired> for SystemBehavior {
 impl Serialize for SystemBehavior {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("KeyboardSuggestions", &self.keyboard_suggestions)?;
-        dictionary.required("MathNotes", &self.math_notes)?;
+        dictionary.optional("KeyboardSuggestions", &self.keyboard_suggestions)?;
+        dictionary.optional("MathNotes", &self.math_notes)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -225,8 +225,8 @@ impl<'de> Deserialize<'de> for SystemBehavior {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SystemBehavior {
-            keyboard_suggestions: dictionary.required("KeyboardSuggestions")?,
-            math_notes: dictionary.required("MathNotes")?,
+            keyboard_suggestions: dictionary.optional("KeyboardSuggestions")?,
+            math_notes: dictionary.optional("MathNotes")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -241,7 +241,7 @@ pub struct BasicMode {
     /// `AddSquareRoot` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `Calculator` › `BasicMode` › `AddSquareRoot`).
-    pub add_square_root: bool,
+    pub add_square_root: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -257,7 +257,7 @@ impl BasicMode {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: BasicModeRequired) -> Self {
         BasicMode {
-            add_square_root: required.add_square_root,
+            add_square_root: Some(required.add_square_root),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -272,7 +272,7 @@ impl From<BasicModeRequired> for BasicMode {
 impl Serialize for BasicMode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("AddSquareRoot", &self.add_square_root)?;
+        dictionary.optional("AddSquareRoot", &self.add_square_root)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -283,7 +283,7 @@ impl<'de> Deserialize<'de> for BasicMode {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(BasicMode {
-            add_square_root: dictionary.required("AddSquareRoot")?,
+            add_square_root: dictionary.optional("AddSquareRoot")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -298,7 +298,7 @@ pub struct ScientificMode {
     /// `Enabled` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `Calculator` › `ScientificMode` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -314,7 +314,7 @@ impl ScientificMode {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ScientificModeRequired) -> Self {
         ScientificMode {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -329,7 +329,7 @@ impl From<ScientificModeRequired> for ScientificMode {
 impl Serialize for ScientificMode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -340,7 +340,7 @@ impl<'de> Deserialize<'de> for ScientificMode {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ScientificMode {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -357,7 +357,7 @@ pub struct ProgrammerMode {
     /// `Enabled` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `Calculator` › `ProgrammerMode` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -373,7 +373,7 @@ impl ProgrammerMode {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ProgrammerModeRequired) -> Self {
         ProgrammerMode {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -388,7 +388,7 @@ impl From<ProgrammerModeRequired> for ProgrammerMode {
 impl Serialize for ProgrammerMode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -399,7 +399,7 @@ impl<'de> Deserialize<'de> for ProgrammerMode {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ProgrammerMode {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -414,7 +414,7 @@ pub struct MathNotesMode {
     /// `Enabled` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `Calculator` › `MathNotesMode` › `Enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -430,7 +430,7 @@ impl MathNotesMode {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: MathNotesModeRequired) -> Self {
         MathNotesMode {
-            enabled: required.enabled,
+            enabled: Some(required.enabled),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -445,7 +445,7 @@ impl From<MathNotesModeRequired> for MathNotesMode {
 impl Serialize for MathNotesMode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Enabled", &self.enabled)?;
+        dictionary.optional("Enabled", &self.enabled)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -456,7 +456,7 @@ impl<'de> Deserialize<'de> for MathNotesMode {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(MathNotesMode {
-            enabled: dictionary.required("Enabled")?,
+            enabled: dictionary.optional("Enabled")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -471,13 +471,13 @@ pub struct InputModes {
     /// `UnitConversion` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `Calculator` › `InputModes` › `UnitConversion`).
-    pub unit_conversion: bool,
+    pub unit_conversion: Option<bool>,
     /// `RPN` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.math.settings` › `Calculator` › `InputModes` › `RPN`).
     ///
     /// - Availability: macOS 15.0+; not available on iOS, tvOS, visionOS, watchOS.
-    pub rpn: bool,
+    pub rpn: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -495,8 +495,8 @@ impl InputModes {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: InputModesRequired) -> Self {
         InputModes {
-            unit_conversion: required.unit_conversion,
-            rpn: required.rpn,
+            unit_conversion: Some(required.unit_conversion),
+            rpn: Some(required.rpn),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -511,8 +511,8 @@ impl From<InputModesRequired> for InputModes {
 impl Serialize for InputModes {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("UnitConversion", &self.unit_conversion)?;
-        dictionary.required("RPN", &self.rpn)?;
+        dictionary.optional("UnitConversion", &self.unit_conversion)?;
+        dictionary.optional("RPN", &self.rpn)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -523,8 +523,8 @@ impl<'de> Deserialize<'de> for InputModes {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(InputModes {
-            unit_conversion: dictionary.required("UnitConversion")?,
-            rpn: dictionary.required("RPN")?,
+            unit_conversion: dictionary.optional("UnitConversion")?,
+            rpn: dictionary.optional("RPN")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -252,7 +252,7 @@ pub struct CustomRegex {
     /// `Regex` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.passcode.settings` › `CustomRegex` › `Regex`).
-    pub regex: String,
+    pub regex: Option<String>,
     /// `Description`: dictionary of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.passcode.settings` › `CustomRegex` › `Description`).
@@ -272,7 +272,7 @@ impl CustomRegex {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: CustomRegexRequired) -> Self {
         CustomRegex {
-            regex: required.regex,
+            regex: Some(required.regex),
             description: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -288,7 +288,7 @@ impl From<CustomRegexRequired> for CustomRegex {
 impl Serialize for CustomRegex {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Regex", &self.regex)?;
+        dictionary.optional("Regex", &self.regex)?;
         dictionary.optional("Description", &self.description)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -300,7 +300,7 @@ impl<'de> Deserialize<'de> for CustomRegex {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(CustomRegex {
-            regex: dictionary.required("Regex")?,
+            regex: dictionary.optional("Regex")?,
             description: dictionary.optional("Description")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

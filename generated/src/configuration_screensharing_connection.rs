@@ -27,19 +27,19 @@ pub struct ScreensharingConnection {
     /// Unique Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection` › `ConnectionUUID`).
-    pub connection_uuid: String,
+    pub connection_uuid: Option<String>,
     /// `DisplayName` (required): string.
     ///
     /// The name of the connection.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection` › `DisplayName`).
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// `HostName` (required): string.
     ///
     /// Host Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection` › `HostName`).
-    pub host_name: String,
+    pub host_name: Option<String>,
     /// `Port`: integer.
     ///
     /// TCP Port
@@ -51,7 +51,7 @@ pub struct ScreensharingConnection {
     /// Display Configuration
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection` › `DisplayConfiguration`).
-    pub display_configuration: DisplayConfiguration,
+    pub display_configuration: Option<DisplayConfiguration>,
     /// `AuthenticationCredentialsAssetReference`: string.
     ///
     /// Authentication Credentials Asset Reference
@@ -79,11 +79,11 @@ impl ScreensharingConnection {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ScreensharingConnectionRequired) -> Self {
         ScreensharingConnection {
-            connection_uuid: required.connection_uuid,
-            display_name: required.display_name,
-            host_name: required.host_name,
+            connection_uuid: Some(required.connection_uuid),
+            display_name: Some(required.display_name),
+            host_name: Some(required.host_name),
             port: None,
-            display_configuration: required.display_configuration,
+            display_configuration: Some(required.display_configuration),
             authentication_credentials_asset_reference: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -112,11 +112,11 @@ impl From<ScreensharingConnectionRequired> for ScreensharingConnection {
 impl Serialize for ScreensharingConnection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ConnectionUUID", &self.connection_uuid)?;
-        dictionary.required("DisplayName", &self.display_name)?;
-        dictionary.required("HostName", &self.host_name)?;
+        dictionary.optional("ConnectionUUID", &self.connection_uuid)?;
+        dictionary.optional("DisplayName", &self.display_name)?;
+        dictionary.optional("HostName", &self.host_name)?;
         dictionary.optional("Port", &self.port)?;
-        dictionary.required("DisplayConfiguration", &self.display_configuration)?;
+        dictionary.optional("DisplayConfiguration", &self.display_configuration)?;
         dictionary
             .optional(
                 "AuthenticationCredentialsAssetReference",
@@ -132,11 +132,11 @@ impl<'de> Deserialize<'de> for ScreensharingConnection {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ScreensharingConnection {
-            connection_uuid: dictionary.required("ConnectionUUID")?,
-            display_name: dictionary.required("DisplayName")?,
-            host_name: dictionary.required("HostName")?,
+            connection_uuid: dictionary.optional("ConnectionUUID")?,
+            display_name: dictionary.optional("DisplayName")?,
+            host_name: dictionary.optional("HostName")?,
             port: dictionary.optional("Port")?,
-            display_configuration: dictionary.required("DisplayConfiguration")?,
+            display_configuration: dictionary.optional("DisplayConfiguration")?,
             authentication_credentials_asset_reference: dictionary
                 .optional("AuthenticationCredentialsAssetReference")?,
             unknown_keys: dictionary.into_unknown_keys(),
@@ -157,7 +157,7 @@ pub struct DisplayConfiguration {
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection` › `DisplayConfiguration` › `DisplayType`).
     ///
     /// - Allowed values: `Virtual1`, `Virtual2`.
-    pub display_type: DisplayType,
+    pub display_type: Option<DisplayType>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -173,7 +173,7 @@ impl DisplayConfiguration {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DisplayConfigurationRequired) -> Self {
         DisplayConfiguration {
-            display_type: required.display_type,
+            display_type: Some(required.display_type),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -188,7 +188,7 @@ impl From<DisplayConfigurationRequired> for DisplayConfiguration {
 impl Serialize for DisplayConfiguration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("DisplayType", &self.display_type)?;
+        dictionary.optional("DisplayType", &self.display_type)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -199,7 +199,7 @@ impl<'de> Deserialize<'de> for DisplayConfiguration {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(DisplayConfiguration {
-            display_type: dictionary.required("DisplayType")?,
+            display_type: dictionary.optional("DisplayType")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -27,19 +27,19 @@ pub struct ScreensharingConnectionGroup {
     /// Unique Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection.group` › `ConnectionGroupUUID`).
-    pub connection_group_uuid: String,
+    pub connection_group_uuid: Option<String>,
     /// `GroupName` (required): string.
     ///
     /// Group Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection.group` › `GroupName`).
-    pub group_name: String,
+    pub group_name: Option<String>,
     /// `Members` (required): array of string.
     ///
     /// Group Members
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.screensharing.connection.group` › `Members`).
-    pub members: Vec<String>,
+    pub members: Option<Vec<String>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -59,9 +59,9 @@ impl ScreensharingConnectionGroup {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ScreensharingConnectionGroupRequired) -> Self {
         ScreensharingConnectionGroup {
-            connection_group_uuid: required.connection_group_uuid,
-            group_name: required.group_name,
-            members: required.members,
+            connection_group_uuid: Some(required.connection_group_uuid),
+            group_name: Some(required.group_name),
+            members: Some(required.members),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -89,9 +89,9 @@ impl From<ScreensharingConnectionGroupRequired> for ScreensharingConnectionGroup
 impl Serialize for ScreensharingConnectionGroup {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ConnectionGroupUUID", &self.connection_group_uuid)?;
-        dictionary.required("GroupName", &self.group_name)?;
-        dictionary.required("Members", &self.members)?;
+        dictionary.optional("ConnectionGroupUUID", &self.connection_group_uuid)?;
+        dictionary.optional("GroupName", &self.group_name)?;
+        dictionary.optional("Members", &self.members)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -102,9 +102,9 @@ impl<'de> Deserialize<'de> for ScreensharingConnectionGroup {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ScreensharingConnectionGroup {
-            connection_group_uuid: dictionary.required("ConnectionGroupUUID")?,
-            group_name: dictionary.required("GroupName")?,
-            members: dictionary.required("Members")?,
+            connection_group_uuid: dictionary.optional("ConnectionGroupUUID")?,
+            group_name: dictionary.optional("GroupName")?,
+            members: dictionary.optional("Members")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

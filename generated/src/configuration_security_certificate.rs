@@ -27,7 +27,7 @@ pub struct SecurityCertificate {
     /// Credential asset reference
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.security.certificate` › `CredentialAssetReference`).
-    pub credential_asset_reference: String,
+    pub credential_asset_reference: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -43,7 +43,7 @@ impl SecurityCertificate {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityCertificateRequired) -> Self {
         SecurityCertificate {
-            credential_asset_reference: required.credential_asset_reference,
+            credential_asset_reference: Some(required.credential_asset_reference),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -72,7 +72,7 @@ impl Serialize for SecurityCertificate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary
-            .required("CredentialAssetReference", &self.credential_asset_reference)?;
+            .optional("CredentialAssetReference", &self.credential_asset_reference)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -83,7 +83,7 @@ impl<'de> Deserialize<'de> for SecurityCertificate {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityCertificate {
-            credential_asset_reference: dictionary.required("CredentialAssetReference")?,
+            credential_asset_reference: dictionary.optional("CredentialAssetReference")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

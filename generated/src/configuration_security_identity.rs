@@ -27,7 +27,7 @@ pub struct SecurityIdentity {
     /// Credential asset reference
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.security.identity` › `CredentialAssetReference`).
-    pub credential_asset_reference: String,
+    pub credential_asset_reference: Option<String>,
     /// `AllowAllAppsAccess`: boolean.
     ///
     /// Allow all apps access
@@ -61,7 +61,7 @@ impl SecurityIdentity {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityIdentityRequired) -> Self {
         SecurityIdentity {
-            credential_asset_reference: required.credential_asset_reference,
+            credential_asset_reference: Some(required.credential_asset_reference),
             allow_all_apps_access: None,
             key_is_extractable: None,
             unknown_keys: plist::Dictionary::new(),
@@ -92,7 +92,7 @@ impl Serialize for SecurityIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary
-            .required("CredentialAssetReference", &self.credential_asset_reference)?;
+            .optional("CredentialAssetReference", &self.credential_asset_reference)?;
         dictionary.optional("AllowAllAppsAccess", &self.allow_all_apps_access)?;
         dictionary.optional("KeyIsExtractable", &self.key_is_extractable)?;
         dictionary.finish(&self.unknown_keys)
@@ -105,7 +105,7 @@ impl<'de> Deserialize<'de> for SecurityIdentity {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityIdentity {
-            credential_asset_reference: dictionary.required("CredentialAssetReference")?,
+            credential_asset_reference: dictionary.optional("CredentialAssetReference")?,
             allow_all_apps_access: dictionary.optional("AllowAllAppsAccess")?,
             key_is_extractable: dictionary.optional("KeyIsExtractable")?,
             unknown_keys: dictionary.into_unknown_keys(),

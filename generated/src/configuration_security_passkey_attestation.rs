@@ -27,7 +27,7 @@ pub struct SecurityPasskeyAttestation {
     /// Attestation identity asset reference.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.security.passkey.attestation` › `AttestationIdentityAssetReference`).
-    pub attestation_identity_asset_reference: String,
+    pub attestation_identity_asset_reference: Option<String>,
     /// `AttestationIdentityKeyIsExtractable`: boolean.
     ///
     /// Attestation identity key is extractable
@@ -42,7 +42,7 @@ pub struct SecurityPasskeyAttestation {
     /// Relying parties
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.security.passkey.attestation` › `RelyingParties`).
-    pub relying_parties: Vec<String>,
+    pub relying_parties: Option<Vec<String>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -60,10 +60,11 @@ impl SecurityPasskeyAttestation {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityPasskeyAttestationRequired) -> Self {
         SecurityPasskeyAttestation {
-            attestation_identity_asset_reference: required
-                .attestation_identity_asset_reference,
+            attestation_identity_asset_reference: Some(
+                required.attestation_identity_asset_reference,
+            ),
             attestation_identity_key_is_extractable: None,
-            relying_parties: required.relying_parties,
+            relying_parties: Some(required.relying_parties),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -92,7 +93,7 @@ impl Serialize for SecurityPasskeyAttestation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary
-            .required(
+            .optional(
                 "AttestationIdentityAssetReference",
                 &self.attestation_identity_asset_reference,
             )?;
@@ -101,7 +102,7 @@ impl Serialize for SecurityPasskeyAttestation {
                 "AttestationIdentityKeyIsExtractable",
                 &self.attestation_identity_key_is_extractable,
             )?;
-        dictionary.required("RelyingParties", &self.relying_parties)?;
+        dictionary.optional("RelyingParties", &self.relying_parties)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -113,10 +114,10 @@ impl<'de> Deserialize<'de> for SecurityPasskeyAttestation {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityPasskeyAttestation {
             attestation_identity_asset_reference: dictionary
-                .required("AttestationIdentityAssetReference")?,
+                .optional("AttestationIdentityAssetReference")?,
             attestation_identity_key_is_extractable: dictionary
                 .optional("AttestationIdentityKeyIsExtractable")?,
-            relying_parties: dictionary.required("RelyingParties")?,
+            relying_parties: dictionary.optional("RelyingParties")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

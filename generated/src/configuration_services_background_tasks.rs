@@ -27,7 +27,7 @@ pub struct ServicesBackgroundTasks {
     /// Task Type
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.services.background-tasks` › `TaskType`).
-    pub task_type: String,
+    pub task_type: Option<String>,
     /// `TaskDescription`: string.
     ///
     /// Task Description
@@ -61,7 +61,7 @@ impl ServicesBackgroundTasks {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ServicesBackgroundTasksRequired) -> Self {
         ServicesBackgroundTasks {
-            task_type: required.task_type,
+            task_type: Some(required.task_type),
             task_description: None,
             executable_asset_reference: None,
             launchd_configurations: None,
@@ -92,7 +92,7 @@ impl From<ServicesBackgroundTasksRequired> for ServicesBackgroundTasks {
 impl Serialize for ServicesBackgroundTasks {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("TaskType", &self.task_type)?;
+        dictionary.optional("TaskType", &self.task_type)?;
         dictionary.optional("TaskDescription", &self.task_description)?;
         dictionary
             .optional("ExecutableAssetReference", &self.executable_asset_reference)?;
@@ -107,7 +107,7 @@ impl<'de> Deserialize<'de> for ServicesBackgroundTasks {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ServicesBackgroundTasks {
-            task_type: dictionary.required("TaskType")?,
+            task_type: dictionary.optional("TaskType")?,
             task_description: dictionary.optional("TaskDescription")?,
             executable_asset_reference: dictionary.optional("ExecutableAssetReference")?,
             launchd_configurations: dictionary.optional("LaunchdConfigurations")?,
@@ -127,7 +127,7 @@ pub struct LaunchdItem {
     /// File Asset Reference
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.services.background-tasks` › `LaunchdConfigurations` › `launchd-item` › `FileAssetReference`).
-    pub file_asset_reference: String,
+    pub file_asset_reference: Option<String>,
     /// `Context` (required): string ([`Context`]).
     ///
     /// Launchd Context
@@ -135,7 +135,7 @@ pub struct LaunchdItem {
     /// Described in Apple's device-management documentation (`com.apple.configuration.services.background-tasks` › `LaunchdConfigurations` › `launchd-item` › `Context`).
     ///
     /// - Allowed values: `daemon`, `agent`.
-    pub context: Context,
+    pub context: Option<Context>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -153,8 +153,8 @@ impl LaunchdItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: LaunchdItemRequired) -> Self {
         LaunchdItem {
-            file_asset_reference: required.file_asset_reference,
-            context: required.context,
+            file_asset_reference: Some(required.file_asset_reference),
+            context: Some(required.context),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -169,8 +169,8 @@ impl From<LaunchdItemRequired> for LaunchdItem {
 impl Serialize for LaunchdItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("FileAssetReference", &self.file_asset_reference)?;
-        dictionary.required("Context", &self.context)?;
+        dictionary.optional("FileAssetReference", &self.file_asset_reference)?;
+        dictionary.optional("Context", &self.context)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -181,8 +181,8 @@ impl<'de> Deserialize<'de> for LaunchdItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(LaunchdItem {
-            file_asset_reference: dictionary.required("FileAssetReference")?,
-            context: dictionary.required("Context")?,
+            file_asset_reference: dictionary.optional("FileAssetReference")?,
+            context: dictionary.optional("Context")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

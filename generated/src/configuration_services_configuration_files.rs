@@ -27,13 +27,13 @@ pub struct ServicesConfigurationFiles {
     /// Service Type
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.services.configuration-files` › `ServiceType`).
-    pub service_type: String,
+    pub service_type: Option<String>,
     /// `DataAssetReference` (required): string.
     ///
     /// Data Asset Reference
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.services.configuration-files` › `DataAssetReference`).
-    pub data_asset_reference: String,
+    pub data_asset_reference: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -51,8 +51,8 @@ impl ServicesConfigurationFiles {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ServicesConfigurationFilesRequired) -> Self {
         ServicesConfigurationFiles {
-            service_type: required.service_type,
-            data_asset_reference: required.data_asset_reference,
+            service_type: Some(required.service_type),
+            data_asset_reference: Some(required.data_asset_reference),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -80,8 +80,8 @@ impl From<ServicesConfigurationFilesRequired> for ServicesConfigurationFiles {
 impl Serialize for ServicesConfigurationFiles {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ServiceType", &self.service_type)?;
-        dictionary.required("DataAssetReference", &self.data_asset_reference)?;
+        dictionary.optional("ServiceType", &self.service_type)?;
+        dictionary.optional("DataAssetReference", &self.data_asset_reference)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -92,8 +92,8 @@ impl<'de> Deserialize<'de> for ServicesConfigurationFiles {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ServicesConfigurationFiles {
-            service_type: dictionary.required("ServiceType")?,
-            data_asset_reference: dictionary.required("DataAssetReference")?,
+            service_type: dictionary.optional("ServiceType")?,
+            data_asset_reference: dictionary.optional("DataAssetReference")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -27,7 +27,7 @@ pub struct SoftwareupdateEnforcementSpecific {
     /// Target OS Version
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.softwareupdate.enforcement.specific` › `TargetOSVersion`).
-    pub target_os_version: String,
+    pub target_os_version: Option<String>,
     /// `TargetBuildVersion`: string.
     ///
     /// Target Build Version
@@ -39,7 +39,7 @@ pub struct SoftwareupdateEnforcementSpecific {
     /// Target Local Date Time
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.softwareupdate.enforcement.specific` › `TargetLocalDateTime`).
-    pub target_local_date_time: String,
+    pub target_local_date_time: Option<String>,
     /// `DetailsURL`: string.
     ///
     /// Details URL
@@ -63,9 +63,9 @@ impl SoftwareupdateEnforcementSpecific {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SoftwareupdateEnforcementSpecificRequired) -> Self {
         SoftwareupdateEnforcementSpecific {
-            target_os_version: required.target_os_version,
+            target_os_version: Some(required.target_os_version),
             target_build_version: None,
-            target_local_date_time: required.target_local_date_time,
+            target_local_date_time: Some(required.target_local_date_time),
             details_url: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -95,9 +95,9 @@ for SoftwareupdateEnforcementSpecific {
 impl Serialize for SoftwareupdateEnforcementSpecific {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("TargetOSVersion", &self.target_os_version)?;
+        dictionary.optional("TargetOSVersion", &self.target_os_version)?;
         dictionary.optional("TargetBuildVersion", &self.target_build_version)?;
-        dictionary.required("TargetLocalDateTime", &self.target_local_date_time)?;
+        dictionary.optional("TargetLocalDateTime", &self.target_local_date_time)?;
         dictionary.optional("DetailsURL", &self.details_url)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -109,9 +109,9 @@ impl<'de> Deserialize<'de> for SoftwareupdateEnforcementSpecific {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SoftwareupdateEnforcementSpecific {
-            target_os_version: dictionary.required("TargetOSVersion")?,
+            target_os_version: dictionary.optional("TargetOSVersion")?,
             target_build_version: dictionary.optional("TargetBuildVersion")?,
-            target_local_date_time: dictionary.required("TargetLocalDateTime")?,
+            target_local_date_time: dictionary.optional("TargetLocalDateTime")?,
             details_url: dictionary.optional("DetailsURL")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

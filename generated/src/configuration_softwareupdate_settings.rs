@@ -737,11 +737,11 @@ pub struct Program {
     /// `Description` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.softwareupdate.settings` › `Beta` › `OfferPrograms` › `Program` › `Description`).
-    pub description: String,
+    pub description: Option<String>,
     /// `Token` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.softwareupdate.settings` › `Beta` › `OfferPrograms` › `Program` › `Token`).
-    pub token: String,
+    pub token: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -759,8 +759,8 @@ impl Program {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ProgramRequired) -> Self {
         Program {
-            description: required.description,
-            token: required.token,
+            description: Some(required.description),
+            token: Some(required.token),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -775,8 +775,8 @@ impl From<ProgramRequired> for Program {
 impl Serialize for Program {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Description", &self.description)?;
-        dictionary.required("Token", &self.token)?;
+        dictionary.optional("Description", &self.description)?;
+        dictionary.optional("Token", &self.token)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -787,8 +787,8 @@ impl<'de> Deserialize<'de> for Program {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Program {
-            description: dictionary.required("Description")?,
-            token: dictionary.required("Token")?,
+            description: dictionary.optional("Description")?,
+            token: dictionary.optional("Token")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -805,11 +805,11 @@ pub struct RequireProgram {
     /// `Description` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.softwareupdate.settings` › `Beta` › `RequireProgram` › `Description`).
-    pub description: String,
+    pub description: Option<String>,
     /// `Token` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.softwareupdate.settings` › `Beta` › `RequireProgram` › `Token`).
-    pub token: String,
+    pub token: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -827,8 +827,8 @@ impl RequireProgram {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: RequireProgramRequired) -> Self {
         RequireProgram {
-            description: required.description,
-            token: required.token,
+            description: Some(required.description),
+            token: Some(required.token),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -843,8 +843,8 @@ impl From<RequireProgramRequired> for RequireProgram {
 impl Serialize for RequireProgram {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Description", &self.description)?;
-        dictionary.required("Token", &self.token)?;
+        dictionary.optional("Description", &self.description)?;
+        dictionary.optional("Token", &self.token)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -855,8 +855,8 @@ impl<'de> Deserialize<'de> for RequireProgram {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(RequireProgram {
-            description: dictionary.required("Description")?,
-            token: dictionary.required("Token")?,
+            description: dictionary.optional("Description")?,
+            token: dictionary.optional("Token")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

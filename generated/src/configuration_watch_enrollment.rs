@@ -27,7 +27,7 @@ pub struct WatchEnrollment {
     /// Watch Enrollment Profile's URL.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configuration.watch.enrollment` › `EnrollmentProfileURL`).
-    pub enrollment_profile_url: String,
+    pub enrollment_profile_url: Option<String>,
     /// `AnchorCertificateAssetReferences`: array of string.
     ///
     /// Anchor Certificate Asset References.
@@ -49,7 +49,7 @@ impl WatchEnrollment {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: WatchEnrollmentRequired) -> Self {
         WatchEnrollment {
-            enrollment_profile_url: required.enrollment_profile_url,
+            enrollment_profile_url: Some(required.enrollment_profile_url),
             anchor_certificate_asset_references: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -78,7 +78,7 @@ impl From<WatchEnrollmentRequired> for WatchEnrollment {
 impl Serialize for WatchEnrollment {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("EnrollmentProfileURL", &self.enrollment_profile_url)?;
+        dictionary.optional("EnrollmentProfileURL", &self.enrollment_profile_url)?;
         dictionary
             .optional(
                 "AnchorCertificateAssetReferences",
@@ -94,7 +94,7 @@ impl<'de> Deserialize<'de> for WatchEnrollment {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(WatchEnrollment {
-            enrollment_profile_url: dictionary.required("EnrollmentProfileURL")?,
+            enrollment_profile_url: dictionary.optional("EnrollmentProfileURL")?,
             anchor_certificate_asset_references: dictionary
                 .optional("AnchorCertificateAssetReferences")?,
             unknown_keys: dictionary.into_unknown_keys(),

@@ -29,7 +29,7 @@ pub struct ConfigurationprofileIdentification {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct ConfigurationprofileIdentification {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`ConfigurationprofileIdentification::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`ConfigurationprofileIdentification::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct ConfigurationprofileIdentification {
     /// `PayloadIdentification` (required): [`PayloadIdentification`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.configurationprofile.identification` › `PayloadIdentification`).
-    pub payload_identification: PayloadIdentification,
+    pub payload_identification: Option<PayloadIdentification>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -77,14 +77,16 @@ impl ConfigurationprofileIdentification {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ConfigurationprofileIdentificationRequired) -> Self {
         ConfigurationprofileIdentification {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.configurationprofile.identification".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some(
+                "com.apple.configurationprofile.identification".to_owned(),
+            ),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            payload_identification: required.payload_identification,
+            payload_identification: Some(required.payload_identification),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -94,8 +96,8 @@ impl ConfigurationprofileIdentification {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.configurationprofile.identification`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -103,7 +105,7 @@ impl ConfigurationprofileIdentification {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -131,14 +133,14 @@ for ConfigurationprofileIdentification {
 impl Serialize for ConfigurationprofileIdentification {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("PayloadIdentification", &self.payload_identification)?;
+        dictionary.optional("PayloadIdentification", &self.payload_identification)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -149,14 +151,14 @@ impl<'de> Deserialize<'de> for ConfigurationprofileIdentification {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ConfigurationprofileIdentification {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            payload_identification: dictionary.required("PayloadIdentification")?,
+            payload_identification: dictionary.optional("PayloadIdentification")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -171,25 +173,25 @@ pub struct PayloadIdentification {
     /// `UserName` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configurationprofile.identification` › `PayloadIdentification` › `UserName`).
-    pub user_name: String,
+    pub user_name: Option<String>,
     /// `FullName` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configurationprofile.identification` › `PayloadIdentification` › `FullName`).
-    pub full_name: String,
+    pub full_name: Option<String>,
     /// `EmailAddress` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configurationprofile.identification` › `PayloadIdentification` › `EmailAddress`).
-    pub email_address: String,
+    pub email_address: Option<String>,
     /// `AuthMethod` (required): string ([`AuthMethod`]).
     ///
     /// Described in Apple's device-management documentation (`com.apple.configurationprofile.identification` › `PayloadIdentification` › `AuthMethod`).
     ///
     /// - Allowed values: `Password`, `UserEnteredPassword`.
-    pub auth_method: AuthMethod,
+    pub auth_method: Option<AuthMethod>,
     /// `Password` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configurationprofile.identification` › `PayloadIdentification` › `Password`).
-    pub password: String,
+    pub password: Option<String>,
     /// `Prompt`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.configurationprofile.identification` › `PayloadIdentification` › `Prompt`).
@@ -221,11 +223,11 @@ impl PayloadIdentification {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: PayloadIdentificationRequired) -> Self {
         PayloadIdentification {
-            user_name: required.user_name,
-            full_name: required.full_name,
-            email_address: required.email_address,
-            auth_method: required.auth_method,
-            password: required.password,
+            user_name: Some(required.user_name),
+            full_name: Some(required.full_name),
+            email_address: Some(required.email_address),
+            auth_method: Some(required.auth_method),
+            password: Some(required.password),
             prompt: None,
             prompt_message: None,
             unknown_keys: plist::Dictionary::new(),
@@ -242,11 +244,11 @@ impl From<PayloadIdentificationRequired> for PayloadIdentification {
 impl Serialize for PayloadIdentification {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("UserName", &self.user_name)?;
-        dictionary.required("FullName", &self.full_name)?;
-        dictionary.required("EmailAddress", &self.email_address)?;
-        dictionary.required("AuthMethod", &self.auth_method)?;
-        dictionary.required("Password", &self.password)?;
+        dictionary.optional("UserName", &self.user_name)?;
+        dictionary.optional("FullName", &self.full_name)?;
+        dictionary.optional("EmailAddress", &self.email_address)?;
+        dictionary.optional("AuthMethod", &self.auth_method)?;
+        dictionary.optional("Password", &self.password)?;
         dictionary.optional("Prompt", &self.prompt)?;
         dictionary.optional("PromptMessage", &self.prompt_message)?;
         dictionary.finish(&self.unknown_keys)
@@ -259,11 +261,11 @@ impl<'de> Deserialize<'de> for PayloadIdentification {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(PayloadIdentification {
-            user_name: dictionary.required("UserName")?,
-            full_name: dictionary.required("FullName")?,
-            email_address: dictionary.required("EmailAddress")?,
-            auth_method: dictionary.required("AuthMethod")?,
-            password: dictionary.required("Password")?,
+            user_name: dictionary.optional("UserName")?,
+            full_name: dictionary.optional("FullName")?,
+            email_address: dictionary.optional("EmailAddress")?,
+            auth_method: dictionary.optional("AuthMethod")?,
+            password: dictionary.optional("Password")?,
             prompt: dictionary.optional("Prompt")?,
             prompt_message: dictionary.optional("PromptMessage")?,
             unknown_keys: dictionary.into_unknown_keys(),

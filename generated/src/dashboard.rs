@@ -29,7 +29,7 @@ pub struct Dashboard {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Dashboard {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Dashboard::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Dashboard::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,11 +57,11 @@ pub struct Dashboard {
     /// `whiteListEnabled` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.dashboard` › `whiteListEnabled`).
-    pub white_list_enabled: bool,
+    pub white_list_enabled: Option<bool>,
     /// `WhiteList` (required): array of [`WhiteListItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.dashboard` › `WhiteList`).
-    pub white_list: Vec<WhiteListItem>,
+    pub white_list: Option<Vec<WhiteListItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -83,15 +83,15 @@ impl Dashboard {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DashboardRequired) -> Self {
         Dashboard {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.dashboard".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.dashboard".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            white_list_enabled: required.white_list_enabled,
-            white_list: required.white_list,
+            white_list_enabled: Some(required.white_list_enabled),
+            white_list: Some(required.white_list),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -101,8 +101,8 @@ impl Dashboard {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.dashboard`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -110,7 +110,7 @@ impl Dashboard {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -137,15 +137,15 @@ impl From<DashboardRequired> for Dashboard {
 impl Serialize for Dashboard {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("whiteListEnabled", &self.white_list_enabled)?;
-        dictionary.required("WhiteList", &self.white_list)?;
+        dictionary.optional("whiteListEnabled", &self.white_list_enabled)?;
+        dictionary.optional("WhiteList", &self.white_list)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -156,15 +156,15 @@ impl<'de> Deserialize<'de> for Dashboard {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Dashboard {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            white_list_enabled: dictionary.required("whiteListEnabled")?,
-            white_list: dictionary.required("WhiteList")?,
+            white_list_enabled: dictionary.optional("whiteListEnabled")?,
+            white_list: dictionary.optional("WhiteList")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -179,11 +179,11 @@ pub struct WhiteListItem {
     /// `Type` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.dashboard` › `WhiteList` › `WhiteListItem` › `Type`).
-    pub r#type: String,
+    pub r#type: Option<String>,
     /// `ID` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.dashboard` › `WhiteList` › `WhiteListItem` › `ID`).
-    pub id: String,
+    pub id: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -201,8 +201,8 @@ impl WhiteListItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: WhiteListItemRequired) -> Self {
         WhiteListItem {
-            r#type: required.r#type,
-            id: required.id,
+            r#type: Some(required.r#type),
+            id: Some(required.id),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -217,8 +217,8 @@ impl From<WhiteListItemRequired> for WhiteListItem {
 impl Serialize for WhiteListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Type", &self.r#type)?;
-        dictionary.required("ID", &self.id)?;
+        dictionary.optional("Type", &self.r#type)?;
+        dictionary.optional("ID", &self.id)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -229,8 +229,8 @@ impl<'de> Deserialize<'de> for WhiteListItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(WhiteListItem {
-            r#type: dictionary.required("Type")?,
-            id: dictionary.required("ID")?,
+            r#type: dictionary.optional("Type")?,
+            id: dictionary.optional("ID")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -844,11 +844,11 @@ pub struct Declaration {
     /// `Identifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`any` › `Identifier`).
-    pub identifier: String,
+    pub identifier: Option<String>,
     /// `ServerToken` (required): string.
     ///
     /// Described in Apple's device-management documentation (`any` › `ServerToken`).
-    pub server_token: String,
+    pub server_token: Option<String>,
     /// `Payload` (required): the payload of the declaration's `Type` ([`DeclarationPayload`]).
     ///
     /// Described in Apple's device-management documentation (`any` › `Payload`).
@@ -872,8 +872,8 @@ impl Declaration {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DeclarationRequired) -> Self {
         Declaration {
-            identifier: required.identifier,
-            server_token: required.server_token,
+            identifier: Some(required.identifier),
+            server_token: Some(required.server_token),
             payload: required.payload,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -903,8 +903,8 @@ impl Serialize for Declaration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.required("Type", self.payload.declaration_type())?;
-        dictionary.required("Identifier", &self.identifier)?;
-        dictionary.required("ServerToken", &self.server_token)?;
+        dictionary.optional("Identifier", &self.identifier)?;
+        dictionary.optional("ServerToken", &self.server_token)?;
         dictionary.required("Payload", &self.payload)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -917,8 +917,8 @@ impl<'de> Deserialize<'de> for Declaration {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         let declaration_type: String = dictionary.required("Type")?;
         Ok(Declaration {
-            identifier: dictionary.required("Identifier")?,
-            server_token: dictionary.required("ServerToken")?,
+            identifier: dictionary.optional("Identifier")?,
+            server_token: dictionary.optional("ServerToken")?,
             payload: dictionary.required_typed("Payload", &declaration_type)?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

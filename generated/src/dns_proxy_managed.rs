@@ -29,7 +29,7 @@ pub struct DnsProxyManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct DnsProxyManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`DnsProxyManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`DnsProxyManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,7 +59,7 @@ pub struct DnsProxyManaged {
     /// App Bundle Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.dnsProxy.managed` › `AppBundleIdentifier`).
-    pub app_bundle_identifier: String,
+    pub app_bundle_identifier: Option<String>,
     /// `ProviderBundleIdentifier`: string.
     ///
     /// Provider Bundle Identifier
@@ -99,14 +99,14 @@ impl DnsProxyManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DnsProxyManagedRequired) -> Self {
         DnsProxyManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.dnsProxy.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.dnsProxy.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            app_bundle_identifier: required.app_bundle_identifier,
+            app_bundle_identifier: Some(required.app_bundle_identifier),
             provider_bundle_identifier: None,
             provider_configuration: None,
             dns_proxy_uuid: None,
@@ -119,8 +119,8 @@ impl DnsProxyManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.dnsProxy.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -128,7 +128,7 @@ impl DnsProxyManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -155,14 +155,14 @@ impl From<DnsProxyManagedRequired> for DnsProxyManaged {
 impl Serialize for DnsProxyManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("AppBundleIdentifier", &self.app_bundle_identifier)?;
+        dictionary.optional("AppBundleIdentifier", &self.app_bundle_identifier)?;
         dictionary
             .optional("ProviderBundleIdentifier", &self.provider_bundle_identifier)?;
         dictionary.optional("ProviderConfiguration", &self.provider_configuration)?;
@@ -177,14 +177,14 @@ impl<'de> Deserialize<'de> for DnsProxyManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(DnsProxyManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            app_bundle_identifier: dictionary.required("AppBundleIdentifier")?,
+            app_bundle_identifier: dictionary.optional("AppBundleIdentifier")?,
             provider_bundle_identifier: dictionary.optional("ProviderBundleIdentifier")?,
             provider_configuration: dictionary.optional("ProviderConfiguration")?,
             dns_proxy_uuid: dictionary.optional("DNSProxyUUID")?,

@@ -29,7 +29,7 @@ pub struct DnsSettingsManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct DnsSettingsManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`DnsSettingsManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`DnsSettingsManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,7 +59,7 @@ pub struct DnsSettingsManaged {
     /// DNS Settings
     ///
     /// Described in Apple's device-management documentation (`com.apple.dnsSettings.managed` › `DNSSettings`).
-    pub dns_settings: DnsSettings,
+    pub dns_settings: Option<DnsSettings>,
     /// `OnDemandRules`: array of [`OnDemandRulesElement`].
     ///
     /// On Demand Rules
@@ -102,14 +102,14 @@ impl DnsSettingsManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DnsSettingsManagedRequired) -> Self {
         DnsSettingsManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.dnsSettings.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.dnsSettings.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            dns_settings: required.dns_settings,
+            dns_settings: Some(required.dns_settings),
             on_demand_rules: None,
             prohibit_disablement: None,
             payload_certificate_uuid: None,
@@ -122,8 +122,8 @@ impl DnsSettingsManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.dnsSettings.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -131,7 +131,7 @@ impl DnsSettingsManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -158,14 +158,14 @@ impl From<DnsSettingsManagedRequired> for DnsSettingsManaged {
 impl Serialize for DnsSettingsManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("DNSSettings", &self.dns_settings)?;
+        dictionary.optional("DNSSettings", &self.dns_settings)?;
         dictionary.optional("OnDemandRules", &self.on_demand_rules)?;
         dictionary.optional("ProhibitDisablement", &self.prohibit_disablement)?;
         dictionary.optional("PayloadCertificateUUID", &self.payload_certificate_uuid)?;
@@ -179,14 +179,14 @@ impl<'de> Deserialize<'de> for DnsSettingsManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(DnsSettingsManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            dns_settings: dictionary.required("DNSSettings")?,
+            dns_settings: dictionary.optional("DNSSettings")?,
             on_demand_rules: dictionary.optional("OnDemandRules")?,
             prohibit_disablement: dictionary.optional("ProhibitDisablement")?,
             payload_certificate_uuid: dictionary.optional("PayloadCertificateUUID")?,
@@ -210,7 +210,7 @@ pub struct DnsSettings {
     /// Described in Apple's device-management documentation (`com.apple.dnsSettings.managed` › `DNSSettings` › `DNSProtocol`).
     ///
     /// - Allowed values: `HTTPS`, `TLS`.
-    pub dns_protocol: DnsProtocol,
+    pub dns_protocol: Option<DnsProtocol>,
     /// `ServerURL`: string.
     ///
     /// Server URL
@@ -250,7 +250,7 @@ impl DnsSettings {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DnsSettingsRequired) -> Self {
         DnsSettings {
-            dns_protocol: required.dns_protocol,
+            dns_protocol: Some(required.dns_protocol),
             server_url: None,
             server_name: None,
             server_addresses: None,
@@ -269,7 +269,7 @@ impl From<DnsSettingsRequired> for DnsSettings {
 impl Serialize for DnsSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("DNSProtocol", &self.dns_protocol)?;
+        dictionary.optional("DNSProtocol", &self.dns_protocol)?;
         dictionary.optional("ServerURL", &self.server_url)?;
         dictionary.optional("ServerName", &self.server_name)?;
         dictionary.optional("ServerAddresses", &self.server_addresses)?;
@@ -285,7 +285,7 @@ impl<'de> Deserialize<'de> for DnsSettings {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(DnsSettings {
-            dns_protocol: dictionary.required("DNSProtocol")?,
+            dns_protocol: dictionary.optional("DNSProtocol")?,
             server_url: dictionary.optional("ServerURL")?,
             server_name: dictionary.optional("ServerName")?,
             server_addresses: dictionary.optional("ServerAddresses")?,
@@ -311,7 +311,7 @@ pub struct OnDemandRulesElement {
     /// Described in Apple's device-management documentation (`com.apple.dnsSettings.managed` › `OnDemandRules` › `OnDemandRulesElement` › `Action`).
     ///
     /// - Allowed values: `Connect`, `Disconnect`, `EvaluateConnection`.
-    pub action: Action,
+    pub action: Option<Action>,
     /// `ActionParameters`: array of [`ActionParameter`].
     ///
     /// Action Parameters
@@ -365,7 +365,7 @@ impl OnDemandRulesElement {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: OnDemandRulesElementRequired) -> Self {
         OnDemandRulesElement {
-            action: required.action,
+            action: Some(required.action),
             action_parameters: None,
             dns_domain_match: None,
             dns_server_address_match: None,
@@ -386,7 +386,7 @@ impl From<OnDemandRulesElementRequired> for OnDemandRulesElement {
 impl Serialize for OnDemandRulesElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Action", &self.action)?;
+        dictionary.optional("Action", &self.action)?;
         dictionary.optional("ActionParameters", &self.action_parameters)?;
         dictionary.optional("DNSDomainMatch", &self.dns_domain_match)?;
         dictionary.optional("DNSServerAddressMatch", &self.dns_server_address_match)?;
@@ -403,7 +403,7 @@ impl<'de> Deserialize<'de> for OnDemandRulesElement {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(OnDemandRulesElement {
-            action: dictionary.required("Action")?,
+            action: dictionary.optional("Action")?,
             action_parameters: dictionary.optional("ActionParameters")?,
             dns_domain_match: dictionary.optional("DNSDomainMatch")?,
             dns_server_address_match: dictionary.optional("DNSServerAddressMatch")?,
@@ -530,7 +530,7 @@ pub struct ActionParameter {
     /// Domains
     ///
     /// Described in Apple's device-management documentation (`com.apple.dnsSettings.managed` › `OnDemandRules` › `OnDemandRulesElement` › `ActionParameters` › `ActionParameter` › `Domains`).
-    pub domains: Vec<String>,
+    pub domains: Option<Vec<String>>,
     /// `DomainAction` (required): string ([`DomainAction`]).
     ///
     /// Domain Action
@@ -538,7 +538,7 @@ pub struct ActionParameter {
     /// Described in Apple's device-management documentation (`com.apple.dnsSettings.managed` › `OnDemandRules` › `OnDemandRulesElement` › `ActionParameters` › `ActionParameter` › `DomainAction`).
     ///
     /// - Allowed values: `NeverConnect`, `ConnectIfNeeded`.
-    pub domain_action: DomainAction,
+    pub domain_action: Option<DomainAction>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -556,8 +556,8 @@ impl ActionParameter {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ActionParameterRequired) -> Self {
         ActionParameter {
-            domains: required.domains,
-            domain_action: required.domain_action,
+            domains: Some(required.domains),
+            domain_action: Some(required.domain_action),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -572,8 +572,8 @@ impl From<ActionParameterRequired> for ActionParameter {
 impl Serialize for ActionParameter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Domains", &self.domains)?;
-        dictionary.required("DomainAction", &self.domain_action)?;
+        dictionary.optional("Domains", &self.domains)?;
+        dictionary.optional("DomainAction", &self.domain_action)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -584,8 +584,8 @@ impl<'de> Deserialize<'de> for ActionParameter {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ActionParameter {
-            domains: dictionary.required("Domains")?,
-            domain_action: dictionary.required("DomainAction")?,
+            domains: dictionary.optional("Domains")?,
+            domain_action: dictionary.optional("DomainAction")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

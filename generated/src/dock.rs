@@ -29,7 +29,7 @@ pub struct Dock {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Dock {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Dock::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Dock::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -263,10 +263,10 @@ impl Dock {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DockRequired) -> Self {
         Dock {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.dock".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.dock".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -311,8 +311,8 @@ impl Dock {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.dock`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -320,7 +320,7 @@ impl Dock {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -347,10 +347,10 @@ impl From<DockRequired> for Dock {
 impl Serialize for Dock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -397,10 +397,10 @@ impl<'de> Deserialize<'de> for Dock {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Dock {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -727,13 +727,13 @@ pub struct StaticItem {
     /// `tile-data` (required): [`TileData`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.dock` › `static-others` › `StaticItem` › `tile-data`).
-    pub tile_data: TileData,
+    pub tile_data: Option<TileData>,
     /// `tile-type` (required): string ([`TileType`]).
     ///
     /// Described in Apple's device-management documentation (`com.apple.dock` › `static-others` › `StaticItem` › `tile-type`).
     ///
     /// - Allowed values: `file-tile`, `directory-tile`, `url-tile`.
-    pub tile_type: TileType,
+    pub tile_type: Option<TileType>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -751,8 +751,8 @@ impl StaticItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: StaticItemRequired) -> Self {
         StaticItem {
-            tile_data: required.tile_data,
-            tile_type: required.tile_type,
+            tile_data: Some(required.tile_data),
+            tile_type: Some(required.tile_type),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -767,8 +767,8 @@ impl From<StaticItemRequired> for StaticItem {
 impl Serialize for StaticItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("tile-data", &self.tile_data)?;
-        dictionary.required("tile-type", &self.tile_type)?;
+        dictionary.optional("tile-data", &self.tile_data)?;
+        dictionary.optional("tile-type", &self.tile_type)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -779,8 +779,8 @@ impl<'de> Deserialize<'de> for StaticItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(StaticItem {
-            tile_data: dictionary.required("tile-data")?,
-            tile_type: dictionary.required("tile-type")?,
+            tile_data: dictionary.optional("tile-data")?,
+            tile_type: dictionary.optional("tile-type")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -795,7 +795,7 @@ pub struct TileData {
     /// `label` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.dock` › `static-others` › `StaticItem` › `tile-data` › `label`).
-    pub label: String,
+    pub label: Option<String>,
     /// `url`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.dock` › `static-others` › `StaticItem` › `tile-data` › `url`).
@@ -805,7 +805,7 @@ pub struct TileData {
     /// Described in Apple's device-management documentation (`com.apple.dock` › `static-others` › `StaticItem` › `tile-data` › `file-type`).
     ///
     /// - Allowed values: `0`, `1`, `3`.
-    pub file_type: i64,
+    pub file_type: Option<i64>,
     /// `file-data`: any value.
     ///
     /// Described in Apple's device-management documentation (`com.apple.dock` › `static-others` › `StaticItem` › `tile-data` › `file-data`).
@@ -827,9 +827,9 @@ impl TileData {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: TileDataRequired) -> Self {
         TileData {
-            label: required.label,
+            label: Some(required.label),
             url: None,
-            file_type: required.file_type,
+            file_type: Some(required.file_type),
             file_data: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -845,9 +845,9 @@ impl From<TileDataRequired> for TileData {
 impl Serialize for TileData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("label", &self.label)?;
+        dictionary.optional("label", &self.label)?;
         dictionary.optional("url", &self.url)?;
-        dictionary.required("file-type", &self.file_type)?;
+        dictionary.optional("file-type", &self.file_type)?;
         dictionary.optional("file-data", &self.file_data)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -859,9 +859,9 @@ impl<'de> Deserialize<'de> for TileData {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(TileData {
-            label: dictionary.required("label")?,
+            label: dictionary.optional("label")?,
             url: dictionary.optional("url")?,
-            file_type: dictionary.required("file-type")?,
+            file_type: dictionary.optional("file-type")?,
             file_data: dictionary.optional("file-data")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

@@ -29,7 +29,7 @@ pub struct Education {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Education {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Education::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Education::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,11 +57,11 @@ pub struct Education {
     /// `OrganizationUUID` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `OrganizationUUID`).
-    pub organization_uuid: String,
+    pub organization_uuid: Option<String>,
     /// `OrganizationName` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `OrganizationName`).
-    pub organization_name: String,
+    pub organization_name: Option<String>,
     /// `PayloadCertificateUUID`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `PayloadCertificateUUID`).
@@ -81,7 +81,7 @@ pub struct Education {
     /// `UserIdentifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `UserIdentifier`).
-    pub user_identifier: String,
+    pub user_identifier: Option<String>,
     /// `Departments`: array of [`DepartmentsItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Departments`).
@@ -89,11 +89,11 @@ pub struct Education {
     /// `Groups` (required): array of [`GroupsItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Groups`).
-    pub groups: Vec<GroupsItem>,
+    pub groups: Option<Vec<GroupsItem>>,
     /// `Users` (required): array of [`UsersItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Users`).
-    pub users: Vec<UsersItem>,
+    pub users: Option<Vec<UsersItem>>,
     /// `DeviceGroups`: array of [`DeviceGroupsItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `DeviceGroups`).
@@ -132,23 +132,23 @@ impl Education {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: EducationRequired) -> Self {
         Education {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.education".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.education".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            organization_uuid: required.organization_uuid,
-            organization_name: required.organization_name,
+            organization_uuid: Some(required.organization_uuid),
+            organization_name: Some(required.organization_name),
             payload_certificate_uuid: None,
             leader_payload_certificate_anchor_uuid: None,
             member_payload_certificate_anchor_uuid: None,
             resource_payload_certificate_uuid: None,
-            user_identifier: required.user_identifier,
+            user_identifier: Some(required.user_identifier),
             departments: None,
-            groups: required.groups,
-            users: required.users,
+            groups: Some(required.groups),
+            users: Some(required.users),
             device_groups: None,
             screen_observation_permission_modification_allowed: None,
             unknown_keys: plist::Dictionary::new(),
@@ -160,8 +160,8 @@ impl Education {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.education`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -169,7 +169,7 @@ impl Education {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -196,15 +196,15 @@ impl From<EducationRequired> for Education {
 impl Serialize for Education {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("OrganizationUUID", &self.organization_uuid)?;
-        dictionary.required("OrganizationName", &self.organization_name)?;
+        dictionary.optional("OrganizationUUID", &self.organization_uuid)?;
+        dictionary.optional("OrganizationName", &self.organization_name)?;
         dictionary.optional("PayloadCertificateUUID", &self.payload_certificate_uuid)?;
         dictionary
             .optional(
@@ -221,10 +221,10 @@ impl Serialize for Education {
                 "ResourcePayloadCertificateUUID",
                 &self.resource_payload_certificate_uuid,
             )?;
-        dictionary.required("UserIdentifier", &self.user_identifier)?;
+        dictionary.optional("UserIdentifier", &self.user_identifier)?;
         dictionary.optional("Departments", &self.departments)?;
-        dictionary.required("Groups", &self.groups)?;
-        dictionary.required("Users", &self.users)?;
+        dictionary.optional("Groups", &self.groups)?;
+        dictionary.optional("Users", &self.users)?;
         dictionary.optional("DeviceGroups", &self.device_groups)?;
         dictionary
             .optional(
@@ -241,15 +241,15 @@ impl<'de> Deserialize<'de> for Education {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Education {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            organization_uuid: dictionary.required("OrganizationUUID")?,
-            organization_name: dictionary.required("OrganizationName")?,
+            organization_uuid: dictionary.optional("OrganizationUUID")?,
+            organization_name: dictionary.optional("OrganizationName")?,
             payload_certificate_uuid: dictionary.optional("PayloadCertificateUUID")?,
             leader_payload_certificate_anchor_uuid: dictionary
                 .optional("LeaderPayloadCertificateAnchorUUID")?,
@@ -257,10 +257,10 @@ impl<'de> Deserialize<'de> for Education {
                 .optional("MemberPayloadCertificateAnchorUUID")?,
             resource_payload_certificate_uuid: dictionary
                 .optional("ResourcePayloadCertificateUUID")?,
-            user_identifier: dictionary.required("UserIdentifier")?,
+            user_identifier: dictionary.optional("UserIdentifier")?,
             departments: dictionary.optional("Departments")?,
-            groups: dictionary.required("Groups")?,
-            users: dictionary.required("Users")?,
+            groups: dictionary.optional("Groups")?,
+            users: dictionary.optional("Users")?,
             device_groups: dictionary.optional("DeviceGroups")?,
             screen_observation_permission_modification_allowed: dictionary
                 .optional("ScreenObservationPermissionModificationAllowed")?,
@@ -278,11 +278,11 @@ pub struct DepartmentsItem {
     /// `Name` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Departments` › `DepartmentsItem` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `GroupBeaconIDs` (required): array of integer.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Departments` › `DepartmentsItem` › `GroupBeaconIDs`).
-    pub group_beacon_ids: Vec<i64>,
+    pub group_beacon_ids: Option<Vec<i64>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -300,8 +300,8 @@ impl DepartmentsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DepartmentsItemRequired) -> Self {
         DepartmentsItem {
-            name: required.name,
-            group_beacon_ids: required.group_beacon_ids,
+            name: Some(required.name),
+            group_beacon_ids: Some(required.group_beacon_ids),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -316,8 +316,8 @@ impl From<DepartmentsItemRequired> for DepartmentsItem {
 impl Serialize for DepartmentsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Name", &self.name)?;
-        dictionary.required("GroupBeaconIDs", &self.group_beacon_ids)?;
+        dictionary.optional("Name", &self.name)?;
+        dictionary.optional("GroupBeaconIDs", &self.group_beacon_ids)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -328,8 +328,8 @@ impl<'de> Deserialize<'de> for DepartmentsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(DepartmentsItem {
-            name: dictionary.required("Name")?,
-            group_beacon_ids: dictionary.required("GroupBeaconIDs")?,
+            name: dictionary.optional("Name")?,
+            group_beacon_ids: dictionary.optional("GroupBeaconIDs")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -344,11 +344,11 @@ pub struct GroupsItem {
     /// `BeaconID` (required): integer.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Groups` › `GroupsItem` › `BeaconID`).
-    pub beacon_id: i64,
+    pub beacon_id: Option<i64>,
     /// `Name` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Groups` › `GroupsItem` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `Description`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Groups` › `GroupsItem` › `Description`).
@@ -370,7 +370,7 @@ pub struct GroupsItem {
     /// `MemberIdentifiers` (required): array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Groups` › `GroupsItem` › `MemberIdentifiers`).
-    pub member_identifiers: Vec<String>,
+    pub member_identifiers: Option<Vec<String>>,
     /// `DeviceGroupIdentifiers`: array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Groups` › `GroupsItem` › `DeviceGroupIdentifiers`).
@@ -394,13 +394,13 @@ impl GroupsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: GroupsItemRequired) -> Self {
         GroupsItem {
-            beacon_id: required.beacon_id,
-            name: required.name,
+            beacon_id: Some(required.beacon_id),
+            name: Some(required.name),
             description: None,
             image_url: None,
             configuration_source: None,
             leader_identifiers: None,
-            member_identifiers: required.member_identifiers,
+            member_identifiers: Some(required.member_identifiers),
             device_group_identifiers: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -416,13 +416,13 @@ impl From<GroupsItemRequired> for GroupsItem {
 impl Serialize for GroupsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("BeaconID", &self.beacon_id)?;
-        dictionary.required("Name", &self.name)?;
+        dictionary.optional("BeaconID", &self.beacon_id)?;
+        dictionary.optional("Name", &self.name)?;
         dictionary.optional("Description", &self.description)?;
         dictionary.optional("ImageURL", &self.image_url)?;
         dictionary.optional("ConfigurationSource", &self.configuration_source)?;
         dictionary.optional("LeaderIdentifiers", &self.leader_identifiers)?;
-        dictionary.required("MemberIdentifiers", &self.member_identifiers)?;
+        dictionary.optional("MemberIdentifiers", &self.member_identifiers)?;
         dictionary.optional("DeviceGroupIdentifiers", &self.device_group_identifiers)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -434,13 +434,13 @@ impl<'de> Deserialize<'de> for GroupsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(GroupsItem {
-            beacon_id: dictionary.required("BeaconID")?,
-            name: dictionary.required("Name")?,
+            beacon_id: dictionary.optional("BeaconID")?,
+            name: dictionary.optional("Name")?,
             description: dictionary.optional("Description")?,
             image_url: dictionary.optional("ImageURL")?,
             configuration_source: dictionary.optional("ConfigurationSource")?,
             leader_identifiers: dictionary.optional("LeaderIdentifiers")?,
-            member_identifiers: dictionary.required("MemberIdentifiers")?,
+            member_identifiers: dictionary.optional("MemberIdentifiers")?,
             device_group_identifiers: dictionary.optional("DeviceGroupIdentifiers")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
@@ -456,11 +456,11 @@ pub struct UsersItem {
     /// `Identifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Users` › `UsersItem` › `Identifier`).
-    pub identifier: String,
+    pub identifier: Option<String>,
     /// `Name` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Users` › `UsersItem` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `GivenName`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `Users` › `UsersItem` › `GivenName`).
@@ -514,8 +514,8 @@ impl UsersItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: UsersItemRequired) -> Self {
         UsersItem {
-            identifier: required.identifier,
-            name: required.name,
+            identifier: Some(required.identifier),
+            name: Some(required.name),
             given_name: None,
             family_name: None,
             phonetic_given_name: None,
@@ -538,8 +538,8 @@ impl From<UsersItemRequired> for UsersItem {
 impl Serialize for UsersItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Identifier", &self.identifier)?;
-        dictionary.required("Name", &self.name)?;
+        dictionary.optional("Identifier", &self.identifier)?;
+        dictionary.optional("Name", &self.name)?;
         dictionary.optional("GivenName", &self.given_name)?;
         dictionary.optional("FamilyName", &self.family_name)?;
         dictionary.optional("PhoneticGivenName", &self.phonetic_given_name)?;
@@ -558,8 +558,8 @@ impl<'de> Deserialize<'de> for UsersItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(UsersItem {
-            identifier: dictionary.required("Identifier")?,
-            name: dictionary.required("Name")?,
+            identifier: dictionary.optional("Identifier")?,
+            name: dictionary.optional("Name")?,
             given_name: dictionary.optional("GivenName")?,
             family_name: dictionary.optional("FamilyName")?,
             phonetic_given_name: dictionary.optional("PhoneticGivenName")?,
@@ -582,15 +582,15 @@ pub struct DeviceGroupsItem {
     /// `Identifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `DeviceGroups` › `DeviceGroupsItem` › `Identifier`).
-    pub identifier: String,
+    pub identifier: Option<String>,
     /// `Name` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `DeviceGroups` › `DeviceGroupsItem` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `SerialNumbers` (required): array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.education` › `DeviceGroups` › `DeviceGroupsItem` › `SerialNumbers`).
-    pub serial_numbers: Vec<String>,
+    pub serial_numbers: Option<Vec<String>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -610,9 +610,9 @@ impl DeviceGroupsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DeviceGroupsItemRequired) -> Self {
         DeviceGroupsItem {
-            identifier: required.identifier,
-            name: required.name,
-            serial_numbers: required.serial_numbers,
+            identifier: Some(required.identifier),
+            name: Some(required.name),
+            serial_numbers: Some(required.serial_numbers),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -627,9 +627,9 @@ impl From<DeviceGroupsItemRequired> for DeviceGroupsItem {
 impl Serialize for DeviceGroupsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Identifier", &self.identifier)?;
-        dictionary.required("Name", &self.name)?;
-        dictionary.required("SerialNumbers", &self.serial_numbers)?;
+        dictionary.optional("Identifier", &self.identifier)?;
+        dictionary.optional("Name", &self.name)?;
+        dictionary.optional("SerialNumbers", &self.serial_numbers)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -640,9 +640,9 @@ impl<'de> Deserialize<'de> for DeviceGroupsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(DeviceGroupsItem {
-            identifier: dictionary.required("Identifier")?,
-            name: dictionary.required("Name")?,
-            serial_numbers: dictionary.required("SerialNumbers")?,
+            identifier: dictionary.optional("Identifier")?,
+            name: dictionary.optional("Name")?,
+            serial_numbers: dictionary.optional("SerialNumbers")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

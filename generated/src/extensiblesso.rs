@@ -29,7 +29,7 @@ pub struct Extensiblesso {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Extensiblesso {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Extensiblesso::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Extensiblesso::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct Extensiblesso {
     /// `ExtensionIdentifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `ExtensionIdentifier`).
-    pub extension_identifier: String,
+    pub extension_identifier: Option<String>,
     /// `TeamIdentifier`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `TeamIdentifier`).
@@ -69,7 +69,7 @@ pub struct Extensiblesso {
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `Type`).
     ///
     /// - Allowed values: `Credential`, `Redirect`.
-    pub r#type: Type,
+    pub r#type: Option<Type>,
     /// `Realm`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `Realm`).
@@ -140,16 +140,16 @@ impl Extensiblesso {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ExtensiblessoRequired) -> Self {
         Extensiblesso {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.extensiblesso".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.extensiblesso".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            extension_identifier: required.extension_identifier,
+            extension_identifier: Some(required.extension_identifier),
             team_identifier: None,
-            r#type: required.r#type,
+            r#type: Some(required.r#type),
             realm: None,
             extension_data: None,
             urls: None,
@@ -168,8 +168,8 @@ impl Extensiblesso {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.extensiblesso`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -177,7 +177,7 @@ impl Extensiblesso {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -204,16 +204,16 @@ impl From<ExtensiblessoRequired> for Extensiblesso {
 impl Serialize for Extensiblesso {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("ExtensionIdentifier", &self.extension_identifier)?;
+        dictionary.optional("ExtensionIdentifier", &self.extension_identifier)?;
         dictionary.optional("TeamIdentifier", &self.team_identifier)?;
-        dictionary.required("Type", &self.r#type)?;
+        dictionary.optional("Type", &self.r#type)?;
         dictionary.optional("Realm", &self.realm)?;
         dictionary.optional("ExtensionData", &self.extension_data)?;
         dictionary.optional("URLs", &self.urls)?;
@@ -233,16 +233,16 @@ impl<'de> Deserialize<'de> for Extensiblesso {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Extensiblesso {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            extension_identifier: dictionary.required("ExtensionIdentifier")?,
+            extension_identifier: dictionary.optional("ExtensionIdentifier")?,
             team_identifier: dictionary.optional("TeamIdentifier")?,
-            r#type: dictionary.required("Type")?,
+            r#type: dictionary.optional("Type")?,
             realm: dictionary.optional("Realm")?,
             extension_data: dictionary.optional("ExtensionData")?,
             urls: dictionary.optional("URLs")?,

@@ -29,7 +29,7 @@ pub struct ExtensiblessoKerberos {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct ExtensiblessoKerberos {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`ExtensiblessoKerberos::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`ExtensiblessoKerberos::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -55,15 +55,15 @@ pub struct ExtensiblessoKerberos {
     /// The name of the organization that supplies this payload. It may differ from the organization named at the profile level.
     pub payload_organization: Option<String>,
     /// `ExtensionIdentifier`: see [`ExtensiblessoKerberos::extension_identifier`].
-    extension_identifier: String,
+    extension_identifier: Option<String>,
     /// `TeamIdentifier`: see [`ExtensiblessoKerberos::team_identifier`].
-    team_identifier: String,
+    team_identifier: Option<String>,
     /// `Type`: see [`ExtensiblessoKerberos::type`].
-    r#type: String,
+    r#type: Option<String>,
     /// `Realm` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `Realm`).
-    pub realm: String,
+    pub realm: Option<String>,
     /// `ExtensionData`: [`ExtensionData`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `ExtensionData`).
@@ -91,18 +91,19 @@ impl ExtensiblessoKerberos {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ExtensiblessoKerberosRequired) -> Self {
         ExtensiblessoKerberos {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.extensiblesso".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.extensiblesso".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            extension_identifier: "com.apple.AppSSOKerberos.KerberosExtension"
-                .to_owned(),
-            team_identifier: "apple".to_owned(),
-            r#type: "Credential".to_owned(),
-            realm: required.realm,
+            extension_identifier: Some(
+                "com.apple.AppSSOKerberos.KerberosExtension".to_owned(),
+            ),
+            team_identifier: Some("apple".to_owned()),
+            r#type: Some("Credential".to_owned()),
+            realm: Some(required.realm),
             extension_data: None,
             hosts: None,
             unknown_keys: plist::Dictionary::new(),
@@ -114,8 +115,8 @@ impl ExtensiblessoKerberos {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.extensiblesso`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -123,7 +124,7 @@ impl ExtensiblessoKerberos {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -132,8 +133,8 @@ impl ExtensiblessoKerberos {
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `ExtensionIdentifier`).
     ///
     /// - Value: always `com.apple.AppSSOKerberos.KerberosExtension`.
-    pub fn extension_identifier(&self) -> &str {
-        &self.extension_identifier
+    pub fn extension_identifier(&self) -> Option<&str> {
+        self.extension_identifier.as_deref()
     }
 
     /// `TeamIdentifier` (required): string.
@@ -141,8 +142,8 @@ impl ExtensiblessoKerberos {
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `TeamIdentifier`).
     ///
     /// - Value: always `apple`.
-    pub fn team_identifier(&self) -> &str {
-        &self.team_identifier
+    pub fn team_identifier(&self) -> Option<&str> {
+        self.team_identifier.as_deref()
     }
 
     /// `Type` (required): string.
@@ -150,8 +151,8 @@ impl ExtensiblessoKerberos {
     /// Described in Apple's device-management documentation (`com.apple.extensiblesso` › `Type`).
     ///
     /// - Value: always `Credential`.
-    pub fn r#type(&self) -> &str {
-        &self.r#type
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
     }
 
     /// Checks the payload against every rule of its schema: types, required keys, allowed values, ranges, formats, cross-field rules and, given a target, availability. Returns all findings.
@@ -177,17 +178,17 @@ impl From<ExtensiblessoKerberosRequired> for ExtensiblessoKerberos {
 impl Serialize for ExtensiblessoKerberos {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("ExtensionIdentifier", &self.extension_identifier)?;
-        dictionary.required("TeamIdentifier", &self.team_identifier)?;
-        dictionary.required("Type", &self.r#type)?;
-        dictionary.required("Realm", &self.realm)?;
+        dictionary.optional("ExtensionIdentifier", &self.extension_identifier)?;
+        dictionary.optional("TeamIdentifier", &self.team_identifier)?;
+        dictionary.optional("Type", &self.r#type)?;
+        dictionary.optional("Realm", &self.realm)?;
         dictionary.optional("ExtensionData", &self.extension_data)?;
         dictionary.optional("Hosts", &self.hosts)?;
         dictionary.finish(&self.unknown_keys)
@@ -200,17 +201,17 @@ impl<'de> Deserialize<'de> for ExtensiblessoKerberos {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ExtensiblessoKerberos {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            extension_identifier: dictionary.required("ExtensionIdentifier")?,
-            team_identifier: dictionary.required("TeamIdentifier")?,
-            r#type: dictionary.required("Type")?,
-            realm: dictionary.required("Realm")?,
+            extension_identifier: dictionary.optional("ExtensionIdentifier")?,
+            team_identifier: dictionary.optional("TeamIdentifier")?,
+            r#type: dictionary.optional("Type")?,
+            realm: dictionary.optional("Realm")?,
             extension_data: dictionary.optional("ExtensionData")?,
             hosts: dictionary.optional("Hosts")?,
             unknown_keys: dictionary.into_unknown_keys(),

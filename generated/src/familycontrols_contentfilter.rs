@@ -29,7 +29,7 @@ pub struct FamilycontrolsContentfilter {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct FamilycontrolsContentfilter {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`FamilycontrolsContentfilter::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`FamilycontrolsContentfilter::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct FamilycontrolsContentfilter {
     /// `restrictWeb` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.contentfilter` › `restrictWeb`).
-    pub restrict_web: bool,
+    pub restrict_web: Option<bool>,
     /// `useContentFilter`: boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.contentfilter` › `useContentFilter`).
@@ -101,14 +101,14 @@ impl FamilycontrolsContentfilter {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: FamilycontrolsContentfilterRequired) -> Self {
         FamilycontrolsContentfilter {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.familycontrols.contentfilter".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.familycontrols.contentfilter".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            restrict_web: required.restrict_web,
+            restrict_web: Some(required.restrict_web),
             use_content_filter: None,
             whitelist_enabled: None,
             site_whitelist: None,
@@ -123,8 +123,8 @@ impl FamilycontrolsContentfilter {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.familycontrols.contentfilter`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -132,7 +132,7 @@ impl FamilycontrolsContentfilter {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -159,14 +159,14 @@ impl From<FamilycontrolsContentfilterRequired> for FamilycontrolsContentfilter {
 impl Serialize for FamilycontrolsContentfilter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("restrictWeb", &self.restrict_web)?;
+        dictionary.optional("restrictWeb", &self.restrict_web)?;
         dictionary.optional("useContentFilter", &self.use_content_filter)?;
         dictionary.optional("whitelistEnabled", &self.whitelist_enabled)?;
         dictionary.optional("siteWhitelist", &self.site_whitelist)?;
@@ -182,14 +182,14 @@ impl<'de> Deserialize<'de> for FamilycontrolsContentfilter {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(FamilycontrolsContentfilter {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            restrict_web: dictionary.required("restrictWeb")?,
+            restrict_web: dictionary.optional("restrictWeb")?,
             use_content_filter: dictionary.optional("useContentFilter")?,
             whitelist_enabled: dictionary.optional("whitelistEnabled")?,
             site_whitelist: dictionary.optional("siteWhitelist")?,
@@ -209,7 +209,7 @@ pub struct SiteWhitelistItem {
     /// `address` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.contentfilter` › `siteWhitelist` › `siteWhitelistItem` › `address`).
-    pub address: String,
+    pub address: Option<String>,
     /// `pageTitle`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.contentfilter` › `siteWhitelist` › `siteWhitelistItem` › `pageTitle`).
@@ -229,7 +229,7 @@ impl SiteWhitelistItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SiteWhitelistItemRequired) -> Self {
         SiteWhitelistItem {
-            address: required.address,
+            address: Some(required.address),
             page_title: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -245,7 +245,7 @@ impl From<SiteWhitelistItemRequired> for SiteWhitelistItem {
 impl Serialize for SiteWhitelistItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("address", &self.address)?;
+        dictionary.optional("address", &self.address)?;
         dictionary.optional("pageTitle", &self.page_title)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -257,7 +257,7 @@ impl<'de> Deserialize<'de> for SiteWhitelistItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SiteWhitelistItem {
-            address: dictionary.required("address")?,
+            address: dictionary.optional("address")?,
             page_title: dictionary.optional("pageTitle")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

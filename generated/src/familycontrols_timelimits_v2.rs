@@ -29,7 +29,7 @@ pub struct FamilycontrolsTimelimitsV2 {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct FamilycontrolsTimelimitsV2 {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`FamilycontrolsTimelimitsV2::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`FamilycontrolsTimelimitsV2::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct FamilycontrolsTimelimitsV2 {
     /// `familyControlsEnabled` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.timelimits.v2` › `familyControlsEnabled`).
-    pub family_controls_enabled: bool,
+    pub family_controls_enabled: Option<bool>,
     /// `time-limits`: [`TimeLimits`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.timelimits.v2` › `time-limits`).
@@ -81,14 +81,14 @@ impl FamilycontrolsTimelimitsV2 {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: FamilycontrolsTimelimitsV2Required) -> Self {
         FamilycontrolsTimelimitsV2 {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.familycontrols.timelimits.v2".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.familycontrols.timelimits.v2".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            family_controls_enabled: required.family_controls_enabled,
+            family_controls_enabled: Some(required.family_controls_enabled),
             time_limits: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -99,8 +99,8 @@ impl FamilycontrolsTimelimitsV2 {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.familycontrols.timelimits.v2`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -108,7 +108,7 @@ impl FamilycontrolsTimelimitsV2 {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -135,14 +135,14 @@ impl From<FamilycontrolsTimelimitsV2Required> for FamilycontrolsTimelimitsV2 {
 impl Serialize for FamilycontrolsTimelimitsV2 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("familyControlsEnabled", &self.family_controls_enabled)?;
+        dictionary.optional("familyControlsEnabled", &self.family_controls_enabled)?;
         dictionary.optional("time-limits", &self.time_limits)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -154,14 +154,14 @@ impl<'de> Deserialize<'de> for FamilycontrolsTimelimitsV2 {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(FamilycontrolsTimelimitsV2 {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            family_controls_enabled: dictionary.required("familyControlsEnabled")?,
+            family_controls_enabled: dictionary.optional("familyControlsEnabled")?,
             time_limits: dictionary.optional("time-limits")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
@@ -250,11 +250,11 @@ pub struct Allowance {
     /// `enabled` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.timelimits.v2` › `time-limits` › `weekday-allowance` › `enabled`).
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// `rangeType` (required): integer flag (0 or 1).
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.timelimits.v2` › `time-limits` › `weekday-allowance` › `rangeType`).
-    pub range_type: bool,
+    pub range_type: Option<bool>,
     /// `start`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.familycontrols.timelimits.v2` › `time-limits` › `weekday-allowance` › `start`).
@@ -284,8 +284,8 @@ impl Allowance {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AllowanceRequired) -> Self {
         Allowance {
-            enabled: required.enabled,
-            range_type: required.range_type,
+            enabled: Some(required.enabled),
+            range_type: Some(required.range_type),
             start: None,
             end: None,
             seconds_per_day: None,
@@ -303,8 +303,8 @@ impl From<AllowanceRequired> for Allowance {
 impl Serialize for Allowance {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("enabled", &self.enabled)?;
-        dictionary.required_flag("rangeType", self.range_type)?;
+        dictionary.optional("enabled", &self.enabled)?;
+        dictionary.optional_flag("rangeType", self.range_type)?;
         dictionary.optional("start", &self.start)?;
         dictionary.optional("end", &self.end)?;
         dictionary.optional("secondsPerDay", &self.seconds_per_day)?;
@@ -318,8 +318,8 @@ impl<'de> Deserialize<'de> for Allowance {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Allowance {
-            enabled: dictionary.required("enabled")?,
-            range_type: dictionary.required_flag("rangeType")?,
+            enabled: dictionary.optional("enabled")?,
+            range_type: dictionary.optional_flag("rangeType")?,
             start: dictionary.optional("start")?,
             end: dictionary.optional("end")?,
             seconds_per_day: dictionary.optional("secondsPerDay")?,

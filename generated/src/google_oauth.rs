@@ -29,7 +29,7 @@ pub struct GoogleOauth {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct GoogleOauth {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`GoogleOauth::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`GoogleOauth::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -71,7 +71,7 @@ pub struct GoogleOauth {
     /// Email Address
     ///
     /// Described in Apple's device-management documentation (`com.apple.google-oauth` › `EmailAddress`).
-    pub email_address: String,
+    pub email_address: Option<String>,
     /// `CommunicationServiceRules`: [`CommunicationServiceRules`].
     ///
     /// Communication Service Rules
@@ -107,16 +107,16 @@ impl GoogleOauth {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: GoogleOauthRequired) -> Self {
         GoogleOauth {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.google-oauth".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.google-oauth".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             account_description: None,
             account_name: None,
-            email_address: required.email_address,
+            email_address: Some(required.email_address),
             communication_service_rules: None,
             vpnuuid: None,
             unknown_keys: plist::Dictionary::new(),
@@ -128,8 +128,8 @@ impl GoogleOauth {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.google-oauth`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -137,7 +137,7 @@ impl GoogleOauth {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -164,16 +164,16 @@ impl From<GoogleOauthRequired> for GoogleOauth {
 impl Serialize for GoogleOauth {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("AccountDescription", &self.account_description)?;
         dictionary.optional("AccountName", &self.account_name)?;
-        dictionary.required("EmailAddress", &self.email_address)?;
+        dictionary.optional("EmailAddress", &self.email_address)?;
         dictionary
             .optional("CommunicationServiceRules", &self.communication_service_rules)?;
         dictionary.optional("VPNUUID", &self.vpnuuid)?;
@@ -187,16 +187,16 @@ impl<'de> Deserialize<'de> for GoogleOauth {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(GoogleOauth {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             account_description: dictionary.optional("AccountDescription")?,
             account_name: dictionary.optional("AccountName")?,
-            email_address: dictionary.required("EmailAddress")?,
+            email_address: dictionary.optional("EmailAddress")?,
             communication_service_rules: dictionary
                 .optional("CommunicationServiceRules")?,
             vpnuuid: dictionary.optional("VPNUUID")?,

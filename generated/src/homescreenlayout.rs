@@ -29,7 +29,7 @@ pub struct Homescreenlayout {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Homescreenlayout {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Homescreenlayout::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Homescreenlayout::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -61,7 +61,7 @@ pub struct Homescreenlayout {
     /// `Pages` (required): array of array of [`IconItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.homescreenlayout` › `Pages`).
-    pub pages: Vec<Vec<IconItem>>,
+    pub pages: Option<Vec<Vec<IconItem>>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -81,15 +81,15 @@ impl Homescreenlayout {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: HomescreenlayoutRequired) -> Self {
         Homescreenlayout {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.homescreenlayout".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.homescreenlayout".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             dock: None,
-            pages: required.pages,
+            pages: Some(required.pages),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -99,8 +99,8 @@ impl Homescreenlayout {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.homescreenlayout`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -108,7 +108,7 @@ impl Homescreenlayout {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -135,15 +135,15 @@ impl From<HomescreenlayoutRequired> for Homescreenlayout {
 impl Serialize for Homescreenlayout {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("Dock", &self.dock)?;
-        dictionary.required("Pages", &self.pages)?;
+        dictionary.optional("Pages", &self.pages)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -154,15 +154,15 @@ impl<'de> Deserialize<'de> for Homescreenlayout {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Homescreenlayout {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             dock: dictionary.optional("Dock")?,
-            pages: dictionary.required("Pages")?,
+            pages: dictionary.optional("Pages")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -181,7 +181,7 @@ pub struct IconItem {
     /// Described in Apple's device-management documentation (`com.apple.homescreenlayout` › `Dock` › `IconItem` › `Type`).
     ///
     /// - Allowed values: `App`, `Folder`, `WebClip`.
-    pub r#type: Type,
+    pub r#type: Option<Type>,
     /// `DisplayName`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.homescreenlayout` › `Dock` › `IconItem` › `DisplayName`).
@@ -215,7 +215,7 @@ impl IconItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: IconItemRequired) -> Self {
         IconItem {
-            r#type: required.r#type,
+            r#type: Some(required.r#type),
             display_name: None,
             bundle_id: None,
             pages: None,
@@ -234,7 +234,7 @@ impl From<IconItemRequired> for IconItem {
 impl Serialize for IconItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Type", &self.r#type)?;
+        dictionary.optional("Type", &self.r#type)?;
         dictionary.optional("DisplayName", &self.display_name)?;
         dictionary.optional("BundleID", &self.bundle_id)?;
         dictionary.optional("Pages", &self.pages)?;
@@ -249,7 +249,7 @@ impl<'de> Deserialize<'de> for IconItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(IconItem {
-            r#type: dictionary.required("Type")?,
+            r#type: dictionary.optional("Type")?,
             display_name: dictionary.optional("DisplayName")?,
             bundle_id: dictionary.optional("BundleID")?,
             pages: dictionary.optional("Pages")?,

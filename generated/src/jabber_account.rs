@@ -29,7 +29,7 @@ pub struct JabberAccount {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct JabberAccount {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`JabberAccount::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`JabberAccount::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -65,7 +65,7 @@ pub struct JabberAccount {
     /// Account Hostname
     ///
     /// Described in Apple's device-management documentation (`com.apple.jabber.account` › `JabberHostName`).
-    pub jabber_host_name: String,
+    pub jabber_host_name: Option<String>,
     /// `JabberUserName`: string.
     ///
     /// Account Username
@@ -96,7 +96,7 @@ pub struct JabberAccount {
     /// - Default: `5222`.
     pub jabber_port: Option<i64>,
     /// `JabberAuthentication`: see [`JabberAccount::jabber_authentication`].
-    jabber_authentication: String,
+    jabber_authentication: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -116,20 +116,20 @@ impl JabberAccount {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: JabberAccountRequired) -> Self {
         JabberAccount {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.jabber.account".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.jabber.account".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             jabber_account_description: None,
-            jabber_host_name: required.jabber_host_name,
+            jabber_host_name: Some(required.jabber_host_name),
             jabber_user_name: None,
             jabber_password: None,
             jabber_use_ssl: None,
             jabber_port: None,
-            jabber_authentication: "JabberAuthPassword".to_owned(),
+            jabber_authentication: Some("JabberAuthPassword".to_owned()),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -139,8 +139,8 @@ impl JabberAccount {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.jabber.account`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -148,7 +148,7 @@ impl JabberAccount {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -159,8 +159,8 @@ impl JabberAccount {
     /// Described in Apple's device-management documentation (`com.apple.jabber.account` › `JabberAuthentication`).
     ///
     /// - Value: always `JabberAuthPassword`.
-    pub fn jabber_authentication(&self) -> &str {
-        &self.jabber_authentication
+    pub fn jabber_authentication(&self) -> Option<&str> {
+        self.jabber_authentication.as_deref()
     }
 
     /// Checks the payload against every rule of its schema: types, required keys, allowed values, ranges, formats, cross-field rules and, given a target, availability. Returns all findings.
@@ -186,21 +186,21 @@ impl From<JabberAccountRequired> for JabberAccount {
 impl Serialize for JabberAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary
             .optional("JabberAccountDescription", &self.jabber_account_description)?;
-        dictionary.required("JabberHostName", &self.jabber_host_name)?;
+        dictionary.optional("JabberHostName", &self.jabber_host_name)?;
         dictionary.optional("JabberUserName", &self.jabber_user_name)?;
         dictionary.optional("JabberPassword", &self.jabber_password)?;
         dictionary.optional("JabberUseSSL", &self.jabber_use_ssl)?;
         dictionary.optional("JabberPort", &self.jabber_port)?;
-        dictionary.required("JabberAuthentication", &self.jabber_authentication)?;
+        dictionary.optional("JabberAuthentication", &self.jabber_authentication)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -211,20 +211,20 @@ impl<'de> Deserialize<'de> for JabberAccount {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(JabberAccount {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             jabber_account_description: dictionary.optional("JabberAccountDescription")?,
-            jabber_host_name: dictionary.required("JabberHostName")?,
+            jabber_host_name: dictionary.optional("JabberHostName")?,
             jabber_user_name: dictionary.optional("JabberUserName")?,
             jabber_password: dictionary.optional("JabberPassword")?,
             jabber_use_ssl: dictionary.optional("JabberUseSSL")?,
             jabber_port: dictionary.optional("JabberPort")?,
-            jabber_authentication: dictionary.required("JabberAuthentication")?,
+            jabber_authentication: dictionary.optional("JabberAuthentication")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

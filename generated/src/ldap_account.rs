@@ -29,7 +29,7 @@ pub struct LdapAccount {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct LdapAccount {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`LdapAccount::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`LdapAccount::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -65,7 +65,7 @@ pub struct LdapAccount {
     /// Account Hostname
     ///
     /// Described in Apple's device-management documentation (`com.apple.ldap.account` › `LDAPAccountHostName`).
-    pub ldap_account_host_name: String,
+    pub ldap_account_host_name: Option<String>,
     /// `LDAPAccountUserName`: string.
     ///
     /// Account Username
@@ -119,15 +119,15 @@ impl LdapAccount {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: LdapAccountRequired) -> Self {
         LdapAccount {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.ldap.account".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.ldap.account".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             ldap_account_description: None,
-            ldap_account_host_name: required.ldap_account_host_name,
+            ldap_account_host_name: Some(required.ldap_account_host_name),
             ldap_account_user_name: None,
             ldap_account_password: None,
             ldap_account_use_ssl: None,
@@ -142,8 +142,8 @@ impl LdapAccount {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.ldap.account`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -151,7 +151,7 @@ impl LdapAccount {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -178,15 +178,15 @@ impl From<LdapAccountRequired> for LdapAccount {
 impl Serialize for LdapAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("LDAPAccountDescription", &self.ldap_account_description)?;
-        dictionary.required("LDAPAccountHostName", &self.ldap_account_host_name)?;
+        dictionary.optional("LDAPAccountHostName", &self.ldap_account_host_name)?;
         dictionary.optional("LDAPAccountUserName", &self.ldap_account_user_name)?;
         dictionary.optional("LDAPAccountPassword", &self.ldap_account_password)?;
         dictionary.optional("LDAPAccountUseSSL", &self.ldap_account_use_ssl)?;
@@ -202,15 +202,15 @@ impl<'de> Deserialize<'de> for LdapAccount {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(LdapAccount {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             ldap_account_description: dictionary.optional("LDAPAccountDescription")?,
-            ldap_account_host_name: dictionary.required("LDAPAccountHostName")?,
+            ldap_account_host_name: dictionary.optional("LDAPAccountHostName")?,
             ldap_account_user_name: dictionary.optional("LDAPAccountUserName")?,
             ldap_account_password: dictionary.optional("LDAPAccountPassword")?,
             ldap_account_use_ssl: dictionary.optional("LDAPAccountUseSSL")?,
@@ -240,7 +240,7 @@ pub struct LdapSearchSettingsItem {
     /// Search Setting Search Base
     ///
     /// Described in Apple's device-management documentation (`com.apple.ldap.account` › `LDAPSearchSettings` › `LDAPSearchSettingsItem` › `LDAPSearchSettingSearchBase`).
-    pub ldap_search_setting_search_base: String,
+    pub ldap_search_setting_search_base: Option<String>,
     /// `LDAPSearchSettingScope`: string ([`LdapSearchSettingScope`]).
     ///
     /// Search Setting Scope
@@ -266,7 +266,9 @@ impl LdapSearchSettingsItem {
     pub fn new(required: LdapSearchSettingsItemRequired) -> Self {
         LdapSearchSettingsItem {
             ldap_search_setting_description: None,
-            ldap_search_setting_search_base: required.ldap_search_setting_search_base,
+            ldap_search_setting_search_base: Some(
+                required.ldap_search_setting_search_base,
+            ),
             ldap_search_setting_scope: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -288,7 +290,7 @@ impl Serialize for LdapSearchSettingsItem {
                 &self.ldap_search_setting_description,
             )?;
         dictionary
-            .required(
+            .optional(
                 "LDAPSearchSettingSearchBase",
                 &self.ldap_search_setting_search_base,
             )?;
@@ -306,7 +308,7 @@ impl<'de> Deserialize<'de> for LdapSearchSettingsItem {
             ldap_search_setting_description: dictionary
                 .optional("LDAPSearchSettingDescription")?,
             ldap_search_setting_search_base: dictionary
-                .required("LDAPSearchSettingSearchBase")?,
+                .optional("LDAPSearchSettingSearchBase")?,
             ldap_search_setting_scope: dictionary.optional("LDAPSearchSettingScope")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

@@ -169,6 +169,7 @@
 // - apple/mdm/profiles/com.apple.xsan.preferences.yaml
 // - apple/mdm/profiles/com.apple.xsan.yaml
 // - apple/mdm/profiles/loginwindow.yaml
+// - schema/com.apple.TCC.configuration-profile-policy.overlay.yaml
 // - schema/com.apple.vpn.managed.overlay.yaml
 
 //! Typed Apple configuration-profile payloads.
@@ -684,8 +685,6 @@ pub mod xsan;
 #[rustfmt::skip]
 pub mod xsan_preferences;
 
+pub use declaration::{Declaration, DeclarationPayload, read_declaration, validate_declaration};
 pub use payload::Payload;
 pub use profile::{Profile, read_profile, validate_profile};
-pub use declaration::{
-    Declaration, DeclarationPayload, read_declaration, validate_declaration,
-};

@@ -29,7 +29,7 @@ pub struct LoginitemsManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct LoginitemsManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`LoginitemsManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`LoginitemsManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct LoginitemsManaged {
     /// `AutoLaunchedApplicationDictionary-managed` (required): array of [`LoginItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.loginitems.managed` › `AutoLaunchedApplicationDictionary-managed`).
-    pub auto_launched_application_dictionary_managed: Vec<LoginItem>,
+    pub auto_launched_application_dictionary_managed: Option<Vec<LoginItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -77,15 +77,16 @@ impl LoginitemsManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: LoginitemsManagedRequired) -> Self {
         LoginitemsManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.loginitems.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.loginitems.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            auto_launched_application_dictionary_managed: required
-                .auto_launched_application_dictionary_managed,
+            auto_launched_application_dictionary_managed: Some(
+                required.auto_launched_application_dictionary_managed,
+            ),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -95,8 +96,8 @@ impl LoginitemsManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.loginitems.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -104,7 +105,7 @@ impl LoginitemsManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -131,15 +132,15 @@ impl From<LoginitemsManagedRequired> for LoginitemsManaged {
 impl Serialize for LoginitemsManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary
-            .required(
+            .optional(
                 "AutoLaunchedApplicationDictionary-managed",
                 &self.auto_launched_application_dictionary_managed,
             )?;
@@ -153,15 +154,15 @@ impl<'de> Deserialize<'de> for LoginitemsManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(LoginitemsManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             auto_launched_application_dictionary_managed: dictionary
-                .required("AutoLaunchedApplicationDictionary-managed")?,
+                .optional("AutoLaunchedApplicationDictionary-managed")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -176,7 +177,7 @@ pub struct LoginItem {
     /// `Path` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.loginitems.managed` › `AutoLaunchedApplicationDictionary-managed` › `LoginItem` › `Path`).
-    pub path: String,
+    pub path: Option<String>,
     /// `Hide`: boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.loginitems.managed` › `AutoLaunchedApplicationDictionary-managed` › `LoginItem` › `Hide`).
@@ -198,7 +199,7 @@ impl LoginItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: LoginItemRequired) -> Self {
         LoginItem {
-            path: required.path,
+            path: Some(required.path),
             hide: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -214,7 +215,7 @@ impl From<LoginItemRequired> for LoginItem {
 impl Serialize for LoginItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Path", &self.path)?;
+        dictionary.optional("Path", &self.path)?;
         dictionary.optional("Hide", &self.hide)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -226,7 +227,7 @@ impl<'de> Deserialize<'de> for LoginItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(LoginItem {
-            path: dictionary.required("Path")?,
+            path: dictionary.optional("Path")?,
             hide: dictionary.optional("Hide")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

@@ -29,7 +29,7 @@ pub struct MailManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct MailManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`MailManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`MailManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -73,7 +73,7 @@ pub struct MailManaged {
     /// Described in Apple's device-management documentation (`com.apple.mail.managed` › `EmailAccountType`).
     ///
     /// - Allowed values: `EmailTypeIMAP`, `EmailTypePOP`.
-    pub email_account_type: EmailAccountType,
+    pub email_account_type: Option<EmailAccountType>,
     /// `EmailAddress`: string.
     ///
     /// Email Address
@@ -87,13 +87,13 @@ pub struct MailManaged {
     /// Described in Apple's device-management documentation (`com.apple.mail.managed` › `IncomingMailServerAuthentication`).
     ///
     /// - Allowed values: `EmailAuthNone`, `EmailAuthPassword`, `EmailAuthCRAMMD5`, `EmailAuthNTLM`, `EmailAuthHTTPMD5`.
-    pub incoming_mail_server_authentication: IncomingMailServerAuthentication,
+    pub incoming_mail_server_authentication: Option<IncomingMailServerAuthentication>,
     /// `IncomingMailServerHostName` (required): string.
     ///
     /// Mail Server
     ///
     /// Described in Apple's device-management documentation (`com.apple.mail.managed` › `IncomingMailServerHostName`).
-    pub incoming_mail_server_host_name: String,
+    pub incoming_mail_server_host_name: Option<String>,
     /// `IncomingMailServerPortNumber`: integer.
     ///
     /// Port
@@ -141,13 +141,13 @@ pub struct MailManaged {
     /// Described in Apple's device-management documentation (`com.apple.mail.managed` › `OutgoingMailServerAuthentication`).
     ///
     /// - Allowed values: `EmailAuthNone`, `EmailAuthPassword`, `EmailAuthCRAMMD5`, `EmailAuthNTLM`, `EmailAuthHTTPMD5`.
-    pub outgoing_mail_server_authentication: OutgoingMailServerAuthentication,
+    pub outgoing_mail_server_authentication: Option<OutgoingMailServerAuthentication>,
     /// `OutgoingMailServerHostName` (required): string.
     ///
     /// Mail Server
     ///
     /// Described in Apple's device-management documentation (`com.apple.mail.managed` › `OutgoingMailServerHostName`).
-    pub outgoing_mail_server_host_name: String,
+    pub outgoing_mail_server_host_name: Option<String>,
     /// `OutgoingMailServerPortNumber`: integer.
     ///
     /// Port
@@ -341,29 +341,35 @@ impl MailManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: MailManagedRequired) -> Self {
         MailManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.mail.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.mail.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             email_account_description: None,
             email_account_name: None,
-            email_account_type: required.email_account_type,
+            email_account_type: Some(required.email_account_type),
             email_address: None,
-            incoming_mail_server_authentication: required
-                .incoming_mail_server_authentication,
-            incoming_mail_server_host_name: required.incoming_mail_server_host_name,
+            incoming_mail_server_authentication: Some(
+                required.incoming_mail_server_authentication,
+            ),
+            incoming_mail_server_host_name: Some(
+                required.incoming_mail_server_host_name,
+            ),
             incoming_mail_server_port_number: None,
             incoming_mail_server_use_ssl: None,
             incoming_mail_server_username: None,
             incoming_password: None,
             outgoing_password: None,
             outgoing_password_same_as_incoming_password: None,
-            outgoing_mail_server_authentication: required
-                .outgoing_mail_server_authentication,
-            outgoing_mail_server_host_name: required.outgoing_mail_server_host_name,
+            outgoing_mail_server_authentication: Some(
+                required.outgoing_mail_server_authentication,
+            ),
+            outgoing_mail_server_host_name: Some(
+                required.outgoing_mail_server_host_name,
+            ),
             outgoing_mail_server_port_number: None,
             outgoing_mail_server_use_ssl: None,
             outgoing_mail_server_username: None,
@@ -394,8 +400,8 @@ impl MailManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.mail.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -403,7 +409,7 @@ impl MailManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -430,24 +436,24 @@ impl From<MailManagedRequired> for MailManaged {
 impl Serialize for MailManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("EmailAccountDescription", &self.email_account_description)?;
         dictionary.optional("EmailAccountName", &self.email_account_name)?;
-        dictionary.required("EmailAccountType", &self.email_account_type)?;
+        dictionary.optional("EmailAccountType", &self.email_account_type)?;
         dictionary.optional("EmailAddress", &self.email_address)?;
         dictionary
-            .required(
+            .optional(
                 "IncomingMailServerAuthentication",
                 &self.incoming_mail_server_authentication,
             )?;
         dictionary
-            .required(
+            .optional(
                 "IncomingMailServerHostName",
                 &self.incoming_mail_server_host_name,
             )?;
@@ -471,12 +477,12 @@ impl Serialize for MailManaged {
                 &self.outgoing_password_same_as_incoming_password,
             )?;
         dictionary
-            .required(
+            .optional(
                 "OutgoingMailServerAuthentication",
                 &self.outgoing_mail_server_authentication,
             )?;
         dictionary
-            .required(
+            .optional(
                 "OutgoingMailServerHostName",
                 &self.outgoing_mail_server_host_name,
             )?;
@@ -557,21 +563,21 @@ impl<'de> Deserialize<'de> for MailManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(MailManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             email_account_description: dictionary.optional("EmailAccountDescription")?,
             email_account_name: dictionary.optional("EmailAccountName")?,
-            email_account_type: dictionary.required("EmailAccountType")?,
+            email_account_type: dictionary.optional("EmailAccountType")?,
             email_address: dictionary.optional("EmailAddress")?,
             incoming_mail_server_authentication: dictionary
-                .required("IncomingMailServerAuthentication")?,
+                .optional("IncomingMailServerAuthentication")?,
             incoming_mail_server_host_name: dictionary
-                .required("IncomingMailServerHostName")?,
+                .optional("IncomingMailServerHostName")?,
             incoming_mail_server_port_number: dictionary
                 .optional("IncomingMailServerPortNumber")?,
             incoming_mail_server_use_ssl: dictionary
@@ -583,9 +589,9 @@ impl<'de> Deserialize<'de> for MailManaged {
             outgoing_password_same_as_incoming_password: dictionary
                 .optional("OutgoingPasswordSameAsIncomingPassword")?,
             outgoing_mail_server_authentication: dictionary
-                .required("OutgoingMailServerAuthentication")?,
+                .optional("OutgoingMailServerAuthentication")?,
             outgoing_mail_server_host_name: dictionary
-                .required("OutgoingMailServerHostName")?,
+                .optional("OutgoingMailServerHostName")?,
             outgoing_mail_server_port_number: dictionary
                 .optional("OutgoingMailServerPortNumber")?,
             outgoing_mail_server_use_ssl: dictionary

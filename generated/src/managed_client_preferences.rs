@@ -29,7 +29,7 @@ pub struct ManagedClientPreferences {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct ManagedClientPreferences {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`ManagedClientPreferences::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`ManagedClientPreferences::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct ManagedClientPreferences {
     /// `PayloadContent` (required): dictionary of [`PreferenceDomain`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.ManagedClient.preferences` › `PayloadContent`).
-    pub payload_content: crate::runtime::IndexMap<String, PreferenceDomain>,
+    pub payload_content: Option<crate::runtime::IndexMap<String, PreferenceDomain>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -77,14 +77,14 @@ impl ManagedClientPreferences {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ManagedClientPreferencesRequired) -> Self {
         ManagedClientPreferences {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.ManagedClient.preferences".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.ManagedClient.preferences".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            payload_content: required.payload_content,
+            payload_content: Some(required.payload_content),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -94,8 +94,8 @@ impl ManagedClientPreferences {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.ManagedClient.preferences`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -103,7 +103,7 @@ impl ManagedClientPreferences {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -130,14 +130,14 @@ impl From<ManagedClientPreferencesRequired> for ManagedClientPreferences {
 impl Serialize for ManagedClientPreferences {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("PayloadContent", &self.payload_content)?;
+        dictionary.optional("PayloadContent", &self.payload_content)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -148,14 +148,14 @@ impl<'de> Deserialize<'de> for ManagedClientPreferences {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ManagedClientPreferences {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            payload_content: dictionary.required("PayloadContent")?,
+            payload_content: dictionary.optional("PayloadContent")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -229,7 +229,7 @@ pub struct Settings {
     /// `mcx_preference_settings` (required): any value.
     ///
     /// Described in Apple's device-management documentation (`com.apple.ManagedClient.preferences` › `PayloadContent` › `ANY` › `Forced` › `Settings` › `mcx_preference_settings`).
-    pub mcx_preference_settings: plist::Value,
+    pub mcx_preference_settings: Option<plist::Value>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -245,7 +245,7 @@ impl Settings {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SettingsRequired) -> Self {
         Settings {
-            mcx_preference_settings: required.mcx_preference_settings,
+            mcx_preference_settings: Some(required.mcx_preference_settings),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -260,7 +260,7 @@ impl From<SettingsRequired> for Settings {
 impl Serialize for Settings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("mcx_preference_settings", &self.mcx_preference_settings)?;
+        dictionary.optional("mcx_preference_settings", &self.mcx_preference_settings)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -271,7 +271,7 @@ impl<'de> Deserialize<'de> for Settings {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Settings {
-            mcx_preference_settings: dictionary.required("mcx_preference_settings")?,
+            mcx_preference_settings: dictionary.optional("mcx_preference_settings")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

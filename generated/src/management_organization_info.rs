@@ -27,7 +27,7 @@ pub struct OrganizationInfo {
     /// Organization Name
     ///
     /// Described in Apple's device-management documentation (`com.apple.management.organization-info` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `Email`: string.
     ///
     /// Organization Email Address
@@ -61,7 +61,7 @@ impl OrganizationInfo {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: OrganizationInfoRequired) -> Self {
         OrganizationInfo {
-            name: required.name,
+            name: Some(required.name),
             email: None,
             url: None,
             proof: None,
@@ -92,7 +92,7 @@ impl From<OrganizationInfoRequired> for OrganizationInfo {
 impl Serialize for OrganizationInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Name", &self.name)?;
+        dictionary.optional("Name", &self.name)?;
         dictionary.optional("Email", &self.email)?;
         dictionary.optional("URL", &self.url)?;
         dictionary.optional("Proof", &self.proof)?;
@@ -106,7 +106,7 @@ impl<'de> Deserialize<'de> for OrganizationInfo {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(OrganizationInfo {
-            name: dictionary.required("Name")?,
+            name: dictionary.optional("Name")?,
             email: dictionary.optional("Email")?,
             url: dictionary.optional("URL")?,
             proof: dictionary.optional("Proof")?,

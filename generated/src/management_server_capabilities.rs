@@ -27,13 +27,13 @@ pub struct ServerCapabilities {
     /// Protocol Version
     ///
     /// Described in Apple's device-management documentation (`com.apple.management.server-capabilities` › `Version`).
-    pub version: String,
+    pub version: Option<String>,
     /// `SupportedFeatures` (required): any value.
     ///
     /// Supported Features
     ///
     /// Described in Apple's device-management documentation (`com.apple.management.server-capabilities` › `SupportedFeatures`).
-    pub supported_features: plist::Value,
+    pub supported_features: Option<plist::Value>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -51,8 +51,8 @@ impl ServerCapabilities {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ServerCapabilitiesRequired) -> Self {
         ServerCapabilities {
-            version: required.version,
-            supported_features: required.supported_features,
+            version: Some(required.version),
+            supported_features: Some(required.supported_features),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -80,8 +80,8 @@ impl From<ServerCapabilitiesRequired> for ServerCapabilities {
 impl Serialize for ServerCapabilities {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Version", &self.version)?;
-        dictionary.required("SupportedFeatures", &self.supported_features)?;
+        dictionary.optional("Version", &self.version)?;
+        dictionary.optional("SupportedFeatures", &self.supported_features)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -92,8 +92,8 @@ impl<'de> Deserialize<'de> for ServerCapabilities {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ServerCapabilities {
-            version: dictionary.required("Version")?,
-            supported_features: dictionary.required("SupportedFeatures")?,
+            version: dictionary.optional("Version")?,
+            supported_features: dictionary.optional("SupportedFeatures")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -29,7 +29,7 @@ pub struct McxEnergySaver {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct McxEnergySaver {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`McxEnergySaver::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`McxEnergySaver::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -100,10 +100,10 @@ impl McxEnergySaver {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: McxEnergySaverRequired) -> Self {
         McxEnergySaver {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.MCX".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.MCX".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -122,8 +122,8 @@ impl McxEnergySaver {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.MCX`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -131,7 +131,7 @@ impl McxEnergySaver {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -158,10 +158,10 @@ impl From<McxEnergySaverRequired> for McxEnergySaver {
 impl Serialize for McxEnergySaver {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -197,10 +197,10 @@ impl<'de> Deserialize<'de> for McxEnergySaver {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(McxEnergySaver {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -405,7 +405,7 @@ pub struct RepeatingPowerItem {
     /// Described in Apple's device-management documentation (`com.apple.MCX` › `com.apple.EnergySaver.desktop.Schedule` › `RepeatingPowerOn` › `eventtype`).
     ///
     /// - Allowed values: `wake`, `poweron`, `wakepoweron`, `sleep`, `shutdown`, `restart`.
-    pub eventtype: Eventtype,
+    pub eventtype: Option<Eventtype>,
     /// `weekdays`: integer.
     ///
     /// Described in Apple's device-management documentation (`com.apple.MCX` › `com.apple.EnergySaver.desktop.Schedule` › `RepeatingPowerOn` › `weekdays`).
@@ -429,7 +429,7 @@ impl RepeatingPowerItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: RepeatingPowerItemRequired) -> Self {
         RepeatingPowerItem {
-            eventtype: required.eventtype,
+            eventtype: Some(required.eventtype),
             weekdays: None,
             time: None,
             unknown_keys: plist::Dictionary::new(),
@@ -446,7 +446,7 @@ impl From<RepeatingPowerItemRequired> for RepeatingPowerItem {
 impl Serialize for RepeatingPowerItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("eventtype", &self.eventtype)?;
+        dictionary.optional("eventtype", &self.eventtype)?;
         dictionary.optional("weekdays", &self.weekdays)?;
         dictionary.optional("time", &self.time)?;
         dictionary.finish(&self.unknown_keys)
@@ -459,7 +459,7 @@ impl<'de> Deserialize<'de> for RepeatingPowerItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(RepeatingPowerItem {
-            eventtype: dictionary.required("eventtype")?,
+            eventtype: dictionary.optional("eventtype")?,
             weekdays: dictionary.optional("weekdays")?,
             time: dictionary.optional("time")?,
             unknown_keys: dictionary.into_unknown_keys(),

@@ -29,7 +29,7 @@ pub struct McxTimeMachine {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct McxTimeMachine {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`McxTimeMachine::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`McxTimeMachine::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -69,7 +69,7 @@ pub struct McxTimeMachine {
     /// `BackupDestURL` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.MCX.TimeMachine` › `BackupDestURL`).
-    pub backup_dest_url: String,
+    pub backup_dest_url: Option<String>,
     /// `BackupSizeMB`: integer.
     ///
     /// Described in Apple's device-management documentation (`com.apple.MCX.TimeMachine` › `BackupSizeMB`).
@@ -115,16 +115,16 @@ impl McxTimeMachine {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: McxTimeMachineRequired) -> Self {
         McxTimeMachine {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.MCX.TimeMachine".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.MCX.TimeMachine".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             auto_backup: None,
             backup_all_volumes: None,
-            backup_dest_url: required.backup_dest_url,
+            backup_dest_url: Some(required.backup_dest_url),
             backup_size_mb: None,
             backup_skip_sys: None,
             mobile_backups: None,
@@ -139,8 +139,8 @@ impl McxTimeMachine {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.MCX.TimeMachine`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -148,7 +148,7 @@ impl McxTimeMachine {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -175,16 +175,16 @@ impl From<McxTimeMachineRequired> for McxTimeMachine {
 impl Serialize for McxTimeMachine {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("AutoBackup", &self.auto_backup)?;
         dictionary.optional("BackupAllVolumes", &self.backup_all_volumes)?;
-        dictionary.required("BackupDestURL", &self.backup_dest_url)?;
+        dictionary.optional("BackupDestURL", &self.backup_dest_url)?;
         dictionary.optional("BackupSizeMB", &self.backup_size_mb)?;
         dictionary.optional("BackupSkipSys", &self.backup_skip_sys)?;
         dictionary.optional("MobileBackups", &self.mobile_backups)?;
@@ -200,16 +200,16 @@ impl<'de> Deserialize<'de> for McxTimeMachine {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(McxTimeMachine {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             auto_backup: dictionary.optional("AutoBackup")?,
             backup_all_volumes: dictionary.optional("BackupAllVolumes")?,
-            backup_dest_url: dictionary.required("BackupDestURL")?,
+            backup_dest_url: dictionary.optional("BackupDestURL")?,
             backup_size_mb: dictionary.optional("BackupSizeMB")?,
             backup_skip_sys: dictionary.optional("BackupSkipSys")?,
             mobile_backups: dictionary.optional("MobileBackups")?,

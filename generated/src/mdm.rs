@@ -29,7 +29,7 @@ pub struct Mdm {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Mdm {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Mdm::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Mdm::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -61,13 +61,13 @@ pub struct Mdm {
     /// Described in Apple's device-management documentation (`com.apple.mdm` › `IdentityCertificateUUID`).
     ///
     /// - Pattern: matches `^[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}$`.
-    pub identity_certificate_uuid: String,
+    pub identity_certificate_uuid: Option<String>,
     /// `Topic` (required): string.
     ///
     /// Topic
     ///
     /// Described in Apple's device-management documentation (`com.apple.mdm` › `Topic`).
-    pub topic: String,
+    pub topic: Option<String>,
     /// `ServerURL` (required): string.
     ///
     /// Server URL
@@ -75,7 +75,7 @@ pub struct Mdm {
     /// Described in Apple's device-management documentation (`com.apple.mdm` › `ServerURL`).
     ///
     /// - Pattern: matches `^https://.*$`.
-    pub server_url: String,
+    pub server_url: Option<String>,
     /// `CheckInURL`: string.
     ///
     /// Check In URL
@@ -198,16 +198,16 @@ impl Mdm {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: MdmRequired) -> Self {
         Mdm {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.mdm".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.mdm".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            identity_certificate_uuid: required.identity_certificate_uuid,
-            topic: required.topic,
-            server_url: required.server_url,
+            identity_certificate_uuid: Some(required.identity_certificate_uuid),
+            topic: Some(required.topic),
+            server_url: Some(required.server_url),
             check_in_url: None,
             sign_message: None,
             access_rights: None,
@@ -231,8 +231,8 @@ impl Mdm {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.mdm`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -240,7 +240,7 @@ impl Mdm {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -267,16 +267,16 @@ impl From<MdmRequired> for Mdm {
 impl Serialize for Mdm {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("IdentityCertificateUUID", &self.identity_certificate_uuid)?;
-        dictionary.required("Topic", &self.topic)?;
-        dictionary.required("ServerURL", &self.server_url)?;
+        dictionary.optional("IdentityCertificateUUID", &self.identity_certificate_uuid)?;
+        dictionary.optional("Topic", &self.topic)?;
+        dictionary.optional("ServerURL", &self.server_url)?;
         dictionary.optional("CheckInURL", &self.check_in_url)?;
         dictionary.optional("SignMessage", &self.sign_message)?;
         dictionary.optional("AccessRights", &self.access_rights)?;
@@ -317,16 +317,16 @@ impl<'de> Deserialize<'de> for Mdm {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Mdm {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            identity_certificate_uuid: dictionary.required("IdentityCertificateUUID")?,
-            topic: dictionary.required("Topic")?,
-            server_url: dictionary.required("ServerURL")?,
+            identity_certificate_uuid: dictionary.optional("IdentityCertificateUUID")?,
+            topic: dictionary.optional("Topic")?,
+            server_url: dictionary.optional("ServerURL")?,
             check_in_url: dictionary.optional("CheckInURL")?,
             sign_message: dictionary.optional("SignMessage")?,
             access_rights: dictionary.optional("AccessRights")?,

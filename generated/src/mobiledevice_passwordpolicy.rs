@@ -29,7 +29,7 @@ pub struct MobiledevicePasswordpolicy {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct MobiledevicePasswordpolicy {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`MobiledevicePasswordpolicy::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`MobiledevicePasswordpolicy::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -175,10 +175,10 @@ impl MobiledevicePasswordpolicy {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: MobiledevicePasswordpolicyRequired) -> Self {
         MobiledevicePasswordpolicy {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.mobiledevice.passwordpolicy".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.mobiledevice.passwordpolicy".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -204,8 +204,8 @@ impl MobiledevicePasswordpolicy {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.mobiledevice.passwordpolicy`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -213,7 +213,7 @@ impl MobiledevicePasswordpolicy {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -240,10 +240,10 @@ impl From<MobiledevicePasswordpolicyRequired> for MobiledevicePasswordpolicy {
 impl Serialize for MobiledevicePasswordpolicy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -274,10 +274,10 @@ impl<'de> Deserialize<'de> for MobiledevicePasswordpolicy {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(MobiledevicePasswordpolicy {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -311,7 +311,7 @@ pub struct CustomRegex {
     /// `passwordContentRegex` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.mobiledevice.passwordpolicy` › `customRegex` › `passwordContentRegex`).
-    pub password_content_regex: String,
+    pub password_content_regex: Option<String>,
     /// `passwordContentDescription`: dictionary of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.mobiledevice.passwordpolicy` › `customRegex` › `passwordContentDescription`).
@@ -331,7 +331,7 @@ impl CustomRegex {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: CustomRegexRequired) -> Self {
         CustomRegex {
-            password_content_regex: required.password_content_regex,
+            password_content_regex: Some(required.password_content_regex),
             password_content_description: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -347,7 +347,7 @@ impl From<CustomRegexRequired> for CustomRegex {
 impl Serialize for CustomRegex {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("passwordContentRegex", &self.password_content_regex)?;
+        dictionary.optional("passwordContentRegex", &self.password_content_regex)?;
         dictionary
             .optional("passwordContentDescription", &self.password_content_description)?;
         dictionary.finish(&self.unknown_keys)
@@ -360,7 +360,7 @@ impl<'de> Deserialize<'de> for CustomRegex {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(CustomRegex {
-            password_content_regex: dictionary.required("passwordContentRegex")?,
+            password_content_regex: dictionary.optional("passwordContentRegex")?,
             password_content_description: dictionary
                 .optional("passwordContentDescription")?,
             unknown_keys: dictionary.into_unknown_keys(),

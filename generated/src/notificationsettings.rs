@@ -29,7 +29,7 @@ pub struct Notificationsettings {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Notificationsettings {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Notificationsettings::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Notificationsettings::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,7 +59,7 @@ pub struct Notificationsettings {
     /// Notification Settings
     ///
     /// Described in Apple's device-management documentation (`com.apple.notificationsettings` › `NotificationSettings`).
-    pub notification_settings: Vec<NotificationSettingsItem>,
+    pub notification_settings: Option<Vec<NotificationSettingsItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -79,14 +79,14 @@ impl Notificationsettings {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: NotificationsettingsRequired) -> Self {
         Notificationsettings {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.notificationsettings".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.notificationsettings".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            notification_settings: required.notification_settings,
+            notification_settings: Some(required.notification_settings),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -96,8 +96,8 @@ impl Notificationsettings {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.notificationsettings`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -105,7 +105,7 @@ impl Notificationsettings {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -132,14 +132,14 @@ impl From<NotificationsettingsRequired> for Notificationsettings {
 impl Serialize for Notificationsettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("NotificationSettings", &self.notification_settings)?;
+        dictionary.optional("NotificationSettings", &self.notification_settings)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -150,14 +150,14 @@ impl<'de> Deserialize<'de> for Notificationsettings {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Notificationsettings {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            notification_settings: dictionary.required("NotificationSettings")?,
+            notification_settings: dictionary.optional("NotificationSettings")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -176,7 +176,7 @@ pub struct NotificationSettingsItem {
     /// App Bundle Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.notificationsettings` › `NotificationSettings` › `NotificationSettingsItem` › `BundleIdentifier`).
-    pub bundle_identifier: String,
+    pub bundle_identifier: Option<String>,
     /// `NotificationsEnabled`: boolean.
     ///
     /// Enable Notifications
@@ -278,7 +278,7 @@ impl NotificationSettingsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: NotificationSettingsItemRequired) -> Self {
         NotificationSettingsItem {
-            bundle_identifier: required.bundle_identifier,
+            bundle_identifier: Some(required.bundle_identifier),
             notifications_enabled: None,
             show_in_notification_center: None,
             show_in_lock_screen: None,
@@ -303,7 +303,7 @@ impl From<NotificationSettingsItemRequired> for NotificationSettingsItem {
 impl Serialize for NotificationSettingsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("BundleIdentifier", &self.bundle_identifier)?;
+        dictionary.optional("BundleIdentifier", &self.bundle_identifier)?;
         dictionary.optional("NotificationsEnabled", &self.notifications_enabled)?;
         dictionary
             .optional("ShowInNotificationCenter", &self.show_in_notification_center)?;
@@ -325,7 +325,7 @@ impl<'de> Deserialize<'de> for NotificationSettingsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(NotificationSettingsItem {
-            bundle_identifier: dictionary.required("BundleIdentifier")?,
+            bundle_identifier: dictionary.optional("BundleIdentifier")?,
             notifications_enabled: dictionary.optional("NotificationsEnabled")?,
             show_in_notification_center: dictionary
                 .optional("ShowInNotificationCenter")?,

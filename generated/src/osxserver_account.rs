@@ -29,7 +29,7 @@ pub struct OsxserverAccount {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct OsxserverAccount {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`OsxserverAccount::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`OsxserverAccount::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,13 +59,13 @@ pub struct OsxserverAccount {
     /// Account Hostname
     ///
     /// Described in Apple's device-management documentation (`com.apple.osxserver.account` › `HostName`).
-    pub host_name: String,
+    pub host_name: Option<String>,
     /// `UserName` (required): string.
     ///
     /// Account Username
     ///
     /// Described in Apple's device-management documentation (`com.apple.osxserver.account` › `UserName`).
-    pub user_name: String,
+    pub user_name: Option<String>,
     /// `Password`: string.
     ///
     /// Account Password
@@ -83,7 +83,7 @@ pub struct OsxserverAccount {
     /// Configured Accounts
     ///
     /// Described in Apple's device-management documentation (`com.apple.osxserver.account` › `ConfiguredAccounts`).
-    pub configured_accounts: Vec<ConfiguredAccountsItem>,
+    pub configured_accounts: Option<Vec<ConfiguredAccountsItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -107,18 +107,18 @@ impl OsxserverAccount {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: OsxserverAccountRequired) -> Self {
         OsxserverAccount {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.osxserver.account".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.osxserver.account".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            host_name: required.host_name,
-            user_name: required.user_name,
+            host_name: Some(required.host_name),
+            user_name: Some(required.user_name),
             password: None,
             account_description: None,
-            configured_accounts: required.configured_accounts,
+            configured_accounts: Some(required.configured_accounts),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -128,8 +128,8 @@ impl OsxserverAccount {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.osxserver.account`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -137,7 +137,7 @@ impl OsxserverAccount {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -164,18 +164,18 @@ impl From<OsxserverAccountRequired> for OsxserverAccount {
 impl Serialize for OsxserverAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("HostName", &self.host_name)?;
-        dictionary.required("UserName", &self.user_name)?;
+        dictionary.optional("HostName", &self.host_name)?;
+        dictionary.optional("UserName", &self.user_name)?;
         dictionary.optional("Password", &self.password)?;
         dictionary.optional("AccountDescription", &self.account_description)?;
-        dictionary.required("ConfiguredAccounts", &self.configured_accounts)?;
+        dictionary.optional("ConfiguredAccounts", &self.configured_accounts)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -186,18 +186,18 @@ impl<'de> Deserialize<'de> for OsxserverAccount {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(OsxserverAccount {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            host_name: dictionary.required("HostName")?,
-            user_name: dictionary.required("UserName")?,
+            host_name: dictionary.optional("HostName")?,
+            user_name: dictionary.optional("UserName")?,
             password: dictionary.optional("Password")?,
             account_description: dictionary.optional("AccountDescription")?,
-            configured_accounts: dictionary.required("ConfiguredAccounts")?,
+            configured_accounts: dictionary.optional("ConfiguredAccounts")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -212,7 +212,7 @@ impl<'de> Deserialize<'de> for OsxserverAccount {
 #[non_exhaustive]
 pub struct ConfiguredAccountsItem {
     /// `Type`: see [`ConfiguredAccountsItem::type`].
-    r#type: String,
+    r#type: Option<String>,
     /// `Port`: integer.
     ///
     /// Port Number
@@ -227,7 +227,7 @@ impl ConfiguredAccountsItem {
     /// Creates the dictionary; every optional key starts absent.
     pub fn new() -> Self {
         ConfiguredAccountsItem {
-            r#type: "com.apple.osxserver.documents".to_owned(),
+            r#type: Some("com.apple.osxserver.documents".to_owned()),
             port: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -240,8 +240,8 @@ impl ConfiguredAccountsItem {
     /// Described in Apple's device-management documentation (`com.apple.osxserver.account` › `ConfiguredAccounts` › `ConfiguredAccountsItem` › `Type`).
     ///
     /// - Value: always `com.apple.osxserver.documents`.
-    pub fn r#type(&self) -> &str {
-        &self.r#type
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
     }
 }
 
@@ -254,7 +254,7 @@ impl Default for ConfiguredAccountsItem {
 impl Serialize for ConfiguredAccountsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Type", &self.r#type)?;
+        dictionary.optional("Type", &self.r#type)?;
         dictionary.optional("Port", &self.port)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -266,7 +266,7 @@ impl<'de> Deserialize<'de> for ConfiguredAccountsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ConfiguredAccountsItem {
-            r#type: dictionary.required("Type")?,
+            r#type: dictionary.optional("Type")?,
             port: dictionary.optional("Port")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

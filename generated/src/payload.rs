@@ -169,6 +169,7 @@
 // - apple/mdm/profiles/com.apple.xsan.preferences.yaml
 // - apple/mdm/profiles/com.apple.xsan.yaml
 // - apple/mdm/profiles/loginwindow.yaml
+// - schema/com.apple.TCC.configuration-profile-policy.overlay.yaml
 // - schema/com.apple.vpn.managed.overlay.yaml
 
 //! The payloads of a profile's `PayloadContent`, decoded by their `PayloadType`.

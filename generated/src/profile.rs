@@ -50,17 +50,17 @@ pub struct Profile {
     /// `PayloadIdentifier` (required): string.
     ///
     /// A reverse-DNS identifier for the profile, such as 'com.example.profile'. On installation, a profile whose identifier matches an installed one replaces it; otherwise it is added alongside the others.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID for the profile. Its value carries no meaning beyond being globally unique; 'uuidgen' on macOS produces a suitable one.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Profile::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Profile::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `IsEncrypted`: boolean.
     ///
     /// True when the payloads are encrypted and carried in EncryptedPayloadContent.
@@ -70,7 +70,7 @@ pub struct Profile {
     /// `PayloadContent` (required): array of payloads ([`Payload`](crate::Payload)).
     ///
     /// The payload dictionaries that the profile installs. An encrypted profile (IsEncrypted true) carries them in EncryptedPayloadContent instead and can leave this array out.
-    pub payload_content: Vec<crate::payload::Payload>,
+    pub payload_content: Option<Vec<crate::payload::Payload>>,
     /// `EncryptedPayloadContent`: data.
     ///
     /// The encrypted form of the payload content, used when IsEncrypted is true.
@@ -131,10 +131,10 @@ pub struct Profile {
     /// - Default: `0`.
     /// - Availability: iOS 12.2+, macOS 10.15+, tvOS 12.2+, visionOS 1.1+, watchOS 5.2+.
     pub target_device_type: Option<i64>,
-    /// `ConsentText`: [`ConsentText`].
+    /// `ConsentText`: dictionary of string.
     ///
-    /// Described in Apple's device-management documentation (`TopLevel` › `ConsentText`).
-    pub consent_text: Option<ConsentText>,
+    /// Agreement text the user must accept before the profile installs, one entry per language: each key is a BCP 47 language code ('en', 'de-CH') and its value the text in that language; a 'default' entry serves every language without its own.
+    pub consent_text: Option<crate::runtime::IndexMap<String, String>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -154,12 +154,12 @@ impl Profile {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ProfileRequired) -> Self {
         Profile {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "Configuration".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("Configuration".to_owned()),
+            payload_version: Some(1),
             is_encrypted: None,
-            payload_content: required.payload_content,
+            payload_content: Some(required.payload_content),
             encrypted_payload_content: None,
             payload_description: None,
             payload_display_name: None,
@@ -181,8 +181,8 @@ impl Profile {
     /// Marks the dictionary as a configuration profile; 'Configuration' is the only accepted value.
     ///
     /// - Value: always `Configuration`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -190,7 +190,7 @@ impl Profile {
     /// The version of the profile format as a whole (not of the payloads inside it). It must be 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -217,12 +217,12 @@ impl From<ProfileRequired> for Profile {
 impl Serialize for Profile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("IsEncrypted", &self.is_encrypted)?;
-        dictionary.required("PayloadContent", &self.payload_content)?;
+        dictionary.optional("PayloadContent", &self.payload_content)?;
         dictionary.optional("EncryptedPayloadContent", &self.encrypted_payload_content)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
@@ -246,12 +246,12 @@ impl<'de> Deserialize<'de> for Profile {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Profile {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             is_encrypted: dictionary.optional("IsEncrypted")?,
-            payload_content: dictionary.required("PayloadContent")?,
+            payload_content: dictionary.optional("PayloadContent")?,
             encrypted_payload_content: dictionary.optional("EncryptedPayloadContent")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
@@ -313,63 +313,6 @@ impl<'de> Deserialize<'de> for PayloadScope {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|value| PayloadScope::from(value.as_str()))
-    }
-}
-
-/// Described in Apple's device-management documentation (`TopLevel` › `ConsentText`).
-///
-/// The dictionary at `TopLevel › ConsentText`.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ConsentText {
-    /// `ConsentTextItem` (required): dictionary of string.
-    ///
-    /// Described in Apple's device-management documentation (`TopLevel` › `ConsentText` › `ConsentTextItem`).
-    pub consent_text_item: crate::runtime::IndexMap<String, String>,
-    /// Keys the schema does not describe, kept as read so that nothing is lost.
-    pub unknown_keys: plist::Dictionary,
-}
-
-/// The required keys of [`ConsentText`], for [`ConsentText::new`]. Keys with one possible value are not here: the constructor sets them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConsentTextRequired {
-    /// `ConsentTextItem`: dictionary of string. See [`ConsentText::consent_text_item`].
-    pub consent_text_item: crate::runtime::IndexMap<String, String>,
-}
-
-impl ConsentText {
-    /// Creates the dictionary from its required keys; every optional key starts absent.
-    pub fn new(required: ConsentTextRequired) -> Self {
-        ConsentText {
-            consent_text_item: required.consent_text_item,
-            unknown_keys: plist::Dictionary::new(),
-        }
-    }
-}
-
-impl From<ConsentTextRequired> for ConsentText {
-    fn from(required: ConsentTextRequired) -> Self {
-        ConsentText::new(required)
-    }
-}
-
-impl Serialize for ConsentText {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ConsentTextItem", &self.consent_text_item)?;
-        dictionary.finish(&self.unknown_keys)
-    }
-}
-
-impl<'de> Deserialize<'de> for ConsentText {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
-        Ok(ConsentText {
-            consent_text_item: dictionary.required("ConsentTextItem")?,
-            unknown_keys: dictionary.into_unknown_keys(),
-        })
     }
 }
 
@@ -491,19 +434,6 @@ pub mod schema {
             ),
             KeySchema::optional(
                 "ConsentText",
-                ValueSchema::of(ValueKind::Dict(&CONSENT_TEXT)),
-                &[],
-            ),
-        ],
-        rules: &[],
-    };
-
-    /// The keys and rules of [`ConsentText`](super::ConsentText).
-    pub static CONSENT_TEXT: DictSchema = DictSchema {
-        name: "ConsentText",
-        keys: &[
-            KeySchema::required(
-                "ConsentTextItem",
                 ValueSchema::of(ValueKind::Map(&ValueSchema::of(ValueKind::String))),
                 &[],
             ),

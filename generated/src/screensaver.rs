@@ -29,7 +29,7 @@ pub struct Screensaver {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Screensaver {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Screensaver::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Screensaver::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -78,7 +78,7 @@ pub struct Screensaver {
     /// `moduleName` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.screensaver` › `moduleName`).
-    pub module_name: String,
+    pub module_name: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -98,10 +98,10 @@ impl Screensaver {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ScreensaverRequired) -> Self {
         Screensaver {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.screensaver".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.screensaver".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -109,7 +109,7 @@ impl Screensaver {
             ask_for_password_delay: None,
             login_window_idle_time: None,
             login_window_module_path: None,
-            module_name: required.module_name,
+            module_name: Some(required.module_name),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -119,8 +119,8 @@ impl Screensaver {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.screensaver`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -128,7 +128,7 @@ impl Screensaver {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -155,10 +155,10 @@ impl From<ScreensaverRequired> for Screensaver {
 impl Serialize for Screensaver {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -166,7 +166,7 @@ impl Serialize for Screensaver {
         dictionary.optional("askForPasswordDelay", &self.ask_for_password_delay)?;
         dictionary.optional("loginWindowIdleTime", &self.login_window_idle_time)?;
         dictionary.optional("loginWindowModulePath", &self.login_window_module_path)?;
-        dictionary.required("moduleName", &self.module_name)?;
+        dictionary.optional("moduleName", &self.module_name)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -177,10 +177,10 @@ impl<'de> Deserialize<'de> for Screensaver {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Screensaver {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -188,7 +188,7 @@ impl<'de> Deserialize<'de> for Screensaver {
             ask_for_password_delay: dictionary.optional("askForPasswordDelay")?,
             login_window_idle_time: dictionary.optional("loginWindowIdleTime")?,
             login_window_module_path: dictionary.optional("loginWindowModulePath")?,
-            module_name: dictionary.required("moduleName")?,
+            module_name: dictionary.optional("moduleName")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -29,7 +29,7 @@ pub struct ScreensaverUser {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct ScreensaverUser {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`ScreensaverUser::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`ScreensaverUser::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct ScreensaverUser {
     /// `moduleName` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.screensaver.user` › `moduleName`).
-    pub module_name: String,
+    pub module_name: Option<String>,
     /// `modulePath`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.screensaver.user` › `modulePath`).
@@ -85,14 +85,14 @@ impl ScreensaverUser {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ScreensaverUserRequired) -> Self {
         ScreensaverUser {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.screensaver.user".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.screensaver.user".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            module_name: required.module_name,
+            module_name: Some(required.module_name),
             module_path: None,
             idle_time: None,
             unknown_keys: plist::Dictionary::new(),
@@ -104,8 +104,8 @@ impl ScreensaverUser {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.screensaver.user`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -113,7 +113,7 @@ impl ScreensaverUser {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -140,14 +140,14 @@ impl From<ScreensaverUserRequired> for ScreensaverUser {
 impl Serialize for ScreensaverUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("moduleName", &self.module_name)?;
+        dictionary.optional("moduleName", &self.module_name)?;
         dictionary.optional("modulePath", &self.module_path)?;
         dictionary.optional("idleTime", &self.idle_time)?;
         dictionary.finish(&self.unknown_keys)
@@ -160,14 +160,14 @@ impl<'de> Deserialize<'de> for ScreensaverUser {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ScreensaverUser {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            module_name: dictionary.required("moduleName")?,
+            module_name: dictionary.optional("moduleName")?,
             module_path: dictionary.optional("modulePath")?,
             idle_time: dictionary.optional("idleTime")?,
             unknown_keys: dictionary.into_unknown_keys(),

@@ -29,7 +29,7 @@ pub struct SecurityAcme {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct SecurityAcme {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`SecurityAcme::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`SecurityAcme::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,19 +59,19 @@ pub struct SecurityAcme {
     /// ACME directory URL
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.acme` › `DirectoryURL`).
-    pub directory_url: String,
+    pub directory_url: Option<String>,
     /// `ClientIdentifier` (required): string.
     ///
     /// Client identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.acme` › `ClientIdentifier`).
-    pub client_identifier: String,
+    pub client_identifier: Option<String>,
     /// `KeySize` (required): integer.
     ///
     /// Key Size
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.acme` › `KeySize`).
-    pub key_size: i64,
+    pub key_size: Option<i64>,
     /// `KeyType` (required): string ([`KeyType`]).
     ///
     /// Key Type
@@ -79,13 +79,13 @@ pub struct SecurityAcme {
     /// Described in Apple's device-management documentation (`com.apple.security.acme` › `KeyType`).
     ///
     /// - Allowed values: `RSA`, `ECSECPrimeRandom`.
-    pub key_type: KeyType,
+    pub key_type: Option<KeyType>,
     /// `HardwareBound` (required): boolean.
     ///
     /// Hardware Bound
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.acme` › `HardwareBound`).
-    pub hardware_bound: bool,
+    pub hardware_bound: Option<bool>,
     /// `Subject` (required): array of array of array of string.
     ///
     /// Subject
@@ -93,7 +93,7 @@ pub struct SecurityAcme {
     /// Described in Apple's device-management documentation (`com.apple.security.acme` › `Subject`).
     ///
     /// - Items: 2 to 2.
-    pub subject: Vec<Vec<Vec<String>>>,
+    pub subject: Option<Vec<Vec<Vec<String>>>>,
     /// `SubjectAltName`: [`SubjectAltName`].
     ///
     /// Subject Alt Name
@@ -166,19 +166,19 @@ impl SecurityAcme {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityAcmeRequired) -> Self {
         SecurityAcme {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.security.acme".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.security.acme".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            directory_url: required.directory_url,
-            client_identifier: required.client_identifier,
-            key_size: required.key_size,
-            key_type: required.key_type,
-            hardware_bound: required.hardware_bound,
-            subject: required.subject,
+            directory_url: Some(required.directory_url),
+            client_identifier: Some(required.client_identifier),
+            key_size: Some(required.key_size),
+            key_type: Some(required.key_type),
+            hardware_bound: Some(required.hardware_bound),
+            subject: Some(required.subject),
             subject_alt_name: None,
             usage_flags: None,
             extended_key_usage: None,
@@ -194,8 +194,8 @@ impl SecurityAcme {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.security.acme`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -203,7 +203,7 @@ impl SecurityAcme {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -230,19 +230,19 @@ impl From<SecurityAcmeRequired> for SecurityAcme {
 impl Serialize for SecurityAcme {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("DirectoryURL", &self.directory_url)?;
-        dictionary.required("ClientIdentifier", &self.client_identifier)?;
-        dictionary.required("KeySize", &self.key_size)?;
-        dictionary.required("KeyType", &self.key_type)?;
-        dictionary.required("HardwareBound", &self.hardware_bound)?;
-        dictionary.required("Subject", &self.subject)?;
+        dictionary.optional("DirectoryURL", &self.directory_url)?;
+        dictionary.optional("ClientIdentifier", &self.client_identifier)?;
+        dictionary.optional("KeySize", &self.key_size)?;
+        dictionary.optional("KeyType", &self.key_type)?;
+        dictionary.optional("HardwareBound", &self.hardware_bound)?;
+        dictionary.optional("Subject", &self.subject)?;
         dictionary.optional("SubjectAltName", &self.subject_alt_name)?;
         dictionary.optional("UsageFlags", &self.usage_flags)?;
         dictionary.optional("ExtendedKeyUsage", &self.extended_key_usage)?;
@@ -259,19 +259,19 @@ impl<'de> Deserialize<'de> for SecurityAcme {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityAcme {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            directory_url: dictionary.required("DirectoryURL")?,
-            client_identifier: dictionary.required("ClientIdentifier")?,
-            key_size: dictionary.required("KeySize")?,
-            key_type: dictionary.required("KeyType")?,
-            hardware_bound: dictionary.required("HardwareBound")?,
-            subject: dictionary.required("Subject")?,
+            directory_url: dictionary.optional("DirectoryURL")?,
+            client_identifier: dictionary.optional("ClientIdentifier")?,
+            key_size: dictionary.optional("KeySize")?,
+            key_type: dictionary.optional("KeyType")?,
+            hardware_bound: dictionary.optional("HardwareBound")?,
+            subject: dictionary.optional("Subject")?,
             subject_alt_name: dictionary.optional("SubjectAltName")?,
             usage_flags: dictionary.optional("UsageFlags")?,
             extended_key_usage: dictionary.optional("ExtendedKeyUsage")?,

@@ -29,7 +29,7 @@ pub struct SecurityCertificatetransparency {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct SecurityCertificatetransparency {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`SecurityCertificatetransparency::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`SecurityCertificatetransparency::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -83,10 +83,10 @@ impl SecurityCertificatetransparency {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityCertificatetransparencyRequired) -> Self {
         SecurityCertificatetransparency {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.security.certificatetransparency".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.security.certificatetransparency".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -101,8 +101,8 @@ impl SecurityCertificatetransparency {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.security.certificatetransparency`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -110,7 +110,7 @@ impl SecurityCertificatetransparency {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -137,10 +137,10 @@ impl From<SecurityCertificatetransparencyRequired> for SecurityCertificatetransp
 impl Serialize for SecurityCertificatetransparency {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -156,10 +156,10 @@ impl<'de> Deserialize<'de> for SecurityCertificatetransparency {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityCertificatetransparency {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -177,11 +177,11 @@ impl<'de> Deserialize<'de> for SecurityCertificatetransparency {
 #[non_exhaustive]
 pub struct SubjectPublicKeyInfoHashDict {
     /// `Algorithm`: see [`SubjectPublicKeyInfoHashDict::algorithm`].
-    algorithm: String,
+    algorithm: Option<String>,
     /// `Hash` (required): data.
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.certificatetransparency` › `DisabledForCerts` › `SubjectPublicKeyInfoHashDict` › `Hash`).
-    pub hash: plist::Data,
+    pub hash: Option<plist::Data>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -197,8 +197,8 @@ impl SubjectPublicKeyInfoHashDict {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SubjectPublicKeyInfoHashDictRequired) -> Self {
         SubjectPublicKeyInfoHashDict {
-            algorithm: "sha256".to_owned(),
-            hash: required.hash,
+            algorithm: Some("sha256".to_owned()),
+            hash: Some(required.hash),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -208,8 +208,8 @@ impl SubjectPublicKeyInfoHashDict {
     /// Described in Apple's device-management documentation (`com.apple.security.certificatetransparency` › `DisabledForCerts` › `SubjectPublicKeyInfoHashDict` › `Algorithm`).
     ///
     /// - Value: always `sha256`.
-    pub fn algorithm(&self) -> &str {
-        &self.algorithm
+    pub fn algorithm(&self) -> Option<&str> {
+        self.algorithm.as_deref()
     }
 }
 
@@ -222,8 +222,8 @@ impl From<SubjectPublicKeyInfoHashDictRequired> for SubjectPublicKeyInfoHashDict
 impl Serialize for SubjectPublicKeyInfoHashDict {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Algorithm", &self.algorithm)?;
-        dictionary.required("Hash", &self.hash)?;
+        dictionary.optional("Algorithm", &self.algorithm)?;
+        dictionary.optional("Hash", &self.hash)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -234,8 +234,8 @@ impl<'de> Deserialize<'de> for SubjectPublicKeyInfoHashDict {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SubjectPublicKeyInfoHashDict {
-            algorithm: dictionary.required("Algorithm")?,
-            hash: dictionary.required("Hash")?,
+            algorithm: dictionary.optional("Algorithm")?,
+            hash: dictionary.optional("Hash")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

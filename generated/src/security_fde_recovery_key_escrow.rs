@@ -29,7 +29,7 @@ pub struct SecurityFdeRecoveryKeyEscrow {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct SecurityFdeRecoveryKeyEscrow {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`SecurityFdeRecoveryKeyEscrow::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`SecurityFdeRecoveryKeyEscrow::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,11 +57,11 @@ pub struct SecurityFdeRecoveryKeyEscrow {
     /// `Location` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.FDERecoveryKeyEscrow` › `Location`).
-    pub location: String,
+    pub location: Option<String>,
     /// `EncryptCertPayloadUUID` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.FDERecoveryKeyEscrow` › `EncryptCertPayloadUUID`).
-    pub encrypt_cert_payload_uuid: String,
+    pub encrypt_cert_payload_uuid: Option<String>,
     /// `DeviceKey`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.FDERecoveryKeyEscrow` › `DeviceKey`).
@@ -87,15 +87,15 @@ impl SecurityFdeRecoveryKeyEscrow {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityFdeRecoveryKeyEscrowRequired) -> Self {
         SecurityFdeRecoveryKeyEscrow {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.security.FDERecoveryKeyEscrow".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.security.FDERecoveryKeyEscrow".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            location: required.location,
-            encrypt_cert_payload_uuid: required.encrypt_cert_payload_uuid,
+            location: Some(required.location),
+            encrypt_cert_payload_uuid: Some(required.encrypt_cert_payload_uuid),
             device_key: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -106,8 +106,8 @@ impl SecurityFdeRecoveryKeyEscrow {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.security.FDERecoveryKeyEscrow`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -115,7 +115,7 @@ impl SecurityFdeRecoveryKeyEscrow {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -142,15 +142,15 @@ impl From<SecurityFdeRecoveryKeyEscrowRequired> for SecurityFdeRecoveryKeyEscrow
 impl Serialize for SecurityFdeRecoveryKeyEscrow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("Location", &self.location)?;
-        dictionary.required("EncryptCertPayloadUUID", &self.encrypt_cert_payload_uuid)?;
+        dictionary.optional("Location", &self.location)?;
+        dictionary.optional("EncryptCertPayloadUUID", &self.encrypt_cert_payload_uuid)?;
         dictionary.optional("DeviceKey", &self.device_key)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -162,15 +162,15 @@ impl<'de> Deserialize<'de> for SecurityFdeRecoveryKeyEscrow {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityFdeRecoveryKeyEscrow {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            location: dictionary.required("Location")?,
-            encrypt_cert_payload_uuid: dictionary.required("EncryptCertPayloadUUID")?,
+            location: dictionary.optional("Location")?,
+            encrypt_cert_payload_uuid: dictionary.optional("EncryptCertPayloadUUID")?,
             device_key: dictionary.optional("DeviceKey")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

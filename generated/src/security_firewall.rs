@@ -29,7 +29,7 @@ pub struct SecurityFirewall {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct SecurityFirewall {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`SecurityFirewall::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`SecurityFirewall::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct SecurityFirewall {
     /// `EnableFirewall` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.firewall` › `EnableFirewall`).
-    pub enable_firewall: bool,
+    pub enable_firewall: Option<bool>,
     /// `BlockAllIncoming`: boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.firewall` › `BlockAllIncoming`).
@@ -116,14 +116,14 @@ impl SecurityFirewall {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityFirewallRequired) -> Self {
         SecurityFirewall {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.security.firewall".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.security.firewall".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            enable_firewall: required.enable_firewall,
+            enable_firewall: Some(required.enable_firewall),
             block_all_incoming: None,
             enable_stealth_mode: None,
             applications: None,
@@ -140,8 +140,8 @@ impl SecurityFirewall {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.security.firewall`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -149,7 +149,7 @@ impl SecurityFirewall {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -176,14 +176,14 @@ impl From<SecurityFirewallRequired> for SecurityFirewall {
 impl Serialize for SecurityFirewall {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("EnableFirewall", &self.enable_firewall)?;
+        dictionary.optional("EnableFirewall", &self.enable_firewall)?;
         dictionary.optional("BlockAllIncoming", &self.block_all_incoming)?;
         dictionary.optional("EnableStealthMode", &self.enable_stealth_mode)?;
         dictionary.optional("Applications", &self.applications)?;
@@ -201,14 +201,14 @@ impl<'de> Deserialize<'de> for SecurityFirewall {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityFirewall {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            enable_firewall: dictionary.required("EnableFirewall")?,
+            enable_firewall: dictionary.optional("EnableFirewall")?,
             block_all_incoming: dictionary.optional("BlockAllIncoming")?,
             enable_stealth_mode: dictionary.optional("EnableStealthMode")?,
             applications: dictionary.optional("Applications")?,
@@ -234,13 +234,13 @@ pub struct ApplicationsItem {
     /// Application Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.firewall` › `Applications` › `ApplicationsItem` › `BundleID`).
-    pub bundle_id: String,
+    pub bundle_id: Option<String>,
     /// `Allowed` (required): boolean.
     ///
     /// Allow connections
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.firewall` › `Applications` › `ApplicationsItem` › `Allowed`).
-    pub allowed: bool,
+    pub allowed: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -258,8 +258,8 @@ impl ApplicationsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ApplicationsItemRequired) -> Self {
         ApplicationsItem {
-            bundle_id: required.bundle_id,
-            allowed: required.allowed,
+            bundle_id: Some(required.bundle_id),
+            allowed: Some(required.allowed),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -274,8 +274,8 @@ impl From<ApplicationsItemRequired> for ApplicationsItem {
 impl Serialize for ApplicationsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("BundleID", &self.bundle_id)?;
-        dictionary.required("Allowed", &self.allowed)?;
+        dictionary.optional("BundleID", &self.bundle_id)?;
+        dictionary.optional("Allowed", &self.allowed)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -286,8 +286,8 @@ impl<'de> Deserialize<'de> for ApplicationsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ApplicationsItem {
-            bundle_id: dictionary.required("BundleID")?,
-            allowed: dictionary.required("Allowed")?,
+            bundle_id: dictionary.optional("BundleID")?,
+            allowed: dictionary.optional("Allowed")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

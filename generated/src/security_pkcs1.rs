@@ -29,7 +29,7 @@ pub struct SecurityPkcs1 {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct SecurityPkcs1 {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`SecurityPkcs1::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`SecurityPkcs1::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -65,7 +65,7 @@ pub struct SecurityPkcs1 {
     /// Payload Certificate Data
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.pkcs1` › `PayloadContent`).
-    pub payload_content: plist::Data,
+    pub payload_content: Option<plist::Data>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -85,15 +85,15 @@ impl SecurityPkcs1 {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityPkcs1Required) -> Self {
         SecurityPkcs1 {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.security.pkcs1".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.security.pkcs1".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             payload_certificate_file_name: None,
-            payload_content: required.payload_content,
+            payload_content: Some(required.payload_content),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -103,8 +103,8 @@ impl SecurityPkcs1 {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.security.pkcs1`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -112,7 +112,7 @@ impl SecurityPkcs1 {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -139,10 +139,10 @@ impl From<SecurityPkcs1Required> for SecurityPkcs1 {
 impl Serialize for SecurityPkcs1 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -151,7 +151,7 @@ impl Serialize for SecurityPkcs1 {
                 "PayloadCertificateFileName",
                 &self.payload_certificate_file_name,
             )?;
-        dictionary.required("PayloadContent", &self.payload_content)?;
+        dictionary.optional("PayloadContent", &self.payload_content)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -162,16 +162,16 @@ impl<'de> Deserialize<'de> for SecurityPkcs1 {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityPkcs1 {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             payload_certificate_file_name: dictionary
                 .optional("PayloadCertificateFileName")?,
-            payload_content: dictionary.required("PayloadContent")?,
+            payload_content: dictionary.optional("PayloadContent")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -29,7 +29,7 @@ pub struct SecurityPkcs12 {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct SecurityPkcs12 {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`SecurityPkcs12::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`SecurityPkcs12::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -65,7 +65,7 @@ pub struct SecurityPkcs12 {
     /// Payload Certificate Data
     ///
     /// Described in Apple's device-management documentation (`com.apple.security.pkcs12` › `PayloadContent`).
-    pub payload_content: plist::Data,
+    pub payload_content: Option<plist::Data>,
     /// `Password`: string.
     ///
     /// Password
@@ -107,15 +107,15 @@ impl SecurityPkcs12 {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SecurityPkcs12Required) -> Self {
         SecurityPkcs12 {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.security.pkcs12".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.security.pkcs12".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             payload_certificate_file_name: None,
-            payload_content: required.payload_content,
+            payload_content: Some(required.payload_content),
             password: None,
             allow_all_apps_access: None,
             key_is_extractable: None,
@@ -128,8 +128,8 @@ impl SecurityPkcs12 {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.security.pkcs12`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -137,7 +137,7 @@ impl SecurityPkcs12 {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -164,10 +164,10 @@ impl From<SecurityPkcs12Required> for SecurityPkcs12 {
 impl Serialize for SecurityPkcs12 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -176,7 +176,7 @@ impl Serialize for SecurityPkcs12 {
                 "PayloadCertificateFileName",
                 &self.payload_certificate_file_name,
             )?;
-        dictionary.required("PayloadContent", &self.payload_content)?;
+        dictionary.optional("PayloadContent", &self.payload_content)?;
         dictionary.optional("Password", &self.password)?;
         dictionary.optional("AllowAllAppsAccess", &self.allow_all_apps_access)?;
         dictionary.optional("KeyIsExtractable", &self.key_is_extractable)?;
@@ -190,16 +190,16 @@ impl<'de> Deserialize<'de> for SecurityPkcs12 {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(SecurityPkcs12 {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             payload_certificate_file_name: dictionary
                 .optional("PayloadCertificateFileName")?,
-            payload_content: dictionary.required("PayloadContent")?,
+            payload_content: dictionary.optional("PayloadContent")?,
             password: dictionary.optional("Password")?,
             allow_all_apps_access: dictionary.optional("AllowAllAppsAccess")?,
             key_is_extractable: dictionary.optional("KeyIsExtractable")?,

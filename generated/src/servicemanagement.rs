@@ -29,7 +29,7 @@ pub struct Servicemanagement {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Servicemanagement {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Servicemanagement::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Servicemanagement::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -59,7 +59,7 @@ pub struct Servicemanagement {
     /// Rules
     ///
     /// Described in Apple's device-management documentation (`com.apple.servicemanagement` › `Rules`).
-    pub rules: Vec<Rule>,
+    pub rules: Option<Vec<Rule>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -79,14 +79,14 @@ impl Servicemanagement {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ServicemanagementRequired) -> Self {
         Servicemanagement {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.servicemanagement".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.servicemanagement".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            rules: required.rules,
+            rules: Some(required.rules),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -96,8 +96,8 @@ impl Servicemanagement {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.servicemanagement`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -105,7 +105,7 @@ impl Servicemanagement {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -132,14 +132,14 @@ impl From<ServicemanagementRequired> for Servicemanagement {
 impl Serialize for Servicemanagement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("Rules", &self.rules)?;
+        dictionary.optional("Rules", &self.rules)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -150,14 +150,14 @@ impl<'de> Deserialize<'de> for Servicemanagement {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Servicemanagement {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            rules: dictionary.required("Rules")?,
+            rules: dictionary.optional("Rules")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -178,13 +178,13 @@ pub struct Rule {
     /// Described in Apple's device-management documentation (`com.apple.servicemanagement` › `Rules` › `Rule` › `RuleType`).
     ///
     /// - Allowed values: `BundleIdentifier`, `BundleIdentifierPrefix`, `Label`, `LabelPrefix`, `TeamIdentifier`.
-    pub rule_type: RuleType,
+    pub rule_type: Option<RuleType>,
     /// `RuleValue` (required): string.
     ///
     /// Rule Value
     ///
     /// Described in Apple's device-management documentation (`com.apple.servicemanagement` › `Rules` › `Rule` › `RuleValue`).
-    pub rule_value: String,
+    pub rule_value: Option<String>,
     /// `Comment`: string.
     ///
     /// Comment
@@ -214,8 +214,8 @@ impl Rule {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: RuleRequired) -> Self {
         Rule {
-            rule_type: required.rule_type,
-            rule_value: required.rule_value,
+            rule_type: Some(required.rule_type),
+            rule_value: Some(required.rule_value),
             comment: None,
             team_identifier: None,
             unknown_keys: plist::Dictionary::new(),
@@ -232,8 +232,8 @@ impl From<RuleRequired> for Rule {
 impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("RuleType", &self.rule_type)?;
-        dictionary.required("RuleValue", &self.rule_value)?;
+        dictionary.optional("RuleType", &self.rule_type)?;
+        dictionary.optional("RuleValue", &self.rule_value)?;
         dictionary.optional("Comment", &self.comment)?;
         dictionary.optional("TeamIdentifier", &self.team_identifier)?;
         dictionary.finish(&self.unknown_keys)
@@ -246,8 +246,8 @@ impl<'de> Deserialize<'de> for Rule {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Rule {
-            rule_type: dictionary.required("RuleType")?,
-            rule_value: dictionary.required("RuleValue")?,
+            rule_type: dictionary.optional("RuleType")?,
+            rule_value: dictionary.optional("RuleValue")?,
             comment: dictionary.optional("Comment")?,
             team_identifier: dictionary.optional("TeamIdentifier")?,
             unknown_keys: dictionary.into_unknown_keys(),

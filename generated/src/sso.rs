@@ -29,7 +29,7 @@ pub struct Sso {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Sso {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Sso::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Sso::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct Sso {
     /// `Name` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.sso` › `Name`).
-    pub name: String,
+    pub name: Option<String>,
     /// `Kerberos`: [`Kerberos`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.sso` › `Kerberos`).
@@ -81,14 +81,14 @@ impl Sso {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SsoRequired) -> Self {
         Sso {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.sso".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.sso".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            name: required.name,
+            name: Some(required.name),
             kerberos: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -99,8 +99,8 @@ impl Sso {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.sso`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -108,7 +108,7 @@ impl Sso {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -135,14 +135,14 @@ impl From<SsoRequired> for Sso {
 impl Serialize for Sso {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("Name", &self.name)?;
+        dictionary.optional("Name", &self.name)?;
         dictionary.optional("Kerberos", &self.kerberos)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -154,14 +154,14 @@ impl<'de> Deserialize<'de> for Sso {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Sso {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            name: dictionary.required("Name")?,
+            name: dictionary.optional("Name")?,
             kerberos: dictionary.optional("Kerberos")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
@@ -187,7 +187,7 @@ pub struct Kerberos {
     /// `Realm` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.sso` › `Kerberos` › `Realm`).
-    pub realm: String,
+    pub realm: Option<String>,
     /// `URLPrefixMatches`: array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.sso` › `Kerberos` › `URLPrefixMatches`).
@@ -213,7 +213,7 @@ impl Kerberos {
         Kerberos {
             principal_name: None,
             payload_certificate_uuid: None,
-            realm: required.realm,
+            realm: Some(required.realm),
             url_prefix_matches: None,
             app_identifier_matches: None,
             unknown_keys: plist::Dictionary::new(),
@@ -232,7 +232,7 @@ impl Serialize for Kerberos {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional("PrincipalName", &self.principal_name)?;
         dictionary.optional("PayloadCertificateUUID", &self.payload_certificate_uuid)?;
-        dictionary.required("Realm", &self.realm)?;
+        dictionary.optional("Realm", &self.realm)?;
         dictionary.optional("URLPrefixMatches", &self.url_prefix_matches)?;
         dictionary.optional("AppIdentifierMatches", &self.app_identifier_matches)?;
         dictionary.finish(&self.unknown_keys)
@@ -247,7 +247,7 @@ impl<'de> Deserialize<'de> for Kerberos {
         Ok(Kerberos {
             principal_name: dictionary.optional("PrincipalName")?,
             payload_certificate_uuid: dictionary.optional("PayloadCertificateUUID")?,
-            realm: dictionary.required("Realm")?,
+            realm: dictionary.optional("Realm")?,
             url_prefix_matches: dictionary.optional("URLPrefixMatches")?,
             app_identifier_matches: dictionary.optional("AppIdentifierMatches")?,
             unknown_keys: dictionary.into_unknown_keys(),

@@ -29,7 +29,7 @@ pub struct Systemmigration {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Systemmigration {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Systemmigration::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Systemmigration::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -75,10 +75,10 @@ impl Systemmigration {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: SystemmigrationRequired) -> Self {
         Systemmigration {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.systemmigration".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.systemmigration".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -92,8 +92,8 @@ impl Systemmigration {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.systemmigration`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -101,7 +101,7 @@ impl Systemmigration {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -128,10 +128,10 @@ impl From<SystemmigrationRequired> for Systemmigration {
 impl Serialize for Systemmigration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -146,10 +146,10 @@ impl<'de> Deserialize<'de> for Systemmigration {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Systemmigration {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -168,11 +168,11 @@ pub struct CustomBehaviorItem {
     /// `Context` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.systemmigration` › `CustomBehavior` › `CustomBehaviorItem` › `Context`).
-    pub context: String,
+    pub context: Option<String>,
     /// `Paths` (required): array of [`PathsItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.systemmigration` › `CustomBehavior` › `CustomBehaviorItem` › `Paths`).
-    pub paths: Vec<PathsItem>,
+    pub paths: Option<Vec<PathsItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -190,8 +190,8 @@ impl CustomBehaviorItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: CustomBehaviorItemRequired) -> Self {
         CustomBehaviorItem {
-            context: required.context,
-            paths: required.paths,
+            context: Some(required.context),
+            paths: Some(required.paths),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -206,8 +206,8 @@ impl From<CustomBehaviorItemRequired> for CustomBehaviorItem {
 impl Serialize for CustomBehaviorItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Context", &self.context)?;
-        dictionary.required("Paths", &self.paths)?;
+        dictionary.optional("Context", &self.context)?;
+        dictionary.optional("Paths", &self.paths)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -218,8 +218,8 @@ impl<'de> Deserialize<'de> for CustomBehaviorItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(CustomBehaviorItem {
-            context: dictionary.required("Context")?,
-            paths: dictionary.required("Paths")?,
+            context: dictionary.optional("Context")?,
+            paths: dictionary.optional("Paths")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -234,19 +234,19 @@ pub struct PathsItem {
     /// `SourcePath` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.systemmigration` › `CustomBehavior` › `CustomBehaviorItem` › `Paths` › `PathsItem` › `SourcePath`).
-    pub source_path: String,
+    pub source_path: Option<String>,
     /// `SourcePathInUserHome` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.systemmigration` › `CustomBehavior` › `CustomBehaviorItem` › `Paths` › `PathsItem` › `SourcePathInUserHome`).
-    pub source_path_in_user_home: bool,
+    pub source_path_in_user_home: Option<bool>,
     /// `TargetPath` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.systemmigration` › `CustomBehavior` › `CustomBehaviorItem` › `Paths` › `PathsItem` › `TargetPath`).
-    pub target_path: String,
+    pub target_path: Option<String>,
     /// `TargetPathInUserHome` (required): boolean.
     ///
     /// Described in Apple's device-management documentation (`com.apple.systemmigration` › `CustomBehavior` › `CustomBehaviorItem` › `Paths` › `PathsItem` › `TargetPathInUserHome`).
-    pub target_path_in_user_home: bool,
+    pub target_path_in_user_home: Option<bool>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -268,10 +268,10 @@ impl PathsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: PathsItemRequired) -> Self {
         PathsItem {
-            source_path: required.source_path,
-            source_path_in_user_home: required.source_path_in_user_home,
-            target_path: required.target_path,
-            target_path_in_user_home: required.target_path_in_user_home,
+            source_path: Some(required.source_path),
+            source_path_in_user_home: Some(required.source_path_in_user_home),
+            target_path: Some(required.target_path),
+            target_path_in_user_home: Some(required.target_path_in_user_home),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -286,10 +286,10 @@ impl From<PathsItemRequired> for PathsItem {
 impl Serialize for PathsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("SourcePath", &self.source_path)?;
-        dictionary.required("SourcePathInUserHome", &self.source_path_in_user_home)?;
-        dictionary.required("TargetPath", &self.target_path)?;
-        dictionary.required("TargetPathInUserHome", &self.target_path_in_user_home)?;
+        dictionary.optional("SourcePath", &self.source_path)?;
+        dictionary.optional("SourcePathInUserHome", &self.source_path_in_user_home)?;
+        dictionary.optional("TargetPath", &self.target_path)?;
+        dictionary.optional("TargetPathInUserHome", &self.target_path_in_user_home)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -300,10 +300,10 @@ impl<'de> Deserialize<'de> for PathsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(PathsItem {
-            source_path: dictionary.required("SourcePath")?,
-            source_path_in_user_home: dictionary.required("SourcePathInUserHome")?,
-            target_path: dictionary.required("TargetPath")?,
-            target_path_in_user_home: dictionary.required("TargetPathInUserHome")?,
+            source_path: dictionary.optional("SourcePath")?,
+            source_path_in_user_home: dictionary.optional("SourcePathInUserHome")?,
+            target_path: dictionary.optional("TargetPath")?,
+            target_path_in_user_home: dictionary.optional("TargetPathInUserHome")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

@@ -35,7 +35,7 @@ pub struct VpnManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -43,11 +43,11 @@ pub struct VpnManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`VpnManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`VpnManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -69,7 +69,7 @@ pub struct VpnManaged {
     /// Platform limits: 'TransparentProxy' exists only in macOS; 'L2TP' and 'IPSec' can't be used in tvOS; 'AlwaysOn' exists only in iOS, where it can't be combined with Apple Watch pairing (an already paired watch stops communicating with the phone while AlwaysOn is on).
     ///
     /// - Allowed values: `VPN`, `L2TP`, `IPSec`, `IKEv2`, `AlwaysOn`, `TransparentProxy`.
-    pub vpn_type: VpnType,
+    pub vpn_type: Option<VpnType>,
     /// `VPNSubType`: string.
     ///
     /// Names the vendor-specific configuration to use. It must be set when 'VPNType' is 'VPN' or 'TransparentProxy'; for a solution built on a network extension provider, it holds the bundle identifier of the app that ships the provider (the VPN vendor supplies this value).
@@ -79,7 +79,7 @@ pub struct VpnManaged {
     /// `UserDefinedName` (required): string.
     ///
     /// The name under which the device lists this VPN connection to the user.
-    pub user_defined_name: String,
+    pub user_defined_name: Option<String>,
     /// `VendorConfig`: [`VendorConfig`].
     ///
     /// Vendor Configuration Dictionary
@@ -171,16 +171,16 @@ impl VpnManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: VpnManagedRequired) -> Self {
         VpnManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.vpn.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.vpn.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            vpn_type: required.vpn_type,
+            vpn_type: Some(required.vpn_type),
             vpn_sub_type: None,
-            user_defined_name: required.user_defined_name,
+            user_defined_name: Some(required.user_defined_name),
             vendor_config: None,
             vpn: None,
             ipv4: None,
@@ -200,8 +200,8 @@ impl VpnManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.vpn.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -209,7 +209,7 @@ impl VpnManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -236,16 +236,16 @@ impl From<VpnManagedRequired> for VpnManaged {
 impl Serialize for VpnManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("VPNType", &self.vpn_type)?;
+        dictionary.optional("VPNType", &self.vpn_type)?;
         dictionary.optional("VPNSubType", &self.vpn_sub_type)?;
-        dictionary.required("UserDefinedName", &self.user_defined_name)?;
+        dictionary.optional("UserDefinedName", &self.user_defined_name)?;
         dictionary.optional("VendorConfig", &self.vendor_config)?;
         dictionary.optional("VPN", &self.vpn)?;
         dictionary.optional("IPv4", &self.ipv4)?;
@@ -266,16 +266,16 @@ impl<'de> Deserialize<'de> for VpnManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(VpnManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            vpn_type: dictionary.required("VPNType")?,
+            vpn_type: dictionary.optional("VPNType")?,
             vpn_sub_type: dictionary.optional("VPNSubType")?,
-            user_defined_name: dictionary.required("UserDefinedName")?,
+            user_defined_name: dictionary.optional("UserDefinedName")?,
             vendor_config: dictionary.optional("VendorConfig")?,
             vpn: dictionary.optional("VPN")?,
             ipv4: dictionary.optional("IPv4")?,
@@ -1216,15 +1216,15 @@ pub struct IkeV2 {
     /// `RemoteAddress` (required): string.
     ///
     /// The VPN server to connect to, given as a host name or an IP address.
-    pub remote_address: String,
+    pub remote_address: Option<String>,
     /// `LocalIdentifier` (required): string.
     ///
     /// The identifier of the IKEv2 client, that is, of this end of the connection.
-    pub local_identifier: String,
+    pub local_identifier: Option<String>,
     /// `RemoteIdentifier` (required): string.
     ///
     /// The identifier of the remote end of the connection, that is, the VPN server. When ServerCertificateCommonName is not set, the server's certificate is checked against this identifier.
-    pub remote_identifier: String,
+    pub remote_identifier: Option<String>,
     /// `AuthenticationMethod` (required): string ([`IkeV2AuthenticationMethod`]).
     ///
     /// How the client authenticates to the VPN server.
@@ -1232,7 +1232,7 @@ pub struct IkeV2 {
     /// For authentication by EAP alone, choose 'None' and set ExtendedAuthEnabled to 1. A value of 'None' while ExtendedAuthEnabled is left unset is treated as 'SharedSecret'.
     ///
     /// - Allowed values: `None`, `SharedSecret`, `Certificate`.
-    pub authentication_method: IkeV2AuthenticationMethod,
+    pub authentication_method: Option<IkeV2AuthenticationMethod>,
     /// `CertificateType`: string ([`CertificateType`]).
     ///
     /// Which kind of certificate PayloadCertificateUUID names (for example 'RSA' or 'ECDSA256'), for IKEv2 machine authentication.
@@ -1548,10 +1548,10 @@ impl IkeV2 {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: IkeV2Required) -> Self {
         IkeV2 {
-            remote_address: required.remote_address,
-            local_identifier: required.local_identifier,
-            remote_identifier: required.remote_identifier,
-            authentication_method: required.authentication_method,
+            remote_address: Some(required.remote_address),
+            local_identifier: Some(required.local_identifier),
+            remote_identifier: Some(required.remote_identifier),
+            authentication_method: Some(required.authentication_method),
             certificate_type: None,
             payload_certificate_uuid: None,
             password: None,
@@ -1694,10 +1694,10 @@ impl std::fmt::Debug for IkeV2 {
 impl Serialize for IkeV2 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("RemoteAddress", &self.remote_address)?;
-        dictionary.required("LocalIdentifier", &self.local_identifier)?;
-        dictionary.required("RemoteIdentifier", &self.remote_identifier)?;
-        dictionary.required("AuthenticationMethod", &self.authentication_method)?;
+        dictionary.optional("RemoteAddress", &self.remote_address)?;
+        dictionary.optional("LocalIdentifier", &self.local_identifier)?;
+        dictionary.optional("RemoteIdentifier", &self.remote_identifier)?;
+        dictionary.optional("AuthenticationMethod", &self.authentication_method)?;
         dictionary.optional("CertificateType", &self.certificate_type)?;
         dictionary.optional("PayloadCertificateUUID", &self.payload_certificate_uuid)?;
         dictionary.optional("Password", &self.password)?;
@@ -1800,10 +1800,10 @@ impl<'de> Deserialize<'de> for IkeV2 {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(IkeV2 {
-            remote_address: dictionary.required("RemoteAddress")?,
-            local_identifier: dictionary.required("LocalIdentifier")?,
-            remote_identifier: dictionary.required("RemoteIdentifier")?,
-            authentication_method: dictionary.required("AuthenticationMethod")?,
+            remote_address: dictionary.optional("RemoteAddress")?,
+            local_identifier: dictionary.optional("LocalIdentifier")?,
+            remote_identifier: dictionary.optional("RemoteIdentifier")?,
+            authentication_method: dictionary.optional("AuthenticationMethod")?,
             certificate_type: dictionary.optional("CertificateType")?,
             payload_certificate_uuid: dictionary.optional("PayloadCertificateUUID")?,
             password: dictionary.optional("Password")?,
@@ -1880,7 +1880,7 @@ pub struct Dns {
     ///
     /// - Allowed values: `Cleartext`, `HTTPS`, `TLS`.
     /// - Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    pub dns_protocol: DnsProtocol,
+    pub dns_protocol: Option<DnsProtocol>,
     /// `ServerURL`: string.
     ///
     /// Server URL
@@ -1904,7 +1904,7 @@ pub struct Dns {
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `ServerAddresses`).
     ///
     /// - Availability: iOS 10.0+, macOS 10.12+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
-    pub server_addresses: Vec<String>,
+    pub server_addresses: Option<Vec<String>>,
     /// `SearchDomains`: array of string.
     ///
     /// DNS Search Domains
@@ -1964,10 +1964,10 @@ impl Dns {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: DnsRequired) -> Self {
         Dns {
-            dns_protocol: required.dns_protocol,
+            dns_protocol: Some(required.dns_protocol),
             server_url: None,
             server_name: None,
-            server_addresses: required.server_addresses,
+            server_addresses: Some(required.server_addresses),
             search_domains: None,
             domain_name: None,
             supplemental_match_domains: None,
@@ -1987,10 +1987,10 @@ impl From<DnsRequired> for Dns {
 impl Serialize for Dns {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("DNSProtocol", &self.dns_protocol)?;
+        dictionary.optional("DNSProtocol", &self.dns_protocol)?;
         dictionary.optional("ServerURL", &self.server_url)?;
         dictionary.optional("ServerName", &self.server_name)?;
-        dictionary.required("ServerAddresses", &self.server_addresses)?;
+        dictionary.optional("ServerAddresses", &self.server_addresses)?;
         dictionary.optional("SearchDomains", &self.search_domains)?;
         dictionary.optional("DomainName", &self.domain_name)?;
         dictionary
@@ -2011,10 +2011,10 @@ impl<'de> Deserialize<'de> for Dns {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Dns {
-            dns_protocol: dictionary.required("DNSProtocol")?,
+            dns_protocol: dictionary.optional("DNSProtocol")?,
             server_url: dictionary.optional("ServerURL")?,
             server_name: dictionary.optional("ServerName")?,
-            server_addresses: dictionary.required("ServerAddresses")?,
+            server_addresses: dictionary.optional("ServerAddresses")?,
             search_domains: dictionary.optional("SearchDomains")?,
             domain_name: dictionary.optional("DomainName")?,
             supplemental_match_domains: dictionary.optional("SupplementalMatchDomains")?,
@@ -2221,7 +2221,7 @@ pub struct AlwaysOn {
     /// TunnelConfigurations
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `TunnelConfigurations`).
-    pub tunnel_configurations: Vec<TunnelConfigurationElement>,
+    pub tunnel_configurations: Option<Vec<TunnelConfigurationElement>>,
     /// `ServiceExceptions`: array of [`ServiceExceptionElement`].
     ///
     /// ServiceExceptions
@@ -2274,7 +2274,7 @@ impl AlwaysOn {
     pub fn new(required: AlwaysOnRequired) -> Self {
         AlwaysOn {
             ui_toggle_enabled: None,
-            tunnel_configurations: required.tunnel_configurations,
+            tunnel_configurations: Some(required.tunnel_configurations),
             service_exceptions: None,
             application_exceptions: None,
             allow_captive_web_sheet: None,
@@ -2295,7 +2295,7 @@ impl Serialize for AlwaysOn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
         dictionary.optional_flag("UIToggleEnabled", self.ui_toggle_enabled)?;
-        dictionary.required("TunnelConfigurations", &self.tunnel_configurations)?;
+        dictionary.optional("TunnelConfigurations", &self.tunnel_configurations)?;
         dictionary.optional("ServiceExceptions", &self.service_exceptions)?;
         dictionary.optional("ApplicationExceptions", &self.application_exceptions)?;
         dictionary.optional_flag("AllowCaptiveWebSheet", self.allow_captive_web_sheet)?;
@@ -2320,7 +2320,7 @@ impl<'de> Deserialize<'de> for AlwaysOn {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AlwaysOn {
             ui_toggle_enabled: dictionary.optional_flag("UIToggleEnabled")?,
-            tunnel_configurations: dictionary.required("TunnelConfigurations")?,
+            tunnel_configurations: dictionary.optional("TunnelConfigurations")?,
             service_exceptions: dictionary.optional("ServiceExceptions")?,
             application_exceptions: dictionary.optional("ApplicationExceptions")?,
             allow_captive_web_sheet: dictionary.optional_flag("AllowCaptiveWebSheet")?,
@@ -2628,7 +2628,7 @@ pub struct OnDemandRulesElement {
     /// In watchOS (10 and later), Disconnect is the only supported action.
     ///
     /// - Allowed values: `Allow`, `Connect`, `Disconnect`, `EvaluateConnection`, `Ignore`.
-    pub action: OnDemandRulesElementAction,
+    pub action: Option<OnDemandRulesElementAction>,
     /// `ActionParameters`: array of [`ActionParameter`].
     ///
     /// Per-connection rules used only when Action is EvaluateConnection. Each new connection is checked against the entries in order, and the first entry whose domains match decides. Not available in watchOS.
@@ -2672,7 +2672,7 @@ impl OnDemandRulesElement {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: OnDemandRulesElementRequired) -> Self {
         OnDemandRulesElement {
-            action: required.action,
+            action: Some(required.action),
             action_parameters: None,
             dns_domain_match: None,
             dns_server_address_match: None,
@@ -2693,7 +2693,7 @@ impl From<OnDemandRulesElementRequired> for OnDemandRulesElement {
 impl Serialize for OnDemandRulesElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Action", &self.action)?;
+        dictionary.optional("Action", &self.action)?;
         dictionary.optional("ActionParameters", &self.action_parameters)?;
         dictionary.optional("DNSDomainMatch", &self.dns_domain_match)?;
         dictionary.optional("DNSServerAddressMatch", &self.dns_server_address_match)?;
@@ -2710,7 +2710,7 @@ impl<'de> Deserialize<'de> for OnDemandRulesElement {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(OnDemandRulesElement {
-            action: dictionary.required("Action")?,
+            action: dictionary.optional("Action")?,
             action_parameters: dictionary.optional("ActionParameters")?,
             dns_domain_match: dictionary.optional("DNSDomainMatch")?,
             dns_server_address_match: dictionary.optional("DNSServerAddressMatch")?,
@@ -3419,7 +3419,7 @@ impl<'de> Deserialize<'de> for DnsProtocol {
 #[non_exhaustive]
 pub struct TunnelConfigurationElement {
     /// `ProtocolType`: see [`TunnelConfigurationElement::protocol_type`].
-    protocol_type: String,
+    protocol_type: Option<String>,
     /// `Interfaces`: array of string ([`InterfacesElement`]).
     ///
     /// Interfaces
@@ -3436,7 +3436,7 @@ impl TunnelConfigurationElement {
     /// Creates the dictionary; every optional key starts absent.
     pub fn new() -> Self {
         TunnelConfigurationElement {
-            protocol_type: "IKEv2".to_owned(),
+            protocol_type: Some("IKEv2".to_owned()),
             interfaces: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -3449,8 +3449,8 @@ impl TunnelConfigurationElement {
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `TunnelConfigurations` › `TunnelConfigurationElement` › `ProtocolType`).
     ///
     /// - Value: always `IKEv2`.
-    pub fn protocol_type(&self) -> &str {
-        &self.protocol_type
+    pub fn protocol_type(&self) -> Option<&str> {
+        self.protocol_type.as_deref()
     }
 }
 
@@ -3463,7 +3463,7 @@ impl Default for TunnelConfigurationElement {
 impl Serialize for TunnelConfigurationElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ProtocolType", &self.protocol_type)?;
+        dictionary.optional("ProtocolType", &self.protocol_type)?;
         dictionary.optional("Interfaces", &self.interfaces)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -3475,7 +3475,7 @@ impl<'de> Deserialize<'de> for TunnelConfigurationElement {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(TunnelConfigurationElement {
-            protocol_type: dictionary.required("ProtocolType")?,
+            protocol_type: dictionary.optional("ProtocolType")?,
             interfaces: dictionary.optional("Interfaces")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
@@ -3499,7 +3499,7 @@ pub struct ServiceExceptionElement {
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ServiceExceptions` › `ServiceExceptionElement` › `ServiceName`).
     ///
     /// - Allowed values: `VoiceMail`, `AirPrint`, `CellularServices`, `DeviceCommunication`.
-    pub service_name: ServiceName,
+    pub service_name: Option<ServiceName>,
     /// `Action` (required): string ([`ServiceExceptionElementAction`]).
     ///
     /// Action
@@ -3507,7 +3507,7 @@ pub struct ServiceExceptionElement {
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ServiceExceptions` › `ServiceExceptionElement` › `Action`).
     ///
     /// - Allowed values: `Allow`, `Drop`.
-    pub action: ServiceExceptionElementAction,
+    pub action: Option<ServiceExceptionElementAction>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -3525,8 +3525,8 @@ impl ServiceExceptionElement {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ServiceExceptionElementRequired) -> Self {
         ServiceExceptionElement {
-            service_name: required.service_name,
-            action: required.action,
+            service_name: Some(required.service_name),
+            action: Some(required.action),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -3541,8 +3541,8 @@ impl From<ServiceExceptionElementRequired> for ServiceExceptionElement {
 impl Serialize for ServiceExceptionElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("ServiceName", &self.service_name)?;
-        dictionary.required("Action", &self.action)?;
+        dictionary.optional("ServiceName", &self.service_name)?;
+        dictionary.optional("Action", &self.action)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -3553,8 +3553,8 @@ impl<'de> Deserialize<'de> for ServiceExceptionElement {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ServiceExceptionElement {
-            service_name: dictionary.required("ServiceName")?,
-            action: dictionary.required("Action")?,
+            service_name: dictionary.optional("ServiceName")?,
+            action: dictionary.optional("Action")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -3575,7 +3575,7 @@ pub struct ApplicationExceptionElement {
     /// Bundle Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ApplicationExceptions` › `ApplicationExceptionElement` › `BundleIdentifier`).
-    pub bundle_identifier: String,
+    pub bundle_identifier: Option<String>,
     /// `LimitToProtocols`: array of string ([`LimitToProtocolElement`]).
     ///
     /// LimitToProtocols
@@ -3599,7 +3599,7 @@ impl ApplicationExceptionElement {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ApplicationExceptionElementRequired) -> Self {
         ApplicationExceptionElement {
-            bundle_identifier: required.bundle_identifier,
+            bundle_identifier: Some(required.bundle_identifier),
             limit_to_protocols: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -3615,7 +3615,7 @@ impl From<ApplicationExceptionElementRequired> for ApplicationExceptionElement {
 impl Serialize for ApplicationExceptionElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("BundleIdentifier", &self.bundle_identifier)?;
+        dictionary.optional("BundleIdentifier", &self.bundle_identifier)?;
         dictionary.optional("LimitToProtocols", &self.limit_to_protocols)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -3627,7 +3627,7 @@ impl<'de> Deserialize<'de> for ApplicationExceptionElement {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ApplicationExceptionElement {
-            bundle_identifier: dictionary.required("BundleIdentifier")?,
+            bundle_identifier: dictionary.optional("BundleIdentifier")?,
             limit_to_protocols: dictionary.optional("LimitToProtocols")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
@@ -3649,7 +3649,7 @@ pub struct AllowedCaptiveNetworkPluginElement {
     /// Bundle Identifier
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `AllowedCaptiveNetworkPlugins` › `AllowedCaptiveNetworkPluginElement` › `BundleIdentifier`).
-    pub bundle_identifier: String,
+    pub bundle_identifier: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -3665,7 +3665,7 @@ impl AllowedCaptiveNetworkPluginElement {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AllowedCaptiveNetworkPluginElementRequired) -> Self {
         AllowedCaptiveNetworkPluginElement {
-            bundle_identifier: required.bundle_identifier,
+            bundle_identifier: Some(required.bundle_identifier),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -3681,7 +3681,7 @@ for AllowedCaptiveNetworkPluginElement {
 impl Serialize for AllowedCaptiveNetworkPluginElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("BundleIdentifier", &self.bundle_identifier)?;
+        dictionary.optional("BundleIdentifier", &self.bundle_identifier)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -3692,7 +3692,7 @@ impl<'de> Deserialize<'de> for AllowedCaptiveNetworkPluginElement {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AllowedCaptiveNetworkPluginElement {
-            bundle_identifier: dictionary.required("BundleIdentifier")?,
+            bundle_identifier: dictionary.optional("BundleIdentifier")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -3771,7 +3771,7 @@ pub struct ActionParameter {
     /// `Domains` (required): array of string.
     ///
     /// The domains this entry covers.
-    pub domains: Vec<String>,
+    pub domains: Option<Vec<String>>,
     /// `DomainAction` (required): string ([`DomainAction`]).
     ///
     /// How connections to the listed domains treat the VPN:
@@ -3780,7 +3780,7 @@ pub struct ActionParameter {
     /// * NeverConnect: never bring the VPN up for these domains.
     ///
     /// - Allowed values: `ConnectIfNeeded`, `NeverConnect`.
-    pub domain_action: DomainAction,
+    pub domain_action: Option<DomainAction>,
     /// `RequiredDNSServers`: array of string.
     ///
     /// IP addresses of DNS servers (internal, or external ones you trust) to resolve the listed domains with; they need not belong to the current network's configuration. When none of them can be reached, the VPN is brought up. Only meaningful when DomainAction is ConnectIfNeeded.
@@ -3808,8 +3808,8 @@ impl ActionParameter {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: ActionParameterRequired) -> Self {
         ActionParameter {
-            domains: required.domains,
-            domain_action: required.domain_action,
+            domains: Some(required.domains),
+            domain_action: Some(required.domain_action),
             required_dns_servers: None,
             required_url_string_probe: None,
             unknown_keys: plist::Dictionary::new(),
@@ -3826,8 +3826,8 @@ impl From<ActionParameterRequired> for ActionParameter {
 impl Serialize for ActionParameter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Domains", &self.domains)?;
-        dictionary.required("DomainAction", &self.domain_action)?;
+        dictionary.optional("Domains", &self.domains)?;
+        dictionary.optional("DomainAction", &self.domain_action)?;
         dictionary.optional("RequiredDNSServers", &self.required_dns_servers)?;
         dictionary.optional("RequiredURLStringProbe", &self.required_url_string_probe)?;
         dictionary.finish(&self.unknown_keys)
@@ -3840,8 +3840,8 @@ impl<'de> Deserialize<'de> for ActionParameter {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(ActionParameter {
-            domains: dictionary.required("Domains")?,
-            domain_action: dictionary.required("DomainAction")?,
+            domains: dictionary.optional("Domains")?,
+            domain_action: dictionary.optional("DomainAction")?,
             required_dns_servers: dictionary.optional("RequiredDNSServers")?,
             required_url_string_probe: dictionary.optional("RequiredURLStringProbe")?,
             unknown_keys: dictionary.into_unknown_keys(),

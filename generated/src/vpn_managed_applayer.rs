@@ -29,7 +29,7 @@ pub struct VpnManagedApplayer {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct VpnManagedApplayer {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`VpnManagedApplayer::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`VpnManagedApplayer::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct VpnManagedApplayer {
     /// `VPNUUID` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.applayer` › `VPNUUID`).
-    pub vpnuuid: String,
+    pub vpnuuid: Option<String>,
     /// `CellularSliceUUID`: string.
     ///
     /// Cellular Slice UUID
@@ -131,14 +131,14 @@ impl VpnManagedApplayer {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: VpnManagedApplayerRequired) -> Self {
         VpnManagedApplayer {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.vpn.managed.applayer".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.vpn.managed.applayer".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            vpnuuid: required.vpnuuid,
+            vpnuuid: Some(required.vpnuuid),
             cellular_slice_uuid: None,
             safari_domains: None,
             mail_domains: None,
@@ -157,8 +157,8 @@ impl VpnManagedApplayer {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.vpn.managed.applayer`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -166,7 +166,7 @@ impl VpnManagedApplayer {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -193,14 +193,14 @@ impl From<VpnManagedApplayerRequired> for VpnManagedApplayer {
 impl Serialize for VpnManagedApplayer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("VPNUUID", &self.vpnuuid)?;
+        dictionary.optional("VPNUUID", &self.vpnuuid)?;
         dictionary.optional("CellularSliceUUID", &self.cellular_slice_uuid)?;
         dictionary.optional("SafariDomains", &self.safari_domains)?;
         dictionary.optional("MailDomains", &self.mail_domains)?;
@@ -221,14 +221,14 @@ impl<'de> Deserialize<'de> for VpnManagedApplayer {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(VpnManagedApplayer {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            vpnuuid: dictionary.required("VPNUUID")?,
+            vpnuuid: dictionary.optional("VPNUUID")?,
             cellular_slice_uuid: dictionary.optional("CellularSliceUUID")?,
             safari_domains: dictionary.optional("SafariDomains")?,
             mail_domains: dictionary.optional("MailDomains")?,

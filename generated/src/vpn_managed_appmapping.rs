@@ -29,7 +29,7 @@ pub struct VpnManagedAppmapping {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct VpnManagedAppmapping {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`VpnManagedAppmapping::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`VpnManagedAppmapping::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,7 +57,7 @@ pub struct VpnManagedAppmapping {
     /// `AppLayerVPNMapping` (required): array of [`AppLayerVpnMappingItem`].
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping`).
-    pub app_layer_vpn_mapping: Vec<AppLayerVpnMappingItem>,
+    pub app_layer_vpn_mapping: Option<Vec<AppLayerVpnMappingItem>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -77,14 +77,14 @@ impl VpnManagedAppmapping {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: VpnManagedAppmappingRequired) -> Self {
         VpnManagedAppmapping {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.vpn.managed.appmapping".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.vpn.managed.appmapping".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            app_layer_vpn_mapping: required.app_layer_vpn_mapping,
+            app_layer_vpn_mapping: Some(required.app_layer_vpn_mapping),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -94,8 +94,8 @@ impl VpnManagedAppmapping {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.vpn.managed.appmapping`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -103,7 +103,7 @@ impl VpnManagedAppmapping {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -130,14 +130,14 @@ impl From<VpnManagedAppmappingRequired> for VpnManagedAppmapping {
 impl Serialize for VpnManagedAppmapping {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("AppLayerVPNMapping", &self.app_layer_vpn_mapping)?;
+        dictionary.optional("AppLayerVPNMapping", &self.app_layer_vpn_mapping)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -148,14 +148,14 @@ impl<'de> Deserialize<'de> for VpnManagedAppmapping {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(VpnManagedAppmapping {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            app_layer_vpn_mapping: dictionary.required("AppLayerVPNMapping")?,
+            app_layer_vpn_mapping: dictionary.optional("AppLayerVPNMapping")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -170,23 +170,23 @@ pub struct AppLayerVpnMappingItem {
     /// `Identifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `Identifier`).
-    pub identifier: String,
+    pub identifier: Option<String>,
     /// `VPNUUID` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `VPNUUID`).
-    pub vpnuuid: String,
+    pub vpnuuid: Option<String>,
     /// `DesignatedRequirement` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `DesignatedRequirement`).
     ///
     /// - Availability: macOS 10.10+; not available on iOS, tvOS, visionOS, watchOS.
-    pub designated_requirement: String,
+    pub designated_requirement: Option<String>,
     /// `SigningIdentifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `SigningIdentifier`).
     ///
     /// - Availability: macOS 10.10+; not available on iOS, tvOS, visionOS, watchOS.
-    pub signing_identifier: String,
+    pub signing_identifier: Option<String>,
     /// `Path`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `Path`).
@@ -220,10 +220,10 @@ impl AppLayerVpnMappingItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AppLayerVpnMappingItemRequired) -> Self {
         AppLayerVpnMappingItem {
-            identifier: required.identifier,
-            vpnuuid: required.vpnuuid,
-            designated_requirement: required.designated_requirement,
-            signing_identifier: required.signing_identifier,
+            identifier: Some(required.identifier),
+            vpnuuid: Some(required.vpnuuid),
+            designated_requirement: Some(required.designated_requirement),
+            signing_identifier: Some(required.signing_identifier),
             path: None,
             match_tools: None,
             unknown_keys: plist::Dictionary::new(),
@@ -240,10 +240,10 @@ impl From<AppLayerVpnMappingItemRequired> for AppLayerVpnMappingItem {
 impl Serialize for AppLayerVpnMappingItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("Identifier", &self.identifier)?;
-        dictionary.required("VPNUUID", &self.vpnuuid)?;
-        dictionary.required("DesignatedRequirement", &self.designated_requirement)?;
-        dictionary.required("SigningIdentifier", &self.signing_identifier)?;
+        dictionary.optional("Identifier", &self.identifier)?;
+        dictionary.optional("VPNUUID", &self.vpnuuid)?;
+        dictionary.optional("DesignatedRequirement", &self.designated_requirement)?;
+        dictionary.optional("SigningIdentifier", &self.signing_identifier)?;
         dictionary.optional("Path", &self.path)?;
         dictionary.optional("MatchTools", &self.match_tools)?;
         dictionary.finish(&self.unknown_keys)
@@ -256,10 +256,10 @@ impl<'de> Deserialize<'de> for AppLayerVpnMappingItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AppLayerVpnMappingItem {
-            identifier: dictionary.required("Identifier")?,
-            vpnuuid: dictionary.required("VPNUUID")?,
-            designated_requirement: dictionary.required("DesignatedRequirement")?,
-            signing_identifier: dictionary.required("SigningIdentifier")?,
+            identifier: dictionary.optional("Identifier")?,
+            vpnuuid: dictionary.optional("VPNUUID")?,
+            designated_requirement: dictionary.optional("DesignatedRequirement")?,
+            signing_identifier: dictionary.optional("SigningIdentifier")?,
             path: dictionary.optional("Path")?,
             match_tools: dictionary.optional("MatchTools")?,
             unknown_keys: dictionary.into_unknown_keys(),
@@ -278,11 +278,11 @@ pub struct MatchToolsItem {
     /// `DesignatedRequirement` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `MatchTools` › `MatchToolsItem` › `DesignatedRequirement`).
-    pub designated_requirement: String,
+    pub designated_requirement: Option<String>,
     /// `SigningIdentifier` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `MatchTools` › `MatchToolsItem` › `SigningIdentifier`).
-    pub signing_identifier: String,
+    pub signing_identifier: Option<String>,
     /// `Path`: string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.vpn.managed.appmapping` › `AppLayerVPNMapping` › `AppLayerVPNMappingItem` › `MatchTools` › `MatchToolsItem` › `Path`).
@@ -304,8 +304,8 @@ impl MatchToolsItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: MatchToolsItemRequired) -> Self {
         MatchToolsItem {
-            designated_requirement: required.designated_requirement,
-            signing_identifier: required.signing_identifier,
+            designated_requirement: Some(required.designated_requirement),
+            signing_identifier: Some(required.signing_identifier),
             path: None,
             unknown_keys: plist::Dictionary::new(),
         }
@@ -321,8 +321,8 @@ impl From<MatchToolsItemRequired> for MatchToolsItem {
 impl Serialize for MatchToolsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("DesignatedRequirement", &self.designated_requirement)?;
-        dictionary.required("SigningIdentifier", &self.signing_identifier)?;
+        dictionary.optional("DesignatedRequirement", &self.designated_requirement)?;
+        dictionary.optional("SigningIdentifier", &self.signing_identifier)?;
         dictionary.optional("Path", &self.path)?;
         dictionary.finish(&self.unknown_keys)
     }
@@ -334,8 +334,8 @@ impl<'de> Deserialize<'de> for MatchToolsItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(MatchToolsItem {
-            designated_requirement: dictionary.required("DesignatedRequirement")?,
-            signing_identifier: dictionary.required("SigningIdentifier")?,
+            designated_requirement: dictionary.optional("DesignatedRequirement")?,
+            signing_identifier: dictionary.optional("SigningIdentifier")?,
             path: dictionary.optional("Path")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })

@@ -29,7 +29,7 @@ pub struct WebClipManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct WebClipManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`WebClipManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`WebClipManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -79,7 +79,7 @@ pub struct WebClipManaged {
     /// Described in Apple's device-management documentation (`com.apple.webClip.managed` › `URL`).
     ///
     /// - Format: a URL.
-    pub url: String,
+    pub url: Option<String>,
     /// `Icon`: data.
     ///
     /// Icon
@@ -100,7 +100,7 @@ pub struct WebClipManaged {
     /// Label
     ///
     /// Described in Apple's device-management documentation (`com.apple.webClip.managed` › `Label`).
-    pub label: String,
+    pub label: Option<String>,
     /// `IgnoreManifestScope`: boolean.
     ///
     /// Ignore Web Clip manifest scope
@@ -139,19 +139,19 @@ impl WebClipManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: WebClipManagedRequired) -> Self {
         WebClipManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.webClip.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.webClip.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
             precomposed: None,
             full_screen: None,
-            url: required.url,
+            url: Some(required.url),
             icon: None,
             is_removable: None,
-            label: required.label,
+            label: Some(required.label),
             ignore_manifest_scope: None,
             target_application_bundle_identifier: None,
             unknown_keys: plist::Dictionary::new(),
@@ -163,8 +163,8 @@ impl WebClipManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.webClip.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -172,7 +172,7 @@ impl WebClipManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -199,19 +199,19 @@ impl From<WebClipManagedRequired> for WebClipManaged {
 impl Serialize for WebClipManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
         dictionary.optional("Precomposed", &self.precomposed)?;
         dictionary.optional("FullScreen", &self.full_screen)?;
-        dictionary.required("URL", &self.url)?;
+        dictionary.optional("URL", &self.url)?;
         dictionary.optional("Icon", &self.icon)?;
         dictionary.optional("IsRemovable", &self.is_removable)?;
-        dictionary.required("Label", &self.label)?;
+        dictionary.optional("Label", &self.label)?;
         dictionary.optional("IgnoreManifestScope", &self.ignore_manifest_scope)?;
         dictionary
             .optional(
@@ -228,19 +228,19 @@ impl<'de> Deserialize<'de> for WebClipManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(WebClipManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
             precomposed: dictionary.optional("Precomposed")?,
             full_screen: dictionary.optional("FullScreen")?,
-            url: dictionary.required("URL")?,
+            url: dictionary.optional("URL")?,
             icon: dictionary.optional("Icon")?,
             is_removable: dictionary.optional("IsRemovable")?,
-            label: dictionary.required("Label")?,
+            label: dictionary.optional("Label")?,
             ignore_manifest_scope: dictionary.optional("IgnoreManifestScope")?,
             target_application_bundle_identifier: dictionary
                 .optional("TargetApplicationBundleIdentifier")?,

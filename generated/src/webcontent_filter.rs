@@ -29,7 +29,7 @@ pub struct WebcontentFilter {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct WebcontentFilter {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`WebcontentFilter::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`WebcontentFilter::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -263,10 +263,10 @@ impl WebcontentFilter {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: WebcontentFilterRequired) -> Self {
         WebcontentFilter {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.webcontent-filter".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.webcontent-filter".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -304,8 +304,8 @@ impl WebcontentFilter {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.webcontent-filter`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -313,7 +313,7 @@ impl WebcontentFilter {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -340,10 +340,10 @@ impl From<WebcontentFilterRequired> for WebcontentFilter {
 impl Serialize for WebcontentFilter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -398,10 +398,10 @@ impl<'de> Deserialize<'de> for WebcontentFilter {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(WebcontentFilter {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -503,13 +503,13 @@ pub struct WhitelistedBookmarksItem {
     /// URL
     ///
     /// Described in Apple's device-management documentation (`com.apple.webcontent-filter` › `WhitelistedBookmarks` › `WhitelistedBookmarksItem` › `URL`).
-    pub url: String,
+    pub url: Option<String>,
     /// `Title` (required): string.
     ///
     /// Title
     ///
     /// Described in Apple's device-management documentation (`com.apple.webcontent-filter` › `WhitelistedBookmarks` › `WhitelistedBookmarksItem` › `Title`).
-    pub title: String,
+    pub title: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -527,8 +527,8 @@ impl WhitelistedBookmarksItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: WhitelistedBookmarksItemRequired) -> Self {
         WhitelistedBookmarksItem {
-            url: required.url,
-            title: required.title,
+            url: Some(required.url),
+            title: Some(required.title),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -543,8 +543,8 @@ impl From<WhitelistedBookmarksItemRequired> for WhitelistedBookmarksItem {
 impl Serialize for WhitelistedBookmarksItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("URL", &self.url)?;
-        dictionary.required("Title", &self.title)?;
+        dictionary.optional("URL", &self.url)?;
+        dictionary.optional("Title", &self.title)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -555,8 +555,8 @@ impl<'de> Deserialize<'de> for WhitelistedBookmarksItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(WhitelistedBookmarksItem {
-            url: dictionary.required("URL")?,
-            title: dictionary.required("Title")?,
+            url: dictionary.optional("URL")?,
+            title: dictionary.optional("Title")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }
@@ -577,13 +577,13 @@ pub struct AllowListBookmarksItem {
     /// URL
     ///
     /// Described in Apple's device-management documentation (`com.apple.webcontent-filter` › `AllowListBookmarks` › `AllowListBookmarksItem` › `URL`).
-    pub url: String,
+    pub url: Option<String>,
     /// `Title` (required): string.
     ///
     /// Title
     ///
     /// Described in Apple's device-management documentation (`com.apple.webcontent-filter` › `AllowListBookmarks` › `AllowListBookmarksItem` › `Title`).
-    pub title: String,
+    pub title: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -601,8 +601,8 @@ impl AllowListBookmarksItem {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: AllowListBookmarksItemRequired) -> Self {
         AllowListBookmarksItem {
-            url: required.url,
-            title: required.title,
+            url: Some(required.url),
+            title: Some(required.title),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -617,8 +617,8 @@ impl From<AllowListBookmarksItemRequired> for AllowListBookmarksItem {
 impl Serialize for AllowListBookmarksItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("URL", &self.url)?;
-        dictionary.required("Title", &self.title)?;
+        dictionary.optional("URL", &self.url)?;
+        dictionary.optional("Title", &self.title)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -629,8 +629,8 @@ impl<'de> Deserialize<'de> for AllowListBookmarksItem {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(AllowListBookmarksItem {
-            url: dictionary.required("URL")?,
-            title: dictionary.required("Title")?,
+            url: dictionary.optional("URL")?,
+            title: dictionary.optional("Title")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

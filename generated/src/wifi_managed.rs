@@ -29,7 +29,7 @@ pub struct WifiManaged {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct WifiManaged {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`WifiManaged::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`WifiManaged::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -287,10 +287,10 @@ impl WifiManaged {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: WifiManagedRequired) -> Self {
         WifiManaged {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.wifi.managed".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.wifi.managed".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
@@ -331,8 +331,8 @@ impl WifiManaged {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.wifi.managed`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -340,7 +340,7 @@ impl WifiManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -367,10 +367,10 @@ impl From<WifiManagedRequired> for WifiManaged {
 impl Serialize for WifiManaged {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
@@ -421,10 +421,10 @@ impl<'de> Deserialize<'de> for WifiManaged {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(WifiManaged {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
@@ -597,7 +597,7 @@ pub struct EapClientConfiguration {
     /// Described in Apple's device-management documentation (`com.apple.wifi.managed` › `EAPClientConfiguration` › `AcceptEAPTypes`).
     ///
     /// - Each item: allowed values `13`, `17`, `18`, `21`, `23`, `25`, `43`.
-    pub accept_eap_types: Vec<i64>,
+    pub accept_eap_types: Option<Vec<i64>>,
     /// `UserName`: string.
     ///
     /// Username
@@ -745,7 +745,7 @@ impl EapClientConfiguration {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: EapClientConfigurationRequired) -> Self {
         EapClientConfiguration {
-            accept_eap_types: required.accept_eap_types,
+            accept_eap_types: Some(required.accept_eap_types),
             user_name: None,
             user_password: None,
             payload_certificate_anchor_uuid: None,
@@ -778,7 +778,7 @@ impl From<EapClientConfigurationRequired> for EapClientConfiguration {
 impl Serialize for EapClientConfiguration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("AcceptEAPTypes", &self.accept_eap_types)?;
+        dictionary.optional("AcceptEAPTypes", &self.accept_eap_types)?;
         dictionary.optional("UserName", &self.user_name)?;
         dictionary.optional("UserPassword", &self.user_password)?;
         dictionary
@@ -825,7 +825,7 @@ impl<'de> Deserialize<'de> for EapClientConfiguration {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(EapClientConfiguration {
-            accept_eap_types: dictionary.required("AcceptEAPTypes")?,
+            accept_eap_types: dictionary.optional("AcceptEAPTypes")?,
             user_name: dictionary.optional("UserName")?,
             user_password: dictionary.optional("UserPassword")?,
             payload_certificate_anchor_uuid: dictionary

@@ -29,7 +29,7 @@ pub struct Xsan {
     /// A reverse-DNS identifier for this payload, typically the profile's own identifier with one more component added (for example 'com.example.profile.vpn'). No two payloads of one profile may share it.
     ///
     /// When a profile replaces an installed one, a payload is treated as the same payload, and updated in place, when both its PayloadIdentifier and its PayloadUUID are unchanged.
-    pub payload_identifier: String,
+    pub payload_identifier: Option<String>,
     /// `PayloadUUID` (required): string.
     ///
     /// A UUID that identifies this payload; it only has to be globally unique ('uuidgen' on macOS makes one).
@@ -37,11 +37,11 @@ pub struct Xsan {
     /// Together with PayloadIdentifier it decides which payloads count as unchanged when a profile is replaced.
     ///
     /// - Format: a UUID.
-    pub payload_uuid: String,
+    pub payload_uuid: Option<String>,
     /// `PayloadType`: see [`Xsan::payload_type`].
-    payload_type: String,
+    payload_type: Option<String>,
     /// `PayloadVersion`: see [`Xsan::payload_version`].
-    payload_version: i64,
+    payload_version: Option<i64>,
     /// `PayloadDescription`: string.
     ///
     /// A human-readable explanation of what this payload does, shown in the profile's details.
@@ -57,15 +57,15 @@ pub struct Xsan {
     /// `sanName` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.xsan` › `sanName`).
-    pub san_name: String,
+    pub san_name: Option<String>,
     /// `sanConfigURLs` (required): array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.xsan` › `sanConfigURLs`).
-    pub san_config_urls: Vec<String>,
+    pub san_config_urls: Option<Vec<String>>,
     /// `fsnameservers` (required): array of string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.xsan` › `fsnameservers`).
-    pub fsnameservers: Vec<String>,
+    pub fsnameservers: Option<Vec<String>>,
     /// `sanAuthMethod`: string ([`SanAuthMethod`]).
     ///
     /// Described in Apple's device-management documentation (`com.apple.xsan` › `sanAuthMethod`).
@@ -75,7 +75,7 @@ pub struct Xsan {
     /// `sharedSecret` (required): string.
     ///
     /// Described in Apple's device-management documentation (`com.apple.xsan` › `sharedSecret`).
-    pub shared_secret: String,
+    pub shared_secret: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
 }
@@ -101,18 +101,18 @@ impl Xsan {
     /// Creates the dictionary from its required keys; every optional key starts absent.
     pub fn new(required: XsanRequired) -> Self {
         Xsan {
-            payload_identifier: required.payload_identifier,
-            payload_uuid: required.payload_uuid,
-            payload_type: "com.apple.xsan".to_owned(),
-            payload_version: 1,
+            payload_identifier: Some(required.payload_identifier),
+            payload_uuid: Some(required.payload_uuid),
+            payload_type: Some("com.apple.xsan".to_owned()),
+            payload_version: Some(1),
             payload_description: None,
             payload_display_name: None,
             payload_organization: None,
-            san_name: required.san_name,
-            san_config_urls: required.san_config_urls,
-            fsnameservers: required.fsnameservers,
+            san_name: Some(required.san_name),
+            san_config_urls: Some(required.san_config_urls),
+            fsnameservers: Some(required.fsnameservers),
             san_auth_method: None,
-            shared_secret: required.shared_secret,
+            shared_secret: Some(required.shared_secret),
             unknown_keys: plist::Dictionary::new(),
         }
     }
@@ -122,8 +122,8 @@ impl Xsan {
     /// Says which kind of payload this dictionary is, for example 'com.apple.vpn.managed'; every payload type documents its own value.
     ///
     /// - Value: always `com.apple.xsan`.
-    pub fn payload_type(&self) -> &str {
-        &self.payload_type
+    pub fn payload_type(&self) -> Option<&str> {
+        self.payload_type.as_deref()
     }
 
     /// `PayloadVersion` (required): integer.
@@ -131,7 +131,7 @@ impl Xsan {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
-    pub fn payload_version(&self) -> i64 {
+    pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
 
@@ -158,18 +158,18 @@ impl From<XsanRequired> for Xsan {
 impl Serialize for Xsan {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut dictionary = crate::runtime::DictionaryWriter::new(serializer)?;
-        dictionary.required("PayloadIdentifier", &self.payload_identifier)?;
-        dictionary.required("PayloadUUID", &self.payload_uuid)?;
-        dictionary.required("PayloadType", &self.payload_type)?;
-        dictionary.required("PayloadVersion", &self.payload_version)?;
+        dictionary.optional("PayloadIdentifier", &self.payload_identifier)?;
+        dictionary.optional("PayloadUUID", &self.payload_uuid)?;
+        dictionary.optional("PayloadType", &self.payload_type)?;
+        dictionary.optional("PayloadVersion", &self.payload_version)?;
         dictionary.optional("PayloadDescription", &self.payload_description)?;
         dictionary.optional("PayloadDisplayName", &self.payload_display_name)?;
         dictionary.optional("PayloadOrganization", &self.payload_organization)?;
-        dictionary.required("sanName", &self.san_name)?;
-        dictionary.required("sanConfigURLs", &self.san_config_urls)?;
-        dictionary.required("fsnameservers", &self.fsnameservers)?;
+        dictionary.optional("sanName", &self.san_name)?;
+        dictionary.optional("sanConfigURLs", &self.san_config_urls)?;
+        dictionary.optional("fsnameservers", &self.fsnameservers)?;
         dictionary.optional("sanAuthMethod", &self.san_auth_method)?;
-        dictionary.required("sharedSecret", &self.shared_secret)?;
+        dictionary.optional("sharedSecret", &self.shared_secret)?;
         dictionary.finish(&self.unknown_keys)
     }
 }
@@ -180,18 +180,18 @@ impl<'de> Deserialize<'de> for Xsan {
     ) -> Result<Self, D::Error> {
         let mut dictionary = crate::runtime::DictionaryReader::new(deserializer)?;
         Ok(Xsan {
-            payload_identifier: dictionary.required("PayloadIdentifier")?,
-            payload_uuid: dictionary.required("PayloadUUID")?,
-            payload_type: dictionary.required("PayloadType")?,
-            payload_version: dictionary.required("PayloadVersion")?,
+            payload_identifier: dictionary.optional("PayloadIdentifier")?,
+            payload_uuid: dictionary.optional("PayloadUUID")?,
+            payload_type: dictionary.optional("PayloadType")?,
+            payload_version: dictionary.optional("PayloadVersion")?,
             payload_description: dictionary.optional("PayloadDescription")?,
             payload_display_name: dictionary.optional("PayloadDisplayName")?,
             payload_organization: dictionary.optional("PayloadOrganization")?,
-            san_name: dictionary.required("sanName")?,
-            san_config_urls: dictionary.required("sanConfigURLs")?,
-            fsnameservers: dictionary.required("fsnameservers")?,
+            san_name: dictionary.optional("sanName")?,
+            san_config_urls: dictionary.optional("sanConfigURLs")?,
+            fsnameservers: dictionary.optional("fsnameservers")?,
             san_auth_method: dictionary.optional("sanAuthMethod")?,
-            shared_secret: dictionary.required("sharedSecret")?,
+            shared_secret: dictionary.optional("sharedSecret")?,
             unknown_keys: dictionary.into_unknown_keys(),
         })
     }

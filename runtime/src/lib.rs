@@ -38,7 +38,7 @@ pub use dictionary::{
 };
 pub use flag::IntegerFlag;
 pub use schema::Severity;
-pub use validate::{Diagnostic, Target, Version};
+pub use validate::{Coverage, Diagnostic, Target, UNKNOWN_PAYLOAD_TYPE, Version};
 
 /// Shows whether a sensitive field holds a value, never the value: what the
 /// generated `Debug` impls print for secrets.

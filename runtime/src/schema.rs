@@ -164,10 +164,10 @@ impl ValueKind {
 
     /// The value in this kind's exact type, for a value written in another
     /// type that devices accept: `<true/>`/`<false/>` (or a whole `<real>`)
-    /// for a 0/1 integer flag, a whole `<real>` for an integer, an
-    /// `<integer>` for a real. The one
-    /// place leniency is defined: the validators warn about exactly these
-    /// values, and the reader converts exactly these.
+    /// for a 0/1 integer flag, a 0/1 `<integer>` for a boolean, a whole
+    /// `<real>` for an integer, an `<integer>` for a real. The one place
+    /// leniency is defined: the validators warn about exactly these values,
+    /// and the reader converts exactly these.
     pub fn coerce(&self, value: &plist::Value) -> Option<plist::Value> {
         use plist::Value;
         /// Whole numbers up to 2^53 convert exactly.
@@ -178,6 +178,13 @@ impl ValueKind {
             }
             (ValueKind::IntegerFlag, Value::Real(real)) if *real == 0.0 || *real == 1.0 => {
                 Some(Value::Integer((*real as i64).into()))
+            }
+            // macOS reads a 0/1 integer as a boolean preference (profiles
+            // from security vendors write TCC flags so).
+            (ValueKind::Boolean, Value::Integer(integer))
+                if matches!(integer.as_signed(), Some(0 | 1)) =>
+            {
+                Some(Value::Boolean(integer.as_signed() == Some(1)))
             }
             (ValueKind::Integer, Value::Real(real))
                 if real.fract() == 0.0 && real.abs() <= EXACT =>

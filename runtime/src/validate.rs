@@ -92,6 +92,52 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The code of the note on a payload whose type has no schema.
+pub const UNKNOWN_PAYLOAD_TYPE: &str = "unknown-payload-type";
+
+/// How many of a profile's payloads were checked against a schema, and how
+/// many were not (their type has none): what a summary reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Coverage {
+    pub checked: usize,
+    pub unchecked: usize,
+}
+
+impl Coverage {
+    /// The coverage of `profile`'s `PayloadContent`, from the findings its
+    /// validation made.
+    pub fn of(profile: &Value, diagnostics: &[Diagnostic]) -> Coverage {
+        let payloads = profile
+            .as_dictionary()
+            .and_then(|profile| profile.get("PayloadContent"))
+            .and_then(Value::as_array)
+            .map_or(0, |items| {
+                items
+                    .iter()
+                    .filter(|item| {
+                        item.as_dictionary()
+                            .is_some_and(|item| item.contains_key("PayloadType"))
+                    })
+                    .count()
+            });
+        let unchecked = diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.code == UNKNOWN_PAYLOAD_TYPE)
+            .count();
+        Coverage {
+            checked: payloads.saturating_sub(unchecked),
+            unchecked,
+        }
+    }
+}
+
+impl std::ops::AddAssign for Coverage {
+    fn add_assign(&mut self, other: Coverage) {
+        self.checked += other.checked;
+        self.unchecked += other.unchecked;
+    }
+}
+
 /// Finds the schema of a payload type.
 pub type PayloadLookup = fn(&str) -> Option<&'static PayloadSchema>;
 
@@ -473,14 +519,30 @@ impl<'a> Walker<'a> {
                                         payload_type.unwrap_or_default().to_owned(),
                                     ));
                                 }
-                                if payload_type.is_none() {
-                                    let message = "the payload has no `PayloadType`".to_owned();
-                                    self.report(
-                                        &join(&item_path, "PayloadType"),
-                                        Severity::Error,
-                                        "required",
-                                        message,
-                                    );
+                                match payload_type {
+                                    None => {
+                                        let message = "the payload has no `PayloadType`".to_owned();
+                                        self.report(
+                                            &join(&item_path, "PayloadType"),
+                                            Severity::Error,
+                                            "required",
+                                            message,
+                                        );
+                                    }
+                                    Some(kind) => {
+                                        let message = format!(
+                                            "`{kind}` is a payload type these schemas do not \
+                                             describe (a custom preference domain, or a type \
+                                             newer than the schemas): the payload is kept as \
+                                             read, but not checked"
+                                        );
+                                        self.report(
+                                            &item_path,
+                                            Severity::Info,
+                                            UNKNOWN_PAYLOAD_TYPE,
+                                            message,
+                                        );
+                                    }
                                 }
                             }
                         }

@@ -103,6 +103,7 @@ pub const KEY_CORRECTIONS: &[&str] = &[
     "range",
     "rangelist",
     "default",
+    "subkeys",
 ];
 pub const PAYLOAD_CORRECTIONS: &[&str] = &["source", "supportedOS"];
 
@@ -111,6 +112,7 @@ pub const PAYLOAD_CORRECTIONS: &[&str] = &["source", "supportedOS"];
 pub fn read_correction(
     file: &str,
     document: &Document,
+    base: usize,
     node: NodeId,
     path: &[String],
     allowed: &[&str],
@@ -119,7 +121,7 @@ pub fn read_correction(
         file,
         added_by: Some(file),
         document,
-        base: 0,
+        base,
         published: false,
         errors: Vec::new(),
     };
@@ -144,25 +146,7 @@ pub fn read_keys(
         published: false,
         errors: Vec::new(),
     };
-    let list = reader.list_id(node);
-    let mut scratch = SchemaFile {
-        path: file.to_owned(),
-        title: String::new(),
-        description: None,
-        payload_type: None,
-        kind: FileKind::Payload,
-        published: false,
-        supported_os: Vec::new(),
-        payload_keys: Some(list),
-        key_lists: BTreeMap::new(),
-        key_list_paths: BTreeMap::new(),
-    };
-    reader.read_key_lists(list, path, &mut scratch);
-    let read = KeysRead {
-        list,
-        key_lists: scratch.key_lists,
-        key_list_paths: scratch.key_list_paths,
-    };
+    let read = reader.read_keys_at(node, path);
     (read, reader.errors)
 }
 
@@ -592,6 +576,29 @@ impl Reader<'_> {
             .map(|scalar| Spanned::new(scalar, line))
     }
 
+    /// The key list at `node` and every list below it, named from `path`.
+    fn read_keys_at(&mut self, node: NodeId, path: Vec<String>) -> KeysRead {
+        let list = self.list_id(node);
+        let mut scratch = SchemaFile {
+            path: self.file.to_owned(),
+            title: String::new(),
+            description: None,
+            payload_type: None,
+            kind: FileKind::Payload,
+            published: false,
+            supported_os: Vec::new(),
+            payload_keys: Some(list),
+            key_lists: BTreeMap::new(),
+            key_list_paths: BTreeMap::new(),
+        };
+        self.read_key_lists(list, path, &mut scratch);
+        KeysRead {
+            list,
+            key_lists: scratch.key_lists,
+            key_list_paths: scratch.key_list_paths,
+        }
+    }
+
     /// An overlay's `facts`: `source` and the properties in `allowed`.
     fn read_correction(&mut self, id: NodeId, path: &[String], allowed: &[&str]) -> Correction {
         let mut correction = Correction {
@@ -613,6 +620,11 @@ impl Reader<'_> {
                 "range" => correction.range = Some(self.read_range(value, path)),
                 "rangelist" => correction.rangelist = self.read_rangelist(value, path),
                 "default" => correction.default = self.read_default(value, path),
+                "subkeys" => {
+                    if self.sequence(value, path, "subkeys").is_some() {
+                        correction.subkeys = Some(self.read_keys_at(value, path.to_vec()));
+                    }
+                }
                 _ => self.unknown_property(&entry, path, allowed),
             }
         }

@@ -115,10 +115,11 @@ impl Validator<'_> {
                     .entry(schema, "minitems")
                     .and_then(|min| self.scalars(min).first()?.parse::<usize>().ok());
                 if let Some(min) = min
-                    && items.len() < min {
-                        self.errors
-                            .push(format!("line {line}: {path}: fewer than {min} items"));
-                    }
+                    && items.len() < min
+                {
+                    self.errors
+                        .push(format!("line {line}: {path}: fewer than {min} items"));
+                }
                 if let Some(item_schema) = self.entry(schema, "items") {
                     for (index, item) in items.into_iter().enumerate() {
                         self.validate(item_schema, item, &format!("{path}[{index}]"));

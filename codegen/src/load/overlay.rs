@@ -298,8 +298,14 @@ pub fn read_overlay(
         }
         let facts = entry.facts.map(|facts| {
             let path = [std::slice::from_ref(&payload), &entry.path[..]].concat();
-            let (correction, problems) =
-                apple::read_correction(file, document, facts.node, &path, apple::KEY_CORRECTIONS);
+            let (correction, problems) = apple::read_correction(
+                file,
+                document,
+                base,
+                facts.node,
+                &path,
+                apple::KEY_CORRECTIONS,
+            );
             errors.extend(problems);
             correction
         });
@@ -348,6 +354,7 @@ pub fn read_overlay(
         let (correction, problems) = apple::read_correction(
             file,
             document,
+            base,
             facts.node,
             std::slice::from_ref(&payload),
             apple::PAYLOAD_CORRECTIONS,

@@ -179,7 +179,10 @@ fn methods(
         match (&field.fixed, field.required) {
             (Some(value), _) => {
                 let value = fixed_expression(field, value);
-                quote!(#field_name: #value)
+                quote!(#field_name: Some(#value))
+            }
+            (None, true) if field.may_be_absent() => {
+                quote!(#field_name: Some(required.#field_name))
             }
             (None, true) => quote!(#field_name: required.#field_name),
             (None, false) => quote!(#field_name: None),
@@ -275,16 +278,19 @@ fn debug(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
     separated(items)
 }
 
+/// `Debug` for the struct itself (`stored`: its fields as stored, with the
+/// unknown keys) or for its required keys (plain values).
 fn debug_impl<'a>(
     type_name: &str,
     fields: impl Iterator<Item = &'a Field>,
-    with_unknown_keys: bool,
+    stored: bool,
 ) -> TokenStream {
     let name = ident(type_name);
     let entries = fields.map(|field| {
         let field_name = ident(&field.name);
         let label = field.name.trim_start_matches("r#");
-        if field.sensitive && field.required {
+        let holds_option = if stored { field.may_be_absent() } else { false };
+        if field.sensitive && !holds_option {
             quote!(.field(#label, &crate::runtime::Redacted::HIDDEN))
         } else if field.sensitive {
             quote!(.field(#label, &crate::runtime::Redacted::of(&self.#field_name)))
@@ -292,7 +298,7 @@ fn debug_impl<'a>(
             quote!(.field(#label, &self.#field_name))
         }
     });
-    let unknown = with_unknown_keys.then(|| {
+    let unknown = stored.then(|| {
         let unknown = ident(UNKNOWN_KEYS_FIELD);
         quote!(.field(#UNKNOWN_KEYS_FIELD, &self.#unknown))
     });
@@ -313,11 +319,14 @@ fn debug_impl<'a>(
 /// The runtime's reader or writer method for a field: flags go through the
 /// flag helpers, which read `<true/>` too and write 0 or 1.
 fn access_method(field: &Field) -> TokenStream {
-    match (field.value.shape == Shape::IntegerFlag, field.required) {
-        (true, true) => quote!(required_flag),
-        (true, false) => quote!(optional_flag),
-        (false, true) => quote!(required),
-        (false, false) => quote!(optional),
+    match (
+        field.value.shape == Shape::IntegerFlag,
+        field.may_be_absent(),
+    ) {
+        (true, false) => quote!(required_flag),
+        (true, true) => quote!(optional_flag),
+        (false, false) => quote!(required),
+        (false, true) => quote!(optional),
     }
 }
 

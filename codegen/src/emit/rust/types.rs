@@ -45,28 +45,30 @@ pub fn boxed_value_type(module: &Module, field: &Field) -> TokenStream {
     if field.boxed { quote!(Box<#ty>) } else { ty }
 }
 
-/// The type of a struct field: optional keys are `Option`s.
+/// The type of a struct field: an `Option` for every key that may be absent
+/// (see [`Field::may_be_absent`]).
 pub fn field_type(module: &Module, field: &Field) -> TokenStream {
     let ty = boxed_value_type(module, field);
-    if field.required {
-        ty
-    } else {
+    if field.may_be_absent() {
         quote!(Option<#ty>)
+    } else {
+        ty
     }
 }
 
-/// How a read-only accessor returns a fixed key's value, and the
-/// expression that reads it from `self`.
+/// How a read-only accessor returns a fixed key's value (absent when the
+/// dictionary as read left it out), and the expression that reads it from
+/// `self`.
 pub fn accessor(field: &Field) -> (TokenStream, TokenStream) {
     let name = ident(&field.name);
     match field.value.shape {
-        Shape::String => (quote!(&str), quote!(&self.#name)),
-        Shape::Integer => (quote!(i64), quote!(self.#name)),
-        Shape::Real => (quote!(f64), quote!(self.#name)),
-        Shape::Boolean => (quote!(bool), quote!(self.#name)),
+        Shape::String => (quote!(Option<&str>), quote!(self.#name.as_deref())),
+        Shape::Integer => (quote!(Option<i64>), quote!(self.#name)),
+        Shape::Real => (quote!(Option<f64>), quote!(self.#name)),
+        Shape::Boolean => (quote!(Option<bool>), quote!(self.#name)),
         _ => {
             let ty = quote!(plist::Value);
-            (quote!(&#ty), quote!(&self.#name))
+            (quote!(Option<&#ty>), quote!(self.#name.as_ref()))
         }
     }
 }
