@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use mobileconfig_codegen::emit::rust::features;
 use mobileconfig_codegen::load::read_sources;
 use mobileconfig_codegen::output::{Mode, sync};
 use mobileconfig_codegen::{CrateOptions, generate};
@@ -55,11 +56,30 @@ fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
     let files = generated.files;
     sync(&out, &files, Mode::Write).expect("write the generated crate");
     let manifest = out.join("Cargo.toml");
-    cargo(&["build"], &manifest, &target);
-    cargo(&["clippy", "--all-targets"], &manifest, &target);
+    // Every module, whatever its feature.
+    cargo(&["build", "--all-features"], &manifest, &target);
+    cargo(
+        &["clippy", "--all-targets", "--all-features"],
+        &manifest,
+        &target,
+    );
     // Every description must survive rustdoc: no bare URLs, no stray HTML,
     // no broken links.
-    cargo(&["doc", "--no-deps"], &manifest, &target);
+    cargo(&["doc", "--no-deps", "--all-features"], &manifest, &target);
+    // The features cut cleanly: nothing but the profile and the envelope,
+    // and one payload alone, build without a warning.
+    cargo(&["check", "--no-default-features"], &manifest, &target);
+    if let Some(one) = mobileconfig_tests::compiled(&sources)
+        .modules
+        .iter()
+        .find_map(|module| features::feature(module).map(str::to_owned))
+    {
+        cargo(
+            &["check", "--no-default-features", "--features", &one],
+            &manifest,
+            &target,
+        );
+    }
     // The JSON Schemas are valid draft 2020-12 and compile.
     for file in files
         .iter()

@@ -97,7 +97,7 @@ impl Agreement {
         let plist = io::from_json(
             instance,
             &mobileconfig::profile::schema::PAYLOAD,
-            mobileconfig::payload::schema_for,
+            mobileconfig::payload::LOOKUP,
         )
         .unwrap_or_else(|error| panic!("{label}: {error}"));
         let rust_errors: Vec<Diagnostic> = mobileconfig::validate_profile(&plist, None)
@@ -427,9 +427,13 @@ fn patterns_mean_the_same_to_both_validators() {
                     .into_iter()
                     .collect(),
             );
-            let rust =
-                mobileconfig::runtime::validate::validate_payload(table, |_| None, &plist, None)
-                    .is_empty();
+            let rust = mobileconfig::runtime::validate::validate_payload(
+                table,
+                mobileconfig::runtime::validate::PayloadLookup::NONE,
+                &plist,
+                None,
+            )
+            .is_empty();
             let json_schema = schema.is_valid(&json!({ "Value": text }));
             assert_eq!(
                 rust, json_schema,

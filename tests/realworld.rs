@@ -52,7 +52,7 @@ fn tally() -> Tally {
                 assert_eq!(finding.severity, Severity::Info, "{name}: {finding}");
             }
         }
-        lenient::normalize(&profile::schema::PAYLOAD, payload::schema_for, &mut value);
+        lenient::normalize(&profile::schema::PAYLOAD, payload::LOOKUP, &mut value);
         let items = value
             .as_dictionary()
             .and_then(|profile| profile.get("PayloadContent"))

@@ -52,8 +52,18 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 /// numbered `AVAILABILITY_<n>`.
 const RESERVED_TABLE_NAMES: &[&str] = &["PAYLOAD", "PAYLOAD_AVAILABILITY"];
 
-/// Module names the crate root uses for itself.
-const RESERVED_MODULE_NAMES: &[&str] = &["lib", "payload", "runtime"];
+/// Module names the crate root uses for itself, and the names of its
+/// feature families (a module's feature is its name; see
+/// `emit::rust::features`).
+const RESERVED_MODULE_NAMES: &[&str] = &[
+    "lib",
+    "payload",
+    "runtime",
+    "default",
+    "full",
+    "profiles",
+    "declarations",
+];
 
 /// Methods every generated struct has; a read-only accessor must not take
 /// their names.

@@ -138,8 +138,45 @@ impl std::ops::AddAssign for Coverage {
     }
 }
 
-/// Finds the schema of a payload type.
-pub type PayloadLookup = fn(&str) -> Option<&'static PayloadSchema>;
+/// Where validators and readers find the schema of a payload (or
+/// declaration) type: the generated crate's catalogue of the types it was
+/// built with, and the Cargo feature of each type a build may leave out.
+#[derive(Debug, Clone, Copy)]
+pub struct PayloadLookup {
+    /// The schema of a type this build has.
+    pub schema: fn(&str) -> Option<&'static PayloadSchema>,
+    /// The Cargo feature that holds a type's schema, for every type the
+    /// crate knows (whether or not this build has it).
+    pub feature: fn(&str) -> Option<&'static str>,
+}
+
+impl PayloadLookup {
+    /// A catalogue with no types (for declarations of a crate that has no
+    /// declaration envelope).
+    pub const NONE: PayloadLookup = PayloadLookup {
+        schema: |_| None,
+        feature: |_| None,
+    };
+
+    /// The schema of `kind`, if this build has it.
+    pub fn schema_for(&self, kind: &str) -> Option<&'static PayloadSchema> {
+        (self.schema)(kind)
+    }
+
+    /// Why a type has no schema in this build, for a finding's message.
+    fn unchecked_because(&self, kind: &str) -> String {
+        match (self.feature)(kind) {
+            Some(feature) => format!(
+                "`{kind}` is described by this crate's `{feature}` feature, which this build \
+                 leaves out"
+            ),
+            None => format!(
+                "`{kind}` is a type these schemas do not describe (a custom preference \
+                 domain, or a type newer than the schemas)"
+            ),
+        }
+    }
+}
 
 /// Validates a whole profile: the envelope against `envelope`, each
 /// `PayloadContent` item against its payload type's schema, then the checks
@@ -504,7 +541,7 @@ impl<'a> Walker<'a> {
                             continue;
                         }
                     };
-                    match payload_type.and_then(self.lookup) {
+                    match payload_type.and_then(|kind| self.lookup.schema_for(kind)) {
                         Some(schema) => self.payload(schema, item, item_path),
                         None => {
                             // An unknown payload type: only the common keys
@@ -531,10 +568,8 @@ impl<'a> Walker<'a> {
                                     }
                                     Some(kind) => {
                                         let message = format!(
-                                            "`{kind}` is a payload type these schemas do not \
-                                             describe (a custom preference domain, or a type \
-                                             newer than the schemas): the payload is kept as \
-                                             read, but not checked"
+                                            "{}: the payload is kept as read, but not checked",
+                                            self.lookup.unchecked_because(kind)
                                         );
                                         self.report(
                                             &item_path,
@@ -562,12 +597,12 @@ impl<'a> Walker<'a> {
         let Some(kind) = parent.get(by).and_then(Value::as_string) else {
             return; // the missing or mistyped key is reported where it stands
         };
-        match (self.lookup)(kind) {
+        match self.lookup.schema_for(kind) {
             Some(schema) => self.payload(schema, value, path),
             None => {
                 let message = format!(
-                    "`{by}` is `{kind}`, a type these schemas do not describe: the value is \
-                     kept as read but not checked"
+                    "`{by}`: {}: the value is kept as read, but not checked",
+                    self.lookup.unchecked_because(kind)
                 );
                 self.report(&path, Severity::Info, "unknown-type", message);
             }
@@ -783,6 +818,18 @@ pub fn holds(condition: &Condition, dictionary: &plist::Dictionary) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_type_left_out_by_a_feature_says_which_feature() {
+        let lookup = PayloadLookup {
+            schema: |_| None,
+            feature: |kind| (kind == "com.apple.vpn.managed").then_some("vpn_managed"),
+        };
+        let left_out = lookup.unchecked_because("com.apple.vpn.managed");
+        assert!(left_out.contains("`vpn_managed` feature"), "{left_out}");
+        let unknown = lookup.unchecked_because("com.example.custom");
+        assert!(unknown.contains("do not describe"), "{unknown}");
+    }
+
     use super::*;
     use crate::schema::{Format, KeySchema};
 
@@ -834,10 +881,15 @@ mod tests {
             .iter()
             .map(|(key, value)| ((*key).to_owned(), value.clone()))
             .collect();
-        validate_payload(&PAYLOAD, |_| None, &Value::Dictionary(dictionary), None)
-            .into_iter()
-            .map(|diagnostic| (diagnostic.path, diagnostic.code))
-            .collect()
+        validate_payload(
+            &PAYLOAD,
+            PayloadLookup::NONE,
+            &Value::Dictionary(dictionary),
+            None,
+        )
+        .into_iter()
+        .map(|diagnostic| (diagnostic.path, diagnostic.code))
+        .collect()
     }
 
     #[test]
@@ -912,22 +964,30 @@ mod tests {
             platform: Platform::MacOs,
             version: Version::parse("14.0"),
         };
-        let paths: Vec<String> =
-            validate_payload(&TWO_PATHS_PAYLOAD, |_| None, &payload, Some(&target))
-                .into_iter()
-                .map(|diagnostic| diagnostic.path)
-                .collect();
+        let paths: Vec<String> = validate_payload(
+            &TWO_PATHS_PAYLOAD,
+            PayloadLookup::NONE,
+            &payload,
+            Some(&target),
+        )
+        .into_iter()
+        .map(|diagnostic| diagnostic.path)
+        .collect();
         assert_eq!(paths, ["New", "New.Size"]);
         // A payload that does not list the target's OS is not available there.
         let ios = Target {
             platform: Platform::IOs,
             version: None,
         };
-        let codes: Vec<String> =
-            validate_payload(&TWO_PATHS_PAYLOAD, |_| None, &payload, Some(&ios))
-                .into_iter()
-                .map(|diagnostic| diagnostic.code)
-                .collect();
+        let codes: Vec<String> = validate_payload(
+            &TWO_PATHS_PAYLOAD,
+            PayloadLookup::NONE,
+            &payload,
+            Some(&ios),
+        )
+        .into_iter()
+        .map(|diagnostic| diagnostic.code)
+        .collect();
         assert_eq!(codes, ["unsupported-payload"]);
     }
 

@@ -155,7 +155,12 @@ pub fn read_sources(
                     source.name
                 ));
             }
-            source.name = format!("{}/{}", overlays.display(), source.name);
+            // Named by their full path: they are not under the schema folder
+            // that generated files name their sources from.
+            let folder = overlays
+                .canonicalize()
+                .unwrap_or_else(|_| overlays.to_path_buf());
+            source.name = folder.join(&source.name).display().to_string();
             sources.push(source);
         }
     }

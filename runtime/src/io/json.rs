@@ -86,7 +86,7 @@ impl JsonReader {
                     let typed = entries
                         .get(by)
                         .and_then(serde_json::Value::as_str)
-                        .and_then(self.lookup)
+                        .and_then(|kind| self.lookup.schema_for(kind))
                         .map(|payload| payload.root);
                     self.dict(typed, value, &child(path, key))?
                 }
@@ -139,7 +139,7 @@ impl JsonReader {
                     let schema = item
                         .get("PayloadType")
                         .and_then(Json::as_str)
-                        .and_then(self.lookup)
+                        .and_then(|kind| self.lookup.schema_for(kind))
                         .map(|payload| payload.root);
                     payloads.push(self.dict(schema, item, &format!("{path}[{index}]"))?);
                 }

@@ -30,7 +30,7 @@ impl Normalizer {
                 ValueKind::TypedBy(by) => dictionary
                     .get(by)
                     .and_then(Value::as_string)
-                    .and_then(self.lookup),
+                    .and_then(|kind| self.lookup.schema_for(kind)),
                 _ => None,
             };
             if let Some(value) = dictionary.get_mut(key.key) {
@@ -65,7 +65,7 @@ impl Normalizer {
                         .as_dictionary()
                         .and_then(|dictionary| dictionary.get("PayloadType"))
                         .and_then(Value::as_string)
-                        .and_then(self.lookup);
+                        .and_then(|kind| self.lookup.schema_for(kind));
                     if let Some(schema) = schema {
                         self.dict(schema.root, item);
                     }

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::layout::{blank_line, separated};
-use super::{ident, inner_doc_attrs};
+use super::{features, ident, inner_doc_attrs};
 use crate::emit::facts;
 use crate::ir::{Ir, Module};
 
@@ -27,12 +27,29 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
         );
     }
     lines.push(String::new());
-    lines.push("| module | payload type | title |".to_owned());
-    lines.push("|---|---|---|".to_owned());
+    lines.push("# Features".to_owned());
+    lines.push(String::new());
+    lines.push(format!(
+        "Each payload and each declarative configuration is a Cargo feature named as its module, \
+         so a crate that needs one payload compiles only that one. `{profiles}` (the default) \
+         turns on every profile payload, `{declarations}` every declarative configuration, \
+         `{full}` both. A payload whose feature is off reads as `Payload::Other`, and \
+         validation notes that it was not checked and which feature would check it.",
+        profiles = features::PROFILES,
+        declarations = features::DECLARATIONS,
+        full = features::FULL,
+    ));
+    lines.push(String::new());
+    lines.push("| module | payload type | title | feature |".to_owned());
+    lines.push("|---|---|---|---|".to_owned());
     for module in &ir.modules {
+        // A module its feature leaves out cannot be linked to.
+        let (name, feature) = match features::feature(module) {
+            Some(feature) => (format!("`{}`", module.name), format!("`{feature}`")),
+            None => (format!("[`{}`]", module.name), "always".to_owned()),
+        };
         lines.push(format!(
-            "| [`{}`] | `{}` | {} |",
-            module.name,
+            "| {name} | `{}` | {} | {feature} |",
             module.payload_type,
             facts::sanitize(&module.title).join(" ")
         ));
@@ -42,7 +59,8 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
     // re-lay them, or `cargo xtask codegen --check` would see them as stale.
     let modules = ir.modules.iter().map(|module| {
         let name = ident(&module.name);
-        quote!(#[rustfmt::skip] pub mod #name;)
+        let cfg = features::cfg(module);
+        quote!(#cfg #[rustfmt::skip] pub mod #name;)
     });
     // Only declarations here: `cargo fmt` formats this file, and the two
     // printers agree on declarations.
@@ -54,7 +72,14 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
     let declaration = ir.declaration_envelope().map(|module| {
         let module_name = ident(&module.name);
         let root = ident(&module.root_type().name);
-        quote!(pub use #module_name::{#root, DeclarationPayload, read_declaration, validate_declaration};)
+        // One item a line: `cargo fmt` and the generator's printer wrap a
+        // long list differently.
+        quote! {
+            pub use #module_name::#root;
+            pub use #module_name::DeclarationPayload;
+            pub use #module_name::read_declaration;
+            pub use #module_name::validate_declaration;
+        }
     });
     let items = separated([
         quote!(
@@ -65,10 +90,11 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
             pub mod payload;
             #(#modules)*
         },
+        // In the order `cargo fmt` sorts them: it formats this file.
         quote! {
+            #declaration
             pub use payload::Payload;
             #profile
-            #declaration
         },
     ]);
     let blank = blank_line();
@@ -92,28 +118,40 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
             module.payload_type,
             facts::sanitize(&module.title).join(" ")
         );
+        let cfg = features::cfg(module);
         quote! {
             #[doc = #doc]
+            #cfg
             #name(Box<crate::#module_name::#root>)
         }
     });
     let type_arms = dispatched.iter().map(|module| {
         let name = variant(module);
         let module_name = ident(&module.name);
-        quote!(Payload::#name(_) => Some(crate::#module_name::PAYLOAD_TYPE))
+        let cfg = features::cfg(module);
+        quote!(#cfg Payload::#name(_) => Some(crate::#module_name::PAYLOAD_TYPE))
     });
     let serialize_arms = dispatched.iter().map(|module| {
         let name = variant(module);
-        quote!(Payload::#name(payload) => payload.serialize(serializer))
+        let cfg = features::cfg(module);
+        quote!(#cfg Payload::#name(payload) => payload.serialize(serializer))
     });
     let schema_arms = dispatched.iter().map(|module| {
         let module_name = ident(&module.name);
-        quote!(crate::#module_name::PAYLOAD_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
+        let cfg = features::cfg(module);
+        quote!(#cfg crate::#module_name::PAYLOAD_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
+    });
+    let feature_arms = dispatched.iter().filter_map(|module| {
+        let feature = features::feature(module)?;
+        let payload_type = &module.payload_type;
+        Some(quote!(#payload_type => Some(#feature)))
     });
     let deserialize_arms = dispatched.iter().map(|module| {
         let name = variant(module);
         let module_name = ident(&module.name);
+        let cfg = features::cfg(module);
         quote! {
+            #cfg
             Some(crate::#module_name::PAYLOAD_TYPE) => {
                 crate::runtime::decode_payload(dictionary).map(|payload| Payload::#name(Box::new(payload)))
             }
@@ -179,13 +217,30 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
             }
         },
         quote! {
-            /// The schema tables of a payload type this crate knows.
+            /// The schema tables of a payload type this build has.
             pub fn schema_for(payload_type: &str) -> Option<&'static crate::runtime::schema::PayloadSchema> {
                 match payload_type {
                     #(#schema_arms,)*
                     _ => None,
                 }
             }
+        },
+        quote! {
+            /// The Cargo feature that builds a payload type this crate knows.
+            pub fn feature_for(payload_type: &str) -> Option<&'static str> {
+                match payload_type {
+                    #(#feature_arms,)*
+                    _ => None,
+                }
+            }
+        },
+        quote! {
+            /// Where readers and validators find payload schemas.
+            pub const LOOKUP: crate::runtime::validate::PayloadLookup =
+                crate::runtime::validate::PayloadLookup {
+                    schema: schema_for,
+                    feature: feature_for,
+                };
         },
     ]);
     let blank = blank_line();

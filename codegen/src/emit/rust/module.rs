@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::layout::{blank_line, separated};
-use super::{enums, ident, inner_doc_attrs, structs};
+use super::{enums, features, ident, inner_doc_attrs, structs};
 use crate::emit::{facts, tables};
 use crate::ir::{Ir, Module, ModuleKind, TypeKind};
 
@@ -81,19 +81,18 @@ pub fn module_rs(ir: &Ir, module: &Module) -> TokenStream {
     }
 }
 
-/// The function that finds the schema of a type the module's dictionaries
-/// can hold: a payload type for profiles, a declaration type for
+/// Where the module's dictionaries find the schema of a type they can hold: a payload type for profiles, a declaration type for
 /// declarations.
 fn lookup_path(ir: &Ir, module: &Module) -> TokenStream {
     match module.kind {
-        ModuleKind::Payload | ModuleKind::Profile => quote!(crate::payload::schema_for),
+        ModuleKind::Payload | ModuleKind::Profile => quote!(crate::payload::LOOKUP),
         ModuleKind::Declaration | ModuleKind::DeclarationEnvelope => {
             match ir.declaration_envelope() {
                 Some(envelope) => {
                     let envelope = ident(&envelope.name);
-                    quote!(crate::#envelope::schema_for)
+                    quote!(crate::#envelope::LOOKUP)
                 }
-                None => quote!(|_| None),
+                None => quote!(crate::runtime::validate::PayloadLookup::NONE),
             }
         }
     }
@@ -110,6 +109,7 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
         let name = variant(module);
         let module_name = ident(&module.name);
         let payload = ident(&module.root_type().name);
+        let cfg = features::cfg(module);
         let doc = format!(
             " `{}`: {}.",
             module.payload_type,
@@ -117,22 +117,27 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
         );
         quote! {
             #[doc = #doc]
+            #cfg
             #name(Box<crate::#module_name::#payload>)
         }
     });
     let type_arms = declarations.iter().map(|module| {
         let name = variant(module);
         let module_name = ident(&module.name);
-        quote!(DeclarationPayload::#name(_) => crate::#module_name::DECLARATION_TYPE)
+        let cfg = features::cfg(module);
+        quote!(#cfg DeclarationPayload::#name(_) => crate::#module_name::DECLARATION_TYPE)
     });
     let serialize_arms = declarations.iter().map(|module| {
         let name = variant(module);
-        quote!(DeclarationPayload::#name(payload) => payload.serialize(serializer))
+        let cfg = features::cfg(module);
+        quote!(#cfg DeclarationPayload::#name(payload) => payload.serialize(serializer))
     });
     let decode_arms = declarations.iter().map(|module| {
         let name = variant(module);
         let module_name = ident(&module.name);
+        let cfg = features::cfg(module);
         quote! {
+            #cfg
             crate::#module_name::DECLARATION_TYPE => plist::from_value(&value)
                 .map(|payload| DeclarationPayload::#name(Box::new(payload)))
                 .map_err(|error| crate::runtime::error_message(&error))
@@ -140,7 +145,13 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
     });
     let schema_arms = declarations.iter().map(|module| {
         let module_name = ident(&module.name);
-        quote!(crate::#module_name::DECLARATION_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
+        let cfg = features::cfg(module);
+        quote!(#cfg crate::#module_name::DECLARATION_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
+    });
+    let feature_arms = declarations.iter().filter_map(|module| {
+        let feature = features::feature(module)?;
+        let declaration_type = &module.payload_type;
+        Some(quote!(#declaration_type => Some(#feature)))
     });
     separated([
         quote! {
@@ -200,7 +211,7 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
             }
         },
         quote! {
-            /// The schema tables of a declaration type this crate knows.
+            /// The schema tables of a declaration type this build has.
             pub fn schema_for(
                 declaration_type: &str,
             ) -> Option<&'static crate::runtime::schema::PayloadSchema> {
@@ -211,12 +222,29 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
             }
         },
         quote! {
+            /// The Cargo feature that builds a declaration type this crate knows.
+            pub fn feature_for(declaration_type: &str) -> Option<&'static str> {
+                match declaration_type {
+                    #(#feature_arms,)*
+                    _ => None,
+                }
+            }
+        },
+        quote! {
+            /// Where readers and validators find declaration schemas.
+            pub const LOOKUP: crate::runtime::validate::PayloadLookup =
+                crate::runtime::validate::PayloadLookup {
+                    schema: schema_for,
+                    feature: feature_for,
+                };
+        },
+        quote! {
             /// Reads a declaration (JSON, as the declarative device management protocol
             /// carries it), with warnings for values read leniently.
             pub fn read_declaration(
                 bytes: &[u8],
             ) -> Result<crate::runtime::io::Decoded<#root>, crate::runtime::io::ReadError> {
-                crate::runtime::io::read_declaration(bytes, &schema::PAYLOAD, schema_for)
+                crate::runtime::io::read_declaration(bytes, &schema::PAYLOAD, LOOKUP)
             }
         },
         quote! {
@@ -228,7 +256,7 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
             ) -> Vec<crate::runtime::Diagnostic> {
                 crate::runtime::validate::validate_payload(
                     &schema::PAYLOAD,
-                    schema_for,
+                    LOOKUP,
                     declaration,
                     target,
                 )
@@ -249,7 +277,7 @@ fn profile_functions(module: &Module) -> TokenStream {
             pub fn read_profile(
                 bytes: &[u8],
             ) -> Result<crate::runtime::io::Decoded<#root>, crate::runtime::io::ReadError> {
-                crate::runtime::io::read_profile(bytes, &schema::PAYLOAD, crate::payload::schema_for)
+                crate::runtime::io::read_profile(bytes, &schema::PAYLOAD, crate::payload::LOOKUP)
             }
         },
         quote! {
@@ -261,7 +289,7 @@ fn profile_functions(module: &Module) -> TokenStream {
             ) -> Vec<crate::runtime::Diagnostic> {
                 crate::runtime::validate::validate_profile(
                     &schema::PAYLOAD,
-                    crate::payload::schema_for,
+                    crate::payload::LOOKUP,
                     profile,
                     target,
                 )
