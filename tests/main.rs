@@ -9,8 +9,8 @@
 //! - [`facts`]: rustdoc, Markdown and JSON Schema say the same about a key;
 //! - [`transcription`] and [`meta_schema`]: `schema/` against Apple's page and
 //!   format;
-//! - [`validation`], [`io`], [`round_trip`], [`json_schema`]: the generated
-//!   crate at work;
+//! - [`validation`], [`io`], [`round_trip`], [`json_schema`], [`instances`]:
+//!   the generated crate at work;
 //! - [`realworld`]: the generated crate on real profiles from public
 //!   projects.
 
@@ -18,6 +18,7 @@ mod architecture;
 mod bad_schemas;
 mod corpus;
 mod facts;
+mod instances;
 mod io;
 mod json_schema;
 mod meta_schema;
