@@ -331,3 +331,60 @@ fn problems_in_published_files_are_resolved_not_refused() {
         "only {resolved} cases were tried as published"
     );
 }
+
+/// A payload Apple documents in several files, none named after its type,
+/// is one payload: one module with the keys of every part, a key two parts
+/// describe differently kept as the first says, each merge reported.
+#[test]
+fn a_payload_documented_in_parts_is_one_payload() {
+    use mobileconfig_codegen::load::Origin;
+    let part = |name: &str, keys: &str| {
+        let mut file = mobileconfig_tests::source(
+            name,
+            &format!(
+                "title: {name}\npayload:\n  payloadtype: com.example.parts\npayloadkeys:\n{keys}"
+            ),
+        );
+        file.origin = Origin::Published;
+        file
+    };
+    let files = [
+        part(
+            "com.example.parts(One).yaml",
+            "- key: Alpha\n  type: <string>\n- key: Shared\n  type: <integer>\n",
+        ),
+        part(
+            "com.example.parts(Two).yaml",
+            "- key: Beta\n  type: <boolean>\n- key: Shared\n  type: <string>\n",
+        ),
+    ];
+    let compiled =
+        mobileconfig_codegen::compile(&files).unwrap_or_else(|errors| panic!("{errors}"));
+    assert_eq!(compiled.ir.modules.len(), 1, "one payload");
+    let module = &compiled.ir.modules[0];
+    assert_eq!(
+        module.name, "com_example_parts",
+        "named after the payload type"
+    );
+    let keys: Vec<&str> = module
+        .root_type()
+        .field("Alpha")
+        .into_iter()
+        .chain(module.root_type().field("Beta"))
+        .map(|field| field.key.as_str())
+        .collect();
+    assert_eq!(keys, ["Alpha", "Beta"]);
+    let shared = module.root_type().field("Shared").unwrap();
+    assert_eq!(shared.value.shape, mobileconfig_codegen::ir::Shape::Integer);
+    let warnings: Vec<String> = compiled.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("documented in 2 files")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("`Shared` is described otherwise here")),
+        "{warnings:?}"
+    );
+}

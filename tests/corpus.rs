@@ -115,18 +115,51 @@ fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
     }
 }
 
-/// The files of a release that describe a profile payload (but the common
-/// keys) or a declaration: what must each become a module.
-fn generated_files_of(release: &Path) -> usize {
+/// How many modules a release makes: a module per file that describes a
+/// profile payload (but the common keys) or a declaration, where a payload
+/// documented in parts (several files of one type, none named after it)
+/// makes one.
+fn modules_of(release: &Path) -> usize {
     let sources = read_sources(release, None, true).unwrap_or_else(|error| panic!("{error}"));
-    sources
+    let mut declarations = 0;
+    let mut payloads: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for source in &sources {
+        if source.text.contains("\n  declarationtype:") {
+            declarations += 1;
+            continue;
+        }
+        if source.name.ends_with("/CommonPayloadKeys.yaml") {
+            continue;
+        }
+        let Some(payload_type) = source
+            .text
+            .lines()
+            .find_map(|line| line.strip_prefix("  payloadtype: "))
+        else {
+            continue;
+        };
+        let stem = source
+            .name
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".yaml");
+        payloads
+            .entry(payload_type.trim().to_owned())
+            .or_default()
+            .push(stem.to_owned());
+    }
+    let payload_modules: usize = payloads
         .iter()
-        .filter(|source| {
-            let payload = source.text.contains("\n  payloadtype:")
-                && !source.name.ends_with("/CommonPayloadKeys.yaml");
-            payload || source.text.contains("\n  declarationtype:")
+        .map(|(payload_type, stems)| {
+            if stems.len() > 1 && !stems.iter().any(|stem| stem == payload_type) {
+                1
+            } else {
+                stems.len()
+            }
         })
-        .count()
+        .sum();
+    payload_modules + declarations
 }
 
 #[test]
@@ -143,7 +176,7 @@ fn every_release_generates_and_builds_with_no_overlay() {
         let built = generate_and_build(release, &checkout, true);
         assert_eq!(
             built.modules,
-            generated_files_of(&checkout),
+            modules_of(&checkout),
             "{release}: a module per payload and declaration"
         );
         assert!(

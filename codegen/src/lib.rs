@@ -39,6 +39,7 @@ pub mod lower;
 pub mod merge;
 pub mod naming;
 pub mod output;
+pub mod parts;
 pub mod pattern;
 pub mod repair;
 pub mod schema;
@@ -65,6 +66,7 @@ pub fn compile(sources: &[SourceFile]) -> Result<Compiled, SchemaErrors> {
     if problems.iter().any(SchemaError::is_error) {
         return Err(SchemaErrors::sorted(problems));
     }
+    problems.extend(parts::merge_parts(&mut schema));
     problems.extend(merge::merge(&mut schema));
     problems.extend(repair::repair(&mut schema));
     let bindings = bind::Bindings::bind(&schema);

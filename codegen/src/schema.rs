@@ -62,6 +62,9 @@ pub struct SchemaFile {
     pub key_lists: BTreeMap<KeyListId, Vec<PayloadKey>>,
     /// The path at which each list was first reached, for messages.
     pub key_list_paths: BTreeMap<KeyListId, Vec<String>>,
+    /// The other files of a payload Apple documents in parts (see
+    /// `parts`), merged into this one.
+    pub parts: Vec<String>,
 }
 
 impl SchemaFile {
@@ -75,8 +78,12 @@ impl SchemaFile {
         self.key_lists.get(&list).map_or(&[], Vec::as_slice)
     }
 
-    /// The file's stem: its name without folders and `.yaml`.
+    /// The file's stem: its name without folders and `.yaml`; for a payload
+    /// merged from parts, its type, which names the whole.
     pub fn stem(&self) -> &str {
+        if !self.parts.is_empty() {
+            return self.payload_type();
+        }
         let name = self.path.rsplit('/').next().unwrap_or(&self.path);
         name.strip_suffix(".yaml").unwrap_or(name)
     }

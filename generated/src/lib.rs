@@ -40,7 +40,6 @@
 //! | `cellularprivatenetwork_managed` | `com.apple.cellularprivatenetwork.managed` | Cellular Private Network | `cellularprivatenetwork_managed` |
 //! | `com_apple_declarations` | `com.apple.declarations` | Declarations | `com_apple_declarations` |
 //! | `com_apple_loginwindow` | `com.apple.loginwindow` | Login Window | `com_apple_loginwindow` |
-//! | `com_apple_mcx_file_vault2` | `com.apple.MCX` | FDE FileVault Options | `com_apple_mcx_file_vault2` |
 //! | `conferenceroomdisplay` | `com.apple.conferenceroomdisplay` | Conference Room Display | `conferenceroomdisplay` |
 //! | `configuration_account_caldav` | `com.apple.configuration.account.caldav` | Account:CalDAV | `configuration_account_caldav` |
 //! | `configuration_account_carddav` | `com.apple.configuration.account.carddav` | Account:CardDAV | `configuration_account_carddav` |
@@ -108,14 +107,10 @@
 //! | `management_organization_info` | `com.apple.management.organization-info` | Management:Organization Information | `management_organization_info` |
 //! | `management_properties` | `com.apple.management.properties` | Management:Properties | `management_properties` |
 //! | `management_server_capabilities` | `com.apple.management.server-capabilities` | Management:Server Capabilities | `management_server_capabilities` |
-//! | `mcx_accounts` | `com.apple.MCX` | Accounts | `mcx_accounts` |
-//! | `mcx_energy_saver` | `com.apple.MCX` | Energy Saver | `mcx_energy_saver` |
-//! | `mcx_file_vault2_2` | `com.apple.MCX.FileVault2` | FDE FileVault | `mcx_file_vault2_2` |
+//! | `mcx` | `com.apple.MCX` | Accounts, Energy Saver, FDE FileVault Options, Mobile Accounts, Time Server, Wi-Fi Managed Settings | `mcx` |
+//! | `mcx_file_vault2` | `com.apple.MCX.FileVault2` | FDE FileVault | `mcx_file_vault2` |
 //! | `mcx_menu_extras` | `com.apple.mcxMenuExtras` | Managed Menu Extras | `mcx_menu_extras` |
-//! | `mcx_mobililty` | `com.apple.MCX` | Mobile Accounts | `mcx_mobililty` |
 //! | `mcx_time_machine` | `com.apple.MCX.TimeMachine` | Time Machine | `mcx_time_machine` |
-//! | `mcx_time_server` | `com.apple.MCX` | Time Server | `mcx_time_server` |
-//! | `mcx_wifi` | `com.apple.MCX` | Wi-Fi Managed Settings | `mcx_wifi` |
 //! | `mcxloginscripts` | `com.apple.mcxloginscripts` | Login Window: Scripts | `mcxloginscripts` |
 //! | `mcxprinting` | `com.apple.mcxprinting` | Printing | `mcxprinting` |
 //! | `mdm` | `com.apple.mdm` | MDM | `mdm` |
@@ -266,9 +261,6 @@ pub mod com_apple_declarations;
 #[cfg(feature = "com_apple_loginwindow")]
 #[rustfmt::skip]
 pub mod com_apple_loginwindow;
-#[cfg(feature = "com_apple_mcx_file_vault2")]
-#[rustfmt::skip]
-pub mod com_apple_mcx_file_vault2;
 #[cfg(feature = "conferenceroomdisplay")]
 #[rustfmt::skip]
 pub mod conferenceroomdisplay;
@@ -469,30 +461,18 @@ pub mod management_properties;
 #[cfg(feature = "management_server_capabilities")]
 #[rustfmt::skip]
 pub mod management_server_capabilities;
-#[cfg(feature = "mcx_accounts")]
+#[cfg(feature = "mcx")]
 #[rustfmt::skip]
-pub mod mcx_accounts;
-#[cfg(feature = "mcx_energy_saver")]
+pub mod mcx;
+#[cfg(feature = "mcx_file_vault2")]
 #[rustfmt::skip]
-pub mod mcx_energy_saver;
-#[cfg(feature = "mcx_file_vault2_2")]
-#[rustfmt::skip]
-pub mod mcx_file_vault2_2;
+pub mod mcx_file_vault2;
 #[cfg(feature = "mcx_menu_extras")]
 #[rustfmt::skip]
 pub mod mcx_menu_extras;
-#[cfg(feature = "mcx_mobililty")]
-#[rustfmt::skip]
-pub mod mcx_mobililty;
 #[cfg(feature = "mcx_time_machine")]
 #[rustfmt::skip]
 pub mod mcx_time_machine;
-#[cfg(feature = "mcx_time_server")]
-#[rustfmt::skip]
-pub mod mcx_time_server;
-#[cfg(feature = "mcx_wifi")]
-#[rustfmt::skip]
-pub mod mcx_wifi;
 #[cfg(feature = "mcxloginscripts")]
 #[rustfmt::skip]
 pub mod mcxloginscripts;

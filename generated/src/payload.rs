@@ -192,12 +192,12 @@ pub enum Payload {
     ManagedClientPreferences(
         Box<crate::managed_client_preferences::ManagedClientPreferences>,
     ),
-    /// `com.apple.MCX`: Accounts.
-    #[cfg(feature = "mcx_accounts")]
-    McxAccounts(Box<crate::mcx_accounts::McxAccounts>),
+    /// `com.apple.MCX`: Accounts, Energy Saver, FDE FileVault Options, Mobile Accounts, Time Server, Wi-Fi Managed Settings.
+    #[cfg(feature = "mcx")]
+    Mcx(Box<crate::mcx::Mcx>),
     /// `com.apple.MCX.FileVault2`: FDE FileVault.
-    #[cfg(feature = "mcx_file_vault2_2")]
-    McxFileVault2_2(Box<crate::mcx_file_vault2_2::McxFileVault2>),
+    #[cfg(feature = "mcx_file_vault2")]
+    McxFileVault2(Box<crate::mcx_file_vault2::McxFileVault2>),
     /// `com.apple.mcxMenuExtras`: Managed Menu Extras.
     #[cfg(feature = "mcx_menu_extras")]
     McxMenuExtras(Box<crate::mcx_menu_extras::McxMenuExtras>),
@@ -570,10 +570,10 @@ impl Payload {
             Payload::ManagedClientPreferences(_) => {
                 Some(crate::managed_client_preferences::PAYLOAD_TYPE)
             }
-            #[cfg(feature = "mcx_accounts")]
-            Payload::McxAccounts(_) => Some(crate::mcx_accounts::PAYLOAD_TYPE),
-            #[cfg(feature = "mcx_file_vault2_2")]
-            Payload::McxFileVault2_2(_) => Some(crate::mcx_file_vault2_2::PAYLOAD_TYPE),
+            #[cfg(feature = "mcx")]
+            Payload::Mcx(_) => Some(crate::mcx::PAYLOAD_TYPE),
+            #[cfg(feature = "mcx_file_vault2")]
+            Payload::McxFileVault2(_) => Some(crate::mcx_file_vault2::PAYLOAD_TYPE),
             #[cfg(feature = "mcx_menu_extras")]
             Payload::McxMenuExtras(_) => Some(crate::mcx_menu_extras::PAYLOAD_TYPE),
             #[cfg(feature = "mcx_time_machine")]
@@ -880,10 +880,10 @@ impl Serialize for Payload {
             Payload::MailManaged(payload) => payload.serialize(serializer),
             #[cfg(feature = "managed_client_preferences")]
             Payload::ManagedClientPreferences(payload) => payload.serialize(serializer),
-            #[cfg(feature = "mcx_accounts")]
-            Payload::McxAccounts(payload) => payload.serialize(serializer),
-            #[cfg(feature = "mcx_file_vault2_2")]
-            Payload::McxFileVault2_2(payload) => payload.serialize(serializer),
+            #[cfg(feature = "mcx")]
+            Payload::Mcx(payload) => payload.serialize(serializer),
+            #[cfg(feature = "mcx_file_vault2")]
+            Payload::McxFileVault2(payload) => payload.serialize(serializer),
             #[cfg(feature = "mcx_menu_extras")]
             Payload::McxMenuExtras(payload) => payload.serialize(serializer),
             #[cfg(feature = "mcx_time_machine")]
@@ -1323,15 +1323,15 @@ impl<'de> Deserialize<'de> for Payload {
                 crate::runtime::decode_payload(dictionary)
                     .map(|payload| Payload::ManagedClientPreferences(Box::new(payload)))
             }
-            #[cfg(feature = "mcx_accounts")]
-            Some(crate::mcx_accounts::PAYLOAD_TYPE) => {
+            #[cfg(feature = "mcx")]
+            Some(crate::mcx::PAYLOAD_TYPE) => {
                 crate::runtime::decode_payload(dictionary)
-                    .map(|payload| Payload::McxAccounts(Box::new(payload)))
+                    .map(|payload| Payload::Mcx(Box::new(payload)))
             }
-            #[cfg(feature = "mcx_file_vault2_2")]
-            Some(crate::mcx_file_vault2_2::PAYLOAD_TYPE) => {
+            #[cfg(feature = "mcx_file_vault2")]
+            Some(crate::mcx_file_vault2::PAYLOAD_TYPE) => {
                 crate::runtime::decode_payload(dictionary)
-                    .map(|payload| Payload::McxFileVault2_2(Box::new(payload)))
+                    .map(|payload| Payload::McxFileVault2(Box::new(payload)))
             }
             #[cfg(feature = "mcx_menu_extras")]
             Some(crate::mcx_menu_extras::PAYLOAD_TYPE) => {
@@ -1853,11 +1853,11 @@ pub fn schema_for(
         crate::managed_client_preferences::PAYLOAD_TYPE => {
             Some(&crate::managed_client_preferences::schema::PAYLOAD)
         }
-        #[cfg(feature = "mcx_accounts")]
-        crate::mcx_accounts::PAYLOAD_TYPE => Some(&crate::mcx_accounts::schema::PAYLOAD),
-        #[cfg(feature = "mcx_file_vault2_2")]
-        crate::mcx_file_vault2_2::PAYLOAD_TYPE => {
-            Some(&crate::mcx_file_vault2_2::schema::PAYLOAD)
+        #[cfg(feature = "mcx")]
+        crate::mcx::PAYLOAD_TYPE => Some(&crate::mcx::schema::PAYLOAD),
+        #[cfg(feature = "mcx_file_vault2")]
+        crate::mcx_file_vault2::PAYLOAD_TYPE => {
+            Some(&crate::mcx_file_vault2::schema::PAYLOAD)
         }
         #[cfg(feature = "mcx_menu_extras")]
         crate::mcx_menu_extras::PAYLOAD_TYPE => {
@@ -2160,8 +2160,8 @@ pub fn feature_for(payload_type: &str) -> Option<&'static str> {
         "com.apple.lom" => Some("lom"),
         "com.apple.mail.managed" => Some("mail_managed"),
         "com.apple.ManagedClient.preferences" => Some("managed_client_preferences"),
-        "com.apple.MCX" => Some("mcx_accounts"),
-        "com.apple.MCX.FileVault2" => Some("mcx_file_vault2_2"),
+        "com.apple.MCX" => Some("mcx"),
+        "com.apple.MCX.FileVault2" => Some("mcx_file_vault2"),
         "com.apple.mcxMenuExtras" => Some("mcx_menu_extras"),
         "com.apple.MCX.TimeMachine" => Some("mcx_time_machine"),
         "com.apple.mcxloginscripts" => Some("mcxloginscripts"),

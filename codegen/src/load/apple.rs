@@ -330,6 +330,7 @@ impl Reader<'_> {
             payload_keys: None,
             key_lists: BTreeMap::new(),
             key_list_paths: BTreeMap::new(),
+            parts: Vec::new(),
         };
         let mut has_title = false;
         // `None` before `payload` is read; `Some(None)` when it names
@@ -590,6 +591,7 @@ impl Reader<'_> {
             payload_keys: Some(list),
             key_lists: BTreeMap::new(),
             key_list_paths: BTreeMap::new(),
+            parts: Vec::new(),
         };
         self.read_key_lists(list, path, &mut scratch);
         KeysRead {

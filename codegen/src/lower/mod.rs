@@ -99,6 +99,7 @@ impl ModuleLowerer<'_, '_> {
     /// keys and their overlay.
     fn source_files(&self) -> Vec<String> {
         let mut files = vec![self.binding.file.path.clone()];
+        files.extend(self.binding.file.parts.iter().cloned());
         files.extend(self.binding.overlay.map(|overlay| overlay.path.clone()));
         if self.binding.role == FileRole::Payload
             && let Some(common) = self.bindings.common.map(|id| self.bindings.file(id))
