@@ -102,3 +102,31 @@ fn the_validator_finds_what_the_meta_schema_forbids() {
     );
     assert!(text.contains("lacks required `key`"), "{text}");
 }
+
+/// `schema/apple/` is exactly what importing the release gives: no file
+/// edited by hand, none missing, none left over.
+#[test]
+fn the_imported_facts_are_what_the_import_gives() {
+    use mobileconfig_codegen::import::{header, import};
+    use mobileconfig_codegen::load::read_published_dir;
+    let release = require_apple_corpus("ios18.1");
+    let published = read_published_dir(&release).unwrap();
+    let (files, _) = import(&published, Some(&meta_schema()), &header("ios18.1"));
+    let committed = sources(&workspace_root().join("schema").join(IMPORTED_FOLDER));
+    let committed_names: std::collections::BTreeSet<&str> =
+        committed.iter().map(|file| file.name.as_str()).collect();
+    let imported_names: std::collections::BTreeSet<&str> =
+        files.iter().map(|file| file.name.as_str()).collect();
+    assert_eq!(
+        committed_names, imported_names,
+        "schema/apple holds other files than the import gives: run `cargo xtask import`"
+    );
+    for file in &files {
+        let ours = committed.iter().find(|c| c.name == file.name).unwrap();
+        assert!(
+            ours.text == file.text,
+            "schema/apple/{} differs from what the import gives: run `cargo xtask import`",
+            file.name
+        );
+    }
+}

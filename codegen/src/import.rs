@@ -26,6 +26,14 @@ pub struct ImportedFile {
     pub text: String,
 }
 
+/// The comment every imported file starts with, naming the release.
+pub fn header(release: &str) -> String {
+    format!(
+        "# Apple's facts for this file, its prose left out: imported from\n\
+         # apple/device-management ({release}) by `cargo xtask import`. Do not edit; re-import.\n"
+    )
+}
+
 /// Imports `sources` (Apple's published files): each without its prose,
 /// with `header` (comment lines) on top. A file that cannot be imported is
 /// left out, with a warning; so is a meta-schema problem of Apple's own.

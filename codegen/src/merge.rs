@@ -10,7 +10,7 @@
 
 use crate::bind::{dictionary_at, overlay_target, resolve_path};
 use crate::error::{SchemaError, overlay_key_path};
-use crate::schema::{Availability, Correction, PayloadKey, Schema};
+use crate::schema::{Availability, Correction, KeysRead, PayloadKey, Schema, SchemaFile};
 
 /// Merges every overlay's additions, then its corrections, into its schema
 /// file; returns the problems (an overlay with no target is reported when
@@ -65,22 +65,9 @@ fn correct(schema: &mut Schema) -> Vec<SchemaError> {
             }
             if let Some(subkeys) = &correction.subkeys {
                 key.subkeys = Some(subkeys.list);
-                // The lists read are named from the overlay path (payload
-                // type first); in the file they sit below the key's own.
                 let mut key_path = file.key_list_paths.get(&list).cloned().unwrap_or_default();
                 key_path.push(entry.path.last().cloned().unwrap_or_default());
-                for (sublist, keys) in &subkeys.key_lists {
-                    file.key_lists.insert(*sublist, keys.clone());
-                    let relative = subkeys
-                        .key_list_paths
-                        .get(sublist)
-                        .map(|path| path.iter().skip(1 + entry.path.len()).cloned())
-                        .into_iter()
-                        .flatten();
-                    let mut full = key_path.clone();
-                    full.extend(relative);
-                    file.key_list_paths.insert(*sublist, full);
-                }
+                graft(file, subkeys, &key_path, entry.path.len());
             }
         }
     }
@@ -202,24 +189,27 @@ fn add(schema: &mut Schema) -> Vec<SchemaError> {
                     keys.push(key);
                 }
             }
-            // The lists below the added keys, named from their dictionary.
-            for (sublist, keys) in &addition.keys.key_lists {
-                if *sublist == addition.keys.list {
-                    continue;
-                }
-                file.key_lists.insert(*sublist, keys.clone());
-                let relative = addition
-                    .keys
-                    .key_list_paths
-                    .get(sublist)
-                    .map(|path| path.iter().skip(1 + addition.within.len()).cloned())
-                    .into_iter()
-                    .flatten();
-                let mut full = dictionary_path.clone();
-                full.extend(relative);
-                file.key_list_paths.insert(*sublist, full);
-            }
+            // The lists below the added keys (their own list has joined the
+            // dictionary's).
+            let mut below = addition.keys.clone();
+            below.key_lists.remove(&below.list);
+            graft(file, &below, &dictionary_path, addition.within.len());
         }
     }
     problems
+}
+
+/// Adds the key lists of `read` to `file`, each named below `at` (the path,
+/// in the file, of the dictionary they hang from). They were read named from
+/// an overlay path: the payload type, then `depth` key names down to that
+/// dictionary.
+fn graft(file: &mut SchemaFile, read: &KeysRead, at: &[String], depth: usize) {
+    for (list, keys) in &read.key_lists {
+        file.key_lists.insert(*list, keys.clone());
+        let mut path = at.to_vec();
+        if let Some(read_path) = read.key_list_paths.get(list) {
+            path.extend(read_path.iter().skip(1 + depth).cloned());
+        }
+        file.key_list_paths.insert(*list, path);
+    }
 }

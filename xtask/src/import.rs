@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use mobileconfig_codegen::SchemaErrors;
-use mobileconfig_codegen::import::import;
+use mobileconfig_codegen::import::{header, import};
 use mobileconfig_codegen::load::yaml::Document;
 use mobileconfig_codegen::load::{IMPORTED_FOLDER, read_published_dir};
 
@@ -66,12 +66,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         return Err(format!("{} holds no Apple-format YAML", checkout.display()));
     }
     let meta = read_meta_schema(checkout)?;
-    let header = format!(
-        "# Apple's facts for this file, its prose left out: imported from\n\
-         # apple/device-management ({}) by `cargo xtask import`. Do not edit; re-import.\n",
-        options.release
-    );
-    let (files, warnings) = import(&sources, meta.as_ref(), &header);
+    let (files, warnings) = import(&sources, meta.as_ref(), &header(&options.release));
     let folder = workspace_root().join("schema").join(IMPORTED_FOLDER);
     let (written, removed) = write_files(&folder, &files)?;
     std::fs::write(

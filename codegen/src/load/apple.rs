@@ -117,14 +117,7 @@ pub fn read_correction(
     path: &[String],
     allowed: &[&str],
 ) -> (Correction, Vec<SchemaError>) {
-    let mut reader = Reader {
-        file,
-        added_by: Some(file),
-        document,
-        base,
-        published: false,
-        errors: Vec::new(),
-    };
+    let mut reader = Reader::for_overlay(file, document, base);
     let correction = reader.read_correction(node, path, allowed);
     (correction, reader.errors)
 }
@@ -138,14 +131,7 @@ pub fn read_keys(
     node: NodeId,
     path: Vec<String>,
 ) -> (KeysRead, Vec<SchemaError>) {
-    let mut reader = Reader {
-        file,
-        added_by: Some(file),
-        document,
-        base,
-        published: false,
-        errors: Vec::new(),
-    };
+    let mut reader = Reader::for_overlay(file, document, base);
     let read = reader.read_keys_at(node, path);
     (read, reader.errors)
 }
@@ -165,7 +151,20 @@ struct Reader<'a> {
 /// How the reader resolves a value it cannot use, in a published file.
 const LEFT_OUT: &str = "it is left out";
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A reader of Apple-format material in the project's overlay `file`:
+    /// held to the strict check, its keys marked as the project's.
+    fn for_overlay(file: &'a str, document: &'a Document, base: usize) -> Self {
+        Reader {
+            file,
+            added_by: Some(file),
+            document,
+            base,
+            published: false,
+            errors: Vec::new(),
+        }
+    }
+
     /// The id of the list of keys at `node`: unique across every document
     /// of the schema.
     fn list_id(&self, node: NodeId) -> KeyListId {

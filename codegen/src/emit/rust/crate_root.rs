@@ -136,16 +136,6 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
         let cfg = features::cfg(module);
         quote!(#cfg Payload::#name(payload) => payload.serialize(serializer))
     });
-    let schema_arms = dispatched.iter().map(|module| {
-        let module_name = ident(&module.name);
-        let cfg = features::cfg(module);
-        quote!(#cfg crate::#module_name::PAYLOAD_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
-    });
-    let feature_arms = dispatched.iter().filter_map(|module| {
-        let feature = features::feature(module)?;
-        let payload_type = &module.payload_type;
-        Some(quote!(#payload_type => Some(#feature)))
-    });
     let deserialize_arms = dispatched.iter().map(|module| {
         let name = variant(module);
         let module_name = ident(&module.name);
@@ -216,32 +206,7 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
                 }
             }
         },
-        quote! {
-            /// The schema tables of a payload type this build has.
-            pub fn schema_for(payload_type: &str) -> Option<&'static crate::runtime::schema::PayloadSchema> {
-                match payload_type {
-                    #(#schema_arms,)*
-                    _ => None,
-                }
-            }
-        },
-        quote! {
-            /// The Cargo feature that builds a payload type this crate knows.
-            pub fn feature_for(payload_type: &str) -> Option<&'static str> {
-                match payload_type {
-                    #(#feature_arms,)*
-                    _ => None,
-                }
-            }
-        },
-        quote! {
-            /// Where readers and validators find payload schemas.
-            pub const LOOKUP: crate::runtime::validate::PayloadLookup =
-                crate::runtime::validate::PayloadLookup {
-                    schema: schema_for,
-                    feature: feature_for,
-                };
-        },
+        features::catalogue(&dispatched, "PAYLOAD_TYPE", "payload"),
     ]);
     let blank = blank_line();
     quote! {

@@ -5,8 +5,10 @@
 //! crate comes from here.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
+use super::ident;
+use super::layout::separated;
 use crate::ir::{Ir, Module, ModuleKind};
 
 /// The family of every profile payload; on by default.
@@ -65,4 +67,54 @@ pub fn cargo_features(ir: &Ir) -> String {
         out.push_str(&format!("{name} = []\n"));
     }
     out
+}
+
+/// The catalogue of the types `modules` describe (payloads or
+/// declarations, named by each module's `constant`): `schema_for` (the
+/// types this build has), `feature_for` (every type, and the feature that
+/// builds it) and `LOOKUP`, which readers and validators take.
+pub fn catalogue(modules: &[&Module], constant: &str, noun: &str) -> TokenStream {
+    let constant = format_ident!("{constant}");
+    let parameter = format_ident!("{noun}_type");
+    let schema_arms = modules.iter().map(|module| {
+        let module_name = ident(&module.name);
+        let cfg = cfg(module);
+        quote!(#cfg crate::#module_name::#constant => Some(&crate::#module_name::schema::PAYLOAD))
+    });
+    let feature_arms = modules.iter().filter_map(|module| {
+        let feature = feature(module)?;
+        let type_name = &module.payload_type;
+        Some(quote!(#type_name => Some(#feature)))
+    });
+    let schema_doc = format!(" The schema tables of a {noun} type this build has.");
+    let feature_doc = format!(" The Cargo feature that builds a {noun} type this crate knows.");
+    let lookup_doc = format!(" Where readers and validators find {noun} schemas.");
+    separated([
+        quote! {
+            #[doc = #schema_doc]
+            pub fn schema_for(#parameter: &str) -> Option<&'static crate::runtime::schema::PayloadSchema> {
+                match #parameter {
+                    #(#schema_arms,)*
+                    _ => None,
+                }
+            }
+        },
+        quote! {
+            #[doc = #feature_doc]
+            pub fn feature_for(#parameter: &str) -> Option<&'static str> {
+                match #parameter {
+                    #(#feature_arms,)*
+                    _ => None,
+                }
+            }
+        },
+        quote! {
+            #[doc = #lookup_doc]
+            pub const LOOKUP: crate::runtime::validate::PayloadLookup =
+                crate::runtime::validate::PayloadLookup {
+                    schema: schema_for,
+                    feature: feature_for,
+                };
+        },
+    ])
 }

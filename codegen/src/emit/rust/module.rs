@@ -143,16 +143,6 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
                 .map_err(|error| crate::runtime::error_message(&error))
         }
     });
-    let schema_arms = declarations.iter().map(|module| {
-        let module_name = ident(&module.name);
-        let cfg = features::cfg(module);
-        quote!(#cfg crate::#module_name::DECLARATION_TYPE => Some(&crate::#module_name::schema::PAYLOAD))
-    });
-    let feature_arms = declarations.iter().filter_map(|module| {
-        let feature = features::feature(module)?;
-        let declaration_type = &module.payload_type;
-        Some(quote!(#declaration_type => Some(#feature)))
-    });
     separated([
         quote! {
             /// What a declaration holds: its payload, of the type its `Type` names.
@@ -210,34 +200,7 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
                 }
             }
         },
-        quote! {
-            /// The schema tables of a declaration type this build has.
-            pub fn schema_for(
-                declaration_type: &str,
-            ) -> Option<&'static crate::runtime::schema::PayloadSchema> {
-                match declaration_type {
-                    #(#schema_arms,)*
-                    _ => None,
-                }
-            }
-        },
-        quote! {
-            /// The Cargo feature that builds a declaration type this crate knows.
-            pub fn feature_for(declaration_type: &str) -> Option<&'static str> {
-                match declaration_type {
-                    #(#feature_arms,)*
-                    _ => None,
-                }
-            }
-        },
-        quote! {
-            /// Where readers and validators find declaration schemas.
-            pub const LOOKUP: crate::runtime::validate::PayloadLookup =
-                crate::runtime::validate::PayloadLookup {
-                    schema: schema_for,
-                    feature: feature_for,
-                };
-        },
+        features::catalogue(&declarations, "DECLARATION_TYPE", "declaration"),
         quote! {
             /// Reads a declaration (JSON, as the declarative device management protocol
             /// carries it), with warnings for values read leniently.
