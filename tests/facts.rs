@@ -207,3 +207,49 @@ fn availability_is_shown_only_where_it_says_something() {
         "{certificate}"
     );
 }
+
+/// A dictionary whose keys inherit an availability other than the
+/// payload's says it once, in rustdoc and on its reference page; its keys
+/// that merely inherit it do not repeat it.
+#[test]
+fn a_dictionary_says_the_availability_its_keys_inherit() {
+    let schema = sources(&workspace_root().join("schema"));
+    let ir = compiled(&schema);
+    let module = ir.module("app_lock").expect("the App Lock module");
+    let options = module
+        .struct_at(&["App", "Options"])
+        .expect("App › Options");
+    let def = module
+        .types
+        .iter()
+        .find(|def| matches!(&def.kind, TypeKind::Struct(s) if std::ptr::eq(s, options)))
+        .unwrap();
+    let sentence = facts::type_availability(def).expect("the dictionary says its availability");
+    assert_ne!(
+        def.shown_availability.as_deref(),
+        Some(&module.availability[..])
+    );
+    let inheriting: Vec<_> = options
+        .fields
+        .iter()
+        .filter(|field| field.declared_availability.is_empty())
+        .collect();
+    assert!(!inheriting.is_empty());
+    assert!(
+        inheriting
+            .iter()
+            .all(|field| field.shown_availability.is_none()),
+        "a key that inherits repeats it"
+    );
+    let files = generated(&schema, &CrateOptions::workspace());
+    let text = |path: &str| {
+        files
+            .iter()
+            .find(|file| file.path == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .contents
+            .clone()
+    };
+    assert!(text("src/app_lock.rs").contains(&format!("/// {sentence}")));
+    assert!(text("docs/com.apple.app.lock.md").contains(&format!("{sentence}\n")));
+}

@@ -361,11 +361,7 @@ fn codes(findings: &[Diagnostic]) -> Vec<(String, String, Severity)> {
 /// A key whose change makes the payload another type (the dispatch key),
 /// which is a different instance, not a broken one.
 fn dispatches(subject: &Subject, path: &[Step], key: &str) -> bool {
-    path.is_empty()
-        && match subject.kind {
-            Kind::Payload => key == "PayloadType",
-            Kind::Declaration => false,
-        }
+    subject.kind == Kind::Payload && path.is_empty() && key == "PayloadType"
 }
 
 #[test]

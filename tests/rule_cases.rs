@@ -31,6 +31,15 @@ pub fn ikev2(profile: &mut Value, index: usize) -> &mut Dictionary {
         .unwrap()
 }
 
+/// The first `SystemPolicyAllFiles` entry of the TCC payload at index 0.
+pub fn tcc_entry(profile: &mut Value) -> &mut Dictionary {
+    payload(profile, 0)["Services"].as_dictionary_mut().unwrap()["SystemPolicyAllFiles"]
+        .as_array_mut()
+        .unwrap()[0]
+        .as_dictionary_mut()
+        .unwrap()
+}
+
 pub fn set(dictionary: &mut Dictionary, key: &str, value: impl Into<Value>) {
     dictionary.insert(key.to_owned(), value.into());
 }
@@ -81,7 +90,24 @@ pub fn cases() -> Vec<Case> {
     const EAP: &str = "ikev2-eap.mobileconfig";
     const CERT: &str = "ikev2-certificate.mobileconfig";
     const DEMAND: &str = "ikev2-on-demand.mobileconfig";
+    const TCC: &str = "tcc-with-consent.mobileconfig";
     vec![
+        Case {
+            code: "tcc.allowed-or-authorization",
+            path: "PayloadContent[0].Services.SystemPolicyAllFiles[0].Allowed",
+            severity: Severity::Error,
+            fixture: TCC,
+            target: None,
+            failing: |p| {
+                tcc_entry(p).remove("Allowed");
+            },
+            // From macOS 11, Authorization replaces Allowed.
+            passing: |p| {
+                let entry = tcc_entry(p);
+                entry.remove("Allowed");
+                set(entry, "Authorization", "Allow");
+            },
+        },
         Case {
             code: "vpn.ikev2.certificate-type-needs-issuer",
             path: "PayloadContent[0].IKEv2.ServerCertificateIssuerCommonName",

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::error::SchemaError;
 use crate::load::yaml::{Document, NodeId, NodeKind};
-use crate::load::{Origin, SourceFile, meta_schema};
+use crate::load::{Origin, SourceFile, apple, meta_schema};
 
 /// Entries whose values are Apple's prose.
 pub const PROSE_ENTRIES: &[&str] = &["content", "description", "note", "notes"];
@@ -51,7 +51,7 @@ pub fn import(
         let warn = |message: String, resolution: &str| {
             SchemaError::new(&source.name, message).resolved(resolution)
         };
-        if let Some(reason) = not_generated(&source.text) {
+        if let Some(reason) = not_generated(&source.name, &source.text) {
             warnings.push(warn(reason, "the file is not imported"));
             continue;
         }
@@ -79,32 +79,20 @@ pub fn import(
 }
 
 /// Why a file describes nothing the project generates (a credential's
-/// format, an MDM command), if it does not: its `payload` has neither a
-/// `payloadtype` nor a `declarationtype`. A file that does not parse is
-/// left to [`strip_prose`] to report.
-fn not_generated(text: &str) -> Option<String> {
+/// format, an MDM command), if it does not: the loader's own decision, so a
+/// file is imported exactly when it would be generated. A file that does not
+/// parse is left to [`strip_prose`] to report.
+fn not_generated(name: &str, text: &str) -> Option<String> {
     let document = Document::parse(text).ok()?;
-    let entries = |node: NodeId| match &document.node(node).kind {
-        NodeKind::Mapping(entries) => Some(entries),
-        _ => None,
-    };
-    let payload = entries(document.root)?
-        .iter()
-        .find(|entry| entry.key == "payload")
-        .and_then(|entry| entries(entry.value));
-    let Some(payload) = payload else {
-        return Some("the file has no `payload` section".to_owned());
-    };
-    let names: Vec<&str> = payload.iter().map(|entry| entry.key.as_str()).collect();
-    if names.contains(&"payloadtype") || names.contains(&"declarationtype") {
+    // Read strictly, so the reason is stated as found; the loader gives up
+    // on a file with its last problem.
+    let (file, mut problems) = apple::read_schema_file(name, &document, 0, false);
+    if file.is_some() {
         return None;
     }
-    let kind = names
-        .iter()
-        .find(|name| name.ends_with("type"))
-        .map_or(String::new(), |name| format!(" (it has `{name}`)"));
-    Some(format!(
-        "the file describes no profile payload or declaration{kind}"
+    Some(problems.pop().map_or_else(
+        || "the file describes no profile payload or declaration".to_owned(),
+        |problem| problem.message,
     ))
 }
 
@@ -278,13 +266,14 @@ mod tests {
 
     #[test]
     fn only_payloads_and_declarations_are_imported() {
-        let payload = "title: T\npayload:\n  payloadtype: com.example.widget\n";
-        let declaration = "title: T\npayload:\n  declarationtype: com.example.widget\n";
+        let payload = "title: T\npayload:\n  payloadtype: com.example.widget\npayloadkeys: []\n";
+        let declaration =
+            "title: T\npayload:\n  declarationtype: com.example.widget\npayloadkeys: []\n";
         let credential = "title: T\npayload:\n  credentialtype: com.example.scep\n";
-        assert_eq!(not_generated(payload), None);
-        assert_eq!(not_generated(declaration), None);
-        let reason = not_generated(credential).unwrap();
+        assert_eq!(not_generated("p.yaml", payload), None);
+        assert_eq!(not_generated("d.yaml", declaration), None);
+        let reason = not_generated("c.yaml", credential).unwrap();
         assert!(reason.contains("`credentialtype`"), "{reason}");
-        assert!(not_generated("title: T\n").is_some());
+        assert!(not_generated("t.yaml", "title: T\n").is_some());
     }
 }

@@ -10,7 +10,9 @@
 
 use crate::bind::{dictionary_at, overlay_target, resolve_path};
 use crate::error::{SchemaError, overlay_key_path};
-use crate::schema::{Availability, Correction, KeysRead, PayloadKey, Schema, SchemaFile};
+use crate::schema::{
+    Availability, Correction, KeysRead, PayloadKey, Schema, SchemaFile, values_of,
+};
 
 /// Merges every overlay's additions, then its corrections, into its schema
 /// file; returns the problems (an overlay with no target is reported when
@@ -30,15 +32,15 @@ fn correct(schema: &mut Schema) -> Vec<SchemaError> {
             continue;
         };
         let file = &mut schema.files[target];
-        let stale =
-            |line: usize, path: &[String], what: &str| {
-                SchemaError::new(&overlay.path, format!(
-                "`facts`: Apple's file now states {what} as the overlay does; remove it from \
-                 the overlay"
-            ))
-            .at_line(line)
-            .at_path(&overlay_key_path(&overlay.payload, path))
-            };
+        let stale = |line: usize, path: &[String], what: &str| {
+            let message = format!(
+                "`facts`: the schema file now states {what} as the overlay does; remove it from the \
+                 overlay"
+            );
+            SchemaError::new(&overlay.path, message)
+                .at_line(line)
+                .at_path(&overlay_key_path(&overlay.payload, path))
+        };
         if let Some(correction) = &overlay.facts
             && let Some(given) = &correction.supported_os
             && !merge_supported_os(&mut file.supported_os, given)
@@ -97,14 +99,9 @@ fn apply(key: &mut PayloadKey, correction: &Correction) -> Vec<String> {
         key.range = Some(range.clone());
     }
     if let Some(rangelist) = &correction.rangelist {
-        let values = |list: &[crate::schema::Spanned<crate::schema::Scalar>]| {
-            list.iter()
-                .map(|value| value.value.clone())
-                .collect::<Vec<_>>()
-        };
         replace(
             "rangelist",
-            key.rangelist.as_deref().map(values) == Some(values(rangelist)),
+            key.allowed_values() == Some(values_of(rangelist)),
         );
         key.rangelist = Some(rangelist.clone());
     }
@@ -118,27 +115,13 @@ fn apply(key: &mut PayloadKey, correction: &Correction) -> Vec<String> {
     stale
 }
 
-/// Replaces `apples` platform by platform with `given`; whether anything
+/// Lays `given` over `apples` as a key's `supportedOS` lies over its
+/// parent's (Apple's own rule, `Availability::inherit`); whether anything
 /// changed.
 fn merge_supported_os(apples: &mut Vec<Availability>, given: &[Availability]) -> bool {
-    let mut changed = false;
-    for entry in given {
-        match apples
-            .iter_mut()
-            .find(|apple| apple.platform == entry.platform)
-        {
-            Some(apple) if apple == entry => {}
-            Some(apple) => {
-                *apple = entry.clone();
-                changed = true;
-            }
-            None => {
-                apples.push(entry.clone());
-                changed = true;
-            }
-        }
-    }
-    apples.sort_by_key(|availability| availability.platform);
+    let merged = Availability::inherit(given, apples);
+    let changed = merged != *apples;
+    *apples = merged;
     changed
 }
 

@@ -134,16 +134,9 @@ pub fn merge_parts(schema: &mut Schema) -> Vec<SchemaError> {
 
 /// Whether two descriptions of a key state the same facts.
 fn same_facts(a: &PayloadKey, b: &PayloadKey) -> bool {
-    let values = |key: &PayloadKey| {
-        key.rangelist.as_ref().map(|list| {
-            list.iter()
-                .map(|value| value.value.clone())
-                .collect::<Vec<_>>()
-        })
-    };
     a.type_name.as_ref().map(|name| &name.value) == b.type_name.as_ref().map(|name| &name.value)
         && a.presence == b.presence
-        && values(a) == values(b)
+        && a.allowed_values() == b.allowed_values()
         && a.default.as_ref().map(|value| &value.value)
             == b.default.as_ref().map(|value| &value.value)
         && a.range == b.range

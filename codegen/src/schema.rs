@@ -44,6 +44,12 @@ impl<T> Spanned<T> {
     }
 }
 
+/// The values of a list read with their lines, without the lines: what two
+/// lists are compared by.
+pub fn values_of<T>(list: &[Spanned<T>]) -> Vec<&T> {
+    list.iter().map(|item| &item.value).collect()
+}
+
 /// One Apple-format file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchemaFile {
@@ -123,6 +129,11 @@ pub struct PayloadKey {
 }
 
 impl PayloadKey {
+    /// The `rangelist` values, without their lines.
+    pub fn allowed_values(&self) -> Option<Vec<&Scalar>> {
+        self.rangelist.as_deref().map(values_of)
+    }
+
     pub fn new(key: String, line: usize) -> Self {
         PayloadKey {
             key,
@@ -508,7 +519,8 @@ pub struct KeysRead {
 /// Facts the project states in place of Apple's (an overlay's `facts`), in
 /// Apple's format, with the source that gives them: what another page of
 /// Apple's documents and the YAML does not (yet). Each property given
-/// replaces Apple's; `supportedOS` replaces Apple's platform by platform.
+/// replaces Apple's; `supportedOS` lies over Apple's as a key's over its
+/// parent's (per platform, per field).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Correction {
     pub line: usize,

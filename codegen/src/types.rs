@@ -264,10 +264,9 @@ fn has_allowed_values(key: &PayloadKey) -> bool {
 
 /// An `<integer>` whose allowed values are exactly 0 and 1.
 fn is_flag(key: &PayloadKey) -> bool {
-    let Some(rangelist) = &key.rangelist else {
+    let Some(mut values) = key.allowed_values() else {
         return false;
     };
-    let mut values: Vec<&Scalar> = rangelist.iter().map(|value| &value.value).collect();
     values.sort_by_key(|value| value.to_string());
     values == [&Scalar::Integer(0), &Scalar::Integer(1)]
 }

@@ -365,6 +365,13 @@ pub fn availability_words(availability: &[Availability]) -> Option<String> {
     Some(words)
 }
 
+/// The sentence on a dictionary's availability, when it says more than the
+/// payload's (its keys do not repeat it).
+pub fn type_availability(def: &TypeDef) -> Option<String> {
+    let words = availability_words(def.shown_availability.as_deref()?)?;
+    Some(format!("Availability: {words}."))
+}
+
 /// The sentences that place a type: where it is reached and what the schema
 /// calls it.
 pub fn type_placement(def: &TypeDef) -> Vec<String> {

@@ -190,12 +190,8 @@ fn dictionary_section(
         }
         out.push('\n');
     }
-    if let Some(words) = def
-        .shown_availability
-        .as_deref()
-        .and_then(facts::availability_words)
-    {
-        out.push_str(&format!("Availability: {words}.\n\n"));
+    if let Some(sentence) = facts::type_availability(def) {
+        out.push_str(&format!("{sentence}\n\n"));
     }
     out.push_str("| key | type | required | default | allowed | availability | description |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");

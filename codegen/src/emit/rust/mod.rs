@@ -203,13 +203,9 @@ fn type_docs(def: &crate::ir::TypeDef) -> Vec<String> {
         }
     }
     lines.extend(facts::type_placement(def));
-    if let Some(words) = def
-        .shown_availability
-        .as_deref()
-        .and_then(facts::availability_words)
-    {
+    if let Some(sentence) = facts::type_availability(def) {
         lines.push(String::new());
-        lines.push(format!("Availability: {words}."));
+        lines.push(sentence);
     }
     if let TypeKind::Struct(struct_def) = &def.kind
         && !struct_def.rules.is_empty()
