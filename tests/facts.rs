@@ -203,7 +203,9 @@ fn availability_is_shown_only_where_it_says_something() {
             .unwrap(),
     );
     assert!(
-        certificate.contains("`com.apple.security.*` payload"),
+        certificate.contains(
+            "`com.apple.security.pkcs12`, `com.apple.security.scep` or `com.apple.security.acme` payload"
+        ),
         "{certificate}"
     );
 }

@@ -197,7 +197,7 @@ fn every_rule_case_agrees() {
     let lenient = |code: &str| code == "type-coerced";
     for case in cases()
         .into_iter()
-        .filter(|case| case.target.is_none() && !lenient(case.code))
+        .filter(|case| case.target.is_none() && !lenient(&case.code))
     {
         let failing = agreement.check(
             &format!("{} failing", case.code),
@@ -208,7 +208,8 @@ fn every_rule_case_agrees() {
             &to_json(&case.passing_profile()),
         );
         // Where JSON Schema expresses the rule, it sees the failure too.
-        if case.severity == Severity::Error && !agreement.inexpressible.contains(case.code) {
+        if case.severity == Severity::Error && !agreement.inexpressible.contains(case.code.as_str())
+        {
             assert!(!failing, "{}: the failing case passes both", case.code);
         }
         let _ = passing;

@@ -8,7 +8,7 @@
 //! - [`corpus`]: Apple's published corpora generate, build and document;
 //! - [`facts`]: rustdoc, Markdown and JSON Schema say the same about a key;
 //! - [`transcription`] and [`meta_schema`]: `schema/` against Apple's page and
-//!   format;
+//!   format; [`own_words`]: the project's prose is not Apple's;
 //! - [`validation`], [`io`], [`round_trip`], [`json_schema`], [`instances`]:
 //!   the generated crate at work;
 //! - [`realworld`]: the generated crate on real profiles from public
@@ -22,6 +22,7 @@ mod instances;
 mod io;
 mod json_schema;
 mod meta_schema;
+mod own_words;
 mod realworld;
 mod round_trip;
 mod snapshots;

@@ -47,7 +47,7 @@ fn every_rule_fails_on_its_failing_case_and_holds_on_its_passing_case() {
         let passing = case.passing_profile();
         // The passing case of an availability check is the profile on a
         // target that has the key.
-        let passing_target = case.target.as_ref().map(|target| match case.code {
+        let passing_target = case.target.as_ref().map(|target| match case.code.as_str() {
             "unavailable" | "unsupported-payload" => self::target(target.platform, "26.0"),
             _ => target.clone(),
         });
@@ -66,18 +66,14 @@ fn every_rule_fails_on_its_failing_case_and_holds_on_its_passing_case() {
 fn every_overlay_rule_has_a_case() {
     use mobileconfig_codegen::ir::TypeKind;
     use mobileconfig_tests::{compiled, sources, workspace_root};
-    let codes: Vec<&str> = cases().iter().map(|case| case.code).collect();
+    let codes: Vec<String> = cases().into_iter().map(|case| case.code).collect();
     let ir = compiled(&sources(&workspace_root().join("schema")));
     let mut rules = 0;
     for module in &ir.modules {
         for def in &module.types {
             if let TypeKind::Struct(struct_def) = &def.kind {
                 for rule in &struct_def.rules {
-                    assert!(
-                        codes.contains(&rule.code.as_str()),
-                        "rule {} has no case",
-                        rule.code
-                    );
+                    assert!(codes.contains(&rule.code), "rule {} has no case", rule.code);
                     rules += 1;
                 }
             }

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 pub use crate::schema::Platform;
 pub use crate::schema::{
-    Availability, Bounds, ConditionSpec, Format, Repetition, Scalar, Severity,
+    Availability, Bounds, ConditionSpec, Format, Repetition, RetiredSpec, Scalar, Severity,
+    UncheckedSpec,
 };
 pub use crate::types::TypeId;
 
@@ -253,6 +254,9 @@ pub struct Rule {
     pub at: Vec<String>,
     /// The rankings the conditions use, by name.
     pub rankings: BTreeMap<String, Vec<Vec<String>>>,
+    /// Apple's documented default of each compared key that has one: what
+    /// a comparison reads where the key is absent.
+    pub defaults: BTreeMap<Vec<String>, Scalar>,
 }
 
 /// A bound that holds on one platform only.
@@ -294,9 +298,9 @@ pub struct Field {
     /// The key comes from `CommonPayloadKeys`.
     pub common: bool,
     pub platform_limits: Vec<PlatformLimit>,
-    /// The value is the `PayloadUUID` of a payload of this profile whose
-    /// type starts with this prefix.
-    pub references: Option<String>,
+    /// The value is the `PayloadUUID` of a payload of this profile of one
+    /// of these types.
+    pub references: Option<Vec<String>>,
 }
 
 impl Field {
@@ -395,6 +399,8 @@ pub struct Constraints {
     pub repetition: Option<Repetition>,
     /// What a string holds (a UUID, a URL…).
     pub format: Option<Format>,
+    /// Values Apple retired from the `rangelist`.
+    pub retired: Vec<RetiredSpec>,
 }
 
 /// A `format` pattern, as written and in the form both the validators and
@@ -430,4 +436,6 @@ pub struct Docs {
     /// With no description: the key path where Apple's documentation
     /// describes the key (payload type first).
     pub described_elsewhere: Option<Vec<String>>,
+    /// What the documentation says that no profile check can verify.
+    pub unchecked: Vec<UncheckedSpec>,
 }

@@ -455,6 +455,25 @@ impl ConditionSpec {
         }
     }
 
+    /// The key paths the condition compares (reading their effective value,
+    /// default included), as opposed to testing their presence.
+    pub fn compared_paths(&self) -> Vec<&[String]> {
+        match self {
+            ConditionSpec::Present(_) | ConditionSpec::Absent(_) => Vec::new(),
+            ConditionSpec::Equals(path, _)
+            | ConditionSpec::OneOf(path, _)
+            | ConditionSpec::NoneOf(path, _)
+            | ConditionSpec::AtLeast(path, _)
+            | ConditionSpec::AtMost(path, _) => vec![path],
+            ConditionSpec::RanksAtMost { lower, upper, .. } => vec![lower, upper],
+            ConditionSpec::All(conditions) | ConditionSpec::Any(conditions) => conditions
+                .iter()
+                .flat_map(ConditionSpec::compared_paths)
+                .collect(),
+            ConditionSpec::Not(condition) => condition.compared_paths(),
+        }
+    }
+
     /// The ranking names the condition uses.
     pub fn rankings(&self) -> Vec<&str> {
         match self {
@@ -503,8 +522,31 @@ pub struct KeyOverlay {
     /// Bounds that hold on one platform only.
     pub platform_range: BTreeMap<Platform, Bounds>,
     /// The value names another payload of the profile by its `PayloadUUID`;
-    /// that payload's `PayloadType` starts with this prefix.
-    pub references: Option<String>,
+    /// that payload's `PayloadType` is one of these.
+    pub references: Option<Vec<String>>,
+    /// Values Apple's `rangelist` no longer has, with where they went.
+    pub retired_values: Vec<RetiredSpec>,
+    /// What the documentation says of the key that no profile check can
+    /// verify, and why.
+    pub unchecked: Vec<UncheckedSpec>,
+}
+
+/// A value Apple retired: the releases that removed it, per platform, and
+/// where that fact comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetiredSpec {
+    pub value: Scalar,
+    pub removed: BTreeMap<Platform, String>,
+    pub source: String,
+    pub line: usize,
+}
+
+/// A statement of the documentation the validators cannot check from a
+/// profile: what it says (in the project's words) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncheckedSpec {
+    pub says: String,
+    pub reason: String,
 }
 
 /// Keys in Apple's format read from another file (an overlay's `add`): the

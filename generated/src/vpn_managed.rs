@@ -26,7 +26,7 @@ pub const PAYLOAD_TYPE: &str = "com.apple.vpn.managed";
 /// Rules:
 ///
 /// - **error** `vpn.type-ikev2-needs-dictionary`: When `VPNType` is `IKEv2`: `IKEv2` is present. VPNType is IKEv2, but the IKEv2 dictionary is missing.
-/// - **error** `vpn.type-ikev2-subtype-empty`: When `VPNType` is `IKEv2`: `VPNSubType`, if present, is one of the empty string. VPNType is IKEv2, so VPNSubType, if given, must be the empty string.
+/// - **error** `vpn.type-ikev2-subtype-empty`: When `VPNType` is `IKEv2`: `VPNSubType`, if set, is one of the empty string. VPNType is IKEv2, so VPNSubType, if given, must be the empty string.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VpnManaged {
@@ -1194,21 +1194,22 @@ impl<'de> Deserialize<'de> for Ipsec {
 ///
 /// Rules:
 ///
-/// - **error** `vpn.ikev2.certificate-type-needs-issuer`: When `CertificateType` is present and `ExtendedAuthEnabled` is `1`: `ServerCertificateIssuerCommonName` is present. CertificateType is set and ExtendedAuthEnabled is 1, so ServerCertificateIssuerCommonName is required.
+/// - **error** `vpn.ikev2.certificate-type-needs-issuer`: When `CertificateType` is present and `ExtendedAuthEnabled` (default `0`) is `1`: `ServerCertificateIssuerCommonName` is present. CertificateType is set and ExtendedAuthEnabled is 1, so ServerCertificateIssuerCommonName is required.
 /// - **error** `vpn.ikev2.ppk-needs-identifier`: When `PPK` is present: `PPKIdentifier` is present. PPK is set, so PPKIdentifier is required; the two go together.
 /// - **error** `vpn.ikev2.ppk-identifier-needs-ppk`: When `PPKIdentifier` is present: `PPK` is present. PPKIdentifier is set, so PPK is required; the two go together.
 /// - **warning** `vpn.ikev2.ppk-mandatory-ignored`: When `PPKMandatory` is present: `PPK` is present and `PPKIdentifier` is present. PPKMandatory has no effect without both PPK and PPKIdentifier.
 /// - **warning** `vpn.ikev2.post-quantum-fallback-ignored`: When `AllowPostQuantumKeyExchangeFallback` is present: either `IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods` is present or `ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods` is present. AllowPostQuantumKeyExchangeFallback has no effect: neither IKESecurityAssociationParameters nor ChildSecurityAssociationParameters sets PostQuantumKeyExchangeMethods.
-/// - **error** `vpn.ikev2.strict-algorithms-no-des`: When `EnforceStrictAlgorithmSelection` is `1`: `IKESecurityAssociationParameters.EncryptionAlgorithm`, if present, is none of `DES`, `3DES` and `ChildSecurityAssociationParameters.EncryptionAlgorithm`, if present, is none of `DES`, `3DES`. EnforceStrictAlgorithmSelection is 1, which forbids DES and 3DES, but a security association uses one of them; the device rejects the payload.
-/// - **error** `vpn.ikev2.strict-algorithms-dh-group`: When `EnforceStrictAlgorithmSelection` is `1`: `IKESecurityAssociationParameters.DiffieHellmanGroup`, if present, is at least 14 and `ChildSecurityAssociationParameters.DiffieHellmanGroup`, if present, is at least 14. EnforceStrictAlgorithmSelection is 1, which forbids Diffie-Hellman groups below 14, but a security association uses one; the device rejects the payload.
-/// - **error** `vpn.ikev2.strict-algorithms-ike-weaker-than-child`: When `EnforceStrictAlgorithmSelection` is `1`: `ChildSecurityAssociationParameters.EncryptionAlgorithm` ranks no higher than `IKESecurityAssociationParameters.EncryptionAlgorithm` in the ranking `encryption-strength`. EnforceStrictAlgorithmSelection is 1, so the IKE SA's encryption must be at least as strong as the Child SA's, and it is weaker; the device rejects the payload.
-/// - **warning** `vpn.ikev2.idle-timer-ignored`: When `DisconnectOnIdleTimer` is present: `DisconnectOnIdle` is `1`. DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.
-/// - **warning** `vpn.ikev2.enforce-routes-ignored`: When `EnforceRoutes` is present: not (`IncludeAllNetworks` is `1`). EnforceRoutes is ignored because IncludeAllNetworks is 1.
-/// - **warning** `vpn.ikev2.exclude-apns-ignored`: When `ExcludeAPNs` is present: `IncludeAllNetworks` is `1`. ExcludeAPNs has no effect unless IncludeAllNetworks is 1.
-/// - **warning** `vpn.ikev2.exclude-cellular-services-ignored`: When `ExcludeCellularServices` is present: `IncludeAllNetworks` is `1`. ExcludeCellularServices has no effect unless IncludeAllNetworks is 1.
-/// - **warning** `vpn.ikev2.exclude-device-communication-ignored`: When `ExcludeDeviceCommunication` is present: `IncludeAllNetworks` is `1`. ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.
-/// - **warning** `vpn.ikev2.exclude-local-networks-ignored`: When `ExcludeLocalNetworks` is present: either `IncludeAllNetworks` is `1` or `EnforceRoutes` is `1`. ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.
+/// - **error** `vpn.ikev2.strict-algorithms-no-des`: When `EnforceStrictAlgorithmSelection` (default `0`) is `1`: `IKESecurityAssociationParameters.EncryptionAlgorithm` (default `AES-256`), if set, is none of `DES`, `3DES` and `ChildSecurityAssociationParameters.EncryptionAlgorithm` (default `AES-256`), if set, is none of `DES`, `3DES`. `<key>` is `<value>`, but EnforceStrictAlgorithmSelection is 1, which rules out DES and 3DES; the device refuses the payload. Choose an AES or ChaCha20 cipher.
+/// - **error** `vpn.ikev2.strict-algorithms-dh-group`: When `EnforceStrictAlgorithmSelection` (default `0`) is `1`: `IKESecurityAssociationParameters.DiffieHellmanGroup` (default `14`), if set, is at least 14 and `ChildSecurityAssociationParameters.DiffieHellmanGroup` (default `14`), if set, is at least 14. `<key>` is `<value>`, but EnforceStrictAlgorithmSelection is 1, which rules out Diffie-Hellman groups below 14; the device refuses the payload.
+/// - **error** `vpn.ikev2.strict-algorithms-ike-weaker-than-child`: When `EnforceStrictAlgorithmSelection` (default `0`) is `1`: `ChildSecurityAssociationParameters.EncryptionAlgorithm` (default `AES-256`) ranks no higher than `IKESecurityAssociationParameters.EncryptionAlgorithm` (default `AES-256`) in the ranking `encryption-strength`. `<key>` is `<value>`, a weaker cipher than the Child SA's; with EnforceStrictAlgorithmSelection at 1 the IKE SA must be encrypted at least as strongly as the Child SA (whose EncryptionAlgorithm, when left out, is AES-256), so the device refuses the payload.
+/// - **warning** `vpn.ikev2.idle-timer-ignored`: When `DisconnectOnIdleTimer` is present: `DisconnectOnIdle` (default `0`) is `1`. DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.
+/// - **warning** `vpn.ikev2.enforce-routes-ignored`: When `EnforceRoutes` is present: not (`IncludeAllNetworks` (default `0`) is `1`). EnforceRoutes is ignored because IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-apns-ignored`: When `ExcludeAPNs` is present: `IncludeAllNetworks` (default `0`) is `1`. ExcludeAPNs has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-cellular-services-ignored`: When `ExcludeCellularServices` is present: `IncludeAllNetworks` (default `0`) is `1`. ExcludeCellularServices has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-device-communication-ignored`: When `ExcludeDeviceCommunication` is present: `IncludeAllNetworks` (default `0`) is `1`. ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.ikev2.exclude-local-networks-ignored`: When `ExcludeLocalNetworks` is present: either `IncludeAllNetworks` (default `0`) is `1` or `EnforceRoutes` (default `0`) is `1`. ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.
 /// - **error** `vpn.ikev2.shared-secret-missing`: When `AuthenticationMethod` is `SharedSecret`: `SharedSecret` is present. AuthenticationMethod is SharedSecret, but SharedSecret is not set.
+/// - **error** `vpn.ikev2.none-without-eap-needs-shared-secret`: When `AuthenticationMethod` is `None` and not (`ExtendedAuthEnabled` (default `0`) is `1`): `SharedSecret` is present. AuthenticationMethod is None without ExtendedAuthEnabled at 1, so the device authenticates with a shared secret, and SharedSecret is not set. Set ExtendedAuthEnabled to 1 for EAP-only authentication, or give the SharedSecret.
 /// - **error** `vpn.ikev2.certificate-missing`: When `AuthenticationMethod` is `Certificate`: `PayloadCertificateUUID` is present. AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the certificate payload to use.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -1247,7 +1248,7 @@ pub struct IkeV2 {
     /// The PayloadUUID of a certificate payload in this same profile that serves as the account credential. With AuthenticationMethod 'Certificate', the device presents this certificate for IKEv2 machine authentication; when extended authentication (EAP) is in use, the device presents it for EAP-TLS authentication.
     ///
     /// - Format: a UUID.
-    /// - Refers to: the `PayloadUUID` of a `com.apple.security.*` payload of the same profile.
+    /// - Refers to: the `PayloadUUID` of a `com.apple.security.pkcs12`, `com.apple.security.scep` or `com.apple.security.acme` payload of the same profile.
     pub payload_certificate_uuid: Option<String>,
     /// `Password`: string.
     ///
@@ -1257,7 +1258,7 @@ pub struct IkeV2 {
     pub password: Option<String>,
     /// `ProviderBundleIdentifier`: string.
     ///
-    /// Chooses the provider for this configuration when the app whose bundle identifier is in VPNSubType contains more than one VPN provider of the same type ('app-proxy' or 'packet-tunnel'). Required when the provider is implemented as a system extension.
+    /// The bundle identifier of the provider to use, for an app (named in VPNSubType) that ships several providers of one kind, for example two packet-tunnel providers. A provider built as a system extension always needs this key.
     pub provider_bundle_identifier: Option<String>,
     /// `ProviderDesignatedRequirement`: string.
     ///
@@ -2612,6 +2613,10 @@ impl<'de> Deserialize<'de> for ProviderType {
 /// The dictionary at `com.apple.vpn.managed › VPN › OnDemandRules › OnDemandRulesElement`.
 /// Also at `com.apple.vpn.managed › IPSec › OnDemandRules › OnDemandRulesElement`, `com.apple.vpn.managed › IKEv2 › OnDemandRules › OnDemandRulesElement`, `com.apple.vpn.managed › TransparentProxy › OnDemandRules › OnDemandRulesElement`.
 /// The schema names this shape `OnDemandRulesElement` (its `subkeytype`).
+///
+/// Rules:
+///
+/// - **warning** `vpn.on-demand.action-parameters-ignored`: When `ActionParameters` is present: `Action` is `EvaluateConnection`. ActionParameters is read only when Action is EvaluateConnection; with Action `<value>` the device ignores it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OnDemandRulesElement {
@@ -3292,7 +3297,7 @@ pub struct SecurityAssociationParameters {
     /// * 36: ML-KEM-768
     /// * 37: ML-KEM-1024
     ///
-    /// See also AllowPostQuantumKeyExchangeFallback. Not available in watchOS.
+    /// See also AllowPostQuantumKeyExchangeFallback.
     ///
     /// - Items: 0 to 7.
     /// - Each item: allowed values `0`, `36`, `37`.
@@ -3765,6 +3770,11 @@ impl<'de> Deserialize<'de> for OnDemandRulesElementAction {
 /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `OnDemandRules` › `OnDemandRulesElement` › `ActionParameters` › `ActionParameter`).
 ///
 /// The dictionary at `com.apple.vpn.managed › VPN › OnDemandRules › OnDemandRulesElement › ActionParameters › ActionParameter`.
+///
+/// Rules:
+///
+/// - **warning** `vpn.on-demand.required-dns-servers-ignored`: When `RequiredDNSServers` is present: `DomainAction` is `ConnectIfNeeded`. RequiredDNSServers counts only when DomainAction is ConnectIfNeeded; with DomainAction `<value>` the device ignores it.
+/// - **warning** `vpn.on-demand.required-url-probe-ignored`: When `RequiredURLStringProbe` is present: `DomainAction` is `ConnectIfNeeded`. RequiredURLStringProbe counts only when DomainAction is ConnectIfNeeded; with DomainAction `<value>` the device ignores it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ActionParameter {
@@ -4412,7 +4422,9 @@ pub mod schema {
             Rule {
                 code: "vpn.type-ikev2-needs-dictionary",
                 severity: Severity::Error,
-                when: Some(Condition::Equals(&["VPNType"], Literal::Str("IKEv2"))),
+                when: Some(
+                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("IKEv2")),
+                ),
                 check: Condition::Present(&["IKEv2"]),
                 message: "VPNType is IKEv2, but the IKEv2 dictionary is missing.",
                 at: &["IKEv2"],
@@ -4420,8 +4432,13 @@ pub mod schema {
             Rule {
                 code: "vpn.type-ikev2-subtype-empty",
                 severity: Severity::Error,
-                when: Some(Condition::Equals(&["VPNType"], Literal::Str("IKEv2"))),
-                check: Condition::OneOf(&["VPNSubType"], &[Literal::Str("")]),
+                when: Some(
+                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("IKEv2")),
+                ),
+                check: Condition::OneOf(
+                    Operand::at(&["VPNSubType"]),
+                    &[Literal::Str("")],
+                ),
                 message: "VPNType is IKEv2, so VPNSubType, if given, must be the empty string.",
                 at: &["VPNSubType"],
             },
@@ -4808,7 +4825,13 @@ pub mod schema {
                 &[],
             ),
             KeySchema {
-                references: Some("com.apple.security."),
+                references: Some(
+                    &[
+                        "com.apple.security.pkcs12",
+                        "com.apple.security.scep",
+                        "com.apple.security.acme",
+                    ],
+                ),
                 ..KeySchema::optional(
                     "PayloadCertificateUUID",
                     ValueSchema {
@@ -5080,7 +5103,13 @@ pub mod schema {
                     Condition::All(
                         &[
                             Condition::Present(&["CertificateType"]),
-                            Condition::Equals(&["ExtendedAuthEnabled"], Literal::Int(1)),
+                            Condition::Equals(
+                                Operand {
+                                    path: &["ExtendedAuthEnabled"],
+                                    default: Some(Literal::Int(0)),
+                                },
+                                Literal::Int(1),
+                            ),
                         ],
                     ),
                 ),
@@ -5145,70 +5174,106 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        &["EnforceStrictAlgorithmSelection"],
+                        Operand {
+                            path: &["EnforceStrictAlgorithmSelection"],
+                            default: Some(Literal::Int(0)),
+                        },
                         Literal::Int(1),
                     ),
                 ),
                 check: Condition::All(
                     &[
                         Condition::NoneOf(
-                            &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+                            Operand {
+                                path: &[
+                                    "IKESecurityAssociationParameters",
+                                    "EncryptionAlgorithm",
+                                ],
+                                default: Some(Literal::Str("AES-256")),
+                            },
                             &[Literal::Str("DES"), Literal::Str("3DES")],
                         ),
                         Condition::NoneOf(
-                            &[
-                                "ChildSecurityAssociationParameters",
-                                "EncryptionAlgorithm",
-                            ],
+                            Operand {
+                                path: &[
+                                    "ChildSecurityAssociationParameters",
+                                    "EncryptionAlgorithm",
+                                ],
+                                default: Some(Literal::Str("AES-256")),
+                            },
                             &[Literal::Str("DES"), Literal::Str("3DES")],
                         ),
                     ],
                 ),
-                message: "EnforceStrictAlgorithmSelection is 1, which forbids DES and 3DES, but a security association uses one of them; the device rejects the payload.",
-                at: &["EnforceStrictAlgorithmSelection"],
+                message: "{key} is {value}, but EnforceStrictAlgorithmSelection is 1, which rules out DES and 3DES; the device refuses the payload. Choose an AES or ChaCha20 cipher.",
+                at: &[],
             },
             Rule {
                 code: "vpn.ikev2.strict-algorithms-dh-group",
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        &["EnforceStrictAlgorithmSelection"],
+                        Operand {
+                            path: &["EnforceStrictAlgorithmSelection"],
+                            default: Some(Literal::Int(0)),
+                        },
                         Literal::Int(1),
                     ),
                 ),
                 check: Condition::All(
                     &[
                         Condition::AtLeast(
-                            &["IKESecurityAssociationParameters", "DiffieHellmanGroup"],
+                            Operand {
+                                path: &[
+                                    "IKESecurityAssociationParameters",
+                                    "DiffieHellmanGroup",
+                                ],
+                                default: Some(Literal::Int(14)),
+                            },
                             14.0,
                         ),
                         Condition::AtLeast(
-                            &[
-                                "ChildSecurityAssociationParameters",
-                                "DiffieHellmanGroup",
-                            ],
+                            Operand {
+                                path: &[
+                                    "ChildSecurityAssociationParameters",
+                                    "DiffieHellmanGroup",
+                                ],
+                                default: Some(Literal::Int(14)),
+                            },
                             14.0,
                         ),
                     ],
                 ),
-                message: "EnforceStrictAlgorithmSelection is 1, which forbids Diffie-Hellman groups below 14, but a security association uses one; the device rejects the payload.",
-                at: &["EnforceStrictAlgorithmSelection"],
+                message: "{key} is {value}, but EnforceStrictAlgorithmSelection is 1, which rules out Diffie-Hellman groups below 14; the device refuses the payload.",
+                at: &[],
             },
             Rule {
                 code: "vpn.ikev2.strict-algorithms-ike-weaker-than-child",
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        &["EnforceStrictAlgorithmSelection"],
+                        Operand {
+                            path: &["EnforceStrictAlgorithmSelection"],
+                            default: Some(Literal::Int(0)),
+                        },
                         Literal::Int(1),
                     ),
                 ),
                 check: Condition::RanksAtMost {
-                    lower: &[
-                        "ChildSecurityAssociationParameters",
-                        "EncryptionAlgorithm",
-                    ],
-                    upper: &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+                    lower: Operand {
+                        path: &[
+                            "ChildSecurityAssociationParameters",
+                            "EncryptionAlgorithm",
+                        ],
+                        default: Some(Literal::Str("AES-256")),
+                    },
+                    upper: Operand {
+                        path: &[
+                            "IKESecurityAssociationParameters",
+                            "EncryptionAlgorithm",
+                        ],
+                        default: Some(Literal::Str("AES-256")),
+                    },
                     ranking: &[
                         &["DES"],
                         &["3DES"],
@@ -5216,14 +5281,20 @@ pub mod schema {
                         &["AES-256", "AES-256-GCM", "ChaCha20Poly1305"],
                     ],
                 },
-                message: "EnforceStrictAlgorithmSelection is 1, so the IKE SA's encryption must be at least as strong as the Child SA's, and it is weaker; the device rejects the payload.",
-                at: &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+                message: "{key} is {value}, a weaker cipher than the Child SA's; with EnforceStrictAlgorithmSelection at 1 the IKE SA must be encrypted at least as strongly as the Child SA (whose EncryptionAlgorithm, when left out, is AES-256), so the device refuses the payload.",
+                at: &[],
             },
             Rule {
                 code: "vpn.ikev2.idle-timer-ignored",
                 severity: Severity::Warning,
                 when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
-                check: Condition::Equals(&["DisconnectOnIdle"], Literal::Int(1)),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["DisconnectOnIdle"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
                 message: "DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.",
                 at: &["DisconnectOnIdleTimer"],
             },
@@ -5232,7 +5303,13 @@ pub mod schema {
                 severity: Severity::Warning,
                 when: Some(Condition::Present(&["EnforceRoutes"])),
                 check: Condition::Not(
-                    &Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                    &Condition::Equals(
+                        Operand {
+                            path: &["IncludeAllNetworks"],
+                            default: Some(Literal::Int(0)),
+                        },
+                        Literal::Int(1),
+                    ),
                 ),
                 message: "EnforceRoutes is ignored because IncludeAllNetworks is 1.",
                 at: &["EnforceRoutes"],
@@ -5241,7 +5318,13 @@ pub mod schema {
                 code: "vpn.ikev2.exclude-apns-ignored",
                 severity: Severity::Warning,
                 when: Some(Condition::Present(&["ExcludeAPNs"])),
-                check: Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["IncludeAllNetworks"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
                 message: "ExcludeAPNs has no effect unless IncludeAllNetworks is 1.",
                 at: &["ExcludeAPNs"],
             },
@@ -5249,7 +5332,13 @@ pub mod schema {
                 code: "vpn.ikev2.exclude-cellular-services-ignored",
                 severity: Severity::Warning,
                 when: Some(Condition::Present(&["ExcludeCellularServices"])),
-                check: Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["IncludeAllNetworks"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
                 message: "ExcludeCellularServices has no effect unless IncludeAllNetworks is 1.",
                 at: &["ExcludeCellularServices"],
             },
@@ -5257,7 +5346,13 @@ pub mod schema {
                 code: "vpn.ikev2.exclude-device-communication-ignored",
                 severity: Severity::Warning,
                 when: Some(Condition::Present(&["ExcludeDeviceCommunication"])),
-                check: Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["IncludeAllNetworks"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
                 message: "ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.",
                 at: &["ExcludeDeviceCommunication"],
             },
@@ -5267,8 +5362,20 @@ pub mod schema {
                 when: Some(Condition::Present(&["ExcludeLocalNetworks"])),
                 check: Condition::Any(
                     &[
-                        Condition::Equals(&["IncludeAllNetworks"], Literal::Int(1)),
-                        Condition::Equals(&["EnforceRoutes"], Literal::Int(1)),
+                        Condition::Equals(
+                            Operand {
+                                path: &["IncludeAllNetworks"],
+                                default: Some(Literal::Int(0)),
+                            },
+                            Literal::Int(1),
+                        ),
+                        Condition::Equals(
+                            Operand {
+                                path: &["EnforceRoutes"],
+                                default: Some(Literal::Int(0)),
+                            },
+                            Literal::Int(1),
+                        ),
                     ],
                 ),
                 message: "ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.",
@@ -5279,7 +5386,7 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        &["AuthenticationMethod"],
+                        Operand::at(&["AuthenticationMethod"]),
                         Literal::Str("SharedSecret"),
                     ),
                 ),
@@ -5288,11 +5395,37 @@ pub mod schema {
                 at: &["SharedSecret"],
             },
             Rule {
+                code: "vpn.ikev2.none-without-eap-needs-shared-secret",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::All(
+                        &[
+                            Condition::Equals(
+                                Operand::at(&["AuthenticationMethod"]),
+                                Literal::Str("None"),
+                            ),
+                            Condition::Not(
+                                &Condition::Equals(
+                                    Operand {
+                                        path: &["ExtendedAuthEnabled"],
+                                        default: Some(Literal::Int(0)),
+                                    },
+                                    Literal::Int(1),
+                                ),
+                            ),
+                        ],
+                    ),
+                ),
+                check: Condition::Present(&["SharedSecret"]),
+                message: "AuthenticationMethod is None without ExtendedAuthEnabled at 1, so the device authenticates with a shared secret, and SharedSecret is not set. Set ExtendedAuthEnabled to 1 for EAP-only authentication, or give the SharedSecret.",
+                at: &[],
+            },
+            Rule {
                 code: "vpn.ikev2.certificate-missing",
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        &["AuthenticationMethod"],
+                        Operand::at(&["AuthenticationMethod"]),
                         Literal::Str("Certificate"),
                     ),
                 ),
@@ -5634,7 +5767,19 @@ pub mod schema {
                 &[],
             ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.on-demand.action-parameters-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ActionParameters"])),
+                check: Condition::Equals(
+                    Operand::at(&["Action"]),
+                    Literal::Str("EvaluateConnection"),
+                ),
+                message: "ActionParameters is read only when Action is EvaluateConnection; with Action {value} the device ignores it.",
+                at: &["ActionParameters"],
+            },
+        ],
     };
 
     /// The keys and rules of [`SecurityAssociationParameters`](super::SecurityAssociationParameters).
@@ -5855,7 +6000,30 @@ pub mod schema {
                 &[],
             ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.on-demand.required-dns-servers-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["RequiredDNSServers"])),
+                check: Condition::Equals(
+                    Operand::at(&["DomainAction"]),
+                    Literal::Str("ConnectIfNeeded"),
+                ),
+                message: "RequiredDNSServers counts only when DomainAction is ConnectIfNeeded; with DomainAction {value} the device ignores it.",
+                at: &["RequiredDNSServers"],
+            },
+            Rule {
+                code: "vpn.on-demand.required-url-probe-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["RequiredURLStringProbe"])),
+                check: Condition::Equals(
+                    Operand::at(&["DomainAction"]),
+                    Literal::Str("ConnectIfNeeded"),
+                ),
+                message: "RequiredURLStringProbe counts only when DomainAction is ConnectIfNeeded; with DomainAction {value} the device ignores it.",
+                at: &["RequiredURLStringProbe"],
+            },
+        ],
     };
 
     /// The payload's `supportedOS`. Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.

@@ -30,6 +30,7 @@ mod flag;
 pub mod format;
 pub mod io;
 pub mod pattern;
+pub mod rules;
 pub mod schema;
 pub mod validate;
 

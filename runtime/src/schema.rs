@@ -46,9 +46,9 @@ pub struct KeySchema {
     pub sensitive: bool,
     /// Bounds that hold on one platform only (watchOS: at most 15).
     pub platform_limits: &'static [PlatformLimit],
-    /// The value is the `PayloadUUID` of another payload of the profile whose
-    /// `PayloadType` starts with this prefix.
-    pub references: Option<&'static str>,
+    /// The value is the `PayloadUUID` of another payload of the profile, of
+    /// one of these `PayloadType`s.
+    pub references: Option<&'static [&'static str]>,
 }
 
 impl KeySchema {
@@ -98,6 +98,9 @@ pub struct ValueSchema {
     pub pattern: Option<&'static str>,
     /// What the string holds: `uuid`, `url`, …
     pub format: Option<Format>,
+    /// Values Apple has retired from the `rangelist`, with the releases
+    /// that dropped them: a profile that still uses one is told so.
+    pub retired: &'static [RetiredValue],
 }
 
 impl ValueSchema {
@@ -112,6 +115,7 @@ impl ValueSchema {
             max_items: None,
             pattern: None,
             format: None,
+            retired: &[],
         }
     }
 }
@@ -234,6 +238,14 @@ impl std::fmt::Display for Literal {
     }
 }
 
+/// A value Apple no longer accepts, and where it was removed.
+#[derive(Debug)]
+pub struct RetiredValue {
+    pub value: Literal,
+    /// The platforms and releases that removed it (`removed` of each entry).
+    pub removed: &'static [Availability],
+}
+
 /// A bound that holds on one platform.
 #[derive(Debug, Clone, Copy)]
 pub struct PlatformLimit {
@@ -273,33 +285,61 @@ pub struct Rule {
     pub severity: Severity,
     pub when: Option<Condition>,
     pub check: Condition,
+    /// What a finding says; `{key}` stands for the path of the value that
+    /// failed (relative to the dictionary) and `{value}` for that value.
     pub message: &'static str,
-    /// The key (relative to the dictionary) a finding points at.
+    /// The key (relative to the dictionary) a finding points at; empty: at
+    /// each value that made the check fail (see [`Condition`]), or at the
+    /// dictionary when no single value did.
     pub at: &'static [&'static str],
 }
 
 /// A key path relative to the rule's dictionary.
 pub type KeyPath = &'static [&'static str];
 
+/// A key a condition compares, with Apple's documented default: where the
+/// key is absent and the dictionary holding it is present, the comparison
+/// reads the default (the value the device uses).
+#[derive(Debug)]
+pub struct Operand {
+    pub path: KeyPath,
+    pub default: Option<Literal>,
+}
+
+impl Operand {
+    /// An operand without a documented default.
+    pub const fn at(path: KeyPath) -> Self {
+        Operand {
+            path,
+            default: None,
+        }
+    }
+}
+
 /// The conditions of the rule language (see `docs/overlays.md`).
+///
+/// Comparisons read the effective value of their [`Operand`]. When a check
+/// fails, the values to blame are: the key of a failing `Present`, `Absent`
+/// or comparison (the `upper` of a ranking), and those of each failing part
+/// of an `All`; a failing `Any` or `Not` blames no single value.
 #[derive(Debug)]
 pub enum Condition {
     Present(KeyPath),
     Absent(KeyPath),
-    Equals(KeyPath, Literal),
+    Equals(Operand, Literal),
     /// The value, if present, is one of these.
-    OneOf(KeyPath, &'static [Literal]),
+    OneOf(Operand, &'static [Literal]),
     /// The value, if present, is none of these (each item of an array too).
-    NoneOf(KeyPath, &'static [Literal]),
+    NoneOf(Operand, &'static [Literal]),
     /// The value, if present, is at least this (each item of an array too).
-    AtLeast(KeyPath, f64),
-    AtMost(KeyPath, f64),
+    AtLeast(Operand, f64),
+    AtMost(Operand, f64),
     /// The value at the first path ranks no higher than the value at the
     /// second in the ranking (lowest group first; values in one group rank
     /// equal). True where either is absent or unranked.
     RanksAtMost {
-        lower: KeyPath,
-        upper: KeyPath,
+        lower: Operand,
+        upper: Operand,
         ranking: &'static [&'static [&'static str]],
     },
     All(&'static [Condition]),

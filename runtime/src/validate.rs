@@ -10,9 +10,10 @@ use std::fmt;
 
 use plist::Value;
 
+use crate::rules::{self, literal_matches, number};
 use crate::schema::{
-    Availability, Condition, DictSchema, Introduced, KeySchema, Literal, PayloadSchema, Platform,
-    Rule, Severity, ValueKind, ValueSchema,
+    Availability, DictSchema, Introduced, KeySchema, Literal, PayloadSchema, Platform,
+    RetiredValue, Rule, Severity, ValueKind, ValueSchema,
 };
 
 /// The device a profile is meant for: a platform and, optionally, its OS
@@ -236,7 +237,7 @@ struct Walker<'a> {
     target: Option<&'a Target>,
     diagnostics: Vec<Diagnostic>,
     /// (path, UUID, payload-type prefix) of every reference to a payload.
-    references: Vec<(String, String, &'static str)>,
+    references: Vec<(String, String, &'static [&'static str])>,
     /// (path, PayloadUUID, PayloadType) of the envelope and each payload.
     uuids: Vec<(String, String, String)>,
 }
@@ -250,7 +251,7 @@ fn join(path: &str, key: &str) -> String {
 }
 
 /// How a value is shown in a message: never a sensitive one.
-fn shown(value: &Value, sensitive: bool) -> String {
+pub(crate) fn shown(value: &Value, sensitive: bool) -> String {
     if sensitive {
         return "the value (hidden: the key is sensitive)".to_owned();
     }
@@ -275,32 +276,6 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
         Value::Array(_) => "<array>",
         Value::Dictionary(_) => "<dictionary>",
         _ => "a value of another plist type",
-    }
-}
-
-fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Integer(integer) => integer
-            .as_signed()
-            .map(|value| value as f64)
-            .or_else(|| integer.as_unsigned().map(|value| value as f64)),
-        Value::Real(real) => Some(*real),
-        _ => None,
-    }
-}
-
-fn literal_matches(literal: &Literal, value: &Value) -> bool {
-    match (literal, value) {
-        (Literal::Str(expected), Value::String(actual)) => expected == actual,
-        (Literal::Bool(expected), Value::Boolean(actual)) => expected == actual,
-        (Literal::Bool(expected), Value::Integer(_)) => {
-            number(value) == Some(if *expected { 1.0 } else { 0.0 })
-        }
-        // A flag written `<true/>` still means 1.
-        (Literal::Int(expected), Value::Boolean(actual)) => *expected == i64::from(*actual),
-        (Literal::Int(expected), _) => number(value) == Some(*expected as f64),
-        (Literal::Real(expected), _) => number(value) == Some(*expected),
-        _ => false,
     }
 }
 
@@ -428,9 +403,8 @@ impl<'a> Walker<'a> {
                 }
             }
         }
-        if let (Some(prefix), Value::String(uuid)) = (key.references, value) {
-            self.references
-                .push((path.to_owned(), uuid.clone(), prefix));
+        if let (Some(types), Value::String(uuid)) = (key.references, value) {
+            self.references.push((path.to_owned(), uuid.clone(), types));
         }
         self.value(&key.value, value, path, key.sensitive, &availability);
     }
@@ -457,12 +431,25 @@ impl<'a> Walker<'a> {
                 .iter()
                 .any(|literal| literal_matches(literal, value))
         {
-            let message = format!(
-                "{} is not an allowed value; allowed: {}",
-                shown(value, sensitive),
-                format_list(schema.allowed)
-            );
-            self.report(path, Severity::Error, "rangelist", message);
+            let allowed = format_list(schema.allowed);
+            let shown = shown(value, sensitive);
+            match schema
+                .retired
+                .iter()
+                .find(|retired| literal_matches(&retired.value, value))
+            {
+                Some(retired) => {
+                    let message = format!(
+                        "{shown} is no longer supported: {}; allowed: {allowed}",
+                        retired_in(retired)
+                    );
+                    self.report(path, Severity::Error, "retired-value", message);
+                }
+                None => {
+                    let message = format!("{shown} is not an allowed value; allowed: {allowed}");
+                    self.report(path, Severity::Error, "rangelist", message);
+                }
+            }
         }
         if let Some(actual) =
             number(value).filter(|_| !matches!(schema.kind, ValueKind::IntegerFlag))
@@ -640,17 +627,27 @@ impl<'a> Walker<'a> {
         false
     }
 
+    /// Where `when` holds and `check` does not: a finding at the rule's
+    /// `at`, or at each value the check blames, or at the dictionary.
     fn rule(&mut self, rule: &'static Rule, dictionary: &plist::Dictionary, path: &str) {
         let applies = rule
             .when
             .as_ref()
-            .is_none_or(|when| holds(when, dictionary));
-        if applies && !holds(&rule.check, dictionary) {
-            let mut at = path.to_owned();
-            for key in rule.at {
-                at = join(&at, key);
-            }
-            self.report(&at, rule.severity, rule.code, rule.message.to_owned());
+            .is_none_or(|when| rules::holds(when, dictionary));
+        if !applies {
+            return;
+        }
+        let Some(culprits) = rules::failures(&rule.check, dictionary) else {
+            return;
+        };
+        let under = |keys: &[&str]| keys.iter().fold(path.to_owned(), |at, key| join(&at, key));
+        if !rule.at.is_empty() || culprits.is_empty() {
+            let message = rules::message(rule, culprits.first());
+            return self.report(&under(rule.at), rule.severity, rule.code, message);
+        }
+        for culprit in &culprits {
+            let message = rules::message(rule, Some(culprit));
+            self.report(&under(culprit.path), rule.severity, rule.code, message);
         }
     }
 
@@ -674,22 +671,50 @@ impl<'a> Walker<'a> {
             self.report(&path, Severity::Error, "duplicate-uuid", message);
         }
         let references = std::mem::take(&mut self.references);
-        for (path, uuid, prefix) in references {
+        for (path, uuid, types) in references {
             let target = self
                 .uuids
                 .iter()
                 .find(|(_, candidate, _)| *candidate == uuid);
+            let wanted = one_of_types(types);
             let message = match target {
                 None => format!(
-                    "no payload of this profile has the PayloadUUID `{uuid}`; it must name a `{prefix}*` payload"
+                    "no payload of this profile has the PayloadUUID `{uuid}`; it must name {wanted}"
                 ),
-                Some((_, _, payload_type)) if !payload_type.starts_with(prefix) => format!(
-                    "`{uuid}` is the PayloadUUID of a `{payload_type}` payload; it must name a `{prefix}*` payload"
+                Some((_, _, payload_type)) if !types.contains(&payload_type.as_str()) => format!(
+                    "`{uuid}` is the PayloadUUID of a `{payload_type}` payload; it must name {wanted}"
                 ),
                 Some(_) => continue,
             };
             self.report(&path, Severity::Error, "reference", message);
         }
+    }
+}
+
+/// "removed in iOS 10.0 and macOS 10.12".
+fn retired_in(retired: &RetiredValue) -> String {
+    let releases: Vec<String> = retired
+        .removed
+        .iter()
+        .filter_map(|entry| {
+            let version = entry.removed?;
+            Some(format!("{} {version}", entry.platform.name()))
+        })
+        .collect();
+    match releases.as_slice() {
+        [] => "Apple has removed it".to_owned(),
+        [only] => format!("removed in {only}"),
+        [rest @ .., last] => format!("removed in {} and {last}", rest.join(", ")),
+    }
+}
+
+/// "a `com.apple.security.root` payload", "a `A`, `B` or `C` payload".
+fn one_of_types(types: &[&str]) -> String {
+    let quoted: Vec<String> = types.iter().map(|kind| format!("`{kind}`")).collect();
+    match quoted.as_slice() {
+        [] => "a payload".to_owned(),
+        [only] => format!("a {only} payload"),
+        [rest @ .., last] => format!("a {} or {last} payload", rest.join(", ")),
     }
 }
 
@@ -737,83 +762,6 @@ fn unavailable(
         ));
     }
     None
-}
-
-/// The value at a key path inside `dictionary`.
-fn lookup<'a>(dictionary: &'a plist::Dictionary, path: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = path.split_first()?;
-    let mut value = dictionary.get(first)?;
-    for key in rest {
-        value = value.as_dictionary()?.get(key)?;
-    }
-    Some(value)
-}
-
-/// The values a condition compares: an array's items, or the value itself.
-fn values(value: &Value) -> Vec<&Value> {
-    match value {
-        Value::Array(items) => items.iter().collect(),
-        other => vec![other],
-    }
-}
-
-fn rank(ranking: &[&[&str]], value: &Value) -> Option<usize> {
-    let text = value.as_string()?;
-    ranking.iter().position(|group| group.contains(&text))
-}
-
-/// Whether a condition holds on a dictionary.
-pub fn holds(condition: &Condition, dictionary: &plist::Dictionary) -> bool {
-    match condition {
-        Condition::Present(path) => lookup(dictionary, path).is_some(),
-        Condition::Absent(path) => lookup(dictionary, path).is_none(),
-        Condition::Equals(path, literal) => {
-            lookup(dictionary, path).is_some_and(|value| literal_matches(literal, value))
-        }
-        Condition::OneOf(path, literals) => lookup(dictionary, path).is_none_or(|value| {
-            values(value).iter().all(|value| {
-                literals
-                    .iter()
-                    .any(|literal| literal_matches(literal, value))
-            })
-        }),
-        Condition::NoneOf(path, literals) => lookup(dictionary, path).is_none_or(|value| {
-            values(value).iter().all(|value| {
-                !literals
-                    .iter()
-                    .any(|literal| literal_matches(literal, value))
-            })
-        }),
-        Condition::AtLeast(path, bound) => lookup(dictionary, path).is_none_or(|value| {
-            values(value)
-                .iter()
-                .all(|value| number(value).is_none_or(|actual| actual >= *bound))
-        }),
-        Condition::AtMost(path, bound) => lookup(dictionary, path).is_none_or(|value| {
-            values(value)
-                .iter()
-                .all(|value| number(value).is_none_or(|actual| actual <= *bound))
-        }),
-        Condition::RanksAtMost {
-            lower,
-            upper,
-            ranking,
-        } => {
-            let lower = lookup(dictionary, lower).and_then(|value| rank(ranking, value));
-            let upper = lookup(dictionary, upper).and_then(|value| rank(ranking, value));
-            match (lower, upper) {
-                (Some(lower), Some(upper)) => lower <= upper,
-                _ => true,
-            }
-        }
-        Condition::All(conditions) => conditions
-            .iter()
-            .all(|condition| holds(condition, dictionary)),
-        Condition::Any(conditions) => conditions
-            .iter()
-            .any(|condition| holds(condition, dictionary)),
-        Condition::Not(condition) => !holds(condition, dictionary),
-    }
 }
 
 #[cfg(test)]

@@ -141,6 +141,46 @@ fn check_key_overlays(bindings: &Bindings, errors: &mut Vec<SchemaError>) {
                 }
             }
         }
+        if let Some(types) = &entry.references {
+            if types.is_empty() {
+                problems.push("`references` lists no payload type".to_owned());
+            }
+            for kind in types {
+                let known = bindings
+                    .schema
+                    .files
+                    .iter()
+                    .any(|file| file.payload_type() == kind);
+                if !known {
+                    problems.push(format!(
+                        "`references` names `{kind}`, which no schema file has as its payload type"
+                    ));
+                }
+            }
+        }
+        for retired in &entry.retired_values {
+            let value = retired.value.describe();
+            if let Some(key_type) = key_type
+                && !file::fits_type(&retired.value, key_type)
+            {
+                problems.push(format!(
+                    "`retired_values` lists {value}, but `{name}` is {type_words}"
+                ));
+            }
+            let still_allowed = schema_key
+                .rangelist
+                .iter()
+                .flatten()
+                .any(|allowed| allowed.value == retired.value);
+            if still_allowed {
+                problems.push(format!(
+                    "`retired_values` lists {value}, which the `rangelist` of `{name}` still allows"
+                ));
+            }
+            if retired.source.trim().is_empty() {
+                problems.push("a retired value needs a `source`".to_owned());
+            }
+        }
         for message in problems {
             errors.push(
                 SchemaError::new(file, message)
@@ -216,6 +256,7 @@ fn check_rules(
             SchemaError::new(&overlay.path, format!("rule `{}`: {message}", rule.code))
                 .at_line(rule.line)
         };
+        check_message(bindings, bound, &error, errors);
         let conditions = rule.when.iter().chain(std::iter::once(&rule.check));
         for condition in conditions {
             for ranking in condition.rankings() {
@@ -243,6 +284,49 @@ fn check_rules(
                 SchemaError::new(&overlay.path, format!("the ranking `{name}` is empty"))
                     .at_line(1),
             );
+        }
+    }
+}
+
+/// A message may name the value a check blames (`{key}`, `{value}`), but
+/// never show a secret.
+fn check_message(
+    bindings: &Bindings,
+    bound: &BoundRule,
+    error: &dyn Fn(String) -> SchemaError,
+    errors: &mut Vec<SchemaError>,
+) {
+    let rule = bound.spec;
+    let mut rest = rule.message.as_str();
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let name = after.split_once('}').map(|(name, _)| name);
+        match name {
+            Some("key" | "value") => {}
+            Some(other) => errors.push(error(format!(
+                "the message uses `{{{other}}}`; a message can name `{{key}}` (the key that \
+                 failed) and `{{value}}` (its value)"
+            ))),
+            None => errors.push(error("the message has a `{` without its `}`".to_owned())),
+        }
+        rest = after;
+    }
+    if rule.message.contains("{value}") {
+        let secret = rule
+            .check
+            .paths()
+            .into_iter()
+            .filter_map(|(path, _)| bound.key(path))
+            .find(|key| {
+                bindings
+                    .key_overlay(*key)
+                    .is_some_and(|overlay| overlay.sensitive)
+            });
+        if let Some(key) = secret {
+            errors.push(error(format!(
+                "the message shows `{{value}}`, and `{}` is sensitive: its value is never shown",
+                bindings.key(key).key
+            )));
         }
     }
 }

@@ -146,6 +146,8 @@ pub struct Fact {
 pub enum FactKind {
     Value,
     Allowed,
+    /// A value Apple no longer accepts.
+    Retired,
     Range,
     Default,
     Items,
@@ -157,6 +159,8 @@ pub enum FactKind {
     References,
     Availability,
     Sensitive,
+    /// What the documentation says that no profile check can verify.
+    NotChecked,
 }
 
 impl FactKind {
@@ -164,6 +168,7 @@ impl FactKind {
         match self {
             FactKind::Value => "Value".to_owned(),
             FactKind::Allowed => "Allowed values".to_owned(),
+            FactKind::Retired => "No longer accepted".to_owned(),
             FactKind::Range => "Range".to_owned(),
             FactKind::Default => "Default".to_owned(),
             FactKind::Items => "Items".to_owned(),
@@ -174,6 +179,7 @@ impl FactKind {
             FactKind::References => "Refers to".to_owned(),
             FactKind::Availability => "Availability".to_owned(),
             FactKind::Sensitive => "Sensitive".to_owned(),
+            FactKind::NotChecked => "Also".to_owned(),
         }
     }
 
@@ -227,10 +233,23 @@ pub fn key_facts(field: &Field) -> Vec<Fact> {
             bounds_words(limit.bounds.min, limit.bounds.max),
         ));
     }
-    if let Some(prefix) = &field.references {
+    if let Some(types) = &field.references {
         facts.push(Fact::new(
             FactKind::References,
-            format!("the `PayloadUUID` of a `{prefix}*` payload of the same profile"),
+            format!(
+                "the `PayloadUUID` of a {} payload of the same profile",
+                either(types)
+            ),
+        ));
+    }
+    for statement in &field.docs.unchecked {
+        facts.push(Fact::new(
+            FactKind::NotChecked,
+            format!(
+                "{} (not checked: {})",
+                statement.says.trim().trim_end_matches('.'),
+                statement.reason.trim().trim_end_matches('.')
+            ),
         ));
     }
     if let Some(text) = shown_availability(field) {
@@ -243,6 +262,15 @@ pub fn key_facts(field: &Field) -> Vec<Fact> {
         ));
     }
     facts
+}
+
+/// "`A`", "`A` or `B`", "`A`, `B` or `C`".
+fn either(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    match quoted.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
 }
 
 /// What the schema says a value may be: its allowed values, range, default,
@@ -261,6 +289,21 @@ fn value_facts(value: &Value) -> Vec<Fact> {
         facts.push(Fact::new(
             FactKind::Range,
             bounds_words(bounds.min, bounds.max),
+        ));
+    }
+    for retired in &constraints.retired {
+        let releases: Vec<String> = retired
+            .removed
+            .iter()
+            .map(|(platform, version)| format!("{} {version}", platform.name()))
+            .collect();
+        facts.push(Fact::new(
+            FactKind::Retired,
+            format!(
+                "{}, removed in {}",
+                literal(&retired.value),
+                releases.join(", ")
+            ),
         ));
     }
     if let Some(default) = &constraints.default {
@@ -439,69 +482,91 @@ pub fn reference(docs: &crate::ir::Docs) -> Option<String> {
 
 /// A rule in words: "**error** `code`: When …: …. Message".
 pub fn rule_line(rule: &Rule) -> String {
+    let words = Words(rule);
     let when = rule
         .when
         .as_ref()
-        .map(|when| format!("When {}: ", words(when)))
+        .map(|when| format!("When {}: ", words.condition(when)))
         .unwrap_or_default();
+    // The message's stand-ins for the value a finding blames.
+    let message = rule
+        .message
+        .trim()
+        .replace("{key}", "`<key>`")
+        .replace("{value}", "`<value>`");
     format!(
-        "**{}** `{}`: {when}{}. {}",
+        "**{}** `{}`: {when}{}. {message}",
         rule.severity.name(),
         rule.code,
-        words(&rule.check),
-        rule.message.trim()
+        words.condition(&rule.check),
     )
 }
 
-fn key(path: &[String]) -> String {
-    format!("`{}`", path.join("."))
-}
+/// A rule's conditions in plain words, with the defaults its comparisons
+/// read.
+struct Words<'a>(&'a Rule);
 
-/// A condition in plain words.
-fn words(condition: &ConditionSpec) -> String {
-    match condition {
-        ConditionSpec::Present(path) => format!("{} is present", key(path)),
-        ConditionSpec::Absent(path) => format!("{} is absent", key(path)),
-        ConditionSpec::Equals(path, value) => format!("{} is {}", key(path), literal(value)),
-        ConditionSpec::OneOf(path, values) => format!(
-            "{}, if present, is one of {}",
-            key(path),
-            values.iter().map(literal).collect::<Vec<_>>().join(", ")
-        ),
-        ConditionSpec::NoneOf(path, values) => format!(
-            "{}, if present, is none of {}",
-            key(path),
-            values.iter().map(literal).collect::<Vec<_>>().join(", ")
-        ),
-        ConditionSpec::AtLeast(path, bound) => {
-            format!("{}, if present, is at least {bound}", key(path))
+impl Words<'_> {
+    /// "`Key`", or "`Key` (default `AES-256`)" for a compared key.
+    fn key(&self, path: &[String], compared: bool) -> String {
+        let name = format!("`{}`", path.join("."));
+        match self.0.defaults.get(path) {
+            Some(default) if compared => format!("{name} (default {})", literal(default)),
+            _ => name,
         }
-        ConditionSpec::AtMost(path, bound) => {
-            format!("{}, if present, is at most {bound}", key(path))
-        }
-        ConditionSpec::RanksAtMost {
-            lower,
-            upper,
-            ranking,
-        } => format!(
-            "{} ranks no higher than {} in the ranking `{ranking}`",
-            key(lower),
-            key(upper)
-        ),
-        ConditionSpec::All(conditions) => conditions
-            .iter()
-            .map(words)
-            .collect::<Vec<_>>()
-            .join(" and "),
-        ConditionSpec::Any(conditions) => format!(
-            "either {}",
-            conditions
+    }
+
+    fn list(values: &[Scalar]) -> String {
+        values.iter().map(literal).collect::<Vec<_>>().join(", ")
+    }
+
+    fn condition(&self, condition: &ConditionSpec) -> String {
+        match condition {
+            ConditionSpec::Present(path) => format!("{} is present", self.key(path, false)),
+            ConditionSpec::Absent(path) => format!("{} is absent", self.key(path, false)),
+            ConditionSpec::Equals(path, value) => {
+                format!("{} is {}", self.key(path, true), literal(value))
+            }
+            ConditionSpec::OneOf(path, values) => format!(
+                "{}, if set, is one of {}",
+                self.key(path, true),
+                Self::list(values)
+            ),
+            ConditionSpec::NoneOf(path, values) => format!(
+                "{}, if set, is none of {}",
+                self.key(path, true),
+                Self::list(values)
+            ),
+            ConditionSpec::AtLeast(path, bound) => {
+                format!("{}, if set, is at least {bound}", self.key(path, true))
+            }
+            ConditionSpec::AtMost(path, bound) => {
+                format!("{}, if set, is at most {bound}", self.key(path, true))
+            }
+            ConditionSpec::RanksAtMost {
+                lower,
+                upper,
+                ranking,
+            } => format!(
+                "{} ranks no higher than {} in the ranking `{ranking}`",
+                self.key(lower, true),
+                self.key(upper, true)
+            ),
+            ConditionSpec::All(conditions) => conditions
                 .iter()
-                .map(words)
+                .map(|inner| self.condition(inner))
                 .collect::<Vec<_>>()
-                .join(" or ")
-        ),
-        ConditionSpec::Not(inner) => format!("not ({})", words(inner)),
+                .join(" and "),
+            ConditionSpec::Any(conditions) => format!(
+                "either {}",
+                conditions
+                    .iter()
+                    .map(|inner| self.condition(inner))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            ConditionSpec::Not(inner) => format!("not ({})", self.condition(inner)),
+        }
     }
 }
 
@@ -544,6 +609,17 @@ mod tests {
     #[test]
     fn conditions_read_as_words() {
         let path = |text: &str| text.split('.').map(str::to_owned).collect::<Vec<_>>();
+        let rule = Rule {
+            code: "example".to_owned(),
+            severity: crate::ir::Severity::Error,
+            when: None,
+            check: ConditionSpec::Present(path("A")),
+            message: String::new(),
+            at: Vec::new(),
+            rankings: Default::default(),
+            defaults: [(path("Cipher"), Scalar::String("AES-256".to_owned()))].into(),
+        };
+        let words = |condition: &ConditionSpec| Words(&rule).condition(condition);
         let condition = ConditionSpec::All(vec![
             ConditionSpec::Present(path("CertificateType")),
             ConditionSpec::Equals(path("ExtendedAuthEnabled"), Scalar::Integer(1)),
@@ -559,6 +635,13 @@ mod tests {
         assert_eq!(
             words(&any),
             "either `A.B` is present or not (`C` is absent)"
+        );
+        // A compared key shows the default it reads when absent.
+        let compared =
+            ConditionSpec::NoneOf(path("Cipher"), vec![Scalar::String("DES".to_owned())]);
+        assert_eq!(
+            words(&compared),
+            "`Cipher` (default `AES-256`), if set, is none of `DES`"
         );
     }
 }

@@ -8,6 +8,8 @@
 //! that compare two values, warnings) is kept in `x-` annotations and listed
 //! in `docs/json-schema.md`.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value as Json, json};
 
 use super::GeneratedFile;
@@ -357,8 +359,8 @@ impl<'a> Definitions<'a> {
             }
             schema.insert("x-platformRange".into(), Json::Object(limits));
         }
-        if let Some(prefix) = &field.references {
-            schema.insert("x-referencesPayloadType".into(), json!(prefix));
+        if let Some(types) = &field.references {
+            schema.insert("x-referencesPayloadTypes".into(), json!(types));
         }
         schema
     }
@@ -468,7 +470,7 @@ impl<'a> Definitions<'a> {
     /// An error rule as `if`/`then` (or the check alone); `None` when a
     /// condition has no JSON Schema form.
     fn rule_schema(&self, id: TypeId, rule: &Rule) -> Option<Json> {
-        let check = self.condition(id, &rule.check)?;
+        let check = self.condition(id, &rule.check, &rule.defaults)?;
         let mut schema = Map::new();
         schema.insert(
             "$comment".into(),
@@ -476,7 +478,7 @@ impl<'a> Definitions<'a> {
         );
         match &rule.when {
             Some(when) => {
-                schema.insert("if".into(), self.condition(id, when)?);
+                schema.insert("if".into(), self.condition(id, when, &rule.defaults)?);
                 schema.insert("then".into(), check);
             }
             None => {
@@ -502,40 +504,109 @@ impl<'a> Definitions<'a> {
         }
     }
 
-    fn condition(&self, id: TypeId, condition: &ConditionSpec) -> Option<Json> {
-        // A test on the value at `path`, if the value is there.
-        let at = |path: &[String], test: Json| -> Option<Json> {
+    /// A condition in JSON Schema. A compared key with a documented
+    /// default is read as the validators read it: where it is absent from a
+    /// dictionary that is present, the default stands in for it (decided
+    /// here, since the default is a constant).
+    fn condition(
+        &self,
+        id: TypeId,
+        condition: &ConditionSpec,
+        defaults: &BTreeMap<Vec<String>, Scalar>,
+    ) -> Option<Json> {
+        // A test on the value at `path`; `absent` is what it gives when
+        // there is no value, `on_default` what the default gives.
+        let compare = |path: &[String],
+                       test: Json,
+                       absent: bool,
+                       on_default: &dyn Fn(&Scalar) -> bool|
+         -> Option<Json> {
             let field = self.field_at(id, path)?;
-            let test = match field.value.shape {
-                Shape::Array(_) => json!({ "items": test }),
-                _ => test,
+            let is_array = matches!(field.value.shape, Shape::Array(_));
+            let test = if is_array {
+                json!({ "items": test })
+            } else {
+                test
             };
-            Some(nest(path, test))
+            let tested = nest(path, test);
+            let written_only = json!({ "allOf": [required(path), tested.clone()] });
+            let written = if absent { tested } else { written_only.clone() };
+            let default = defaults.get(path).filter(|_| !is_array);
+            let Some(default) = default else {
+                return Some(written);
+            };
+            let (last, parent) = path.split_last()?;
+            let missing = nest(parent, json!({ "not": { "required": [last] } }));
+            let with_default = on_default(default);
+            if with_default == absent {
+                // The default gives what an absent value gives: only a
+                // written value is tested.
+                return Some(written);
+            }
+            Some(if with_default {
+                // Absent from a present dictionary: holds.
+                let defaulted = if parent.is_empty() {
+                    missing
+                } else {
+                    json!({ "allOf": [required(parent), missing] })
+                };
+                json!({ "anyOf": [written_only, defaulted] })
+            } else {
+                // Absent from a present dictionary: fails; holds where the
+                // dictionary itself is absent.
+                let no_dictionary = if parent.is_empty() {
+                    json!(false)
+                } else {
+                    json!({ "not": required(parent) })
+                };
+                json!({ "anyOf": [written_only, no_dictionary] })
+            })
+        };
+        let number_of = |value: &Scalar| match value {
+            Scalar::Integer(value) => Some(*value as f64),
+            Scalar::Real(value) => Some(*value),
+            _ => None,
         };
         Some(match condition {
             ConditionSpec::Present(path) => required(path),
             ConditionSpec::Absent(path) => json!({ "not": required(path) }),
             ConditionSpec::Equals(path, value) => {
-                json!({ "allOf": [required(path), nest(path, json!({ "const": scalar(value) }))] })
+                compare(path, json!({ "const": scalar(value) }), false, &|default| {
+                    default == value
+                })?
             }
             ConditionSpec::OneOf(path, values) => {
-                let values: Vec<Json> = values.iter().map(scalar).collect();
-                at(path, json!({ "enum": values }))?
+                let list: Vec<Json> = values.iter().map(scalar).collect();
+                compare(path, json!({ "enum": list }), true, &|default| {
+                    values.contains(default)
+                })?
             }
             ConditionSpec::NoneOf(path, values) => {
-                let values: Vec<Json> = values.iter().map(scalar).collect();
-                at(path, json!({ "not": { "enum": values } }))?
+                let list: Vec<Json> = values.iter().map(scalar).collect();
+                compare(path, json!({ "not": { "enum": list } }), true, &|default| {
+                    !values.contains(default)
+                })?
             }
-            ConditionSpec::AtLeast(path, bound) => at(path, json!({ "minimum": number(*bound) }))?,
-            ConditionSpec::AtMost(path, bound) => at(path, json!({ "maximum": number(*bound) }))?,
+            ConditionSpec::AtLeast(path, bound) => compare(
+                path,
+                json!({ "minimum": number(*bound) }),
+                true,
+                &|default| number_of(default).is_none_or(|value| value >= *bound),
+            )?,
+            ConditionSpec::AtMost(path, bound) => compare(
+                path,
+                json!({ "maximum": number(*bound) }),
+                true,
+                &|default| number_of(default).is_none_or(|value| value <= *bound),
+            )?,
             ConditionSpec::RanksAtMost { .. } => return None,
             ConditionSpec::All(conditions) => json!({
-                "allOf": conditions.iter().map(|c| self.condition(id, c)).collect::<Option<Vec<_>>>()?
+                "allOf": conditions.iter().map(|c| self.condition(id, c, defaults)).collect::<Option<Vec<_>>>()?
             }),
             ConditionSpec::Any(conditions) => json!({
-                "anyOf": conditions.iter().map(|c| self.condition(id, c)).collect::<Option<Vec<_>>>()?
+                "anyOf": conditions.iter().map(|c| self.condition(id, c, defaults)).collect::<Option<Vec<_>>>()?
             }),
-            ConditionSpec::Not(inner) => json!({ "not": self.condition(id, inner)? }),
+            ConditionSpec::Not(inner) => json!({ "not": self.condition(id, inner, defaults)? }),
         })
     }
 }

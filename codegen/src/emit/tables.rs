@@ -177,8 +177,8 @@ fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenSt
         });
         extras.push(quote!(platform_limits: &[#(#limits),*]));
     }
-    if let Some(prefix) = &field.references {
-        extras.push(quote!(references: Some(#prefix)));
+    if let Some(types) = &field.references {
+        extras.push(quote!(references: Some(&[#(#types),*])));
     }
     if extras.is_empty() {
         base
@@ -245,6 +245,17 @@ fn value_table(module: &Module, value: &Value) -> TokenStream {
     if let Some(format) = constraints.format {
         let format = format_variant(format);
         settings.push(quote!(format: Some(Format::#format)));
+    }
+    if !constraints.retired.is_empty() {
+        let retired = constraints.retired.iter().map(|retired| {
+            let value = literal(&retired.value);
+            let removed = retired.removed.iter().map(|(platform, version)| {
+                let platform = self::platform(*platform);
+                quote!(Availability { removed: Some(#version), ..Availability::unstated(#platform) })
+            });
+            quote!(RetiredValue { value: #value, removed: &[#(#removed),*] })
+        });
+        settings.push(quote!(retired: &[#(#retired),*]));
     }
     if settings.is_empty() {
         quote!(ValueSchema::of(#kind))
@@ -347,6 +358,19 @@ fn path(keys: &[String]) -> TokenStream {
     quote!(&[#(#keys),*])
 }
 
+/// A compared key path, with its documented default.
+fn operand(keys: &[String], rule: &Rule) -> TokenStream {
+    let default = rule.defaults.get(keys);
+    let keys = path(keys);
+    match default {
+        Some(default) => {
+            let default = literal(default);
+            quote!(Operand { path: #keys, default: Some(#default) })
+        }
+        None => quote!(Operand::at(#keys)),
+    }
+}
+
 fn rule(rule: &Rule) -> TokenStream {
     let code = &rule.code;
     let severity = match rule.severity {
@@ -387,27 +411,27 @@ fn condition(condition: &ConditionSpec, rule: &Rule) -> TokenStream {
             quote!(Condition::Absent(#keys))
         }
         ConditionSpec::Equals(keys, value) => {
-            let keys = path(keys);
+            let keys = operand(keys, rule);
             let value = literal(value);
             quote!(Condition::Equals(#keys, #value))
         }
         ConditionSpec::OneOf(keys, values) => {
-            let keys = path(keys);
+            let keys = operand(keys, rule);
             let values = values.iter().map(literal);
             quote!(Condition::OneOf(#keys, &[#(#values),*]))
         }
         ConditionSpec::NoneOf(keys, values) => {
-            let keys = path(keys);
+            let keys = operand(keys, rule);
             let values = values.iter().map(literal);
             quote!(Condition::NoneOf(#keys, &[#(#values),*]))
         }
         ConditionSpec::AtLeast(keys, bound) => {
-            let keys = path(keys);
+            let keys = operand(keys, rule);
             let bound = real(*bound);
             quote!(Condition::AtLeast(#keys, #bound))
         }
         ConditionSpec::AtMost(keys, bound) => {
-            let keys = path(keys);
+            let keys = operand(keys, rule);
             let bound = real(*bound);
             quote!(Condition::AtMost(#keys, #bound))
         }
@@ -416,8 +440,8 @@ fn condition(condition: &ConditionSpec, rule: &Rule) -> TokenStream {
             upper,
             ranking,
         } => {
-            let lower = path(lower);
-            let upper = path(upper);
+            let lower = operand(lower, rule);
+            let upper = operand(upper, rule);
             let groups = rule
                 .rankings
                 .get(ranking)

@@ -14,8 +14,8 @@ use super::yaml::Document;
 use super::yaml::de::{self, NodeRef};
 use crate::error::{SchemaError, overlay_key_path};
 use crate::schema::{
-    Addition, Bounds, ConditionSpec, Format, KeyOverlay, Overlay, Platform, RuleSpec, Scalar,
-    Severity, Spanned,
+    Addition, Bounds, ConditionSpec, Format, KeyOverlay, Overlay, Platform, RetiredSpec, RuleSpec,
+    Scalar, Severity, Spanned, UncheckedSpec,
 };
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +43,29 @@ struct OverlayFile {
     rankings: BTreeMap<String, Vec<Vec<String>>>,
     #[serde(default)]
     rules: Vec<Spanned<RuleEntry>>,
+    /// Statements of the documentation no profile check can verify.
+    #[serde(default)]
+    unchecked: Vec<Spanned<UncheckedEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UncheckedEntry {
+    path: Vec<String>,
+    /// What the documentation states, in the project's words.
+    says: String,
+    /// Why a profile check cannot verify it.
+    reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetiredEntry {
+    value: LiteralEntry,
+    /// The release that removed the value, per platform (`iOS: '10.0'`).
+    removed: BTreeMap<String, String>,
+    /// Where the fact comes from.
+    source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,7 +250,9 @@ struct KeyEntry {
     #[serde(default)]
     platform_range: BTreeMap<String, PlatformRangeEntry>,
     #[serde(default)]
-    references: Option<String>,
+    references: Option<Vec<String>>,
+    #[serde(default)]
+    retired_values: Vec<Spanned<RetiredEntry>>,
 }
 
 /// Reads the overlay `file` from its parsed text; `base` makes the ids of
@@ -244,7 +269,7 @@ pub fn read_overlay(
     })?;
     let payload = parsed.payload.value;
     let mut errors = Vec::new();
-    let mut keys = Vec::new();
+    let mut keys: Vec<KeyOverlay> = Vec::new();
     for Spanned { value: entry, line } in parsed.keys {
         let error = |message: String| {
             SchemaError::new(file, message)
@@ -309,6 +334,43 @@ pub fn read_overlay(
             errors.extend(problems);
             correction
         });
+        let mut retired_values = Vec::new();
+        for Spanned {
+            value: retired,
+            line,
+        } in entry.retired_values
+        {
+            let mut removed = BTreeMap::new();
+            for (name, version) in retired.removed {
+                match Platform::from_name(&name) {
+                    Some(platform) => {
+                        removed.insert(platform, version);
+                    }
+                    None => {
+                        let names: Vec<&str> = Platform::ALL.iter().map(|p| p.name()).collect();
+                        errors.push(
+                            error(format!(
+                                "`retired_values` names `{name}`; platforms are {}",
+                                names.join(", ")
+                            ))
+                            .at_line(line),
+                        );
+                    }
+                }
+            }
+            if removed.is_empty() {
+                errors.push(error(
+                    "a retired value needs `removed`: the release that dropped it, per platform"
+                        .to_owned(),
+                ).at_line(line));
+            }
+            retired_values.push(RetiredSpec {
+                value: retired.value.scalar(),
+                removed,
+                source: retired.source,
+                line,
+            });
+        }
         keys.push(KeyOverlay {
             path: entry.path,
             line,
@@ -321,7 +383,31 @@ pub fn read_overlay(
             rust_variants: entry.rust_variants,
             platform_range,
             references: entry.references,
+            retired_values,
+            unchecked: Vec::new(),
         });
+    }
+    // An `unchecked` statement joins its key's entry (one entry per key).
+    for Spanned { value: entry, line } in parsed.unchecked {
+        if entry.path.is_empty() {
+            errors.push(
+                SchemaError::new(file, "an `unchecked` entry has an empty `path`").at_line(line),
+            );
+            continue;
+        }
+        let statement = UncheckedSpec {
+            says: entry.says,
+            reason: entry.reason,
+        };
+        match keys.iter_mut().find(|key| key.path == entry.path) {
+            Some(key) => key.unchecked.push(statement),
+            None => keys.push(KeyOverlay {
+                path: entry.path,
+                line,
+                unchecked: vec![statement],
+                ..KeyOverlay::default()
+            }),
+        }
     }
     let mut rules = Vec::new();
     for Spanned { value: entry, line } in parsed.rules {

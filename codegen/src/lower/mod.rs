@@ -12,7 +12,7 @@ mod boxing;
 
 use std::collections::BTreeMap;
 
-use crate::bind::{Bindings, FileBinding, KeyId};
+use crate::bind::{Bindings, BoundRule, FileBinding, KeyId};
 use crate::conventions::{FileRole, PAYLOAD_TYPE};
 use crate::ident;
 use crate::ir::{
@@ -170,6 +170,7 @@ impl ModuleLowerer<'_, '_> {
                 described_elsewhere: (description.is_none() && file.published)
                     .then(|| vec![file.payload_type().to_owned()]),
                 description,
+                unchecked: Vec::new(),
             };
         }
         let shared = !planned.also_at.is_empty();
@@ -186,6 +187,7 @@ impl ModuleLowerer<'_, '_> {
                 ),
                 description: None,
                 described_elsewhere: None,
+                unchecked: Vec::new(),
             },
             (Some(key), _) => self.key_docs(key, &planned.origin),
             (None, _) => Docs::default(),
@@ -211,6 +213,11 @@ impl ModuleLowerer<'_, '_> {
                 && self.binding.file.published)
                 .then(|| path.to_vec()),
             description,
+            unchecked: self
+                .bindings
+                .key_overlay(key)
+                .map(|overlay| overlay.unchecked.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -343,6 +350,9 @@ impl ModuleLowerer<'_, '_> {
                 })
             }),
             repetition: schema_key.repetition,
+            retired: overlay
+                .map(|overlay| overlay.retired_values.clone())
+                .unwrap_or_default(),
             format: overlay
                 .and_then(|overlay| overlay.valuetype)
                 .or_else(|| schema_key.subtype.as_deref().and_then(Format::from_subtype)),
@@ -368,7 +378,7 @@ impl ModuleLowerer<'_, '_> {
                     .rules
                     .iter()
                     .filter(move |rule| rule.dictionary == list)
-                    .map(move |rule| lower_rule(binding, rule.spec))
+                    .map(move |rule| lower_rule(self.bindings, binding, rule))
             })
             .collect()
     }
@@ -395,8 +405,19 @@ fn payload_type(kind: ModuleKind, file: &crate::schema::SchemaFile, types: &[Typ
     }
 }
 
-/// A rule, with the rankings its conditions use.
-fn lower_rule(binding: &FileBinding, spec: &crate::schema::RuleSpec) -> Rule {
+/// A rule, with the rankings its conditions use and the defaults of the
+/// keys it compares.
+fn lower_rule(bindings: &Bindings, binding: &FileBinding, rule: &BoundRule) -> Rule {
+    let spec = rule.spec;
+    let mut compared = spec.check.compared_paths();
+    compared.extend(spec.when.iter().flat_map(ConditionSpec::compared_paths));
+    let defaults = compared
+        .into_iter()
+        .filter_map(|path| {
+            let key = bindings.key(rule.key(path)?);
+            Some((path.to_vec(), key.default.as_ref()?.value.clone()))
+        })
+        .collect();
     let mut used = spec.check.rankings();
     used.extend(spec.when.iter().flat_map(ConditionSpec::rankings));
     let rankings: BTreeMap<String, Vec<Vec<String>>> = used
@@ -414,6 +435,7 @@ fn lower_rule(binding: &FileBinding, spec: &crate::schema::RuleSpec) -> Rule {
         message: spec.message.clone(),
         at: spec.at.clone(),
         rankings,
+        defaults,
     }
 }
 

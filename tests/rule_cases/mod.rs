@@ -8,6 +8,10 @@ use mobileconfig::runtime::{Severity, Target, Version};
 
 use crate::workspace_root;
 
+mod files;
+
+pub use files::{Edits, case_files};
+
 /// A fixture profile from `tests/profiles`, as a plist value.
 pub fn fixture(name: &str) -> Value {
     let path = workspace_root().join("tests/profiles").join(name);
@@ -58,41 +62,90 @@ pub fn target(platform: Platform, version: &str) -> Target {
 /// A rule's failing and passing case.
 #[derive(Debug)]
 pub struct Case {
-    pub code: &'static str,
+    pub code: String,
     /// Where the failing case's finding points.
-    pub path: &'static str,
+    pub path: String,
     pub severity: Severity,
-    pub fixture: &'static str,
+    pub fixture: String,
     pub target: Option<Target>,
-    pub failing: fn(&mut Value),
+    pub failing: Change,
     /// A change under which the rule applies and holds.
-    pub passing: fn(&mut Value),
+    pub passing: Change,
+}
+
+/// A change to a fixture: written in Rust, or read from a case file.
+#[derive(Debug)]
+pub enum Change {
+    Code(fn(&mut Value)),
+    Edits(Edits),
+}
+
+impl Change {
+    fn apply(&self, profile: &mut Value) {
+        match self {
+            Change::Code(change) => change(profile),
+            Change::Edits(edits) => edits.apply(profile),
+        }
+    }
 }
 
 impl Case {
     /// The failing profile.
     pub fn failing_profile(&self) -> Value {
-        let mut profile = fixture(self.fixture);
-        (self.failing)(&mut profile);
+        let mut profile = fixture(&self.fixture);
+        self.failing.apply(&mut profile);
         profile
     }
 
     /// The passing profile.
     pub fn passing_profile(&self) -> Value {
-        let mut profile = fixture(self.fixture);
-        (self.passing)(&mut profile);
+        let mut profile = fixture(&self.fixture);
+        self.passing.apply(&mut profile);
         profile
     }
 }
 
-/// Every case.
+/// A case written in Rust (for changes a case file cannot say).
+#[allow(clippy::too_many_arguments)]
+struct Coded {
+    code: &'static str,
+    path: &'static str,
+    severity: Severity,
+    fixture: &'static str,
+    target: Option<Target>,
+    failing: fn(&mut Value),
+    passing: fn(&mut Value),
+}
+
+impl From<Coded> for Case {
+    fn from(coded: Coded) -> Self {
+        Case {
+            code: coded.code.to_owned(),
+            path: coded.path.to_owned(),
+            severity: coded.severity,
+            fixture: coded.fixture.to_owned(),
+            target: coded.target,
+            failing: Change::Code(coded.failing),
+            passing: Change::Code(coded.passing),
+        }
+    }
+}
+
+/// Every case: those written in Rust below and those of the case files
+/// (`tests/rule-cases/*.yaml`).
 pub fn cases() -> Vec<Case> {
+    let mut cases: Vec<Case> = coded_cases().into_iter().map(Case::from).collect();
+    cases.extend(case_files());
+    cases
+}
+
+fn coded_cases() -> Vec<Coded> {
     const EAP: &str = "ikev2-eap.mobileconfig";
     const CERT: &str = "ikev2-certificate.mobileconfig";
     const DEMAND: &str = "ikev2-on-demand.mobileconfig";
     const TCC: &str = "tcc-with-consent.mobileconfig";
     vec![
-        Case {
+        Coded {
             code: "tcc.allowed-or-authorization",
             path: "PayloadContent[0].Services.SystemPolicyAllFiles[0].Allowed",
             severity: Severity::Error,
@@ -108,7 +161,7 @@ pub fn cases() -> Vec<Case> {
                 set(entry, "Authorization", "Allow");
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.certificate-type-needs-issuer",
             path: "PayloadContent[0].IKEv2.ServerCertificateIssuerCommonName",
             severity: Severity::Error,
@@ -121,7 +174,7 @@ pub fn cases() -> Vec<Case> {
             },
             passing: |p| set(ikev2(p, 0), "CertificateType", "RSA"),
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.ppk-needs-identifier",
             path: "PayloadContent[0].IKEv2.PPKIdentifier",
             severity: Severity::Error,
@@ -133,7 +186,7 @@ pub fn cases() -> Vec<Case> {
                 set(ikev2(p, 0), "PPKIdentifier", "ppk-1");
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.ppk-identifier-needs-ppk",
             path: "PayloadContent[0].IKEv2.PPK",
             severity: Severity::Error,
@@ -145,7 +198,7 @@ pub fn cases() -> Vec<Case> {
                 set(ikev2(p, 0), "PPKIdentifier", "ppk-1");
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.ppk-mandatory-ignored",
             path: "PayloadContent[0].IKEv2.PPKMandatory",
             severity: Severity::Warning,
@@ -159,7 +212,7 @@ pub fn cases() -> Vec<Case> {
                 set(d, "PPKIdentifier", "ppk-1");
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.post-quantum-fallback-ignored",
             path: "PayloadContent[1].IKEv2.AllowPostQuantumKeyExchangeFallback",
             severity: Severity::Warning,
@@ -179,71 +232,7 @@ pub fn cases() -> Vec<Case> {
                 );
             },
         },
-        Case {
-            code: "vpn.ikev2.strict-algorithms-no-des",
-            path: "PayloadContent[1].IKEv2.EnforceStrictAlgorithmSelection",
-            severity: Severity::Error,
-            fixture: CERT,
-            target: None,
-            failing: |p| {
-                let d = ikev2(p, 1);
-                let child = d["ChildSecurityAssociationParameters"]
-                    .as_dictionary_mut()
-                    .unwrap();
-                set(child, "EncryptionAlgorithm", "3DES");
-            },
-            passing: |p| {
-                let d = ikev2(p, 1);
-                let child = d["ChildSecurityAssociationParameters"]
-                    .as_dictionary_mut()
-                    .unwrap();
-                set(child, "EncryptionAlgorithm", "AES-128");
-            },
-        },
-        Case {
-            code: "vpn.ikev2.strict-algorithms-dh-group",
-            path: "PayloadContent[1].IKEv2.EnforceStrictAlgorithmSelection",
-            severity: Severity::Error,
-            fixture: CERT,
-            target: None,
-            failing: |p| {
-                let d = ikev2(p, 1);
-                let ike = d["IKESecurityAssociationParameters"]
-                    .as_dictionary_mut()
-                    .unwrap();
-                set(ike, "DiffieHellmanGroup", int(5));
-            },
-            passing: |p| {
-                let d = ikev2(p, 1);
-                let ike = d["IKESecurityAssociationParameters"]
-                    .as_dictionary_mut()
-                    .unwrap();
-                set(ike, "DiffieHellmanGroup", int(14));
-            },
-        },
-        Case {
-            code: "vpn.ikev2.strict-algorithms-ike-weaker-than-child",
-            path: "PayloadContent[1].IKEv2.IKESecurityAssociationParameters.EncryptionAlgorithm",
-            severity: Severity::Error,
-            fixture: CERT,
-            target: None,
-            failing: |p| {
-                let d = ikev2(p, 1);
-                let ike = d["IKESecurityAssociationParameters"]
-                    .as_dictionary_mut()
-                    .unwrap();
-                set(ike, "EncryptionAlgorithm", "AES-128-GCM");
-            },
-            passing: |p| {
-                // Equal strength, by the project's ranking.
-                let d = ikev2(p, 1);
-                let ike = d["IKESecurityAssociationParameters"]
-                    .as_dictionary_mut()
-                    .unwrap();
-                set(ike, "EncryptionAlgorithm", "ChaCha20Poly1305");
-            },
-        },
-        Case {
+        Coded {
             code: "vpn.ikev2.idle-timer-ignored",
             path: "PayloadContent[0].IKEv2.DisconnectOnIdleTimer",
             severity: Severity::Warning,
@@ -252,7 +241,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(ikev2(p, 0), "DisconnectOnIdle", int(0)),
             passing: |p| set(ikev2(p, 0), "DisconnectOnIdle", int(1)),
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.enforce-routes-ignored",
             path: "PayloadContent[0].IKEv2.EnforceRoutes",
             severity: Severity::Warning,
@@ -265,7 +254,7 @@ pub fn cases() -> Vec<Case> {
                 ikev2(p, 0).remove("ExcludeAPNs");
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.exclude-apns-ignored",
             path: "PayloadContent[0].IKEv2.ExcludeAPNs",
             severity: Severity::Warning,
@@ -274,7 +263,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(ikev2(p, 0), "IncludeAllNetworks", int(0)),
             passing: |p| set(ikev2(p, 0), "IncludeAllNetworks", int(1)),
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.exclude-cellular-services-ignored",
             path: "PayloadContent[0].IKEv2.ExcludeCellularServices",
             severity: Severity::Warning,
@@ -286,7 +275,7 @@ pub fn cases() -> Vec<Case> {
                 set(ikev2(p, 0), "IncludeAllNetworks", int(1));
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.exclude-device-communication-ignored",
             path: "PayloadContent[0].IKEv2.ExcludeDeviceCommunication",
             severity: Severity::Warning,
@@ -298,7 +287,7 @@ pub fn cases() -> Vec<Case> {
                 set(ikev2(p, 0), "IncludeAllNetworks", int(1));
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.exclude-local-networks-ignored",
             path: "PayloadContent[0].IKEv2.ExcludeLocalNetworks",
             severity: Severity::Warning,
@@ -311,7 +300,7 @@ pub fn cases() -> Vec<Case> {
                 set(ikev2(p, 0), "EnforceRoutes", int(1));
             },
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.shared-secret-missing",
             path: "PayloadContent[0].IKEv2.SharedSecret",
             severity: Severity::Error,
@@ -322,7 +311,7 @@ pub fn cases() -> Vec<Case> {
             },
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "vpn.ikev2.certificate-missing",
             path: "PayloadContent[1].IKEv2.PayloadCertificateUUID",
             severity: Severity::Error,
@@ -333,7 +322,7 @@ pub fn cases() -> Vec<Case> {
             },
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "vpn.type-ikev2-needs-dictionary",
             path: "PayloadContent[0].IKEv2",
             severity: Severity::Error,
@@ -344,7 +333,7 @@ pub fn cases() -> Vec<Case> {
             },
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "vpn.type-ikev2-subtype-empty",
             path: "PayloadContent[0].VPNSubType",
             severity: Severity::Error,
@@ -354,7 +343,7 @@ pub fn cases() -> Vec<Case> {
             passing: |p| set(payload(p, 0), "VPNSubType", ""),
         },
         // The schema's own checks.
-        Case {
+        Coded {
             code: "range",
             path: "PayloadContent[0].IKEv2.NATKeepAliveInterval",
             severity: Severity::Error,
@@ -363,7 +352,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(ikev2(p, 0), "NATKeepAliveInterval", int(19)),
             passing: |p| set(ikev2(p, 0), "NATKeepAliveInterval", int(20)),
         },
-        Case {
+        Coded {
             code: "repetition",
             path: "PayloadContent[1].IKEv2.IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods",
             severity: Severity::Error,
@@ -390,7 +379,7 @@ pub fn cases() -> Vec<Case> {
                 );
             },
         },
-        Case {
+        Coded {
             code: "platform-range",
             path: "PayloadContent[0].IKEv2.DisconnectOnIdleTimer",
             severity: Severity::Error,
@@ -399,7 +388,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(ikev2(p, 0), "DisconnectOnIdleTimer", int(16)),
             passing: |p| set(ikev2(p, 0), "DisconnectOnIdleTimer", int(15)),
         },
-        Case {
+        Coded {
             code: "rangelist",
             path: "PayloadContent[0].IKEv2.DeadPeerDetectionRate",
             severity: Severity::Error,
@@ -408,7 +397,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(ikev2(p, 0), "DeadPeerDetectionRate", "Sometimes"),
             passing: |p| set(ikev2(p, 0), "DeadPeerDetectionRate", "High"),
         },
-        Case {
+        Coded {
             // The envelope's PayloadType must be `Configuration`.
             code: "rangelist",
             path: "PayloadType",
@@ -418,7 +407,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(p.as_dictionary_mut().unwrap(), "PayloadType", "Profile"),
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "required",
             path: "PayloadContent[0].IKEv2.RemoteIdentifier",
             severity: Severity::Error,
@@ -429,7 +418,7 @@ pub fn cases() -> Vec<Case> {
             },
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "type",
             path: "PayloadContent[0].IKEv2.MTU",
             severity: Severity::Error,
@@ -438,7 +427,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(ikev2(p, 0), "MTU", "1400"),
             passing: |p| set(ikev2(p, 0), "MTU", int(1400)),
         },
-        Case {
+        Coded {
             code: "type-coerced",
             path: "PayloadContent[0].IKEv2.ExtendedAuthEnabled",
             severity: Severity::Warning,
@@ -447,7 +436,7 @@ pub fn cases() -> Vec<Case> {
             failing: |p| set(ikev2(p, 0), "ExtendedAuthEnabled", Value::Boolean(true)),
             passing: |p| set(ikev2(p, 0), "ExtendedAuthEnabled", int(1)),
         },
-        Case {
+        Coded {
             code: "valuetype",
             path: "PayloadContent[0].IKEv2.OnDemandRules[1].ActionParameters[0].RequiredURLStringProbe",
             severity: Severity::Warning,
@@ -466,7 +455,7 @@ pub fn cases() -> Vec<Case> {
             },
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "unavailable",
             path: "PayloadContent[0].IKEv2.ExcludeAPNs",
             severity: Severity::Warning,
@@ -475,7 +464,7 @@ pub fn cases() -> Vec<Case> {
             failing: |_| {},
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "unsupported-payload",
             path: "PayloadContent[0]",
             severity: Severity::Error,
@@ -484,7 +473,7 @@ pub fn cases() -> Vec<Case> {
             failing: |_| {},
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "duplicate-uuid",
             path: "PayloadContent[0].PayloadUUID",
             severity: Severity::Error,
@@ -496,7 +485,7 @@ pub fn cases() -> Vec<Case> {
             },
             passing: |_| {},
         },
-        Case {
+        Coded {
             code: "reference",
             path: "PayloadContent[1].IKEv2.PayloadCertificateUUID",
             severity: Severity::Error,

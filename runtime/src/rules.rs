@@ -1,0 +1,339 @@
+//! The rule language at run time: whether a [`Condition`] holds on a
+//! dictionary, which values to blame when it does not, and a rule's message
+//! with those values filled in.
+//!
+//! Comparisons read *effective* values: what the profile writes, or, for a
+//! key it leaves out inside a dictionary it has, the default Apple
+//! documents (what the device uses). `Present` and `Absent` read the
+//! profile as written.
+
+use plist::Value;
+
+use crate::schema::{Condition, KeyPath, Literal, Operand, Rule};
+
+/// A value a condition compares: written in the profile, or the documented
+/// default of a key the profile leaves out.
+#[derive(Debug, Clone, Copy)]
+pub enum Effective<'a> {
+    Written(&'a Value),
+    Default(Literal),
+}
+
+impl Effective<'_> {
+    /// The value in a message ("`AES-128`", "`AES-256` (the default)").
+    pub fn shown(&self) -> String {
+        match self {
+            Effective::Written(value) => crate::validate::shown(value, false),
+            Effective::Default(literal) => format!("{literal} (the default)"),
+        }
+    }
+
+    fn matches(&self, literal: &Literal) -> bool {
+        match self {
+            Effective::Written(value) => literal_matches(literal, value),
+            Effective::Default(default) => default == literal,
+        }
+    }
+
+    fn number(&self) -> Option<f64> {
+        match self {
+            Effective::Written(value) => number(value),
+            Effective::Default(Literal::Int(value)) => Some(*value as f64),
+            Effective::Default(Literal::Real(value)) => Some(*value),
+            Effective::Default(_) => None,
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        match self {
+            Effective::Written(value) => value.as_string(),
+            Effective::Default(Literal::Str(text)) => Some(text),
+            Effective::Default(_) => None,
+        }
+    }
+
+    /// The items compared: an array's, or the value itself.
+    fn items(&self) -> Vec<Effective<'_>> {
+        match self {
+            Effective::Written(Value::Array(items)) => {
+                items.iter().map(Effective::Written).collect()
+            }
+            other => vec![*other],
+        }
+    }
+}
+
+/// A value a failed check blames: its key path (relative to the rule's
+/// dictionary) and, unless the key is missing, its effective value.
+#[derive(Debug, Clone)]
+pub struct Culprit<'a> {
+    pub path: KeyPath,
+    pub value: Option<Effective<'a>>,
+}
+
+/// The number a plist value holds, if any.
+pub(crate) fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Integer(integer) => integer
+            .as_signed()
+            .map(|value| value as f64)
+            .or_else(|| integer.as_unsigned().map(|value| value as f64)),
+        Value::Real(real) => Some(*real),
+        _ => None,
+    }
+}
+
+/// Whether a plist value equals a table constant (a 0/1 flag written
+/// `<true/>` still means 1).
+pub(crate) fn literal_matches(literal: &Literal, value: &Value) -> bool {
+    match (literal, value) {
+        (Literal::Str(expected), Value::String(actual)) => expected == actual,
+        (Literal::Bool(expected), Value::Boolean(actual)) => expected == actual,
+        (Literal::Bool(expected), Value::Integer(_)) => {
+            number(value) == Some(if *expected { 1.0 } else { 0.0 })
+        }
+        (Literal::Int(expected), Value::Boolean(actual)) => *expected == i64::from(*actual),
+        (Literal::Int(expected), _) => number(value) == Some(*expected as f64),
+        (Literal::Real(expected), _) => number(value) == Some(*expected),
+        _ => false,
+    }
+}
+
+/// The value at a key path inside `dictionary`, as written.
+fn lookup<'a>(dictionary: &'a plist::Dictionary, path: &[&str]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    let mut value = dictionary.get(first)?;
+    for key in rest {
+        value = value.as_dictionary()?.get(key)?;
+    }
+    Some(value)
+}
+
+/// The effective value of an operand: as written, or its default when the
+/// dictionary that would hold it is there.
+fn effective<'a>(dictionary: &'a plist::Dictionary, operand: &Operand) -> Option<Effective<'a>> {
+    if let Some(value) = lookup(dictionary, operand.path) {
+        return Some(Effective::Written(value));
+    }
+    let default = operand.default?;
+    let (_, parents) = operand.path.split_last()?;
+    let parent_present = parents.is_empty()
+        || lookup(dictionary, parents).is_some_and(|parent| parent.as_dictionary().is_some());
+    parent_present.then_some(Effective::Default(default))
+}
+
+fn rank(ranking: &[&[&str]], value: &Effective) -> Option<usize> {
+    let text = value.text()?;
+    ranking.iter().position(|group| group.contains(&text))
+}
+
+/// Whether a condition holds on a dictionary.
+pub fn holds(condition: &Condition, dictionary: &plist::Dictionary) -> bool {
+    failures(condition, dictionary).is_none()
+}
+
+/// `None` when the condition holds; otherwise the values to blame (none
+/// when no single value is at fault).
+pub fn failures<'a>(
+    condition: &Condition,
+    dictionary: &'a plist::Dictionary,
+) -> Option<Vec<Culprit<'a>>> {
+    let blame = |operand: &Operand, value: Option<Effective<'a>>| {
+        Some(vec![Culprit {
+            path: operand.path,
+            value,
+        }])
+    };
+    let every_item = |operand: &Operand, test: &dyn Fn(&Effective) -> bool| {
+        let value = effective(dictionary, operand)?;
+        if value.items().iter().all(test) {
+            None
+        } else {
+            blame(operand, Some(value))
+        }
+    };
+    match condition {
+        Condition::Present(path) => lookup(dictionary, path)
+            .is_none()
+            .then(|| vec![Culprit { path, value: None }]),
+        Condition::Absent(path) => lookup(dictionary, path).map(|value| {
+            vec![Culprit {
+                path,
+                value: Some(Effective::Written(value)),
+            }]
+        }),
+        Condition::Equals(operand, literal) => match effective(dictionary, operand) {
+            Some(value) if value.matches(literal) => None,
+            value => blame(operand, value),
+        },
+        Condition::OneOf(operand, literals) => every_item(operand, &|item| {
+            literals.iter().any(|literal| item.matches(literal))
+        }),
+        Condition::NoneOf(operand, literals) => every_item(operand, &|item| {
+            !literals.iter().any(|literal| item.matches(literal))
+        }),
+        Condition::AtLeast(operand, bound) => every_item(operand, &|item| {
+            item.number().is_none_or(|actual| actual >= *bound)
+        }),
+        Condition::AtMost(operand, bound) => every_item(operand, &|item| {
+            item.number().is_none_or(|actual| actual <= *bound)
+        }),
+        Condition::RanksAtMost {
+            lower,
+            upper,
+            ranking,
+        } => {
+            let upper_value = effective(dictionary, upper);
+            let lower_rank = effective(dictionary, lower).and_then(|value| rank(ranking, &value));
+            let upper_rank = upper_value.and_then(|value| rank(ranking, &value));
+            match (lower_rank, upper_rank) {
+                (Some(lower_rank), Some(upper_rank)) if lower_rank > upper_rank => {
+                    blame(upper, upper_value)
+                }
+                _ => None,
+            }
+        }
+        Condition::All(conditions) => {
+            let mut culprits = Vec::new();
+            let mut failed = false;
+            for condition in *conditions {
+                if let Some(found) = failures(condition, dictionary) {
+                    failed = true;
+                    culprits.extend(found);
+                }
+            }
+            failed.then_some(culprits)
+        }
+        Condition::Any(conditions) => conditions
+            .iter()
+            .all(|condition| failures(condition, dictionary).is_some())
+            .then(Vec::new),
+        Condition::Not(condition) => failures(condition, dictionary).is_none().then(Vec::new),
+    }
+}
+
+/// The rule's message with `{key}` and `{value}` filled in from the culprit
+/// (the generator allows `{value}` only where no compared key is secret).
+pub fn message(rule: &Rule, culprit: Option<&Culprit>) -> String {
+    if !rule.message.contains('{') {
+        return rule.message.to_owned();
+    }
+    let key = culprit.map_or_else(String::new, |culprit| culprit.path.join("."));
+    let value = culprit
+        .and_then(|culprit| culprit.value.as_ref())
+        .map_or_else(|| "absent".to_owned(), Effective::shown);
+    rule.message
+        .replace("{key}", &key)
+        .replace("{value}", &value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Severity;
+
+    fn dictionary(entries: &[(&str, Value)]) -> plist::Dictionary {
+        entries
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect()
+    }
+
+    fn int(value: i64) -> Value {
+        Value::Integer(value.into())
+    }
+
+    const IKE_GROUP: Operand = Operand {
+        path: &["IKE", "Group"],
+        default: Some(Literal::Int(14)),
+    };
+    const CHILD_GROUP: Operand = Operand {
+        path: &["Child", "Group"],
+        default: Some(Literal::Int(14)),
+    };
+
+    #[test]
+    fn a_key_left_out_of_a_present_dictionary_reads_its_default() {
+        let condition = Condition::Equals(IKE_GROUP, Literal::Int(14));
+        let with_dictionary = dictionary(&[("IKE", Value::Dictionary(Default::default()))]);
+        assert!(holds(&condition, &with_dictionary));
+        // No dictionary, no value: an equality fails, a bound holds.
+        assert!(!holds(&condition, &dictionary(&[])));
+        assert!(holds(
+            &Condition::AtLeast(IKE_GROUP, 20.0),
+            &dictionary(&[])
+        ));
+        assert!(!holds(
+            &Condition::AtLeast(IKE_GROUP, 20.0),
+            &with_dictionary
+        ));
+    }
+
+    #[test]
+    fn each_failing_part_of_all_is_blamed_with_its_value() {
+        let condition = Condition::All(&[
+            Condition::AtLeast(IKE_GROUP, 14.0),
+            Condition::AtLeast(CHILD_GROUP, 14.0),
+        ]);
+        let sa = |group: i64| Value::Dictionary(dictionary(&[("Group", int(group))]));
+        let profile = dictionary(&[("IKE", sa(19)), ("Child", sa(2))]);
+        let culprits = failures(&condition, &profile).expect("fails");
+        assert_eq!(culprits.len(), 1);
+        assert_eq!(culprits[0].path, ["Child", "Group"]);
+        let rule = Rule {
+            code: "example",
+            severity: Severity::Error,
+            when: None,
+            check: Condition::Present(&[]),
+            message: "{key} is {value}",
+            at: &[],
+        };
+        assert_eq!(message(&rule, Some(&culprits[0])), "Child.Group is 2");
+        // Both failing: both blamed.
+        let profile = dictionary(&[("IKE", sa(5)), ("Child", sa(2))]);
+        assert_eq!(failures(&condition, &profile).map(|c| c.len()), Some(2));
+    }
+
+    #[test]
+    fn any_and_not_blame_no_single_value() {
+        let condition = Condition::Any(&[Condition::Present(&["A"]), Condition::Present(&["B"])]);
+        assert_eq!(
+            failures(&condition, &dictionary(&[])).map(|c| c.len()),
+            Some(0)
+        );
+        let condition = Condition::Not(&Condition::Present(&["A"]));
+        assert_eq!(
+            failures(&condition, &dictionary(&[("A", int(1))])).map(|c| c.len()),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_ranking_blames_its_upper_key_and_reads_defaults() {
+        const RANKING: &[&[&str]] = &[&["AES-128"], &["AES-256"]];
+        let condition = Condition::RanksAtMost {
+            lower: Operand {
+                path: &["Child", "Cipher"],
+                default: Some(Literal::Str("AES-256")),
+            },
+            upper: Operand {
+                path: &["IKE", "Cipher"],
+                default: Some(Literal::Str("AES-256")),
+            },
+            ranking: RANKING,
+        };
+        let text = |value: &str| Value::String(value.to_owned());
+        let ike = Value::Dictionary(dictionary(&[("Cipher", text("AES-128"))]));
+        // The Child SA dictionary without a cipher uses AES-256.
+        let profile = dictionary(&[
+            ("IKE", ike.clone()),
+            ("Child", Value::Dictionary(Default::default())),
+        ]);
+        let culprits = failures(&condition, &profile).expect("fails");
+        assert_eq!(culprits[0].path, ["IKE", "Cipher"]);
+        // Without a Child SA dictionary there is nothing to compare.
+        assert!(holds(&condition, &dictionary(&[("IKE", ike)])));
+        let shown = Effective::Default(Literal::Str("AES-256")).shown();
+        assert_eq!(shown, "`AES-256` (the default)");
+    }
+}
