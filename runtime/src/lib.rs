@@ -10,7 +10,9 @@
 //! - the vocabulary the generator and the validators share, defined once:
 //!   [`availability`] (platforms and Apple's `supportedOS` inheritance),
 //!   [`format`](mod@format) (the well-known string formats) and [`pattern`] (what a
-//!   `format` pattern matches).
+//!   `format` pattern matches);
+//! - with the `certificates` feature, `certificate`: what the certificates
+//!   and PKCS#12 files of certificate payloads hold.
 //!
 //! The generated impls go through [`plist::Dictionary`] rather than
 //! `#[serde(flatten)]`: flattening buffers values in a form that loses plist
@@ -25,6 +27,8 @@ pub use plist;
 pub use indexmap::IndexMap;
 
 pub mod availability;
+#[cfg(feature = "certificates")]
+pub mod certificate;
 mod dictionary;
 mod flag;
 pub mod format;
