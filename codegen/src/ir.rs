@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 pub use crate::schema::Platform;
 pub use crate::schema::{
-    Availability, Bounds, ConditionSpec, Format, Repetition, RetiredSpec, Scalar, Severity,
-    UncheckedSpec,
+    Availability, Bounds, CertificateForm, ConditionSpec, ContentsSpec, Format, Repetition,
+    RetiredSpec, Scalar, Severity, UncheckedSpec,
 };
 pub use crate::types::TypeId;
 
@@ -301,6 +301,8 @@ pub struct Field {
     /// The value is the `PayloadUUID` of a payload of this profile of one
     /// of these types.
     pub references: Option<Vec<String>>,
+    /// What the key's `<data>` holds, for the validators to read.
+    pub contents: Option<ContentsSpec>,
 }
 
 impl Field {

@@ -63,6 +63,7 @@ const RESERVED_MODULE_NAMES: &[&str] = &[
     "full",
     "profiles",
     "declarations",
+    "certificates",
 ];
 
 /// Methods every generated struct has; a read-only accessor must not take

@@ -10,7 +10,7 @@ use std::fmt;
 
 pub use mobileconfig_runtime::availability::{Introduced, Platform};
 pub use mobileconfig_runtime::format::Format;
-pub use mobileconfig_runtime::schema::Severity;
+pub use mobileconfig_runtime::schema::{CertificateForm, Severity};
 
 /// `supportedOS` as the schema states it or as inherited: one entry per
 /// platform named, in platform order, versions as written.
@@ -529,6 +529,18 @@ pub struct KeyOverlay {
     /// What the documentation says of the key that no profile check can
     /// verify, and why.
     pub unchecked: Vec<UncheckedSpec>,
+    /// What the key's `<data>` holds, for the validators to read.
+    pub contents: Option<ContentsSpec>,
+}
+
+/// What a `<data>` key holds (an overlay's `contents`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContentsSpec {
+    /// An X.509 certificate in this form.
+    Certificate(CertificateForm),
+    /// A PKCS#12 identity; `password` names the key of the same dictionary
+    /// holding its password.
+    Pkcs12 { password: Option<String> },
 }
 
 /// A value Apple retired: the releases that removed it, per platform, and

@@ -29,6 +29,7 @@ pub use indexmap::IndexMap;
 pub mod availability;
 #[cfg(feature = "certificates")]
 pub mod certificate;
+mod contents;
 mod dictionary;
 mod flag;
 pub mod format;

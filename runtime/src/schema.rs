@@ -49,6 +49,38 @@ pub struct KeySchema {
     /// The value is the `PayloadUUID` of another payload of the profile, of
     /// one of these `PayloadType`s.
     pub references: Option<&'static [&'static str]>,
+    /// What the key's bytes hold, checked when the `certificates` feature
+    /// is on.
+    pub contents: Option<Contents>,
+}
+
+/// What the bytes of a `<data>` key hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contents {
+    /// One X.509 certificate, written in this form (the other form is read
+    /// too, with a warning).
+    Certificate(CertificateForm),
+    /// A PKCS#12 identity; `password` names the key of the same dictionary
+    /// that holds its password, if the payload has one.
+    Pkcs12 { password: Option<&'static str> },
+}
+
+/// How a certificate's bytes are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateForm {
+    /// Binary DER.
+    Der,
+    /// PEM text (`-----BEGIN CERTIFICATE-----`).
+    Pem,
+}
+
+impl CertificateForm {
+    pub fn name(self) -> &'static str {
+        match self {
+            CertificateForm::Der => "DER",
+            CertificateForm::Pem => "PEM text",
+        }
+    }
 }
 
 impl KeySchema {
@@ -66,6 +98,7 @@ impl KeySchema {
             sensitive: false,
             platform_limits: &[],
             references: None,
+            contents: None,
         }
     }
 

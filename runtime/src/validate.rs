@@ -357,6 +357,11 @@ impl<'a> Walker<'a> {
                 None => {}
                 Some(value) => {
                     self.key(key, value, &key_path, inherited);
+                    if let Some(contents) = key.contents {
+                        for finding in crate::contents::check(contents, value, dictionary) {
+                            self.report(&key_path, finding.severity, finding.code, finding.message);
+                        }
+                    }
                     if let ValueKind::TypedBy(by) = key.value.kind {
                         self.typed_by(by, dictionary, value, key_path);
                     }

@@ -18,7 +18,7 @@ use crate::bind::{Bindings, BoundRule, FileId, KeyId, KeyRole};
 use crate::error::SchemaError;
 use crate::error::overlay_key_path;
 use crate::naming::Names;
-use crate::schema::{ConditionSpec, KeyType, Overlay, PayloadKey, Scalar};
+use crate::schema::{ConditionSpec, ContentsSpec, KeyType, Overlay, PayloadKey, Scalar};
 use crate::types::TypePlan;
 use crate::types::{KeyShape, value_shape};
 
@@ -155,6 +155,36 @@ fn check_key_overlays(bindings: &Bindings, errors: &mut Vec<SchemaError>) {
                     problems.push(format!(
                         "`references` names `{kind}`, which no schema file has as its payload type"
                     ));
+                }
+            }
+        }
+        if let Some(contents) = &entry.contents {
+            if key_type != Some(KeyType::Data) {
+                problems.push(format!(
+                    "`contents` says what a <data> key holds; `{name}` is {type_words}"
+                ));
+            }
+            if let ContentsSpec::Pkcs12 {
+                password: Some(password),
+            } = contents
+            {
+                let sibling = bindings
+                    .named_keys(key.file, key.list)
+                    .into_iter()
+                    .map(|sibling| bindings.key(sibling))
+                    .find(|sibling| &sibling.key == password);
+                match sibling {
+                    None => problems.push(format!(
+                        "`contents` takes the password from `{password}`, which is not a key \
+                         beside `{name}`"
+                    )),
+                    Some(sibling) if sibling.key_type() != Some(KeyType::String) => {
+                        problems.push(format!(
+                            "`contents` takes the password from `{password}`, which is not a \
+                             <string>"
+                        ))
+                    }
+                    Some(_) => {}
                 }
             }
         }

@@ -4,8 +4,8 @@
 //! a type.
 
 use crate::ir::{
-    Availability, ConditionSpec, Field, Module, Rule, Scalar, Shape, ShownAvailability, TypeDef,
-    TypeKind, Value,
+    Availability, ConditionSpec, ContentsSpec, Field, Module, Rule, Scalar, Shape,
+    ShownAvailability, TypeDef, TypeKind, Value,
 };
 use crate::schema::Introduced;
 
@@ -157,6 +157,8 @@ pub enum FactKind {
     Pattern,
     PlatformLimit(crate::ir::Platform),
     References,
+    /// What a `<data>` key's bytes hold.
+    Contents,
     Availability,
     Sensitive,
     /// What the documentation says that no profile check can verify.
@@ -177,6 +179,7 @@ impl FactKind {
             FactKind::Pattern => "Pattern".to_owned(),
             FactKind::PlatformLimit(platform) => format!("On {}", platform.name()),
             FactKind::References => "Refers to".to_owned(),
+            FactKind::Contents => "Holds".to_owned(),
             FactKind::Availability => "Availability".to_owned(),
             FactKind::Sensitive => "Sensitive".to_owned(),
             FactKind::NotChecked => "Also".to_owned(),
@@ -241,6 +244,23 @@ pub fn key_facts(field: &Field) -> Vec<Fact> {
                 either(types)
             ),
         ));
+    }
+    if let Some(contents) = &field.contents {
+        let text = match contents {
+            ContentsSpec::Certificate(form) => format!(
+                "one X.509 certificate as {} (read and checked by the validators)",
+                form.name()
+            ),
+            ContentsSpec::Pkcs12 {
+                password: Some(key),
+            } => format!(
+                "a PKCS#12 identity; the validators open it with `{key}` when the payload has it"
+            ),
+            ContentsSpec::Pkcs12 { password: None } => {
+                "a PKCS#12 identity (its structure is checked)".to_owned()
+            }
+        };
+        facts.push(Fact::new(FactKind::Contents, text));
     }
     for statement in &field.docs.unchecked {
         facts.push(Fact::new(

@@ -8,8 +8,8 @@ use quote::quote;
 
 use super::rust::layout::separated;
 use crate::ir::{
-    Availability, ConditionSpec, Field, Format, Module, Platform, Rule, Scalar, Severity, Shape,
-    StructDef, TypeDef, TypeId, TypeKind, Value,
+    Availability, CertificateForm, ConditionSpec, ContentsSpec, Field, Format, Module, Platform,
+    Rule, Scalar, Severity, Shape, StructDef, TypeDef, TypeId, TypeKind, Value,
 };
 use crate::schema::Introduced;
 
@@ -179,6 +179,21 @@ fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenSt
     }
     if let Some(types) = &field.references {
         extras.push(quote!(references: Some(&[#(#types),*])));
+    }
+    if let Some(contents) = &field.contents {
+        let contents = match contents {
+            ContentsSpec::Certificate(CertificateForm::Der) => {
+                quote!(Contents::Certificate(CertificateForm::Der))
+            }
+            ContentsSpec::Certificate(CertificateForm::Pem) => {
+                quote!(Contents::Certificate(CertificateForm::Pem))
+            }
+            ContentsSpec::Pkcs12 { password } => {
+                let password = option_str(password.as_deref());
+                quote!(Contents::Pkcs12 { password: #password })
+            }
+        };
+        extras.push(quote!(contents: Some(#contents)));
     }
     if extras.is_empty() {
         base

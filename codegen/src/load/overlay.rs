@@ -14,8 +14,8 @@ use super::yaml::Document;
 use super::yaml::de::{self, NodeRef};
 use crate::error::{SchemaError, overlay_key_path};
 use crate::schema::{
-    Addition, Bounds, ConditionSpec, Format, KeyOverlay, Overlay, Platform, RetiredSpec, RuleSpec,
-    Scalar, Severity, Spanned, UncheckedSpec,
+    Addition, Bounds, CertificateForm, ConditionSpec, ContentsSpec, Format, KeyOverlay, Overlay,
+    Platform, RetiredSpec, RuleSpec, Scalar, Severity, Spanned, UncheckedSpec,
 };
 
 #[derive(Debug, Deserialize)]
@@ -253,6 +253,41 @@ struct KeyEntry {
     references: Option<Vec<String>>,
     #[serde(default)]
     retired_values: Vec<Spanned<RetiredEntry>>,
+    #[serde(default)]
+    contents: Option<ContentsEntry>,
+}
+
+/// What a `<data>` key holds: `{ certificate: der }`, `{ certificate: pem }`
+/// or `{ pkcs12: { password: Password } }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum ContentsEntry {
+    Certificate(FormEntry),
+    Pkcs12 {
+        #[serde(default)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FormEntry {
+    Der,
+    Pem,
+}
+
+impl ContentsEntry {
+    fn spec(self) -> ContentsSpec {
+        match self {
+            ContentsEntry::Certificate(FormEntry::Der) => {
+                ContentsSpec::Certificate(CertificateForm::Der)
+            }
+            ContentsEntry::Certificate(FormEntry::Pem) => {
+                ContentsSpec::Certificate(CertificateForm::Pem)
+            }
+            ContentsEntry::Pkcs12 { password } => ContentsSpec::Pkcs12 { password },
+        }
+    }
 }
 
 /// Reads the overlay `file` from its parsed text; `base` makes the ids of
@@ -385,6 +420,7 @@ pub fn read_overlay(
             references: entry.references,
             retired_values,
             unchecked: Vec::new(),
+            contents: entry.contents.map(ContentsEntry::spec),
         });
     }
     // An `unchecked` statement joins its key's entry (one entry per key).

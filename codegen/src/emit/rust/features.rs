@@ -17,6 +17,9 @@ pub const PROFILES: &str = "profiles";
 pub const DECLARATIONS: &str = "declarations";
 /// Both families.
 pub const FULL: &str = "full";
+/// Reads the certificates and PKCS#12 files of certificate payloads, so the
+/// validators can check them (the runtime's feature of the same name).
+const CERTIFICATES: &str = "certificates";
 
 /// The feature that builds `module`, if it is optional.
 pub fn feature(module: &Module) -> Option<&str> {
@@ -57,8 +60,13 @@ pub fn cargo_features(ir: &Ir) -> String {
         format!("[\n{lines}]")
     };
     let mut out = String::from("[features]\n");
-    out.push_str(&format!("default = [\"{PROFILES}\"]\n"));
-    out.push_str(&format!("{FULL} = [\"{PROFILES}\", \"{DECLARATIONS}\"]\n"));
+    out.push_str(&format!("default = [\"{PROFILES}\", \"{CERTIFICATES}\"]\n"));
+    out.push_str(&format!(
+        "{FULL} = [\"{PROFILES}\", \"{DECLARATIONS}\", \"{CERTIFICATES}\"]\n"
+    ));
+    out.push_str(&format!(
+        "{CERTIFICATES} = [\"mobileconfig-runtime/{CERTIFICATES}\"]\n"
+    ));
     out.push_str(&format!("{PROFILES} = {}\n", list(&profiles)));
     out.push_str(&format!("{DECLARATIONS} = {}\n", list(&declarations)));
     let mut every: Vec<&String> = profiles.iter().chain(&declarations).collect();
