@@ -112,6 +112,10 @@ fn apply(key: &mut PayloadKey, correction: &Correction) -> Vec<String> {
         );
         key.default = Some(default.clone());
     }
+    if let Some(format) = &correction.format {
+        replace("format", key.format.as_ref() == Some(format));
+        key.format = Some(format.clone());
+    }
     stale
 }
 

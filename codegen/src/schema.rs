@@ -585,6 +585,8 @@ pub struct Correction {
     pub range: Option<Range>,
     pub rangelist: Option<Vec<Spanned<Scalar>>>,
     pub default: Option<Spanned<Scalar>>,
+    /// A `format` pattern Apple's prose states and its YAML lacks.
+    pub format: Option<PatternSpec>,
     /// The key's subkeys in place of Apple's (a structure Apple's YAML gets
     /// wrong), in Apple's format.
     pub subkeys: Option<KeysRead>,

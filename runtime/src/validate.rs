@@ -408,8 +408,19 @@ impl<'a> Walker<'a> {
                 }
             }
         }
-        if let (Some(types), Value::String(uuid)) = (key.references, value) {
-            self.references.push((path.to_owned(), uuid.clone(), types));
+        if let Some(types) = key.references {
+            match value {
+                Value::String(uuid) => self.references.push((path.to_owned(), uuid.clone(), types)),
+                Value::Array(items) => {
+                    for (index, item) in items.iter().enumerate() {
+                        if let Value::String(uuid) = item {
+                            let item_path = format!("{path}[{index}]");
+                            self.references.push((item_path, uuid.clone(), types));
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
         self.value(&key.value, value, path, key.sensitive, &availability);
     }

@@ -101,9 +101,14 @@ fn check_key_overlays(bindings: &Bindings, errors: &mut Vec<SchemaError>) {
                 "`valuetype` says what a string holds; `{name}` is {type_words}"
             ));
         }
-        if entry.references.is_some() && !is_string {
+        let strings = match value_shape(bindings, key) {
+            KeyShape::Array(Some(item)) => bindings.key(item).key_type() == Some(KeyType::String),
+            _ => false,
+        };
+        if entry.references.is_some() && !is_string && !strings {
             problems.push(format!(
-                "`references` is for a string holding a PayloadUUID; `{name}` is {type_words}"
+                "`references` is for a string (or an array of strings) holding a PayloadUUID; \
+                 `{name}` is {type_words}"
             ));
         }
         if !entry.platform_range.is_empty()

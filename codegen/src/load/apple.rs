@@ -103,6 +103,7 @@ pub const KEY_CORRECTIONS: &[&str] = &[
     "range",
     "rangelist",
     "default",
+    "format",
     "subkeys",
 ];
 pub const PAYLOAD_CORRECTIONS: &[&str] = &["source", "supportedOS"];
@@ -621,6 +622,9 @@ impl<'a> Reader<'a> {
                 "range" => correction.range = Some(self.read_range(value, path)),
                 "rangelist" => correction.rangelist = self.read_rangelist(value, path),
                 "default" => correction.default = self.read_default(value, path),
+                "format" => {
+                    correction.format = self.string(value, path, "format").map(PatternSpec::new);
+                }
                 "subkeys" => {
                     if self.sequence(value, path, "subkeys").is_some() {
                         correction.subkeys = Some(self.read_keys_at(value, path.to_vec()));
