@@ -128,6 +128,27 @@ fn sample_text(schema: &ValueSchema) -> &'static str {
     }
 }
 
+/// Keys beyond the required ones that an overlay rule asks for, so the
+/// minimal instance of the type is valid: each entry names the rule.
+fn rule_seeds(payload_type: &str) -> Vec<(&'static str, Json)> {
+    match payload_type {
+        // dns.https-needs-server-url: the first protocol, HTTPS, needs a URL.
+        "com.apple.dnsSettings.managed" => vec![(
+            "DNSSettings",
+            json!({ "DNSProtocol": "HTTPS", "ServerURL": "https://dns.example.com/dns-query" }),
+        )],
+        // wifi.ssid-missing: a network is named by SSID_STR or DomainName.
+        "com.apple.wifi.managed" => vec![("SSID_STR", json!("Example"))],
+        // security.acme.*: a hardware-bound key is an EC key of 256 or 384
+        // bits.
+        "com.apple.security.acme" => vec![
+            ("KeyType", json!("ECSECPrimeRandom")),
+            ("KeySize", json!(384)),
+        ],
+        _ => Vec::new(),
+    }
+}
+
 fn valid_dict(dict: &DictSchema, depth: usize) -> Json {
     let mut object = serde_json::Map::new();
     for key in dict.keys.iter().filter(|key| key.required) {
@@ -382,6 +403,9 @@ fn every_payload_and_declaration_has_a_valid_instance_and_each_constraint_broken
         let mut payload = valid_dict(subject.schema.root, 0);
         if subject.kind == Kind::Payload {
             payload["PayloadType"] = json!(subject.schema.payload_type);
+        }
+        for (key, value) in rule_seeds(subject.schema.payload_type) {
+            payload[key] = value;
         }
         let valid = wrap(subject, &payload);
         let label = format!("{} (valid)", subject.name);

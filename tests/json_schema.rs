@@ -50,6 +50,10 @@ fn inexpressible(schema: &Json) -> BTreeSet<String> {
         "platform-range",
         "unavailable",
         "unsupported-payload",
+        // What certificate and PKCS#12 bytes hold: JSON Schema sees only
+        // Base64 text.
+        "certificate",
+        "pkcs12",
     ]
     .into_iter()
     .map(str::to_owned)
