@@ -232,10 +232,10 @@ prop_compose! {
     ) -> IkeV2 {
         let mut ikev2 = IkeV2::new(IkeV2Required {
             authentication_method: method,
-            local_identifier: local,
             remote_address: remote.clone(),
             remote_identifier: remote,
         });
+        ikev2.local_identifier = Some(local);
         ikev2.mtu = mtu;
         ikev2.disable_mobike = mobike;
         ikev2.ppk = ppk.map(plist::Data::new);

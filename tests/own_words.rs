@@ -21,8 +21,16 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs of [`RUN`] words that read as prose: a run with two numbers or
+/// more is a list of facts (EAP type numbers, key sizes, an OID, versions
+/// per platform), which the project may state as Apple does.
 fn runs(text: &str) -> Vec<Vec<String>> {
-    words(text).windows(RUN).map(<[String]>::to_vec).collect()
+    let is_number = |word: &String| word.chars().all(|c| c.is_ascii_digit());
+    words(text)
+        .windows(RUN)
+        .filter(|run| run.iter().filter(|word| is_number(word)).count() < 2)
+        .map(<[String]>::to_vec)
+        .collect()
 }
 
 fn yaml_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {

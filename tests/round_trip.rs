@@ -154,7 +154,6 @@ fn writing_back_loses_nothing_and_writes_flags_as_integers() {
 fn profiles_are_built_from_required_keys() {
     let ikev2 = IkeV2::new(IkeV2Required {
         authentication_method: IkeV2AuthenticationMethod::Certificate,
-        local_identifier: "client".into(),
         remote_address: "vpn.example.com".into(),
         remote_identifier: "server".into(),
     });
@@ -188,10 +187,10 @@ fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut ikev2 = IkeV2::new(IkeV2Required {
         authentication_method: IkeV2AuthenticationMethod::Certificate,
-        local_identifier: "client.example.com".into(),
         remote_address: "vpn.example.com".into(),
         remote_identifier: "vpn.example.com".into(),
     });
+    ikev2.local_identifier = Some("client.example.com".into());
     ikev2.mtu = Some(1400);
     let mut vpn = VpnManaged::new(VpnManagedRequired {
         payload_identifier: "com.example.vpn".into(),

@@ -5,26 +5,35 @@
 
 use mobileconfig::runtime::plist::Value;
 use mobileconfig::runtime::schema::Platform;
-use mobileconfig::runtime::{Diagnostic, Target};
+use mobileconfig::runtime::{Diagnostic, Severity, Target};
 use mobileconfig_tests::rule_cases::{cases, fixture, ikev2, int, set, target};
 
 fn validate(profile: &Value, target: Option<&Target>) -> Vec<Diagnostic> {
     mobileconfig::validate_profile(profile, target)
 }
 
+/// Every fixture profile but the one written to show lenient reading.
+fn clean_fixtures() -> Vec<String> {
+    let dir = mobileconfig_tests::workspace_root().join("tests/profiles");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/profiles")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".mobileconfig") && name != "real-world-lenient.mobileconfig")
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn the_clean_fixtures_have_no_findings() {
-    for name in [
-        "ikev2-certificate.mobileconfig",
-        "ikev2-eap.mobileconfig",
-        "ikev2-on-demand.mobileconfig",
-        "ikev2-certificate.binary.mobileconfig",
-        "ikev2-eap.binary.mobileconfig",
-        // ConsentText by language, as profiles write it (Apple's YAML nests
-        // it one level deeper; the overlay corrects it).
-        "tcc-with-consent.mobileconfig",
-    ] {
-        let diagnostics = validate(&fixture(name), None);
+    let names = clean_fixtures();
+    assert!(names.len() >= 20, "only {} fixtures", names.len());
+    for name in names {
+        // Notes (what a certificate payload holds) are not findings.
+        let diagnostics: Vec<Diagnostic> = validate(&fixture(&name), None)
+            .into_iter()
+            .filter(|diagnostic| diagnostic.severity != Severity::Info)
+            .collect();
         assert!(diagnostics.is_empty(), "{name}: {diagnostics:#?}");
     }
 }
@@ -174,4 +183,98 @@ fn write_xml(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     value.to_writer_xml(&mut out).unwrap();
     out
+}
+
+/// The bytes of a certificate file made for the fixtures.
+fn certificate_file(name: &str) -> Vec<u8> {
+    let path = mobileconfig_tests::workspace_root().join("tests/profiles/certs").join(name);
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn with_content(fixture_name: &str, index: usize, bytes: Vec<u8>) -> Value {
+    let mut profile = fixture(fixture_name);
+    set(
+        mobileconfig_tests::rule_cases::payload(&mut profile, index),
+        "PayloadContent",
+        Value::Data(bytes),
+    );
+    profile
+}
+
+fn codes_at(findings: &[Diagnostic], path: &str) -> Vec<(Severity, String)> {
+    findings
+        .iter()
+        .filter(|finding| finding.path == path)
+        .map(|finding| (finding.severity, finding.code.clone()))
+        .collect()
+}
+
+#[test]
+fn certificate_payloads_are_read_and_their_dates_checked() {
+    const CERTS: &str = "certs-root-pkcs1-pem.mobileconfig";
+    let at = "PayloadContent[0].PayloadContent";
+    // The clean fixture: each certificate is described in a note.
+    let findings = validate(&fixture(CERTS), None);
+    let notes: Vec<&Diagnostic> = findings
+        .iter()
+        .filter(|finding| finding.code == "certificate-info")
+        .collect();
+    assert_eq!(notes.len(), 3, "{findings:#?}");
+    assert!(notes[0].message.contains("CA certificate"), "{}", notes[0].message);
+    // Expired, not yet valid, damaged, and PEM where DER is documented.
+    let cases = [
+        ("expired.der", Severity::Warning, "certificate-expired"),
+        ("not-yet-valid.der", Severity::Warning, "certificate-not-yet-valid"),
+        ("corrupt.der", Severity::Error, "certificate"),
+        ("server-ca.pem", Severity::Warning, "certificate-form"),
+    ];
+    for (file, severity, code) in cases {
+        let findings = validate(&with_content(CERTS, 0, certificate_file(file)), None);
+        assert!(
+            codes_at(&findings, at).contains(&(severity, code.to_owned())),
+            "{file}: {findings:#?}"
+        );
+    }
+    let expired = validate(&with_content(CERTS, 0, certificate_file("expired.der")), None);
+    let warning = expired.iter().find(|f| f.code == "certificate-expired").unwrap();
+    assert!(warning.message.contains("expired on 20"), "{}", warning.message);
+}
+
+#[test]
+fn a_pkcs12_opens_with_its_password_which_is_never_shown() {
+    const IDENTITY: &str = "certs-pkcs12.mobileconfig";
+    let at = "PayloadContent[0].PayloadContent";
+    for name in [IDENTITY, "certs-pkcs12-legacy.mobileconfig"] {
+        let findings = validate(&fixture(name), None);
+        let note = findings.iter().find(|f| f.code == "certificate-info");
+        assert!(
+            note.is_some_and(|note| note.message.contains("identity")),
+            "{name}: {findings:#?}"
+        );
+    }
+    let secret = "a-wrong-password-9c1e";
+    let mut profile = fixture(IDENTITY);
+    set(mobileconfig_tests::rule_cases::payload(&mut profile, 0), "Password", secret);
+    let findings = validate(&profile, None);
+    assert!(
+        codes_at(&findings, at).contains(&(Severity::Error, "pkcs12".to_owned())),
+        "{findings:#?}"
+    );
+    for finding in &findings {
+        assert!(!finding.to_string().contains(secret), "{finding}");
+    }
+    // Without a password the device asks at installation: a note.
+    let mut profile = fixture(IDENTITY);
+    mobileconfig_tests::rule_cases::payload(&mut profile, 0).remove("Password");
+    let findings = validate(&profile, None);
+    assert!(
+        codes_at(&findings, at).contains(&(Severity::Info, "pkcs12-not-opened".to_owned())),
+        "{findings:#?}"
+    );
+    // A certificate where a PKCS#12 belongs.
+    let findings = validate(&with_content(IDENTITY, 0, certificate_file("root-ca.der")), None);
+    assert!(
+        codes_at(&findings, at).contains(&(Severity::Error, "pkcs12".to_owned())),
+        "{findings:#?}"
+    );
 }

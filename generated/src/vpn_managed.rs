@@ -69,6 +69,7 @@ pub struct VpnManaged {
     /// Platform limits: 'TransparentProxy' exists only in macOS; 'L2TP' and 'IPSec' can't be used in tvOS; 'AlwaysOn' exists only in iOS, where it can't be combined with Apple Watch pairing (an already paired watch stops communicating with the phone while AlwaysOn is on).
     ///
     /// - Allowed values: `VPN`, `L2TP`, `IPSec`, `IKEv2`, `AlwaysOn`, `TransparentProxy`.
+    /// - No longer accepted: `PPTP`, removed in iOS 10.0, macOS 10.12.
     pub vpn_type: Option<VpnType>,
     /// `VPNSubType`: string.
     ///
@@ -1209,6 +1210,8 @@ impl<'de> Deserialize<'de> for Ipsec {
 /// - **warning** `vpn.ikev2.exclude-device-communication-ignored`: When `ExcludeDeviceCommunication` is present: `IncludeAllNetworks` (default `0`) is `1`. ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.
 /// - **warning** `vpn.ikev2.exclude-local-networks-ignored`: When `ExcludeLocalNetworks` is present: either `IncludeAllNetworks` (default `0`) is `1` or `EnforceRoutes` (default `0`) is `1`. ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.
 /// - **error** `vpn.ikev2.shared-secret-missing`: When `AuthenticationMethod` is `SharedSecret`: `SharedSecret` is present. AuthenticationMethod is SharedSecret, but SharedSecret is not set.
+/// - **error** `vpn.ikev2.local-identifier-missing`: When not (`ExtendedAuthEnabled` (default `0`) is `1`): `LocalIdentifier` is present. LocalIdentifier is not set; without EAP the server identifies this client by it (and picks its certificate or shared secret by it), so set it to the identity the server expects.
+/// - **warning** `vpn.ikev2.local-identifier-missing-with-eap`: When `ExtendedAuthEnabled` (default `0`) is `1`: `LocalIdentifier` is present. LocalIdentifier is not set. Apple documents it as required; devices still connect with EAP, which identifies the user, and send an identifier of their own, but a server that checks the client's identity refuses them. Set it to the identity the server expects (often the EAP user name).
 /// - **error** `vpn.ikev2.none-without-eap-needs-shared-secret`: When `AuthenticationMethod` is `None` and not (`ExtendedAuthEnabled` (default `0`) is `1`): `SharedSecret` is present. AuthenticationMethod is None without ExtendedAuthEnabled at 1, so the device authenticates with a shared secret, and SharedSecret is not set. Set ExtendedAuthEnabled to 1 for EAP-only authentication, or give the SharedSecret.
 /// - **error** `vpn.ikev2.certificate-missing`: When `AuthenticationMethod` is `Certificate`: `PayloadCertificateUUID` is present. AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the certificate payload to use.
 #[derive(Clone, PartialEq)]
@@ -1218,9 +1221,11 @@ pub struct IkeV2 {
     ///
     /// The VPN server to connect to, given as a host name or an IP address.
     pub remote_address: Option<String>,
-    /// `LocalIdentifier` (required): string.
+    /// `LocalIdentifier`: string.
     ///
-    /// The identifier of the IKEv2 client, that is, of this end of the connection.
+    /// The identifier of the IKEv2 client, that is, of this end of the connection (its IDi: a host name, an email address or a distinguished name the server expects).
+    ///
+    /// Apple's YAML marks the key required, but widely used EAP setups (the IKEv2 scripts of jawj/IKEv2-setup and its forks, for example) leave it out and connect: with EAP the user is identified by the EAP exchange, and the device sends an identifier of its own choosing. This project therefore treats the key as optional, warns when an EAP profile leaves it out, and reports an error when a certificate or shared-secret profile does, since the server then has no identity to pick the credentials by.
     pub local_identifier: Option<String>,
     /// `RemoteIdentifier` (required): string.
     ///
@@ -1537,8 +1542,6 @@ pub struct IkeV2 {
 pub struct IkeV2Required {
     /// `RemoteAddress`: string. See [`IkeV2::remote_address`].
     pub remote_address: String,
-    /// `LocalIdentifier`: string. See [`IkeV2::local_identifier`].
-    pub local_identifier: String,
     /// `RemoteIdentifier`: string. See [`IkeV2::remote_identifier`].
     pub remote_identifier: String,
     /// `AuthenticationMethod`: string ([`IkeV2AuthenticationMethod`]). See [`IkeV2::authentication_method`].
@@ -1550,7 +1553,7 @@ impl IkeV2 {
     pub fn new(required: IkeV2Required) -> Self {
         IkeV2 {
             remote_address: Some(required.remote_address),
-            local_identifier: Some(required.local_identifier),
+            local_identifier: None,
             remote_identifier: Some(required.remote_identifier),
             authentication_method: Some(required.authentication_method),
             certificate_type: None,
@@ -4361,6 +4364,21 @@ pub mod schema {
                         Literal::Str("AlwaysOn"),
                         Literal::Str("TransparentProxy"),
                     ],
+                    retired: &[
+                        RetiredValue {
+                            value: Literal::Str("PPTP"),
+                            removed: &[
+                                Availability {
+                                    removed: Some("10.0"),
+                                    ..Availability::unstated(Platform::IOs)
+                                },
+                                Availability {
+                                    removed: Some("10.12"),
+                                    ..Availability::unstated(Platform::MacOs)
+                                },
+                            ],
+                        },
+                    ],
                     ..ValueSchema::of(ValueKind::String)
                 },
                 &[],
@@ -4788,7 +4806,7 @@ pub mod schema {
                 ValueSchema::of(ValueKind::String),
                 &[],
             ),
-            KeySchema::required(
+            KeySchema::optional(
                 "LocalIdentifier",
                 ValueSchema::of(ValueKind::String),
                 &[],
@@ -5393,6 +5411,40 @@ pub mod schema {
                 check: Condition::Present(&["SharedSecret"]),
                 message: "AuthenticationMethod is SharedSecret, but SharedSecret is not set.",
                 at: &["SharedSecret"],
+            },
+            Rule {
+                code: "vpn.ikev2.local-identifier-missing",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Not(
+                        &Condition::Equals(
+                            Operand {
+                                path: &["ExtendedAuthEnabled"],
+                                default: Some(Literal::Int(0)),
+                            },
+                            Literal::Int(1),
+                        ),
+                    ),
+                ),
+                check: Condition::Present(&["LocalIdentifier"]),
+                message: "LocalIdentifier is not set; without EAP the server identifies this client by it (and picks its certificate or shared secret by it), so set it to the identity the server expects.",
+                at: &[],
+            },
+            Rule {
+                code: "vpn.ikev2.local-identifier-missing-with-eap",
+                severity: Severity::Warning,
+                when: Some(
+                    Condition::Equals(
+                        Operand {
+                            path: &["ExtendedAuthEnabled"],
+                            default: Some(Literal::Int(0)),
+                        },
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::Present(&["LocalIdentifier"]),
+                message: "LocalIdentifier is not set. Apple documents it as required; devices still connect with EAP, which identifies the user, and send an identifier of their own, but a server that checks the client's identity refuses them. Set it to the identity the server expects (often the EAP user name).",
+                at: &[],
             },
             Rule {
                 code: "vpn.ikev2.none-without-eap-needs-shared-secret",
