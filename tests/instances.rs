@@ -137,6 +137,8 @@ fn rule_seeds(payload_type: &str) -> Vec<(&'static str, Json)> {
             "DNSSettings",
             json!({ "DNSProtocol": "HTTPS", "ServerURL": "https://dns.example.com/dns-query" }),
         )],
+        // vpn.subtype-required: the first type, VPN, names its provider.
+        "com.apple.vpn.managed" => vec![("VPNSubType", json!("com.example.vpn.provider"))],
         // wifi.ssid-missing: a network is named by SSID_STR or DomainName.
         "com.apple.wifi.managed" => vec![("SSID_STR", json!("Example"))],
         // security.acme.*: a hardware-bound key is an EC key of 256 or 384

@@ -99,11 +99,7 @@ fn every_property_of_the_page_is_transcribed_with_its_type_and_presence() {
         // optional (deployed EAP profiles leave it out and connect) and
         // checks it with the rules vpn.ikev2.local-identifier-missing*.
         let required = property.required && property.name != "LocalIdentifier";
-        assert_eq!(
-            field.required, required,
-            "{}: required flag",
-            property.name
-        );
+        assert_eq!(field.required, required, "{}: required flag", property.name);
         let type_fits = match property.page_type.as_str() {
             "string" => matches!(field.value.shape, Shape::String | Shape::Enum(_)),
             "integer" => matches!(field.value.shape, Shape::Integer | Shape::IntegerFlag),

@@ -187,7 +187,9 @@ fn write_xml(value: &Value) -> Vec<u8> {
 
 /// The bytes of a certificate file made for the fixtures.
 fn certificate_file(name: &str) -> Vec<u8> {
-    let path = mobileconfig_tests::workspace_root().join("tests/profiles/certs").join(name);
+    let path = mobileconfig_tests::workspace_root()
+        .join("tests/profiles/certs")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
@@ -220,11 +222,19 @@ fn certificate_payloads_are_read_and_their_dates_checked() {
         .filter(|finding| finding.code == "certificate-info")
         .collect();
     assert_eq!(notes.len(), 3, "{findings:#?}");
-    assert!(notes[0].message.contains("CA certificate"), "{}", notes[0].message);
+    assert!(
+        notes[0].message.contains("CA certificate"),
+        "{}",
+        notes[0].message
+    );
     // Expired, not yet valid, damaged, and PEM where DER is documented.
     let cases = [
         ("expired.der", Severity::Warning, "certificate-expired"),
-        ("not-yet-valid.der", Severity::Warning, "certificate-not-yet-valid"),
+        (
+            "not-yet-valid.der",
+            Severity::Warning,
+            "certificate-not-yet-valid",
+        ),
         ("corrupt.der", Severity::Error, "certificate"),
         ("server-ca.pem", Severity::Warning, "certificate-form"),
     ];
@@ -235,9 +245,19 @@ fn certificate_payloads_are_read_and_their_dates_checked() {
             "{file}: {findings:#?}"
         );
     }
-    let expired = validate(&with_content(CERTS, 0, certificate_file("expired.der")), None);
-    let warning = expired.iter().find(|f| f.code == "certificate-expired").unwrap();
-    assert!(warning.message.contains("expired on 20"), "{}", warning.message);
+    let expired = validate(
+        &with_content(CERTS, 0, certificate_file("expired.der")),
+        None,
+    );
+    let warning = expired
+        .iter()
+        .find(|f| f.code == "certificate-expired")
+        .unwrap();
+    assert!(
+        warning.message.contains("expired on 20"),
+        "{}",
+        warning.message
+    );
 }
 
 #[test]
@@ -254,7 +274,11 @@ fn a_pkcs12_opens_with_its_password_which_is_never_shown() {
     }
     let secret = "a-wrong-password-9c1e";
     let mut profile = fixture(IDENTITY);
-    set(mobileconfig_tests::rule_cases::payload(&mut profile, 0), "Password", secret);
+    set(
+        mobileconfig_tests::rule_cases::payload(&mut profile, 0),
+        "Password",
+        secret,
+    );
     let findings = validate(&profile, None);
     assert!(
         codes_at(&findings, at).contains(&(Severity::Error, "pkcs12".to_owned())),
@@ -272,7 +296,10 @@ fn a_pkcs12_opens_with_its_password_which_is_never_shown() {
         "{findings:#?}"
     );
     // A certificate where a PKCS#12 belongs.
-    let findings = validate(&with_content(IDENTITY, 0, certificate_file("root-ca.der")), None);
+    let findings = validate(
+        &with_content(IDENTITY, 0, certificate_file("root-ca.der")),
+        None,
+    );
     assert!(
         codes_at(&findings, at).contains(&(Severity::Error, "pkcs12".to_owned())),
         "{findings:#?}"

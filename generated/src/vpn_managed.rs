@@ -7,7 +7,7 @@
 
 //! VPN: the `com.apple.vpn.managed` payload.
 //!
-//! Sets up a VPN connection on the device. This file covers the keys that choose and name the connection and the dictionary used for IKEv2 connections.
+//! Sets up one VPN connection on the device. VPNType chooses the kind of connection and so the dictionary that holds its settings: IKEv2 for 'IKEv2'; IPSec for Cisco IPsec ('IPSec'); PPP, with IPSec for the machine authentication, for L2TP over IPsec ('L2TP'); VPN for a connection run by a vendor's app ('VPN'); AlwaysOn for Always On VPN on supervised iOS devices ('AlwaysOn'); TransparentProxy for a transparent proxy provider on macOS ('TransparentProxy'). DNS and Proxies apply to a connection of any type; IPv4 and VendorConfig add settings that some types read.
 //!
 //! Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
 
@@ -19,7 +19,7 @@ pub const PAYLOAD_TYPE: &str = "com.apple.vpn.managed";
 
 /// VPN
 ///
-/// Sets up a VPN connection on the device. This file covers the keys that choose and name the connection and the dictionary used for IKEv2 connections.
+/// Sets up one VPN connection on the device. VPNType chooses the kind of connection and so the dictionary that holds its settings: IKEv2 for 'IKEv2'; IPSec for Cisco IPsec ('IPSec'); PPP, with IPSec for the machine authentication, for L2TP over IPsec ('L2TP'); VPN for a connection run by a vendor's app ('VPN'); AlwaysOn for Always On VPN on supervised iOS devices ('AlwaysOn'); TransparentProxy for a transparent proxy provider on macOS ('TransparentProxy'). DNS and Proxies apply to a connection of any type; IPv4 and VendorConfig add settings that some types read.
 ///
 /// The dictionary at `com.apple.vpn.managed`.
 ///
@@ -27,6 +27,21 @@ pub const PAYLOAD_TYPE: &str = "com.apple.vpn.managed";
 ///
 /// - **error** `vpn.type-ikev2-needs-dictionary`: When `VPNType` is `IKEv2`: `IKEv2` is present. VPNType is IKEv2, but the IKEv2 dictionary is missing.
 /// - **error** `vpn.type-ikev2-subtype-empty`: When `VPNType` is `IKEv2`: `VPNSubType`, if set, is one of the empty string. VPNType is IKEv2, so VPNSubType, if given, must be the empty string.
+/// - **error** `vpn.subtype-required`: When either `VPNType` is `VPN` or `VPNType` is `TransparentProxy`: `VPNSubType` is present and `VPNSubType`, if set, is none of the empty string. VPNType is VPN or TransparentProxy, so VPNSubType must name the vendor's configuration (for a provider app, the app's bundle identifier); it is missing or empty.
+/// - **error** `vpn.type-ipsec-needs-dictionary`: When `VPNType` is `IPSec`: `IPSec` is present. VPNType is IPSec, but the IPSec dictionary with the connection's settings is missing.
+/// - **error** `vpn.ipsec.remote-address-missing`: When `VPNType` is `IPSec` and `IPSec` is present: `IPSec.RemoteAddress` is present. VPNType is IPSec, but IPSec.RemoteAddress does not give the server to connect to.
+/// - **error** `vpn.type-l2tp-needs-ppp`: When `VPNType` is `L2TP`: `PPP` is present. VPNType is L2TP, but the PPP dictionary with the server and user login is missing.
+/// - **error** `vpn.ppp.remote-address-missing`: When `VPNType` is `L2TP` and `PPP` is present: `PPP.CommRemoteAddress` is present. VPNType is L2TP, but PPP.CommRemoteAddress does not give the server to connect to.
+/// - **error** `vpn.type-always-on-needs-dictionary`: When `VPNType` is `AlwaysOn`: `AlwaysOn` is present. VPNType is AlwaysOn, but the AlwaysOn dictionary with the tunnel configurations is missing.
+/// - **warning** `vpn.ppp-dictionary-ignored`: When `PPP` is present: `VPNType` is `L2TP`. The PPP dictionary is read only when VPNType is L2TP; under this VPNType it has no effect.
+/// - **warning** `vpn.always-on-dictionary-ignored`: When `AlwaysOn` is present: `VPNType` is `AlwaysOn`. The AlwaysOn dictionary is read only when VPNType is AlwaysOn; under this VPNType it has no effect.
+/// - **warning** `vpn.transparent-proxy-dictionary-ignored`: When `TransparentProxy` is present: `VPNType` is `TransparentProxy`. The TransparentProxy dictionary is read only when VPNType is TransparentProxy; under this VPNType it has no effect.
+/// - **warning** `vpn.vpn-dictionary-ignored`: When `VPN` is present: `VPNType` is `VPN`. The VPN dictionary is read only when VPNType is VPN; under this VPNType it has no effect.
+/// - **warning** `vpn.vendor-config-ignored`: When `VendorConfig` is present: `VPNSubType` is present and `VPNSubType`, if set, is none of the empty string. VendorConfig has no effect: the device reads it only when VPNSubType names a vendor configuration.
+/// - **warning** `vpn.ipv4.override-primary-ipsec-l2tp-only`: When `IPv4.OverridePrimary` is present: `VPNType`, if set, is one of `IPSec`, `L2TP`. IPv4.OverridePrimary applies only to VPNType IPSec and L2TP and is ignored here; for IKEv2 or a provider app, use IncludeAllNetworks in the IKEv2 or VPN dictionary to send all traffic through the VPN.
+/// - **warning** `vpn.ipsec.local-identifier-cisco-only`: When `IPSec.LocalIdentifier` is present: `VPNType` is `IPSec`. IPSec.LocalIdentifier (the group name) is used only by Cisco IPsec connections (VPNType IPSec); here it has no effect.
+/// - **warning** `vpn.ipsec.xauth-cisco-only`: When `IPSec.XAuthEnabled` is `1`: `VPNType` is `IPSec`. IPSec.XAuthEnabled applies to Cisco IPsec connections (VPNType IPSec) only; for L2TP the user signs in through the PPP dictionary.
+/// - **warning** `vpn.ipsec.prompt-for-pin-cisco-only`: When `IPSec.PromptForVPNPIN` (default `false`) is `true`: `VPNType` is `IPSec`. IPSec.PromptForVPNPIN applies to Cisco IPsec connections (VPNType IPSec) only; here it has no effect.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VpnManaged {
@@ -68,14 +83,22 @@ pub struct VpnManaged {
     ///
     /// Platform limits: 'TransparentProxy' exists only in macOS; 'L2TP' and 'IPSec' can't be used in tvOS; 'AlwaysOn' exists only in iOS, where it can't be combined with Apple Watch pairing (an already paired watch stops communicating with the phone while AlwaysOn is on).
     ///
+    /// Each type reads its own dictionary: IKEv2 for 'IKEv2', IPSec for 'IPSec', PPP and IPSec for 'L2TP', VPN for 'VPN', AlwaysOn for 'AlwaysOn', TransparentProxy for 'TransparentProxy'.
+    ///
     /// - Allowed values: `VPN`, `L2TP`, `IPSec`, `IKEv2`, `AlwaysOn`, `TransparentProxy`.
     /// - No longer accepted: `PPTP`, removed in iOS 10.0, macOS 10.12.
+    /// - Also: With 'AlwaysOn', an Apple Watch can't be paired with the phone, and one that is already paired stops exchanging data with it (not checked: depends on whether a watch is paired with the device).
+    /// - Also: Some types exist only on some platforms ('TransparentProxy' on macOS, 'AlwaysOn' on iOS) and 'L2TP' and 'IPSec' not on tvOS (not checked: availability of a single value has no fact or rule form; the dictionary each type needs (TransparentProxy, AlwaysOn, PPP, IPSec) carries the same limit, so a profile that includes it gets an unavailable finding on the wrong platform).
     pub vpn_type: Option<VpnType>,
     /// `VPNSubType`: string.
     ///
     /// Names the vendor-specific configuration to use. It must be set when 'VPNType' is 'VPN' or 'TransparentProxy'; for a solution built on a network extension provider, it holds the bundle identifier of the app that ships the provider (the VPN vendor supplies this value).
     ///
     /// With 'VPNType' set to 'IKEv2' the key has no use yet: leave it out, or give it an empty string.
+    ///
+    /// VendorConfig is read only when this key holds a non-empty value.
+    ///
+    /// - Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub vpn_sub_type: Option<String>,
     /// `UserDefinedName` (required): string.
     ///
@@ -83,39 +106,33 @@ pub struct VpnManaged {
     pub user_defined_name: Option<String>,
     /// `VendorConfig`: [`VendorConfig`].
     ///
-    /// Vendor Configuration Dictionary
+    /// Settings handed to the VPN vendor's software, in the form that vendor defines. The device looks at this dictionary only when VPNSubType is set to a non-empty value. Apple lists four keys that particular vendors read; a vendor may define further keys of its own.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VendorConfig`).
+    /// - Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub vendor_config: Option<VendorConfig>,
     /// `VPN`: [`Vpn`].
     ///
-    /// VPN
+    /// Settings of a VPN run by a vendor's app, used when VPNType is 'VPN': VPNSubType names the app, and this dictionary tells the system how to run its network extension provider (a packet tunnel or an app proxy), how the user authenticates, how traffic is routed and when the connection comes up on demand.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN`).
+    /// - Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub vpn: Option<Vpn>,
     /// `IPv4`: [`Ipv4`].
     ///
-    /// IPv4 Settings
+    /// IPv4 routing settings of the connection. Its one key matters for Cisco IPsec and L2TP connections.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPv4`).
-    ///
-    /// - Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
     pub ipv4: Option<Ipv4>,
     /// `PPP`: [`Ppp`].
     ///
-    /// PPP
+    /// The PPP side of an L2TP connection: the server, the user's credentials and how the user authenticates, and idle disconnection. The machine authentication of L2TP (shared secret or certificate) goes in IPSec. Apple's entry also names PPTP (misspelt 'PTPP'); devices stopped supporting PPTP in iOS 10 and macOS 10.12, so the keys used only by PPTP no longer do anything.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP`).
-    ///
-    /// - Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
     pub ppp: Option<Ppp>,
     /// `IPSec`: [`Ipsec`].
     ///
-    /// IPSec Settings
+    /// IPsec settings. For VPNType 'IPSec' (Cisco IPsec) this dictionary holds the whole connection: server, machine authentication, Xauth user login and on-demand behaviour. For VPNType 'L2TP' it holds the machine authentication of the IPsec layer, while the server and user login go in PPP.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec`).
-    ///
-    /// - Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
     pub ipsec: Option<Ipsec>,
     /// `IKEv2`: [`IkeV2`].
     ///
@@ -125,31 +142,25 @@ pub struct VpnManaged {
     pub ikev2: Option<IkeV2>,
     /// `DNS`: [`Dns`].
     ///
-    /// DNS
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS`).
+    /// The DNS configuration to use while the VPN is up, for any VPNType: which servers to ask, over which protocol (plain, HTTPS or TLS), which search domains to add, and which names to send to these servers at all (split DNS).
     pub dns: Option<Dns>,
     /// `Proxies`: [`Proxies`].
     ///
-    /// Proxies
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies`).
+    /// The proxy configuration to use while the VPN is up: a proxy auto-configuration (PAC) file, automatic proxy discovery, or fixed HTTP and HTTPS proxies, optionally limited to some domains.
     pub proxies: Option<Proxies>,
     /// `AlwaysOn`: [`AlwaysOn`].
     ///
-    /// AlwaysOn
+    /// The settings of an Always On VPN, used when VPNType is 'AlwaysOn': IKEv2 tunnels that the device keeps up on its network interfaces so that all IP traffic goes through them, with exceptions for chosen services, apps and captive-network handling. Always On VPN installs only on supervised iOS devices. While it is on, a paired Apple Watch loses contact with the phone, and pairing a watch is not supported.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn`).
-    ///
-    /// - Availability: iOS 8.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS, tvOS.
+    /// - Also: Always On VPN installs only on supervised iOS devices (not checked: depends on whether the device is supervised).
+    /// - Also: A profile may hold one Always On VPN payload, and a device one Always On VPN profile at a time (not checked: needs a count across the payloads of the profile and across the profiles installed on the device; rules read one payload).
+    /// - Availability: iOS 8.0+, visionOS 1.0+; not available on macOS, tvOS, watchOS.
     pub always_on: Option<AlwaysOn>,
     /// `TransparentProxy`: [`TransparentProxy`].
     ///
-    /// TransparentProxy
+    /// The settings of a transparent proxy, used when VPNType is 'TransparentProxy' (macOS 14 and later): the app named by VPNSubType supplies a network extension that receives the Mac's network flows and handles them itself, without a tunnel interface. This dictionary says how to run that provider, how it authenticates and when it starts on demand.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy`).
-    ///
-    /// - Availability: macOS 14.0+, watchOS 10.0+; not available on iOS, tvOS, visionOS.
+    /// - Availability: macOS 14.0+; not available on iOS, tvOS, visionOS, watchOS.
     pub transparent_proxy: Option<TransparentProxy>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -359,35 +370,37 @@ impl<'de> Deserialize<'de> for VpnType {
 
 /// Vendor Configuration Dictionary
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VendorConfig`).
+/// Settings handed to the VPN vendor's software, in the form that vendor defines. The device looks at this dictionary only when VPNSubType is set to a non-empty value. Apple lists four keys that particular vendors read; a vendor may define further keys of its own.
 ///
 /// The dictionary at `com.apple.vpn.managed › VendorConfig`.
+///
+/// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VendorConfig {
     /// `Realm`: string.
     ///
-    /// Realm
+    /// The Kerberos realm to sign in to, read by Juniper SSL and Pulse Secure only. Spell it with the realm's exact capitalization (Kerberos realms are conventionally upper case).
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VendorConfig` › `Realm`).
+    /// - Also: Only Juniper SSL and Pulse Secure read the realm, and it must be capitalised as the realm is (not checked: which vendor stands behind VPNSubType is not part of Apple's facts, and the realm's spelling is known only to the Kerberos server).
     pub realm: Option<String>,
     /// `Role`: string.
     ///
-    /// Role
+    /// The role that Juniper SSL or Pulse Secure picks when it connects to the server; other vendors ignore it.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VendorConfig` › `Role`).
+    /// - Also: Only Juniper SSL and Pulse Secure read the role (not checked: which vendor stands behind VPNSubType is not part of Apple's facts).
     pub role: Option<String>,
     /// `Group`: string.
     ///
-    /// Group
+    /// The group on the VPN head end to join, read by Cisco AnyConnect (the current and the legacy client).
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VendorConfig` › `Group`).
+    /// - Also: Only Cisco AnyConnect (current and legacy) reads the group (not checked: which vendor stands behind VPNSubType is not part of Apple's facts).
     pub group: Option<String>,
     /// `LoginGroupOrDomain`: string.
     ///
-    /// Login Group or Domain
+    /// The login group or domain to sign in with, read by SonicWALL Mobile Connect only.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VendorConfig` › `LoginGroupOrDomain`).
+    /// - Also: Only SonicWALL Mobile Connect reads the login group or domain (not checked: which vendor stands behind VPNSubType is not part of Apple's facts).
     pub login_group_or_domain: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -440,167 +453,149 @@ impl<'de> Deserialize<'de> for VendorConfig {
 
 /// VPN
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN`).
+/// Settings of a VPN run by a vendor's app, used when VPNType is 'VPN': VPNSubType names the app, and this dictionary tells the system how to run its network extension provider (a packet tunnel or an app proxy), how the user authenticates, how traffic is routed and when the connection comes up on demand.
 ///
 /// The dictionary at `com.apple.vpn.managed › VPN`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Availability: iOS 4.0+, macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
+///
+/// Rules:
+///
+/// - **warning** `vpn.vpn.idle-timer-ignored`: When `DisconnectOnIdleTimer` is present: `DisconnectOnIdle` (default `0`) is `1`. DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.
+/// - **warning** `vpn.vpn.enforce-routes-ignored`: When `EnforceRoutes` is present: not (`IncludeAllNetworks` (default `0`) is `1`). EnforceRoutes is ignored because IncludeAllNetworks is 1.
+/// - **warning** `vpn.vpn.exclude-local-networks-ignored`: When `ExcludeLocalNetworks` is present: either `IncludeAllNetworks` (default `0`) is `1` or `EnforceRoutes` (default `0`) is `1`. ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.
+/// - **warning** `vpn.vpn.exclude-cellular-services-ignored`: When `ExcludeCellularServices` is present: `IncludeAllNetworks` (default `0`) is `1`. ExcludeCellularServices has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.vpn.exclude-apns-ignored`: When `ExcludeAPNs` is present: `IncludeAllNetworks` (default `0`) is `1`. ExcludeAPNs has no effect unless IncludeAllNetworks is 1.
+/// - **warning** `vpn.vpn.exclude-device-communication-ignored`: When `ExcludeDeviceCommunication` is present: `IncludeAllNetworks` (default `0`) is `1`. ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Vpn {
     /// `AuthenticationMethod`: string ([`VpnAuthenticationMethod`]).
     ///
-    /// Authentication Method
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `AuthenticationMethod`).
+    /// How the user proves who they are: with Password, with the identity that PayloadCertificateUUID names, or with both.
     ///
     /// - Allowed values: `Password`, `Certificate`, `Password+Certificate`.
     /// - Default: `Password`.
     pub authentication_method: Option<VpnAuthenticationMethod>,
     /// `PayloadCertificateUUID`: string.
     ///
-    /// Certificate UUID
+    /// The PayloadUUID of a payload in this profile that provides an identity (a PKCS#12 file, or an identity obtained through SCEP or ACME); the connection uses it as the user's credential when AuthenticationMethod involves a certificate.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `PayloadCertificateUUID`).
+    /// - Format: a UUID.
+    /// - Refers to: the `PayloadUUID` of a `com.apple.security.pkcs12`, `com.apple.security.scep` or `com.apple.security.acme` payload of the same profile.
     pub payload_certificate_uuid: Option<String>,
     /// `Password`: string.
     ///
-    /// Account Password
+    /// The password of the user's VPN account, for password authentication.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `Password`).
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub password: Option<String>,
     /// `ProviderBundleIdentifier`: string.
     ///
-    /// Provider Bundle Identifier
+    /// The bundle identifier of the network extension provider to run. Needed when the app named in VPNSubType ships more than one provider of the same kind ('packet-tunnel' or 'app-proxy'), so the system knows which one this configuration means, and always needed when the provider is a system extension (macOS).
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `ProviderBundleIdentifier`).
+    /// - Format: a bundle identifier.
+    /// - Also: Required when the provider is a system extension, and needed to choose when the app holds several providers of the same type (not checked: how the vendor's app packages its providers is not visible in the profile).
     pub provider_bundle_identifier: Option<String>,
     /// `ProviderDesignatedRequirement`: string.
     ///
-    /// Provider Designated Requirement
+    /// The code-signing designated requirement that the provider must satisfy. It has to be given when the provider is a system extension (macOS).
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `ProviderDesignatedRequirement`).
-    ///
-    /// - Availability: macOS 10.15+, tvOS 17.0+, watchOS 10.0+; not available on iOS, visionOS.
+    /// - Also: Required when the provider is a system extension (not checked: whether the provider is a system extension is not visible in the profile).
+    /// - Availability: macOS 10.15+, tvOS 17.0+; not available on iOS, visionOS, watchOS.
     pub provider_designated_requirement: Option<String>,
     /// `DisconnectOnIdle`: integer flag (0 or 1).
     ///
-    /// Enable Disconnect on Idle
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `DisconnectOnIdle`).
+    /// Set to 1 to have a connection that VPN On Demand started drop by itself once it has been idle for the time in DisconnectOnIdleTimer.
     ///
     /// - Default: `0` (false).
     pub disconnect_on_idle: Option<bool>,
     /// `DisconnectOnIdleTimer`: integer.
     ///
-    /// Disconnect on Idle time
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `DisconnectOnIdleTimer`).
+    /// Seconds an on-demand connection may stay idle before it is dropped. Read only when DisconnectOnIdle is 1.
     pub disconnect_on_idle_timer: Option<i64>,
     /// `ProviderType`: string ([`ProviderType`]).
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `ProviderType`).
+    /// The layer at which the provider carries traffic: 'packet-tunnel' works on IP packets, 'app-proxy' on the network flows of individual apps (the application layer).
     ///
     /// - Allowed values: `packet-tunnel`, `app-proxy`.
     /// - Default: `packet-tunnel`.
     pub provider_type: Option<ProviderType>,
     /// `IncludeAllNetworks`: integer flag (0 or 1).
     ///
-    /// Include All Networks
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `IncludeAllNetworks`).
+    /// Set to 1 to route all of the device's traffic into the tunnel. ExcludeLocalNetworks, ExcludeCellularServices, ExcludeAPNs and ExcludeDeviceCommunication let chosen kinds of traffic out again. Some traffic bypasses the tunnel whatever the settings: what the device needs to join and stay on a network (DHCP, for example), what it needs to get past a captive network, cellular-service traffic that the carrier routes outside the internet, and traffic with a companion device such as a paired Apple Watch.
     ///
     /// - Default: `0` (false).
-    /// - Availability: iOS 14.0+, macOS 10.15+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 14.0+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
     pub include_all_networks: Option<bool>,
     /// `EnforceRoutes`: integer flag (0 or 1).
     ///
-    /// Enforce Routes
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `EnforceRoutes`).
+    /// Set to 1 to make the VPN's routes, other than its default route, win over routes defined on the local network. Disregarded when IncludeAllNetworks is 1.
     ///
     /// - Default: `0` (false).
-    /// - Availability: iOS 14.2+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Availability: iOS 14.2+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub enforce_routes: Option<bool>,
     /// `ExcludeLocalNetworks`: integer flag (0 or 1).
     ///
-    /// Exclude Local Networks
+    /// Set to 1 to keep local network traffic out of the tunnel. Apple's entry here makes it depend on IncludeAllNetworks at 1; Apple's IKEv2 documentation of the same key also counts EnforceRoutes at 1, and this project accepts either.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `ExcludeLocalNetworks`).
-    ///
-    /// - Availability: iOS 14.2+, macOS 10.15+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 14.2+, macOS 10.15+, visionOS 1.0+; not available on tvOS, watchOS.
     pub exclude_local_networks: Option<bool>,
     /// `ExcludeCellularServices`: integer flag (0 or 1).
     ///
-    /// Exclude Cellular Services
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `ExcludeCellularServices`).
+    /// When IncludeAllNetworks is 1, a 1 here lets cellular-service traffic that travels over the internet (voice over LTE, Wi-Fi calls, MMS messages and the like) go around the tunnel. Carriers that send such traffic straight to their own network bypass the tunnel in any case.
     ///
     /// - Default: `1` (true).
-    /// - Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
     pub exclude_cellular_services: Option<bool>,
     /// `ExcludeAPNs`: integer flag (0 or 1).
     ///
-    /// Exclude APNs
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `ExcludeAPNs`).
+    /// When IncludeAllNetworks is 1, a 1 here lets Apple Push Notification service traffic go around the tunnel.
     ///
     /// - Default: `1` (true).
-    /// - Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 16.4+, macOS 13.3+, visionOS 1.0+; not available on tvOS, watchOS.
     pub exclude_apns: Option<bool>,
     /// `ExcludeDeviceCommunication`: integer flag (0 or 1).
     ///
-    /// Exclude Device Communication
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `ExcludeDeviceCommunication`).
+    /// When IncludeAllNetworks is 1, a 1 here lets traffic with devices connected over USB or Wi-Fi go around the tunnel.
     ///
     /// - Default: `1` (true).
-    /// - Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS, watchOS.
     pub exclude_device_communication: Option<bool>,
     /// `OnDemandEnabled`: integer flag (0 or 1).
     ///
-    /// Enable VPN On Demand
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `OnDemandEnabled`).
+    /// Set to 1 to turn VPN On Demand on, so that the system brings the connection up and down by itself as OnDemandRules (or the older OnDemandMatchDomains lists) direct.
     ///
     /// - Default: `0` (false).
     pub on_demand_enabled: Option<bool>,
     /// `OnDemandUserOverrideDisabled`: integer flag (0 or 1).
     ///
-    /// Prevent users from toggling VPN On Demand
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `OnDemandUserOverrideDisabled`).
+    /// Set to 1 to lock the Connect On Demand switch in Settings for this configuration, so the user can't turn VPN On Demand off.
     ///
     /// - Default: `0` (false).
-    /// - Availability: iOS 14.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS.
+    /// - Availability: iOS 14.0+, tvOS 17.0+, visionOS 1.0+; not available on macOS, watchOS.
     pub on_demand_user_override_disabled: Option<bool>,
     /// `OnDemandMatchDomainsAlways`: array of string.
     ///
-    /// On Demand Match Domains Always
+    /// An older form of on-demand configuration: domain names that, since iOS 7, are handled exactly like the entries of OnDemandMatchDomainsOnRetry. It still works, but Apple points to OnDemandRules with the EvaluateConnection action instead, and OnDemandRules can override it.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `OnDemandMatchDomainsAlways`).
-    ///
-    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub on_demand_match_domains_always: Option<Vec<String>>,
     /// `OnDemandMatchDomainsNever`: array of string.
     ///
-    /// On Demand Match Domains Never
+    /// An older form of on-demand configuration: a host name that ends in one of these domains never starts the VPN by itself. Use it to exempt a subdomain of a domain listed in another OnDemandMatchDomains key. Still honoured, though Apple points to OnDemandRules with the EvaluateConnection action instead.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `OnDemandMatchDomainsNever`).
-    ///
-    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub on_demand_match_domains_never: Option<Vec<String>>,
     /// `OnDemandMatchDomainsOnRetry`: array of string.
     ///
-    /// On Demand Match Domains On Retry
+    /// An older form of on-demand configuration: when a host name ends in one of these domains and resolving it fails, the system starts the VPN. Still honoured, though Apple points to OnDemandRules with the EvaluateConnection action instead.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `OnDemandMatchDomainsOnRetry`).
-    ///
-    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
+    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, tvOS 17.0+, visionOS 1.0+; not available on watchOS.
     pub on_demand_match_domains_on_retry: Option<Vec<String>>,
     /// `OnDemandRules`: array of [`OnDemandRulesElement`].
     ///
-    /// On Demand Rules
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `VPN` › `OnDemandRules`).
+    /// The VPN On Demand rules of this connection, used while OnDemandEnabled is 1. Each rule describes a network situation and what the VPN should do in it (see Action); the rules are tried in order and the first one that matches applies.
     pub on_demand_rules: Option<Vec<OnDemandRulesElement>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -638,6 +633,48 @@ impl Vpn {
 impl Default for Vpn {
     fn default() -> Self {
         Vpn::new()
+    }
+}
+
+/// Shows every field but the sensitive ones, whose values are redacted.
+impl std::fmt::Debug for Vpn {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Vpn")
+            .field("authentication_method", &self.authentication_method)
+            .field("payload_certificate_uuid", &self.payload_certificate_uuid)
+            .field("password", &crate::runtime::Redacted::of(&self.password))
+            .field("provider_bundle_identifier", &self.provider_bundle_identifier)
+            .field(
+                "provider_designated_requirement",
+                &self.provider_designated_requirement,
+            )
+            .field("disconnect_on_idle", &self.disconnect_on_idle)
+            .field("disconnect_on_idle_timer", &self.disconnect_on_idle_timer)
+            .field("provider_type", &self.provider_type)
+            .field("include_all_networks", &self.include_all_networks)
+            .field("enforce_routes", &self.enforce_routes)
+            .field("exclude_local_networks", &self.exclude_local_networks)
+            .field("exclude_cellular_services", &self.exclude_cellular_services)
+            .field("exclude_apns", &self.exclude_apns)
+            .field("exclude_device_communication", &self.exclude_device_communication)
+            .field("on_demand_enabled", &self.on_demand_enabled)
+            .field(
+                "on_demand_user_override_disabled",
+                &self.on_demand_user_override_disabled,
+            )
+            .field(
+                "on_demand_match_domains_always",
+                &self.on_demand_match_domains_always,
+            )
+            .field("on_demand_match_domains_never", &self.on_demand_match_domains_never)
+            .field(
+                "on_demand_match_domains_on_retry",
+                &self.on_demand_match_domains_on_retry,
+            )
+            .field("on_demand_rules", &self.on_demand_rules)
+            .field("unknown_keys", &self.unknown_keys)
+            .finish()
     }
 }
 
@@ -731,19 +768,17 @@ impl<'de> Deserialize<'de> for Vpn {
 
 /// IPv4 Settings
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPv4`).
+/// IPv4 routing settings of the connection. Its one key matters for Cisco IPsec and L2TP connections.
 ///
 /// The dictionary at `com.apple.vpn.managed › IPv4`.
 ///
-/// Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+/// Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Ipv4 {
     /// `OverridePrimary`: integer flag (0 or 1).
     ///
-    /// Override Primary Connection
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPv4` › `OverridePrimary`).
+    /// Set to 1 to send all network traffic through the VPN rather than only the traffic for the VPN's own networks. Apple documents it for Cisco IPsec ('IPSec') and L2TP only; for IKEv2 or an app's provider, IncludeAllNetworks in the IKEv2 or VPN dictionary does this job.
     ///
     /// - Default: `0` (false).
     pub override_primary: Option<bool>,
@@ -789,89 +824,79 @@ impl<'de> Deserialize<'de> for Ipv4 {
 
 /// PPP
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP`).
+/// The PPP side of an L2TP connection: the server, the user's credentials and how the user authenticates, and idle disconnection. The machine authentication of L2TP (shared secret or certificate) goes in IPSec. Apple's entry also names PPTP (misspelt 'PTPP'); devices stopped supporting PPTP in iOS 10 and macOS 10.12, so the keys used only by PPTP no longer do anything.
 ///
 /// The dictionary at `com.apple.vpn.managed › PPP`.
 ///
-/// Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
-#[derive(Debug, Clone, PartialEq)]
+/// Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
+///
+/// Rules:
+///
+/// - **warning** `vpn.ppp.idle-timer-ignored`: When `DisconnectOnIdleTimer` is present: `DisconnectOnIdle` (default `0`) is `1`. DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.
+/// - **warning** `vpn.ppp.mppe40-needs-ccp`: When `CCPMPPE40Enabled` is `1`: `CCPEnabled` is `1`. CCPMPPE40Enabled has no effect unless CCPEnabled is 1, and the MPPE keys serve PPTP only, which current devices no longer support.
+/// - **warning** `vpn.ppp.mppe128-needs-ccp`: When `CCPMPPE128Enabled` is `1`: `CCPEnabled` is `1`. CCPMPPE128Enabled has no effect unless CCPEnabled is 1, and the MPPE keys serve PPTP only, which current devices no longer support.
+/// - **warning** `vpn.ppp.ccp-pptp-only`: `CCPEnabled` is absent. CCPEnabled configures PPTP encryption; PPTP was removed in iOS 10 and macOS 10.12, so the key has no effect. Remove it (and the CCPMPPE keys).
+/// - **warning** `vpn.ppp.eap-plugins-need-eap`: When `AuthEAPPlugins` is present: `AuthProtocol` is present. AuthEAPPlugins has no effect unless AuthProtocol lists EAP; add AuthProtocol with the entry EAP.
+/// - **error** `vpn.ppp.eap-needs-plugin`: When `AuthProtocol` is present: `AuthEAPPlugins` is present. AuthProtocol selects EAP, but AuthEAPPlugins names no EAP plug-in to authenticate with (for RSA SecurID, EAP-RSA).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Ppp {
     /// `AuthName`: string.
     ///
-    /// Account Username
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `AuthName`).
+    /// The user name of the VPN account.
     pub auth_name: Option<String>,
     /// `AuthPassword`: string.
     ///
-    /// Account Password
+    /// The password of the VPN account. Apple's texts disagree about its link with TokenCard: the current entry says the password is used when TokenCard is 1, while Apple's older profile reference showed it only when TokenCard was off. No check is made either way.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `AuthPassword`).
+    /// - Also: The current entry ties the password to TokenCard at 1; Apple's older profile reference used it only with TokenCard off (not checked: Apple's two texts contradict each other, so either rule could be wrong).
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub auth_password: Option<String>,
     /// `TokenCard`: integer flag (0 or 1).
     ///
-    /// Use Token Card
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `TokenCard`).
+    /// Set to 1 to authenticate with a hardware token card, such as an RSA SecurID token, when connecting.
     ///
     /// - Default: `0` (false).
     pub token_card: Option<bool>,
     /// `CommRemoteAddress`: string.
     ///
-    /// Remote Address
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `CommRemoteAddress`).
+    /// Where the L2TP server is, as a host name or an IP address. An L2TP connection has no other place to take its server from.
     pub comm_remote_address: Option<String>,
     /// `AuthEAPPlugins`: array of string ([`EapPluginElement`]).
     ///
-    /// EAP Plugins
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `AuthEAPPlugins`).
+    /// The EAP plug-in that authenticates the user. It works together with AuthProtocol set to 'EAP'; for RSA SecurID, list 'EAP-RSA' as the only entry.
     ///
     /// - Items: 1 to 1.
     /// - Each item: allowed values `EAP-RSA`, `EAP-TLS`, `EAP-KRB`.
     pub auth_eap_plugins: Option<Vec<EapPluginElement>>,
     /// `AuthProtocol`: array of string ([`AuthProtocolElement`]).
     ///
-    /// Protocol
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `AuthProtocol`).
+    /// The protocol for user authentication. 'EAP' hands authentication to the plug-in named in AuthEAPPlugins (for RSA SecurID, 'EAP-RSA'); the two keys go together.
     ///
     /// - Items: 1 to 1.
     /// - Each item: allowed values `EAP`.
     pub auth_protocol: Option<Vec<AuthProtocolElement>>,
     /// `CCPMPPE40Enabled`: integer flag (0 or 1).
     ///
-    /// Enable CCPMPPE40
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `CCPMPPE40Enabled`).
+    /// PPTP only: with CCPEnabled at 1, allows 40-bit MPPE encryption. (Apple's entries for this key and CCPMPPE128Enabled have the two key lengths swapped; this text follows the key names.) Without PPTP support on current devices the key has no effect.
     pub ccpmppe40_enabled: Option<bool>,
     /// `CCPMPPE128Enabled`: integer flag (0 or 1).
     ///
-    /// Enable CCPMPPE128
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `CCPMPPE128Enabled`).
+    /// PPTP only: with CCPEnabled at 1, allows 128-bit MPPE encryption. (Apple's entries for this key and CCPMPPE40Enabled have the two key lengths swapped; this text follows the key names.) Without PPTP support on current devices the key has no effect.
     pub ccpmppe128_enabled: Option<bool>,
     /// `CCPEnabled`: integer flag (0 or 1).
     ///
-    /// Enable CCP
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `CCPEnabled`).
+    /// PPTP only: set to 1 to encrypt the connection, negotiated through the Compression Control Protocol with the MPPE strengths that CCPMPPE40Enabled and CCPMPPE128Enabled allow. Devices dropped PPTP in iOS 10 and macOS 10.12, so the key no longer does anything.
     pub ccp_enabled: Option<bool>,
     /// `DisconnectOnIdle`: integer flag (0 or 1).
     ///
-    /// Enable Disconnect on Idle
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `DisconnectOnIdle`).
+    /// Set to 1 to drop an on-demand connection once it has been idle for the time in DisconnectOnIdleTimer.
     ///
     /// - Default: `0` (false).
     pub disconnect_on_idle: Option<bool>,
     /// `DisconnectOnIdleTimer`: integer.
     ///
-    /// Disconnect on Idle time
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `PPP` › `DisconnectOnIdleTimer`).
+    /// How long an on-demand connection may stay idle before it is dropped. Apple gives no unit for this key; the same key of the VPN and TransparentProxy dictionaries counts seconds. Read only when DisconnectOnIdle is 1.
     pub disconnect_on_idle_timer: Option<i64>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -900,6 +925,27 @@ impl Ppp {
 impl Default for Ppp {
     fn default() -> Self {
         Ppp::new()
+    }
+}
+
+/// Shows every field but the sensitive ones, whose values are redacted.
+impl std::fmt::Debug for Ppp {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Ppp")
+            .field("auth_name", &self.auth_name)
+            .field("auth_password", &crate::runtime::Redacted::of(&self.auth_password))
+            .field("token_card", &self.token_card)
+            .field("comm_remote_address", &self.comm_remote_address)
+            .field("auth_eap_plugins", &self.auth_eap_plugins)
+            .field("auth_protocol", &self.auth_protocol)
+            .field("ccpmppe40_enabled", &self.ccpmppe40_enabled)
+            .field("ccpmppe128_enabled", &self.ccpmppe128_enabled)
+            .field("ccp_enabled", &self.ccp_enabled)
+            .field("disconnect_on_idle", &self.disconnect_on_idle)
+            .field("disconnect_on_idle_timer", &self.disconnect_on_idle_timer)
+            .field("unknown_keys", &self.unknown_keys)
+            .finish()
     }
 }
 
@@ -945,141 +991,127 @@ impl<'de> Deserialize<'de> for Ppp {
 
 /// IPSec Settings
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec`).
+/// IPsec settings. For VPNType 'IPSec' (Cisco IPsec) this dictionary holds the whole connection: server, machine authentication, Xauth user login and on-demand behaviour. For VPNType 'L2TP' it holds the machine authentication of the IPsec layer, while the server and user login go in PPP.
 ///
 /// The dictionary at `com.apple.vpn.managed › IPSec`.
 ///
-/// Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
-#[derive(Debug, Clone, PartialEq)]
+/// Availability: iOS 4.0+, macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
+///
+/// Rules:
+///
+/// - **warning** `vpn.ipsec.shared-secret-ignored`: When `SharedSecret` is present: not (`AuthenticationMethod` (default `SharedSecret`) is `Certificate`). SharedSecret is ignored because AuthenticationMethod is Certificate; remove it.
+/// - **error** `vpn.ipsec.certificate-missing`: When `AuthenticationMethod` (default `SharedSecret`) is `Certificate`: `PayloadCertificateUUID` is present. AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the identity payload to authenticate with.
+/// - **warning** `vpn.ipsec.certificate-ignored`: When `PayloadCertificateUUID` is present: `AuthenticationMethod` (default `SharedSecret`) is `Certificate`. PayloadCertificateUUID is used only when AuthenticationMethod is Certificate; with a shared secret (the default) it has no effect.
+/// - **warning** `vpn.ipsec.local-identifier-needs-shared-secret`: When `LocalIdentifier` is present: not (`AuthenticationMethod` (default `SharedSecret`) is `Certificate`). LocalIdentifier (the group name) goes with shared-secret authentication; with AuthenticationMethod Certificate it has no effect.
+/// - **warning** `vpn.ipsec.local-identifier-type-needs-shared-secret`: When `LocalIdentifierType` is present: not (`AuthenticationMethod` (default `SharedSecret`) is `Certificate`). LocalIdentifierType goes with shared-secret authentication; with AuthenticationMethod Certificate it has no effect.
+/// - **warning** `vpn.ipsec.xauth-name-ignored`: When `XAuthName` is present: `XAuthEnabled` is `1`. XAuthName has no effect unless XAuthEnabled is 1.
+/// - **warning** `vpn.ipsec.xauth-password-ignored`: When `XAuthPassword` is present: `XAuthEnabled` is `1`. XAuthPassword has no effect unless XAuthEnabled is 1.
+/// - **warning** `vpn.ipsec.xauth-password-encryption-ignored`: When `XAuthPasswordEncryption` is present: `XAuthEnabled` is `1`. XAuthPasswordEncryption has no effect unless XAuthEnabled is 1.
+/// - **warning** `vpn.ipsec.idle-timer-ignored`: When `DisconnectOnIdleTimer` is present: `DisconnectOnIdle` (default `0`) is `1`. DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Ipsec {
     /// `RemoteAddress`: string.
     ///
-    /// Remote Address
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `RemoteAddress`).
+    /// Where the Cisco IPsec server is, as a host name or an IP address; a connection of type 'IPSec' can't be made without it. L2TP takes its server from PPP's CommRemoteAddress.
     pub remote_address: Option<String>,
     /// `AuthenticationMethod`: string ([`IpsecAuthenticationMethod`]).
     ///
-    /// Authentication Method
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `AuthenticationMethod`).
+    /// How the device itself authenticates (machine authentication) on a Cisco IPsec or L2TP connection: with the key in SharedSecret, or with the identity that PayloadCertificateUUID names.
     ///
     /// - Allowed values: `SharedSecret`, `Certificate`.
     /// - Default: `SharedSecret`.
     pub authentication_method: Option<IpsecAuthenticationMethod>,
     /// `XAuthName`: string.
     ///
-    /// Username
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `XAuthName`).
+    /// The user name for Xauth, the user login that follows machine authentication on a Cisco IPsec connection. Read only when XAuthEnabled is 1.
     pub x_auth_name: Option<String>,
     /// `XAuthPassword`: string.
     ///
-    /// Password
+    /// The password for Xauth on a Cisco IPsec connection. Read only when XAuthEnabled is 1.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `XAuthPassword`).
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub x_auth_password: Option<String>,
     /// `XAuthEnabled`: integer flag (0 or 1).
     ///
-    /// XAUTH Enabled
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `XAuthEnabled`).
+    /// Set to 1 to use extended authentication (Xauth) on a Cisco IPsec connection: after machine authentication, the user signs in with XAuthName and a password. L2TP connections authenticate the user through PPP instead.
     pub x_auth_enabled: Option<bool>,
     /// `XAuthPasswordEncryption`: string ([`XAuthPasswordEncryption`]).
     ///
-    /// XAUTH Password Encryption
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `XAuthPasswordEncryption`).
+    /// Set to 'Prompt' to have the user type the Xauth password each time the connection starts, instead of storing it; leave the key out otherwise. Read only when XAuthEnabled is 1.
     ///
     /// - Allowed values: `Prompt`.
     pub x_auth_password_encryption: Option<XAuthPasswordEncryption>,
     /// `LocalIdentifier`: string.
     ///
-    /// Local Identifier
+    /// The group name that a Cisco IPsec connection presents, when it authenticates with a shared secret (not with a certificate). To request hybrid authentication, make the name end with 'hybrid'.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `LocalIdentifier`).
+    /// - Also: For hybrid authentication the group name must end with 'hybrid' (not checked: the suffix is itself the only sign that hybrid authentication is meant; whether the server expects it is known only to the server).
     pub local_identifier: Option<String>,
     /// `LocalIdentifierType`: string ([`LocalIdentifierType`]).
     ///
-    /// Local Identifier Type
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `LocalIdentifierType`).
+    /// Tells how LocalIdentifier is to be read; 'KeyID' is the only value. For Cisco IPsec and L2TP connections that authenticate with a shared secret.
     ///
     /// - Allowed values: `KeyID`.
     /// - Default: `KeyID`.
     pub local_identifier_type: Option<LocalIdentifierType>,
     /// `SharedSecret`: data.
     ///
-    /// Shared Secret
+    /// The pre-shared key for machine authentication of a Cisco IPsec or L2TP connection whose AuthenticationMethod is 'SharedSecret'. It is stored as data (the key's bytes), not as a string.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `SharedSecret`).
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub shared_secret: Option<plist::Data>,
     /// `PayloadCertificateUUID`: string.
     ///
-    /// Certificate UUID
+    /// The PayloadUUID of a payload in this profile that provides an identity (a PKCS#12 file, or an identity obtained through SCEP or ACME), used for machine authentication when AuthenticationMethod is 'Certificate'. Apple's entry names Cisco IPsec as its use.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `PayloadCertificateUUID`).
+    /// - Format: a UUID.
+    /// - Refers to: the `PayloadUUID` of a `com.apple.security.pkcs12`, `com.apple.security.scep` or `com.apple.security.acme` payload of the same profile.
+    /// - Also: Apple's entry limits the certificate to Cisco IPsec connections (not checked: Apple's deployment guide lists certificate machine authentication for L2TP as well, so a rule against it on L2TP could be wrong).
     pub payload_certificate_uuid: Option<String>,
     /// `PromptForVPNPIN`: boolean.
     ///
-    /// Prompt for PIN
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `PromptForVPNPIN`).
+    /// Set to true to have the device ask the user for a PIN when a Cisco IPsec connection starts.
     ///
     /// - Default: `false`.
     pub prompt_for_vpnpin: Option<bool>,
     /// `DisconnectOnIdle`: integer flag (0 or 1).
     ///
-    /// Enable Disconnect on Idle
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `DisconnectOnIdle`).
+    /// Set to 1 to drop an on-demand connection once it has been idle for the time in DisconnectOnIdleTimer.
     ///
     /// - Default: `0` (false).
     pub disconnect_on_idle: Option<bool>,
     /// `DisconnectOnIdleTimer`: integer.
     ///
-    /// Disconnect on Idle time
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `DisconnectOnIdleTimer`).
+    /// Seconds an on-demand connection may stay idle before it is dropped (the same key of the VPN dictionary counts seconds; Apple's entry here names no unit). Read only when DisconnectOnIdle is 1.
     pub disconnect_on_idle_timer: Option<i64>,
     /// `OnDemandEnabled`: integer flag (0 or 1).
     ///
-    /// Enable VPN On Demand
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `OnDemandEnabled`).
+    /// Set to 1 to let the system bring this connection up by itself when it is needed, as OnDemandRules (or the older OnDemandMatchDomains lists) direct.
     ///
     /// - Default: `0` (false).
     pub on_demand_enabled: Option<bool>,
     /// `OnDemandMatchDomainsAlways`: array of string.
     ///
-    /// On Demand Match Domains Always
+    /// Superseded on-demand list: since iOS 7 its domains are treated as if they were listed in OnDemandMatchDomainsOnRetry, and OnDemandRules can override them. Prefer EvaluateConnection rules in OnDemandRules.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `OnDemandMatchDomainsAlways`).
-    ///
-    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
     pub on_demand_match_domains_always: Option<Vec<String>>,
     /// `OnDemandMatchDomainsNever`: array of string.
     ///
-    /// On Demand Match Domains Never
+    /// Superseded on-demand list of domains whose host names never bring the connection up by themselves; useful to exempt a subdomain of a domain listed elsewhere. Still honoured, but EvaluateConnection rules in OnDemandRules replace it.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `OnDemandMatchDomainsNever`).
-    ///
-    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
     pub on_demand_match_domains_never: Option<Vec<String>>,
     /// `OnDemandMatchDomainsOnRetry`: array of string.
     ///
-    /// On Demand Match Domains On Retry
+    /// Superseded on-demand list of domains: when a host name in one of them fails to resolve, the system brings the connection up. Still honoured, but EvaluateConnection rules in OnDemandRules replace it.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `OnDemandMatchDomainsOnRetry`).
-    ///
-    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, visionOS 1.0+, watchOS 10.0+; not available on tvOS.
+    /// - Availability: iOS 4.0+ (deprecated in 7.0), macOS 10.7+, visionOS 1.0+; not available on tvOS, watchOS.
     pub on_demand_match_domains_on_retry: Option<Vec<String>>,
     /// `OnDemandRules`: array of [`OnDemandRulesElement`].
     ///
-    /// On Demand Rules
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `IPSec` › `OnDemandRules`).
+    /// The VPN On Demand rules of this connection, used while OnDemandEnabled is 1. Each rule names a network situation and the action to take in it; the first rule that matches the current network applies. The format is the one described under IKEv2's OnDemandRules.
     pub on_demand_rules: Option<Vec<OnDemandRulesElement>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -1115,6 +1147,43 @@ impl Ipsec {
 impl Default for Ipsec {
     fn default() -> Self {
         Ipsec::new()
+    }
+}
+
+/// Shows every field but the sensitive ones, whose values are redacted.
+impl std::fmt::Debug for Ipsec {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Ipsec")
+            .field("remote_address", &self.remote_address)
+            .field("authentication_method", &self.authentication_method)
+            .field("x_auth_name", &self.x_auth_name)
+            .field(
+                "x_auth_password",
+                &crate::runtime::Redacted::of(&self.x_auth_password),
+            )
+            .field("x_auth_enabled", &self.x_auth_enabled)
+            .field("x_auth_password_encryption", &self.x_auth_password_encryption)
+            .field("local_identifier", &self.local_identifier)
+            .field("local_identifier_type", &self.local_identifier_type)
+            .field("shared_secret", &crate::runtime::Redacted::of(&self.shared_secret))
+            .field("payload_certificate_uuid", &self.payload_certificate_uuid)
+            .field("prompt_for_vpnpin", &self.prompt_for_vpnpin)
+            .field("disconnect_on_idle", &self.disconnect_on_idle)
+            .field("disconnect_on_idle_timer", &self.disconnect_on_idle_timer)
+            .field("on_demand_enabled", &self.on_demand_enabled)
+            .field(
+                "on_demand_match_domains_always",
+                &self.on_demand_match_domains_always,
+            )
+            .field("on_demand_match_domains_never", &self.on_demand_match_domains_never)
+            .field(
+                "on_demand_match_domains_on_retry",
+                &self.on_demand_match_domains_on_retry,
+            )
+            .field("on_demand_rules", &self.on_demand_rules)
+            .field("unknown_keys", &self.unknown_keys)
+            .finish()
     }
 }
 
@@ -1870,85 +1939,83 @@ impl<'de> Deserialize<'de> for IkeV2 {
 
 /// DNS
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS`).
+/// The DNS configuration to use while the VPN is up, for any VPNType: which servers to ask, over which protocol (plain, HTTPS or TLS), which search domains to add, and which names to send to these servers at all (split DNS).
 ///
 /// The dictionary at `com.apple.vpn.managed › DNS`.
+///
+/// Rules:
+///
+/// - **error** `vpn.dns.https-needs-server-url`: When `DNSProtocol` is `HTTPS`: `ServerURL` is present. DNSProtocol is HTTPS, but ServerURL does not give the DNS-over-HTTPS server.
+/// - **error** `vpn.dns.tls-needs-server-name`: When `DNSProtocol` is `TLS`: `ServerName` is present. DNSProtocol is TLS, but ServerName does not give the DNS-over-TLS server.
+/// - **error** `vpn.dns.cleartext-needs-server-addresses`: When `DNSProtocol`, if set, is none of `HTTPS`, `TLS`: `ServerAddresses` is present. ServerAddresses is required for plain DNS: without it the DNS dictionary names no server to ask.
+/// - **warning** `vpn.dns.no-search-ignored`: When `SupplementalMatchDomainsNoSearch` is present: `SupplementalMatchDomains` is present. SupplementalMatchDomainsNoSearch has no effect without SupplementalMatchDomains.
+/// - **warning** `vpn.dns.certificate-needs-encrypted-dns`: When `PayloadCertificateUUID` is present: either `DNSProtocol` is `HTTPS` or `DNSProtocol` is `TLS`. PayloadCertificateUUID authenticates to an encrypted DNS server; with DNSProtocol Cleartext it has no effect.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Dns {
     /// `DNSProtocol` (required): string ([`DnsProtocol`]).
     ///
-    /// DNS Protocol
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `DNSProtocol`).
+    /// The protocol for talking to the DNS servers. 'HTTPS' (DNS over HTTPS) needs ServerURL and 'TLS' (DNS over TLS) needs ServerName; 'Cleartext' is ordinary unencrypted DNS and needs ServerAddresses.
     ///
     /// - Allowed values: `Cleartext`, `HTTPS`, `TLS`.
     /// - Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub dns_protocol: Option<DnsProtocol>,
     /// `ServerURL`: string.
     ///
-    /// Server URL
+    /// The URI template of the DNS-over-HTTPS server, as RFC 8484 defines it; it has to be an <https://> address. Required when DNSProtocol is 'HTTPS'. The server's certificate is validated against the host name or address in the URL, and when ServerAddresses is left out the device also finds the server through it.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `ServerURL`).
-    ///
+    /// - Format: a URL.
+    /// - Pattern: matches `https://.+`.
+    /// - Also: The server's certificate must match the URL's host (not checked: the certificate is presented only when the device connects).
     /// - Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub server_url: Option<String>,
     /// `ServerName`: string.
     ///
-    /// Server Name
+    /// The host name of the DNS-over-TLS server (RFC 7858). Required when DNSProtocol is 'TLS'. The server's certificate is validated against this name, and when ServerAddresses is left out the device also resolves the name to find the server.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `ServerName`).
-    ///
+    /// - Format: a host name.
+    /// - Also: The DNS-over-TLS server's certificate must match this name (not checked: depends on the certificate the server presents at connection time).
     /// - Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub server_name: Option<String>,
-    /// `ServerAddresses` (required): array of string.
+    /// `ServerAddresses`: array of string.
     ///
-    /// DNS Server Addresses
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `ServerAddresses`).
+    /// The IP addresses of the DNS servers; IPv4 and IPv6 addresses may be mixed. Apple marks the key required, yet its ServerURL and ServerName entries let DNS over HTTPS and DNS over TLS find their server without it; this project requires it only when DNSProtocol is 'Cleartext'.
     ///
     /// - Availability: iOS 10.0+, macOS 10.12+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub server_addresses: Option<Vec<String>>,
     /// `SearchDomains`: array of string.
     ///
-    /// DNS Search Domains
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `SearchDomains`).
+    /// Domains that the resolver appends to single-label host names to make them fully qualified.
     ///
     /// - Availability: iOS 10.0+, macOS 10.12+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub search_domains: Option<Vec<String>>,
     /// `DomainName`: string.
     ///
-    /// Domain Name
+    /// The primary domain of the tunnel.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `DomainName`).
-    ///
+    /// - Format: a domain name.
     /// - Availability: iOS 10.0+, macOS 10.12+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub domain_name: Option<String>,
     /// `SupplementalMatchDomains`: array of string.
     ///
-    /// Supplemental Match Domains
+    /// Split DNS: only names within these domains are resolved by the servers in ServerAddresses; every other name goes to the device's usual resolver. An empty string in the list makes the VPN's servers the default resolver for all names, ahead of the network's own. Once the tunnel becomes the device's default route, its servers answer every query anyway and this list no longer matters.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `SupplementalMatchDomains`).
-    ///
+    /// - Also: Once the tunnel is the default route, the VPN's servers resolve every name and the list is ignored (not checked: whether the tunnel becomes the default route depends on the routes the server assigns at connection time).
     /// - Availability: iOS 10.0+, macOS 10.12+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub supplemental_match_domains: Option<Vec<String>>,
     /// `SupplementalMatchDomainsNoSearch`: integer flag (0 or 1).
     ///
-    /// Supplemental Match Domains No Search
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `SupplementalMatchDomainsNoSearch`).
+    /// Unless this is 1, the domains of SupplementalMatchDomains are also added to the resolver's search domains; set it to 1 to keep them out of the search list.
     ///
     /// - Default: `0` (false).
     /// - Availability: iOS 10.0+, macOS 10.12+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub supplemental_match_domains_no_search: Option<bool>,
     /// `PayloadCertificateUUID`: string.
     ///
-    /// DNS Certificate UUID
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `DNS` › `PayloadCertificateUUID`).
+    /// The PayloadUUID of a payload in this profile that provides an identity (a PKCS#12 file, or one obtained through SCEP or ACME); the device presents it to authenticate the user to the DNS server. The identity is presented in the TLS handshake, so it only serves with DNSProtocol 'HTTPS' or 'TLS'.
     ///
     /// - Pattern: matches `^[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}$`.
+    /// - Refers to: the `PayloadUUID` of a `com.apple.security.pkcs12`, `com.apple.security.scep` or `com.apple.security.acme` payload of the same profile.
     /// - Availability: iOS 16.0+, macOS 13.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub payload_certificate_uuid: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
@@ -1960,8 +2027,6 @@ pub struct Dns {
 pub struct DnsRequired {
     /// `DNSProtocol`: string ([`DnsProtocol`]). See [`Dns::dns_protocol`].
     pub dns_protocol: DnsProtocol,
-    /// `ServerAddresses`: array of string. See [`Dns::server_addresses`].
-    pub server_addresses: Vec<String>,
 }
 
 impl Dns {
@@ -1971,7 +2036,7 @@ impl Dns {
             dns_protocol: Some(required.dns_protocol),
             server_url: None,
             server_name: None,
-            server_addresses: Some(required.server_addresses),
+            server_addresses: None,
             search_domains: None,
             domain_name: None,
             supplemental_match_domains: None,
@@ -2032,91 +2097,80 @@ impl<'de> Deserialize<'de> for Dns {
 
 /// Proxies
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies`).
+/// The proxy configuration to use while the VPN is up: a proxy auto-configuration (PAC) file, automatic proxy discovery, or fixed HTTP and HTTPS proxies, optionally limited to some domains.
 ///
 /// The dictionary at `com.apple.vpn.managed › Proxies`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Rules:
+///
+/// - **warning** `vpn.proxies.pac-url-ignored`: When `ProxyAutoConfigURLString` is present: `ProxyAutoConfigEnable` is `1`. ProxyAutoConfigURLString is used only when ProxyAutoConfigEnable is 1.
+/// - **error** `vpn.proxies.pac-url-missing`: When `ProxyAutoConfigEnable` is `1`: `ProxyAutoConfigURLString` is present. ProxyAutoConfigEnable is 1, but ProxyAutoConfigURLString does not say where the PAC file is.
+/// - **error** `vpn.proxies.http-port-missing`: When `HTTPProxy` is present: `HTTPPort` is present. HTTPProxy is set, so HTTPPort is required.
+/// - **error** `vpn.proxies.https-port-missing`: When `HTTPSProxy` is present: `HTTPSPort` is present. HTTPSProxy is set, so HTTPSPort is required.
+/// - **warning** `vpn.proxies.http-proxy-not-enabled`: When `HTTPProxy` is present: `HTTPEnable` (default `0`) is `1`. HTTPProxy is not used unless HTTPEnable is 1.
+/// - **warning** `vpn.proxies.https-proxy-not-enabled`: When `HTTPSProxy` is present: `HTTPSEnable` (default `0`) is `1`. HTTPSProxy is not used unless HTTPSEnable is 1.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Proxies {
     /// `ProxyAutoConfigEnable`: integer flag (0 or 1).
     ///
-    /// Proxy AutoConfig Enable
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `ProxyAutoConfigEnable`).
+    /// Set to 1 to take the proxy settings from the PAC file at ProxyAutoConfigURLString.
     pub proxy_auto_config_enable: Option<bool>,
     /// `ProxyAutoDiscoveryEnable`: integer flag (0 or 1).
     ///
-    /// Proxy Auto Discovery Enable
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `ProxyAutoDiscoveryEnable`).
+    /// Set to 1 to let the device discover the proxy configuration on the network by itself (Web Proxy Auto-Discovery).
     ///
     /// - Default: `1` (true).
     pub proxy_auto_discovery_enable: Option<bool>,
     /// `ProxyAutoConfigURLString`: string.
     ///
-    /// Proxy Server URL
+    /// The address of the PAC file. Read only when ProxyAutoConfigEnable is 1.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `ProxyAutoConfigURLString`).
+    /// - Format: a URL.
     pub proxy_auto_config_url_string: Option<String>,
     /// `SupplementalMatchDomains`: array of string.
     ///
-    /// Supplemental Match Domains
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `SupplementalMatchDomains`).
+    /// Domains whose hosts use these proxy settings; hosts in other domains are reached without them.
     pub supplemental_match_domains: Option<Vec<String>>,
     /// `HTTPEnable`: integer flag (0 or 1).
     ///
-    /// Enable HTTP
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPEnable`).
+    /// Set to 1 to send HTTP traffic through the proxy given by HTTPProxy and HTTPPort.
     ///
     /// - Default: `0` (false).
     pub http_enable: Option<bool>,
     /// `HTTPProxy`: string.
     ///
-    /// HTTP Proxy
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPProxy`).
+    /// The host name of the HTTP proxy. It needs HTTPPort, and it is used only when HTTPEnable is 1.
     pub http_proxy: Option<String>,
     /// `HTTPPort`: integer.
     ///
-    /// HTTP Port
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPPort`).
+    /// The port of the HTTP proxy; it must be given whenever HTTPProxy is.
     ///
     /// - Range: 0 to 65535.
     pub http_port: Option<i64>,
     /// `HTTPProxyUsername`: string.
     ///
-    /// HTTP ProxyUsername
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPProxyUsername`).
+    /// The user name for authenticating to the proxy.
     pub http_proxy_username: Option<String>,
     /// `HTTPProxyPassword`: string.
     ///
-    /// HTTP ProxyPassword
+    /// The password for authenticating to the proxy.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPProxyPassword`).
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub http_proxy_password: Option<String>,
     /// `HTTPSEnable`: integer flag (0 or 1).
     ///
-    /// Enable HTTPS
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPSEnable`).
+    /// Set to 1 to send HTTPS traffic through the proxy given by HTTPSProxy and HTTPSPort.
     ///
     /// - Default: `0` (false).
     pub https_enable: Option<bool>,
     /// `HTTPSProxy`: string.
     ///
-    /// HTTPS Proxy
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPSProxy`).
+    /// The host name of the HTTPS proxy. It needs HTTPSPort, and it is used only when HTTPSEnable is 1.
     pub https_proxy: Option<String>,
     /// `HTTPSPort`: integer.
     ///
-    /// HTTPS Port
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `Proxies` › `HTTPSPort`).
+    /// The port of the HTTPS proxy; it must be given whenever HTTPSProxy is.
     ///
     /// - Range: 0 to 65535.
     pub https_port: Option<i64>,
@@ -2148,6 +2202,31 @@ impl Proxies {
 impl Default for Proxies {
     fn default() -> Self {
         Proxies::new()
+    }
+}
+
+/// Shows every field but the sensitive ones, whose values are redacted.
+impl std::fmt::Debug for Proxies {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Proxies")
+            .field("proxy_auto_config_enable", &self.proxy_auto_config_enable)
+            .field("proxy_auto_discovery_enable", &self.proxy_auto_discovery_enable)
+            .field("proxy_auto_config_url_string", &self.proxy_auto_config_url_string)
+            .field("supplemental_match_domains", &self.supplemental_match_domains)
+            .field("http_enable", &self.http_enable)
+            .field("http_proxy", &self.http_proxy)
+            .field("http_port", &self.http_port)
+            .field("http_proxy_username", &self.http_proxy_username)
+            .field(
+                "http_proxy_password",
+                &crate::runtime::Redacted::of(&self.http_proxy_password),
+            )
+            .field("https_enable", &self.https_enable)
+            .field("https_proxy", &self.https_proxy)
+            .field("https_port", &self.https_port)
+            .field("unknown_keys", &self.unknown_keys)
+            .finish()
     }
 }
 
@@ -2204,63 +2283,53 @@ impl<'de> Deserialize<'de> for Proxies {
 
 /// AlwaysOn
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn`).
+/// The settings of an Always On VPN, used when VPNType is 'AlwaysOn': IKEv2 tunnels that the device keeps up on its network interfaces so that all IP traffic goes through them, with exceptions for chosen services, apps and captive-network handling. Always On VPN installs only on supervised iOS devices. While it is on, a paired Apple Watch loses contact with the phone, and pairing a watch is not supported.
 ///
 /// The dictionary at `com.apple.vpn.managed › AlwaysOn`.
 ///
-/// Availability: iOS 8.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS, tvOS.
+/// Availability: iOS 8.0+, visionOS 1.0+; not available on macOS, tvOS, watchOS.
+///
+/// Rules:
+///
+/// - **warning** `vpn.always-on.captive-plugins-ignored`: When `AllowedCaptiveNetworkPlugins` is present: not (`AllowAllCaptiveNetworkPlugins` (default `0`) is `1`). AllowedCaptiveNetworkPlugins is ignored because AllowAllCaptiveNetworkPlugins is 1, which already lets every captive networking app out.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlwaysOn {
     /// `UIToggleEnabled`: integer flag (0 or 1).
     ///
-    /// UI Toggle Enabled
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `UIToggleEnabled`).
+    /// Set to 1 to give the user a switch in VPN settings that turns this Always On configuration off.
     ///
     /// - Default: `0` (false).
     pub ui_toggle_enabled: Option<bool>,
     /// `TunnelConfigurations` (required): array of [`TunnelConfigurationElement`].
     ///
-    /// TunnelConfigurations
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `TunnelConfigurations`).
+    /// The tunnels to keep up: one entry can serve both cellular and Wi-Fi, or each interface can get its own entry, for example to reach a different server. Besides ProtocolType and Interfaces, an entry carries the IKEv2 settings of its tunnel (RemoteAddress, identifiers, AuthenticationMethod and the other keys of the IKEv2 dictionary), which Apple's key list for this dictionary leaves out.
     pub tunnel_configurations: Option<Vec<TunnelConfigurationElement>>,
     /// `ServiceExceptions`: array of [`ServiceExceptionElement`].
     ///
-    /// ServiceExceptions
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ServiceExceptions`).
+    /// System services whose traffic is handled outside the tunnel, each with the treatment it gets: let through directly, or dropped.
     pub service_exceptions: Option<Vec<ServiceExceptionElement>>,
     /// `ApplicationExceptions`: array of [`ApplicationExceptionElement`].
     ///
-    /// ApplicationExceptions
+    /// Apps whose connections go outside the tunnel.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ApplicationExceptions`).
-    ///
-    /// - Availability: iOS 13.6+, visionOS 1.0+, watchOS 10.0+; not available on macOS, tvOS.
+    /// - Availability: iOS 13.6+, visionOS 1.0+; not available on macOS, tvOS, watchOS.
     pub application_exceptions: Option<Vec<ApplicationExceptionElement>>,
     /// `AllowCaptiveWebSheet`: integer flag (0 or 1).
     ///
-    /// Allow Captive Web Sheet
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `AllowCaptiveWebSheet`).
+    /// Set to 1 to let the captive web sheet (the sign-in page of a captive Wi-Fi network) send its traffic outside the tunnel.
     ///
     /// - Default: `0` (false).
     pub allow_captive_web_sheet: Option<bool>,
     /// `AllowAllCaptiveNetworkPlugins`: integer flag (0 or 1).
     ///
-    /// Allow All Captive Network Plugins
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `AllowAllCaptiveNetworkPlugins`).
+    /// Set to 1 to let every captive networking app send its traffic outside the tunnel while it handles a captive network. At 0, only the apps in AllowedCaptiveNetworkPlugins may.
     ///
     /// - Default: `0` (false).
     pub allow_all_captive_network_plugins: Option<bool>,
     /// `AllowedCaptiveNetworkPlugins`: array of [`AllowedCaptiveNetworkPluginElement`].
     ///
-    /// AllowedCaptiveNetworkPlugins
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `AllowedCaptiveNetworkPlugins`).
+    /// The captive networking apps whose traffic may go outside the tunnel while they handle a captive network. Read only when AllowAllCaptiveNetworkPlugins is 0.
     pub allowed_captive_network_plugins: Option<Vec<AllowedCaptiveNetworkPluginElement>>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -2339,95 +2408,91 @@ impl<'de> Deserialize<'de> for AlwaysOn {
 
 /// TransparentProxy
 ///
-/// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy`).
+/// The settings of a transparent proxy, used when VPNType is 'TransparentProxy' (macOS 14 and later): the app named by VPNSubType supplies a network extension that receives the Mac's network flows and handles them itself, without a tunnel interface. This dictionary says how to run that provider, how it authenticates and when it starts on demand.
 ///
 /// The dictionary at `com.apple.vpn.managed › TransparentProxy`.
 ///
-/// Availability: macOS 14.0+, watchOS 10.0+; not available on iOS, tvOS, visionOS.
-#[derive(Debug, Clone, PartialEq)]
+/// Availability: macOS 14.0+; not available on iOS, tvOS, visionOS, watchOS.
+///
+/// Rules:
+///
+/// - **warning** `vpn.transparent-proxy.idle-timer-ignored`: When `DisconnectOnIdleTimer` is present: `DisconnectOnIdle` (default `0`) is `1`. DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.
+/// - **warning** `vpn.transparent-proxy.password-ignored`: When `Password` is present: not (`AuthenticationMethod` (default `Password`) is `Certificate`). Password is ignored because AuthenticationMethod is Certificate; remove it.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransparentProxy {
     /// `AuthenticationMethod`: string ([`VpnAuthenticationMethod`]).
     ///
-    /// Authentication Method
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `AuthenticationMethod`).
+    /// How the proxy's user authenticates: with Password, with the identity that PayloadCertificateUUID names, or with both.
     ///
     /// - Allowed values: `Password`, `Certificate`, `Password+Certificate`.
     /// - Default: `Password`.
     pub authentication_method: Option<VpnAuthenticationMethod>,
     /// `DisconnectOnIdle`: integer flag (0 or 1).
     ///
-    /// Enable Disconnect on Idle
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `DisconnectOnIdle`).
+    /// Set to 1 to disconnect by itself once the connection has been idle for the time in DisconnectOnIdleTimer.
     ///
     /// - Default: `0` (false).
     pub disconnect_on_idle: Option<bool>,
     /// `DisconnectOnIdleTimer`: integer.
     ///
-    /// Disconnect on Idle time
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `DisconnectOnIdleTimer`).
+    /// Seconds of idleness before the disconnect. Read only when DisconnectOnIdle is 1.
     pub disconnect_on_idle_timer: Option<i64>,
     /// `EnforceRoutes`: integer flag (0 or 1).
     ///
-    /// Enforce Routes
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `EnforceRoutes`).
+    /// Set to 1 to give the configuration's routes, other than its default route, priority over routes defined locally. Apple's entry adds that IncludeAllNetworks at 1 overrides it, but this dictionary has no IncludeAllNetworks key.
     ///
     /// - Default: `0` (false).
+    /// - Also: IncludeAllNetworks at 1 makes the device ignore EnforceRoutes (not checked: the TransparentProxy dictionary has no IncludeAllNetworks key, so nothing in the profile can trigger the condition Apple's entry describes).
     pub enforce_routes: Option<bool>,
     /// `OnDemandEnabled`: integer flag (0 or 1).
     ///
-    /// Enable VPN On Demand
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `OnDemandEnabled`).
+    /// Set to 1 to have the system start the proxy on demand, as OnDemandRules direct.
     ///
     /// - Default: `0` (false).
     pub on_demand_enabled: Option<bool>,
     /// `OnDemandRules`: array of [`OnDemandRulesElement`].
     ///
-    /// On Demand Rules
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `OnDemandRules`).
+    /// The on-demand rules of this configuration: in which network situations the proxy is started or stopped. The format is the one described under IKEv2's OnDemandRules; the first rule that matches applies.
     pub on_demand_rules: Option<Vec<OnDemandRulesElement>>,
     /// `PayloadCertificateUUID`: string.
     ///
-    /// PayloadCertificateUUID
+    /// The PayloadUUID of a payload in this profile that provides an identity (a PKCS#12 file, or one obtained through SCEP or ACME), used as the account credential. With AuthenticationMethod 'Certificate' and no extended authentication (EAP), the identity authenticates the client to IKE; with EAP it can be used for EAP-TLS.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `PayloadCertificateUUID`).
+    /// - Format: a UUID.
+    /// - Refers to: the `PayloadUUID` of a `com.apple.security.pkcs12`, `com.apple.security.scep` or `com.apple.security.acme` payload of the same profile.
     pub payload_certificate_uuid: Option<String>,
     /// `Password`: string.
     ///
-    /// Account Password
+    /// The password of the account, read when AuthenticationMethod is 'Password' (this project also accepts it with 'Password+Certificate').
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `Password`).
+    /// - Sensitive: the value is a secret and is never shown in findings.
     pub password: Option<String>,
     /// `ProviderBundleIdentifier`: string.
     ///
-    /// Provider Bundle Identifier
+    /// The bundle identifier of the provider to run, needed when the app in VPNSubType ships more than one provider of the same kind ('app-proxy' or 'packet-tunnel'), and always needed when the provider is a system extension.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `ProviderBundleIdentifier`).
+    /// - Format: a bundle identifier.
+    /// - Also: Required when the provider is a system extension, and needed to choose when the app holds several providers of the same type (not checked: how the vendor's app packages its providers is not visible in the profile).
     pub provider_bundle_identifier: Option<String>,
     /// `ProviderDesignatedRequirement`: string.
     ///
-    /// Provider Designated Requirement
+    /// The code-signing designated requirement that the provider must satisfy; it has to be given when the provider is a system extension.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `ProviderDesignatedRequirement`).
+    /// - Also: Required when the provider is a system extension (not checked: whether the provider is a system extension is not visible in the profile).
     pub provider_designated_requirement: Option<String>,
     /// `ProviderType`: string ([`ProviderType`]).
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `ProviderType`).
+    /// The layer at which the provider handles traffic: 'app-proxy' works on the network flows of apps (the application layer), 'packet-tunnel' on IP packets.
     ///
     /// - Allowed values: `packet-tunnel`, `app-proxy`.
     /// - Default: `packet-tunnel`.
     pub provider_type: Option<ProviderType>,
     /// `Order`: integer.
     ///
-    /// Order
+    /// A positive whole number. Apple says nothing more about it; it is presumably this configuration's place in the order among several transparent proxy configurations.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `TransparentProxy` › `Order`).
+    /// - Range: at least 1.
     pub order: Option<i64>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -2457,6 +2522,31 @@ impl TransparentProxy {
 impl Default for TransparentProxy {
     fn default() -> Self {
         TransparentProxy::new()
+    }
+}
+
+/// Shows every field but the sensitive ones, whose values are redacted.
+impl std::fmt::Debug for TransparentProxy {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("TransparentProxy")
+            .field("authentication_method", &self.authentication_method)
+            .field("disconnect_on_idle", &self.disconnect_on_idle)
+            .field("disconnect_on_idle_timer", &self.disconnect_on_idle_timer)
+            .field("enforce_routes", &self.enforce_routes)
+            .field("on_demand_enabled", &self.on_demand_enabled)
+            .field("on_demand_rules", &self.on_demand_rules)
+            .field("payload_certificate_uuid", &self.payload_certificate_uuid)
+            .field("password", &crate::runtime::Redacted::of(&self.password))
+            .field("provider_bundle_identifier", &self.provider_bundle_identifier)
+            .field(
+                "provider_designated_requirement",
+                &self.provider_designated_requirement,
+            )
+            .field("provider_type", &self.provider_type)
+            .field("order", &self.order)
+            .field("unknown_keys", &self.unknown_keys)
+            .finish()
     }
 }
 
@@ -3422,7 +3512,7 @@ impl<'de> Deserialize<'de> for DnsProtocol {
 ///
 /// The dictionary at `com.apple.vpn.managed › AlwaysOn › TunnelConfigurations › TunnelConfigurationElement`.
 ///
-/// Availability: iOS 8.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS, tvOS.
+/// Availability: iOS 8.0+, visionOS 1.0+; not available on macOS, tvOS, watchOS.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TunnelConfigurationElement {
@@ -3430,9 +3520,7 @@ pub struct TunnelConfigurationElement {
     protocol_type: Option<String>,
     /// `Interfaces`: array of string ([`InterfacesElement`]).
     ///
-    /// Interfaces
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `TunnelConfigurations` › `TunnelConfigurationElement` › `Interfaces`).
+    /// The network interfaces (cellular, Wi-Fi) whose tunnel this entry configures.
     ///
     /// - Each item: allowed values `Cellular`, `WiFi`.
     pub interfaces: Option<Vec<InterfacesElement>>,
@@ -3452,9 +3540,7 @@ impl TunnelConfigurationElement {
 
     /// `ProtocolType` (required): string.
     ///
-    /// Protocol Type
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `TunnelConfigurations` › `TunnelConfigurationElement` › `ProtocolType`).
+    /// The tunnel protocol of this entry, which has to be IKEv2.
     ///
     /// - Value: always `IKEv2`.
     pub fn protocol_type(&self) -> Option<&str> {
@@ -3496,23 +3582,20 @@ impl<'de> Deserialize<'de> for TunnelConfigurationElement {
 ///
 /// The dictionary at `com.apple.vpn.managed › AlwaysOn › ServiceExceptions › ServiceExceptionElement`.
 ///
-/// Availability: iOS 8.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS, tvOS.
+/// Availability: iOS 8.0+, visionOS 1.0+; not available on macOS, tvOS, watchOS.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceExceptionElement {
     /// `ServiceName` (required): string ([`ServiceName`]).
     ///
-    /// Service Name
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ServiceExceptions` › `ServiceExceptionElement` › `ServiceName`).
+    /// The service the exception applies to: 'VoiceMail' (visual voicemail), 'AirPrint', 'CellularServices' (VoLTE, IMS and MMS, from iOS 11.3; Wi-Fi Calling joins them from iOS 13.4) or 'DeviceCommunication' (traffic with devices connected over USB or Wi-Fi, from iOS 17.4).
     ///
     /// - Allowed values: `VoiceMail`, `AirPrint`, `CellularServices`, `DeviceCommunication`.
+    /// - Also: CellularServices needs iOS 11.3 or later and DeviceCommunication iOS 17.4 or later; Wi-Fi Calling joins the CellularServices exception from iOS 13.4 (not checked: availability of a single value has no fact or rule form; it depends on the target's version).
     pub service_name: Option<ServiceName>,
     /// `Action` (required): string ([`ServiceExceptionElementAction`]).
     ///
-    /// Action
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ServiceExceptions` › `ServiceExceptionElement` › `Action`).
+    /// What happens to the service's connections: 'Allow' sends them outside the tunnel, 'Drop' discards them.
     ///
     /// - Allowed values: `Allow`, `Drop`.
     pub action: Option<ServiceExceptionElementAction>,
@@ -3574,21 +3657,19 @@ impl<'de> Deserialize<'de> for ServiceExceptionElement {
 ///
 /// The dictionary at `com.apple.vpn.managed › AlwaysOn › ApplicationExceptions › ApplicationExceptionElement`.
 ///
-/// Availability: iOS 13.6+, visionOS 1.0+, watchOS 10.0+; not available on macOS, tvOS.
+/// Availability: iOS 13.6+, visionOS 1.0+; not available on macOS, tvOS, watchOS.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplicationExceptionElement {
     /// `BundleIdentifier` (required): string.
     ///
-    /// Bundle Identifier
+    /// The bundle identifier of the app whose connections bypass the tunnel.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ApplicationExceptions` › `ApplicationExceptionElement` › `BundleIdentifier`).
+    /// - Format: a bundle identifier.
     pub bundle_identifier: Option<String>,
     /// `LimitToProtocols`: array of string ([`LimitToProtocolElement`]).
     ///
-    /// LimitToProtocols
-    ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `ApplicationExceptions` › `ApplicationExceptionElement` › `LimitToProtocols`).
+    /// Narrows the app's exception to the protocols listed; 'UDP' is the only one supported. Without the key, the exception covers all of the app's connections.
     ///
     /// - Each item: allowed values `UDP`.
     pub limit_to_protocols: Option<Vec<LimitToProtocolElement>>,
@@ -3648,15 +3729,15 @@ impl<'de> Deserialize<'de> for ApplicationExceptionElement {
 ///
 /// The dictionary at `com.apple.vpn.managed › AlwaysOn › AllowedCaptiveNetworkPlugins › AllowedCaptiveNetworkPluginElement`.
 ///
-/// Availability: iOS 8.0+, visionOS 1.0+, watchOS 10.0+; not available on macOS, tvOS.
+/// Availability: iOS 8.0+, visionOS 1.0+; not available on macOS, tvOS, watchOS.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AllowedCaptiveNetworkPluginElement {
     /// `BundleIdentifier` (required): string.
     ///
-    /// Bundle Identifier
+    /// The bundle identifier of a captive networking app allowed outside the tunnel.
     ///
-    /// Described in Apple's device-management documentation (`com.apple.vpn.managed` › `AlwaysOn` › `AllowedCaptiveNetworkPlugins` › `AllowedCaptiveNetworkPluginElement` › `BundleIdentifier`).
+    /// - Format: a bundle identifier.
     pub bundle_identifier: Option<String>,
     /// Keys the schema does not describe, kept as read so that nothing is lost.
     pub unknown_keys: plist::Dictionary,
@@ -4383,7 +4464,11 @@ pub mod schema {
                 },
                 &[],
             ),
-            KeySchema::optional("VPNSubType", ValueSchema::of(ValueKind::String), &[]),
+            KeySchema::optional(
+                "VPNSubType",
+                ValueSchema::of(ValueKind::String),
+                AVAILABILITY_1,
+            ),
             KeySchema::required(
                 "UserDefinedName",
                 ValueSchema::of(ValueKind::String),
@@ -4392,48 +4477,52 @@ pub mod schema {
             KeySchema::optional(
                 "VendorConfig",
                 ValueSchema::of(ValueKind::Dict(&VENDOR_CONFIG)),
-                &[],
+                AVAILABILITY_1,
             ),
-            KeySchema::optional("VPN", ValueSchema::of(ValueKind::Dict(&VPN)), &[]),
+            KeySchema::optional(
+                "VPN",
+                ValueSchema::of(ValueKind::Dict(&VPN)),
+                AVAILABILITY_1,
+            ),
             KeySchema::optional(
                 "IPv4",
                 ValueSchema::of(ValueKind::Dict(&IPV4)),
-                AVAILABILITY_1,
+                AVAILABILITY_2,
             ),
             KeySchema::optional(
                 "PPP",
                 ValueSchema::of(ValueKind::Dict(&PPP)),
-                AVAILABILITY_1,
+                AVAILABILITY_2,
             ),
             KeySchema::optional(
                 "IPSec",
                 ValueSchema::of(ValueKind::Dict(&IPSEC)),
-                AVAILABILITY_1,
+                AVAILABILITY_2,
             ),
             KeySchema::optional(
                 "IKEv2",
                 ValueSchema::of(ValueKind::Dict(&IKE_V2)),
-                AVAILABILITY_2,
+                AVAILABILITY_3,
             ),
             KeySchema::optional(
                 "DNS",
                 ValueSchema::of(ValueKind::Dict(&DNS)),
-                AVAILABILITY_2,
+                AVAILABILITY_3,
             ),
             KeySchema::optional(
                 "Proxies",
                 ValueSchema::of(ValueKind::Dict(&PROXIES)),
-                AVAILABILITY_2,
+                AVAILABILITY_3,
             ),
             KeySchema::optional(
                 "AlwaysOn",
                 ValueSchema::of(ValueKind::Dict(&ALWAYS_ON)),
-                AVAILABILITY_3,
+                AVAILABILITY_4,
             ),
             KeySchema::optional(
                 "TransparentProxy",
                 ValueSchema::of(ValueKind::Dict(&TRANSPARENT_PROXY)),
-                AVAILABILITY_4,
+                AVAILABILITY_5,
             ),
         ],
         rules: &[
@@ -4459,6 +4548,218 @@ pub mod schema {
                 ),
                 message: "VPNType is IKEv2, so VPNSubType, if given, must be the empty string.",
                 at: &["VPNSubType"],
+            },
+            Rule {
+                code: "vpn.subtype-required",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Any(
+                        &[
+                            Condition::Equals(
+                                Operand::at(&["VPNType"]),
+                                Literal::Str("VPN"),
+                            ),
+                            Condition::Equals(
+                                Operand::at(&["VPNType"]),
+                                Literal::Str("TransparentProxy"),
+                            ),
+                        ],
+                    ),
+                ),
+                check: Condition::All(
+                    &[
+                        Condition::Present(&["VPNSubType"]),
+                        Condition::NoneOf(
+                            Operand::at(&["VPNSubType"]),
+                            &[Literal::Str("")],
+                        ),
+                    ],
+                ),
+                message: "VPNType is VPN or TransparentProxy, so VPNSubType must name the vendor's configuration (for a provider app, the app's bundle identifier); it is missing or empty.",
+                at: &["VPNSubType"],
+            },
+            Rule {
+                code: "vpn.type-ipsec-needs-dictionary",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("IPSec")),
+                ),
+                check: Condition::Present(&["IPSec"]),
+                message: "VPNType is IPSec, but the IPSec dictionary with the connection's settings is missing.",
+                at: &["IPSec"],
+            },
+            Rule {
+                code: "vpn.ipsec.remote-address-missing",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::All(
+                        &[
+                            Condition::Equals(
+                                Operand::at(&["VPNType"]),
+                                Literal::Str("IPSec"),
+                            ),
+                            Condition::Present(&["IPSec"]),
+                        ],
+                    ),
+                ),
+                check: Condition::Present(&["IPSec", "RemoteAddress"]),
+                message: "VPNType is IPSec, but IPSec.RemoteAddress does not give the server to connect to.",
+                at: &["IPSec", "RemoteAddress"],
+            },
+            Rule {
+                code: "vpn.type-l2tp-needs-ppp",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("L2TP")),
+                ),
+                check: Condition::Present(&["PPP"]),
+                message: "VPNType is L2TP, but the PPP dictionary with the server and user login is missing.",
+                at: &["PPP"],
+            },
+            Rule {
+                code: "vpn.ppp.remote-address-missing",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::All(
+                        &[
+                            Condition::Equals(
+                                Operand::at(&["VPNType"]),
+                                Literal::Str("L2TP"),
+                            ),
+                            Condition::Present(&["PPP"]),
+                        ],
+                    ),
+                ),
+                check: Condition::Present(&["PPP", "CommRemoteAddress"]),
+                message: "VPNType is L2TP, but PPP.CommRemoteAddress does not give the server to connect to.",
+                at: &["PPP", "CommRemoteAddress"],
+            },
+            Rule {
+                code: "vpn.type-always-on-needs-dictionary",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        Operand::at(&["VPNType"]),
+                        Literal::Str("AlwaysOn"),
+                    ),
+                ),
+                check: Condition::Present(&["AlwaysOn"]),
+                message: "VPNType is AlwaysOn, but the AlwaysOn dictionary with the tunnel configurations is missing.",
+                at: &["AlwaysOn"],
+            },
+            Rule {
+                code: "vpn.ppp-dictionary-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["PPP"])),
+                check: Condition::Equals(
+                    Operand::at(&["VPNType"]),
+                    Literal::Str("L2TP"),
+                ),
+                message: "The PPP dictionary is read only when VPNType is L2TP; under this VPNType it has no effect.",
+                at: &["PPP"],
+            },
+            Rule {
+                code: "vpn.always-on-dictionary-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["AlwaysOn"])),
+                check: Condition::Equals(
+                    Operand::at(&["VPNType"]),
+                    Literal::Str("AlwaysOn"),
+                ),
+                message: "The AlwaysOn dictionary is read only when VPNType is AlwaysOn; under this VPNType it has no effect.",
+                at: &["AlwaysOn"],
+            },
+            Rule {
+                code: "vpn.transparent-proxy-dictionary-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["TransparentProxy"])),
+                check: Condition::Equals(
+                    Operand::at(&["VPNType"]),
+                    Literal::Str("TransparentProxy"),
+                ),
+                message: "The TransparentProxy dictionary is read only when VPNType is TransparentProxy; under this VPNType it has no effect.",
+                at: &["TransparentProxy"],
+            },
+            Rule {
+                code: "vpn.vpn-dictionary-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["VPN"])),
+                check: Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("VPN")),
+                message: "The VPN dictionary is read only when VPNType is VPN; under this VPNType it has no effect.",
+                at: &["VPN"],
+            },
+            Rule {
+                code: "vpn.vendor-config-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["VendorConfig"])),
+                check: Condition::All(
+                    &[
+                        Condition::Present(&["VPNSubType"]),
+                        Condition::NoneOf(
+                            Operand::at(&["VPNSubType"]),
+                            &[Literal::Str("")],
+                        ),
+                    ],
+                ),
+                message: "VendorConfig has no effect: the device reads it only when VPNSubType names a vendor configuration.",
+                at: &["VendorConfig"],
+            },
+            Rule {
+                code: "vpn.ipv4.override-primary-ipsec-l2tp-only",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["IPv4", "OverridePrimary"])),
+                check: Condition::OneOf(
+                    Operand::at(&["VPNType"]),
+                    &[Literal::Str("IPSec"), Literal::Str("L2TP")],
+                ),
+                message: "IPv4.OverridePrimary applies only to VPNType IPSec and L2TP and is ignored here; for IKEv2 or a provider app, use IncludeAllNetworks in the IKEv2 or VPN dictionary to send all traffic through the VPN.",
+                at: &["IPv4", "OverridePrimary"],
+            },
+            Rule {
+                code: "vpn.ipsec.local-identifier-cisco-only",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["IPSec", "LocalIdentifier"])),
+                check: Condition::Equals(
+                    Operand::at(&["VPNType"]),
+                    Literal::Str("IPSec"),
+                ),
+                message: "IPSec.LocalIdentifier (the group name) is used only by Cisco IPsec connections (VPNType IPSec); here it has no effect.",
+                at: &["IPSec", "LocalIdentifier"],
+            },
+            Rule {
+                code: "vpn.ipsec.xauth-cisco-only",
+                severity: Severity::Warning,
+                when: Some(
+                    Condition::Equals(
+                        Operand::at(&["IPSec", "XAuthEnabled"]),
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::Equals(
+                    Operand::at(&["VPNType"]),
+                    Literal::Str("IPSec"),
+                ),
+                message: "IPSec.XAuthEnabled applies to Cisco IPsec connections (VPNType IPSec) only; for L2TP the user signs in through the PPP dictionary.",
+                at: &["IPSec", "XAuthEnabled"],
+            },
+            Rule {
+                code: "vpn.ipsec.prompt-for-pin-cisco-only",
+                severity: Severity::Warning,
+                when: Some(
+                    Condition::Equals(
+                        Operand {
+                            path: &["IPSec", "PromptForVPNPIN"],
+                            default: Some(Literal::Bool(false)),
+                        },
+                        Literal::Bool(true),
+                    ),
+                ),
+                check: Condition::Equals(
+                    Operand::at(&["VPNType"]),
+                    Literal::Str("IPSec"),
+                ),
+                message: "IPSec.PromptForVPNPIN applies to Cisco IPsec connections (VPNType IPSec) only; here it has no effect.",
+                at: &["IPSec", "PromptForVPNPIN"],
             },
         ],
     };
@@ -4495,21 +4796,43 @@ pub mod schema {
                 },
                 &[],
             ),
-            KeySchema::optional(
-                "PayloadCertificateUUID",
-                ValueSchema::of(ValueKind::String),
-                &[],
-            ),
-            KeySchema::optional("Password", ValueSchema::of(ValueKind::String), &[]),
+            KeySchema {
+                references: Some(
+                    &[
+                        "com.apple.security.pkcs12",
+                        "com.apple.security.scep",
+                        "com.apple.security.acme",
+                    ],
+                ),
+                ..KeySchema::optional(
+                    "PayloadCertificateUUID",
+                    ValueSchema {
+                        format: Some(Format::Uuid),
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    &[],
+                )
+            },
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "Password",
+                    ValueSchema::of(ValueKind::String),
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "ProviderBundleIdentifier",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    format: Some(Format::BundleIdentifier),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 &[],
             ),
             KeySchema::optional(
                 "ProviderDesignatedRequirement",
                 ValueSchema::of(ValueKind::String),
-                AVAILABILITY_5,
+                AVAILABILITY_6,
             ),
             KeySchema::optional(
                 "DisconnectOnIdle",
@@ -4532,32 +4855,32 @@ pub mod schema {
             KeySchema::optional(
                 "IncludeAllNetworks",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_6,
+                AVAILABILITY_7,
             ),
             KeySchema::optional(
                 "EnforceRoutes",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_7,
+                AVAILABILITY_8,
             ),
             KeySchema::optional(
                 "ExcludeLocalNetworks",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_8,
+                AVAILABILITY_9,
             ),
             KeySchema::optional(
                 "ExcludeCellularServices",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_9,
+                AVAILABILITY_10,
             ),
             KeySchema::optional(
                 "ExcludeAPNs",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_9,
+                AVAILABILITY_10,
             ),
             KeySchema::optional(
                 "ExcludeDeviceCommunication",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_10,
+                AVAILABILITY_11,
             ),
             KeySchema::optional(
                 "OnDemandEnabled",
@@ -4567,22 +4890,22 @@ pub mod schema {
             KeySchema::optional(
                 "OnDemandUserOverrideDisabled",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_11,
+                AVAILABILITY_12,
             ),
             KeySchema::optional(
                 "OnDemandMatchDomainsAlways",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "OnDemandMatchDomainsNever",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "OnDemandMatchDomainsOnRetry",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "OnDemandRules",
@@ -4594,7 +4917,105 @@ pub mod schema {
                 &[],
             ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.vpn.idle-timer-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["DisconnectOnIdle"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.",
+                at: &["DisconnectOnIdleTimer"],
+            },
+            Rule {
+                code: "vpn.vpn.enforce-routes-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["EnforceRoutes"])),
+                check: Condition::Not(
+                    &Condition::Equals(
+                        Operand {
+                            path: &["IncludeAllNetworks"],
+                            default: Some(Literal::Int(0)),
+                        },
+                        Literal::Int(1),
+                    ),
+                ),
+                message: "EnforceRoutes is ignored because IncludeAllNetworks is 1.",
+                at: &["EnforceRoutes"],
+            },
+            Rule {
+                code: "vpn.vpn.exclude-local-networks-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeLocalNetworks"])),
+                check: Condition::Any(
+                    &[
+                        Condition::Equals(
+                            Operand {
+                                path: &["IncludeAllNetworks"],
+                                default: Some(Literal::Int(0)),
+                            },
+                            Literal::Int(1),
+                        ),
+                        Condition::Equals(
+                            Operand {
+                                path: &["EnforceRoutes"],
+                                default: Some(Literal::Int(0)),
+                            },
+                            Literal::Int(1),
+                        ),
+                    ],
+                ),
+                message: "ExcludeLocalNetworks has no effect unless IncludeAllNetworks or EnforceRoutes is 1.",
+                at: &["ExcludeLocalNetworks"],
+            },
+            Rule {
+                code: "vpn.vpn.exclude-cellular-services-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeCellularServices"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["IncludeAllNetworks"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "ExcludeCellularServices has no effect unless IncludeAllNetworks is 1.",
+                at: &["ExcludeCellularServices"],
+            },
+            Rule {
+                code: "vpn.vpn.exclude-apns-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeAPNs"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["IncludeAllNetworks"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "ExcludeAPNs has no effect unless IncludeAllNetworks is 1.",
+                at: &["ExcludeAPNs"],
+            },
+            Rule {
+                code: "vpn.vpn.exclude-device-communication-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ExcludeDeviceCommunication"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["IncludeAllNetworks"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "ExcludeDeviceCommunication has no effect unless IncludeAllNetworks is 1.",
+                at: &["ExcludeDeviceCommunication"],
+            },
+        ],
     };
 
     /// The keys and rules of [`Ipv4`](super::Ipv4).
@@ -4615,7 +5036,14 @@ pub mod schema {
         name: "Ppp",
         keys: &[
             KeySchema::optional("AuthName", ValueSchema::of(ValueKind::String), &[]),
-            KeySchema::optional("AuthPassword", ValueSchema::of(ValueKind::String), &[]),
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "AuthPassword",
+                    ValueSchema::of(ValueKind::String),
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "TokenCard",
                 ValueSchema::of(ValueKind::IntegerFlag),
@@ -4688,7 +5116,72 @@ pub mod schema {
                 &[],
             ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.ppp.idle-timer-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["DisconnectOnIdle"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.",
+                at: &["DisconnectOnIdleTimer"],
+            },
+            Rule {
+                code: "vpn.ppp.mppe40-needs-ccp",
+                severity: Severity::Warning,
+                when: Some(
+                    Condition::Equals(
+                        Operand::at(&["CCPMPPE40Enabled"]),
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::Equals(Operand::at(&["CCPEnabled"]), Literal::Int(1)),
+                message: "CCPMPPE40Enabled has no effect unless CCPEnabled is 1, and the MPPE keys serve PPTP only, which current devices no longer support.",
+                at: &["CCPMPPE40Enabled"],
+            },
+            Rule {
+                code: "vpn.ppp.mppe128-needs-ccp",
+                severity: Severity::Warning,
+                when: Some(
+                    Condition::Equals(
+                        Operand::at(&["CCPMPPE128Enabled"]),
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::Equals(Operand::at(&["CCPEnabled"]), Literal::Int(1)),
+                message: "CCPMPPE128Enabled has no effect unless CCPEnabled is 1, and the MPPE keys serve PPTP only, which current devices no longer support.",
+                at: &["CCPMPPE128Enabled"],
+            },
+            Rule {
+                code: "vpn.ppp.ccp-pptp-only",
+                severity: Severity::Warning,
+                when: None,
+                check: Condition::Absent(&["CCPEnabled"]),
+                message: "CCPEnabled configures PPTP encryption; PPTP was removed in iOS 10 and macOS 10.12, so the key has no effect. Remove it (and the CCPMPPE keys).",
+                at: &["CCPEnabled"],
+            },
+            Rule {
+                code: "vpn.ppp.eap-plugins-need-eap",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["AuthEAPPlugins"])),
+                check: Condition::Present(&["AuthProtocol"]),
+                message: "AuthEAPPlugins has no effect unless AuthProtocol lists EAP; add AuthProtocol with the entry EAP.",
+                at: &["AuthEAPPlugins"],
+            },
+            Rule {
+                code: "vpn.ppp.eap-needs-plugin",
+                severity: Severity::Error,
+                when: Some(Condition::Present(&["AuthProtocol"])),
+                check: Condition::Present(&["AuthEAPPlugins"]),
+                message: "AuthProtocol selects EAP, but AuthEAPPlugins names no EAP plug-in to authenticate with (for RSA SecurID, EAP-RSA).",
+                at: &["AuthEAPPlugins"],
+            },
+        ],
     };
 
     /// The keys and rules of [`Ipsec`](super::Ipsec).
@@ -4712,11 +5205,14 @@ pub mod schema {
                 &[],
             ),
             KeySchema::optional("XAuthName", ValueSchema::of(ValueKind::String), &[]),
-            KeySchema::optional(
-                "XAuthPassword",
-                ValueSchema::of(ValueKind::String),
-                &[],
-            ),
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "XAuthPassword",
+                    ValueSchema::of(ValueKind::String),
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "XAuthEnabled",
                 ValueSchema::of(ValueKind::IntegerFlag),
@@ -4743,12 +5239,31 @@ pub mod schema {
                 },
                 &[],
             ),
-            KeySchema::optional("SharedSecret", ValueSchema::of(ValueKind::Data), &[]),
-            KeySchema::optional(
-                "PayloadCertificateUUID",
-                ValueSchema::of(ValueKind::String),
-                &[],
-            ),
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "SharedSecret",
+                    ValueSchema::of(ValueKind::Data),
+                    &[],
+                )
+            },
+            KeySchema {
+                references: Some(
+                    &[
+                        "com.apple.security.pkcs12",
+                        "com.apple.security.scep",
+                        "com.apple.security.acme",
+                    ],
+                ),
+                ..KeySchema::optional(
+                    "PayloadCertificateUUID",
+                    ValueSchema {
+                        format: Some(Format::Uuid),
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "PromptForVPNPIN",
                 ValueSchema::of(ValueKind::Boolean),
@@ -4772,17 +5287,17 @@ pub mod schema {
             KeySchema::optional(
                 "OnDemandMatchDomainsAlways",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "OnDemandMatchDomainsNever",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "OnDemandMatchDomainsOnRetry",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
-                AVAILABILITY_12,
+                AVAILABILITY_13,
             ),
             KeySchema::optional(
                 "OnDemandRules",
@@ -4794,7 +5309,133 @@ pub mod schema {
                 &[],
             ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.ipsec.shared-secret-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["SharedSecret"])),
+                check: Condition::Not(
+                    &Condition::Equals(
+                        Operand {
+                            path: &["AuthenticationMethod"],
+                            default: Some(Literal::Str("SharedSecret")),
+                        },
+                        Literal::Str("Certificate"),
+                    ),
+                ),
+                message: "SharedSecret is ignored because AuthenticationMethod is Certificate; remove it.",
+                at: &["SharedSecret"],
+            },
+            Rule {
+                code: "vpn.ipsec.certificate-missing",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        Operand {
+                            path: &["AuthenticationMethod"],
+                            default: Some(Literal::Str("SharedSecret")),
+                        },
+                        Literal::Str("Certificate"),
+                    ),
+                ),
+                check: Condition::Present(&["PayloadCertificateUUID"]),
+                message: "AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the identity payload to authenticate with.",
+                at: &["PayloadCertificateUUID"],
+            },
+            Rule {
+                code: "vpn.ipsec.certificate-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["PayloadCertificateUUID"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["AuthenticationMethod"],
+                        default: Some(Literal::Str("SharedSecret")),
+                    },
+                    Literal::Str("Certificate"),
+                ),
+                message: "PayloadCertificateUUID is used only when AuthenticationMethod is Certificate; with a shared secret (the default) it has no effect.",
+                at: &["PayloadCertificateUUID"],
+            },
+            Rule {
+                code: "vpn.ipsec.local-identifier-needs-shared-secret",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["LocalIdentifier"])),
+                check: Condition::Not(
+                    &Condition::Equals(
+                        Operand {
+                            path: &["AuthenticationMethod"],
+                            default: Some(Literal::Str("SharedSecret")),
+                        },
+                        Literal::Str("Certificate"),
+                    ),
+                ),
+                message: "LocalIdentifier (the group name) goes with shared-secret authentication; with AuthenticationMethod Certificate it has no effect.",
+                at: &["LocalIdentifier"],
+            },
+            Rule {
+                code: "vpn.ipsec.local-identifier-type-needs-shared-secret",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["LocalIdentifierType"])),
+                check: Condition::Not(
+                    &Condition::Equals(
+                        Operand {
+                            path: &["AuthenticationMethod"],
+                            default: Some(Literal::Str("SharedSecret")),
+                        },
+                        Literal::Str("Certificate"),
+                    ),
+                ),
+                message: "LocalIdentifierType goes with shared-secret authentication; with AuthenticationMethod Certificate it has no effect.",
+                at: &["LocalIdentifierType"],
+            },
+            Rule {
+                code: "vpn.ipsec.xauth-name-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["XAuthName"])),
+                check: Condition::Equals(
+                    Operand::at(&["XAuthEnabled"]),
+                    Literal::Int(1),
+                ),
+                message: "XAuthName has no effect unless XAuthEnabled is 1.",
+                at: &["XAuthName"],
+            },
+            Rule {
+                code: "vpn.ipsec.xauth-password-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["XAuthPassword"])),
+                check: Condition::Equals(
+                    Operand::at(&["XAuthEnabled"]),
+                    Literal::Int(1),
+                ),
+                message: "XAuthPassword has no effect unless XAuthEnabled is 1.",
+                at: &["XAuthPassword"],
+            },
+            Rule {
+                code: "vpn.ipsec.xauth-password-encryption-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["XAuthPasswordEncryption"])),
+                check: Condition::Equals(
+                    Operand::at(&["XAuthEnabled"]),
+                    Literal::Int(1),
+                ),
+                message: "XAuthPasswordEncryption has no effect unless XAuthEnabled is 1.",
+                at: &["XAuthPasswordEncryption"],
+            },
+            Rule {
+                code: "vpn.ipsec.idle-timer-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["DisconnectOnIdle"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.",
+                at: &["DisconnectOnIdleTimer"],
+            },
+        ],
     };
 
     /// The keys and rules of [`IkeV2`](super::IkeV2).
@@ -4875,7 +5516,7 @@ pub mod schema {
             KeySchema::optional(
                 "ProviderDesignatedRequirement",
                 ValueSchema::of(ValueKind::String),
-                AVAILABILITY_5,
+                AVAILABILITY_6,
             ),
             KeySchema {
                 sensitive: true,
@@ -4907,7 +5548,7 @@ pub mod schema {
             KeySchema::optional(
                 "OnDemandUserOverrideDisabled",
                 ValueSchema::of(ValueKind::IntegerFlag),
-                AVAILABILITY_11,
+                AVAILABILITY_12,
             ),
             KeySchema::optional(
                 "OnDemandRules",
@@ -4929,7 +5570,7 @@ pub mod schema {
                     ],
                     ..ValueSchema::of(ValueKind::String)
                 },
-                AVAILABILITY_13,
+                AVAILABILITY_1,
             ),
             KeySchema::optional(
                 "ServerCertificateIssuerCommonName",
@@ -5506,15 +6147,22 @@ pub mod schema {
             ),
             KeySchema::optional(
                 "ServerURL",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    pattern: Some("https://[^\n\r\u{2028}\u{2029}]+"),
+                    format: Some(Format::Url),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 AVAILABILITY_17,
             ),
             KeySchema::optional(
                 "ServerName",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    format: Some(Format::Hostname),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 AVAILABILITY_17,
             ),
-            KeySchema::required(
+            KeySchema::optional(
                 "ServerAddresses",
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
                 AVAILABILITY_26,
@@ -5526,7 +6174,10 @@ pub mod schema {
             ),
             KeySchema::optional(
                 "DomainName",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    format: Some(Format::Domain),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 AVAILABILITY_26,
             ),
             KeySchema::optional(
@@ -5539,18 +6190,91 @@ pub mod schema {
                 ValueSchema::of(ValueKind::IntegerFlag),
                 AVAILABILITY_26,
             ),
-            KeySchema::optional(
-                "PayloadCertificateUUID",
-                ValueSchema {
-                    pattern: Some(
-                        "^[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}$",
-                    ),
-                    ..ValueSchema::of(ValueKind::String)
-                },
-                AVAILABILITY_27,
-            ),
+            KeySchema {
+                references: Some(
+                    &[
+                        "com.apple.security.pkcs12",
+                        "com.apple.security.scep",
+                        "com.apple.security.acme",
+                    ],
+                ),
+                ..KeySchema::optional(
+                    "PayloadCertificateUUID",
+                    ValueSchema {
+                        pattern: Some(
+                            "^[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}$",
+                        ),
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    AVAILABILITY_27,
+                )
+            },
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.dns.https-needs-server-url",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        Operand::at(&["DNSProtocol"]),
+                        Literal::Str("HTTPS"),
+                    ),
+                ),
+                check: Condition::Present(&["ServerURL"]),
+                message: "DNSProtocol is HTTPS, but ServerURL does not give the DNS-over-HTTPS server.",
+                at: &["ServerURL"],
+            },
+            Rule {
+                code: "vpn.dns.tls-needs-server-name",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(Operand::at(&["DNSProtocol"]), Literal::Str("TLS")),
+                ),
+                check: Condition::Present(&["ServerName"]),
+                message: "DNSProtocol is TLS, but ServerName does not give the DNS-over-TLS server.",
+                at: &["ServerName"],
+            },
+            Rule {
+                code: "vpn.dns.cleartext-needs-server-addresses",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::NoneOf(
+                        Operand::at(&["DNSProtocol"]),
+                        &[Literal::Str("HTTPS"), Literal::Str("TLS")],
+                    ),
+                ),
+                check: Condition::Present(&["ServerAddresses"]),
+                message: "ServerAddresses is required for plain DNS: without it the DNS dictionary names no server to ask.",
+                at: &["ServerAddresses"],
+            },
+            Rule {
+                code: "vpn.dns.no-search-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["SupplementalMatchDomainsNoSearch"])),
+                check: Condition::Present(&["SupplementalMatchDomains"]),
+                message: "SupplementalMatchDomainsNoSearch has no effect without SupplementalMatchDomains.",
+                at: &["SupplementalMatchDomainsNoSearch"],
+            },
+            Rule {
+                code: "vpn.dns.certificate-needs-encrypted-dns",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["PayloadCertificateUUID"])),
+                check: Condition::Any(
+                    &[
+                        Condition::Equals(
+                            Operand::at(&["DNSProtocol"]),
+                            Literal::Str("HTTPS"),
+                        ),
+                        Condition::Equals(
+                            Operand::at(&["DNSProtocol"]),
+                            Literal::Str("TLS"),
+                        ),
+                    ],
+                ),
+                message: "PayloadCertificateUUID authenticates to an encrypted DNS server; with DNSProtocol Cleartext it has no effect.",
+                at: &["PayloadCertificateUUID"],
+            },
+        ],
     };
 
     /// The keys and rules of [`Proxies`](super::Proxies).
@@ -5569,7 +6293,10 @@ pub mod schema {
             ),
             KeySchema::optional(
                 "ProxyAutoConfigURLString",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    format: Some(Format::Url),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 &[],
             ),
             KeySchema::optional(
@@ -5597,11 +6324,14 @@ pub mod schema {
                 ValueSchema::of(ValueKind::String),
                 &[],
             ),
-            KeySchema::optional(
-                "HTTPProxyPassword",
-                ValueSchema::of(ValueKind::String),
-                &[],
-            ),
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "HTTPProxyPassword",
+                    ValueSchema::of(ValueKind::String),
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "HTTPSEnable",
                 ValueSchema::of(ValueKind::IntegerFlag),
@@ -5618,7 +6348,76 @@ pub mod schema {
                 &[],
             ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.proxies.pac-url-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["ProxyAutoConfigURLString"])),
+                check: Condition::Equals(
+                    Operand::at(&["ProxyAutoConfigEnable"]),
+                    Literal::Int(1),
+                ),
+                message: "ProxyAutoConfigURLString is used only when ProxyAutoConfigEnable is 1.",
+                at: &["ProxyAutoConfigURLString"],
+            },
+            Rule {
+                code: "vpn.proxies.pac-url-missing",
+                severity: Severity::Error,
+                when: Some(
+                    Condition::Equals(
+                        Operand::at(&["ProxyAutoConfigEnable"]),
+                        Literal::Int(1),
+                    ),
+                ),
+                check: Condition::Present(&["ProxyAutoConfigURLString"]),
+                message: "ProxyAutoConfigEnable is 1, but ProxyAutoConfigURLString does not say where the PAC file is.",
+                at: &["ProxyAutoConfigURLString"],
+            },
+            Rule {
+                code: "vpn.proxies.http-port-missing",
+                severity: Severity::Error,
+                when: Some(Condition::Present(&["HTTPProxy"])),
+                check: Condition::Present(&["HTTPPort"]),
+                message: "HTTPProxy is set, so HTTPPort is required.",
+                at: &["HTTPPort"],
+            },
+            Rule {
+                code: "vpn.proxies.https-port-missing",
+                severity: Severity::Error,
+                when: Some(Condition::Present(&["HTTPSProxy"])),
+                check: Condition::Present(&["HTTPSPort"]),
+                message: "HTTPSProxy is set, so HTTPSPort is required.",
+                at: &["HTTPSPort"],
+            },
+            Rule {
+                code: "vpn.proxies.http-proxy-not-enabled",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["HTTPProxy"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["HTTPEnable"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "HTTPProxy is not used unless HTTPEnable is 1.",
+                at: &["HTTPProxy"],
+            },
+            Rule {
+                code: "vpn.proxies.https-proxy-not-enabled",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["HTTPSProxy"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["HTTPSEnable"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "HTTPSProxy is not used unless HTTPSEnable is 1.",
+                at: &["HTTPSProxy"],
+            },
+        ],
     };
 
     /// The keys and rules of [`AlwaysOn`](super::AlwaysOn).
@@ -5679,7 +6478,24 @@ pub mod schema {
                 &[],
             ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.always-on.captive-plugins-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["AllowedCaptiveNetworkPlugins"])),
+                check: Condition::Not(
+                    &Condition::Equals(
+                        Operand {
+                            path: &["AllowAllCaptiveNetworkPlugins"],
+                            default: Some(Literal::Int(0)),
+                        },
+                        Literal::Int(1),
+                    ),
+                ),
+                message: "AllowedCaptiveNetworkPlugins is ignored because AllowAllCaptiveNetworkPlugins is 1, which already lets every captive networking app out.",
+                at: &["AllowedCaptiveNetworkPlugins"],
+            },
+        ],
     };
 
     /// The keys and rules of [`TransparentProxy`](super::TransparentProxy).
@@ -5727,15 +6543,37 @@ pub mod schema {
                 ),
                 &[],
             ),
-            KeySchema::optional(
-                "PayloadCertificateUUID",
-                ValueSchema::of(ValueKind::String),
-                &[],
-            ),
-            KeySchema::optional("Password", ValueSchema::of(ValueKind::String), &[]),
+            KeySchema {
+                references: Some(
+                    &[
+                        "com.apple.security.pkcs12",
+                        "com.apple.security.scep",
+                        "com.apple.security.acme",
+                    ],
+                ),
+                ..KeySchema::optional(
+                    "PayloadCertificateUUID",
+                    ValueSchema {
+                        format: Some(Format::Uuid),
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    &[],
+                )
+            },
+            KeySchema {
+                sensitive: true,
+                ..KeySchema::optional(
+                    "Password",
+                    ValueSchema::of(ValueKind::String),
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "ProviderBundleIdentifier",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    format: Some(Format::BundleIdentifier),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 &[],
             ),
             KeySchema::optional(
@@ -5751,9 +6589,47 @@ pub mod schema {
                 },
                 &[],
             ),
-            KeySchema::optional("Order", ValueSchema::of(ValueKind::Integer), &[]),
+            KeySchema::optional(
+                "Order",
+                ValueSchema {
+                    min: Some(1.0),
+                    ..ValueSchema::of(ValueKind::Integer)
+                },
+                &[],
+            ),
         ],
-        rules: &[],
+        rules: &[
+            Rule {
+                code: "vpn.transparent-proxy.idle-timer-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                check: Condition::Equals(
+                    Operand {
+                        path: &["DisconnectOnIdle"],
+                        default: Some(Literal::Int(0)),
+                    },
+                    Literal::Int(1),
+                ),
+                message: "DisconnectOnIdleTimer has no effect unless DisconnectOnIdle is 1.",
+                at: &["DisconnectOnIdleTimer"],
+            },
+            Rule {
+                code: "vpn.transparent-proxy.password-ignored",
+                severity: Severity::Warning,
+                when: Some(Condition::Present(&["Password"])),
+                check: Condition::Not(
+                    &Condition::Equals(
+                        Operand {
+                            path: &["AuthenticationMethod"],
+                            default: Some(Literal::Str("Password")),
+                        },
+                        Literal::Str("Certificate"),
+                    ),
+                ),
+                message: "Password is ignored because AuthenticationMethod is Certificate; remove it.",
+                at: &["Password"],
+            },
+        ],
     };
 
     /// The keys and rules of [`OnDemandRulesElement`](super::OnDemandRulesElement).
@@ -5986,7 +6862,10 @@ pub mod schema {
         keys: &[
             KeySchema::required(
                 "BundleIdentifier",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    format: Some(Format::BundleIdentifier),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 &[],
             ),
             KeySchema::optional(
@@ -6011,7 +6890,10 @@ pub mod schema {
         keys: &[
             KeySchema::required(
                 "BundleIdentifier",
-                ValueSchema::of(ValueKind::String),
+                ValueSchema {
+                    format: Some(Format::BundleIdentifier),
+                    ..ValueSchema::of(ValueKind::String)
+                },
                 &[],
             ),
         ],
@@ -6087,65 +6969,75 @@ pub mod schema {
         Availability::since(Platform::WatchOs, "10.0"),
     ];
 
-    /// A `supportedOS` that keys declare, over what they inherit. Availability: not available on tvOS.
-    const AVAILABILITY_1: &[Availability] = &[Availability::unavailable(Platform::TvOs)];
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: not available on watchOS.
+    const AVAILABILITY_1: &[Availability] = &[
+        Availability::unavailable(Platform::WatchOs),
+    ];
+
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: not available on tvOS, watchOS.
+    const AVAILABILITY_2: &[Availability] = &[
+        Availability::unavailable(Platform::TvOs),
+        Availability::unavailable(Platform::WatchOs),
+    ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: watchOS 10.0+.
-    const AVAILABILITY_2: &[Availability] = &[
+    const AVAILABILITY_3: &[Availability] = &[
         Availability::since(Platform::WatchOs, "10.0"),
     ];
 
-    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 8.0+; not available on macOS, tvOS.
-    const AVAILABILITY_3: &[Availability] = &[
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 8.0+; not available on macOS, tvOS, watchOS.
+    const AVAILABILITY_4: &[Availability] = &[
         Availability::since(Platform::IOs, "8.0"),
         Availability::unavailable(Platform::MacOs),
         Availability::unavailable(Platform::TvOs),
+        Availability::unavailable(Platform::WatchOs),
     ];
 
-    /// A `supportedOS` that keys declare, over what they inherit. Availability: macOS 14.0+; not available on iOS, tvOS, visionOS.
-    const AVAILABILITY_4: &[Availability] = &[
+    /// A `supportedOS` that keys declare, over what they inherit. Availability: macOS 14.0+; not available on iOS, tvOS, visionOS, watchOS.
+    const AVAILABILITY_5: &[Availability] = &[
         Availability::unavailable(Platform::IOs),
         Availability::since(Platform::MacOs, "14.0"),
         Availability::unavailable(Platform::TvOs),
         Availability::unavailable(Platform::VisionOs),
+        Availability::unavailable(Platform::WatchOs),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: macOS 10.15+; not available on iOS, visionOS.
-    const AVAILABILITY_5: &[Availability] = &[
+    const AVAILABILITY_6: &[Availability] = &[
         Availability::unavailable(Platform::IOs),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::VisionOs),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+, macOS 10.15+; not available on tvOS.
-    const AVAILABILITY_6: &[Availability] = &[
+    const AVAILABILITY_7: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::TvOs),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.2+, macOS 11.0+.
-    const AVAILABILITY_7: &[Availability] = &[
+    const AVAILABILITY_8: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
         Availability::since(Platform::MacOs, "11.0"),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.2+, macOS 10.15+; not available on tvOS.
-    const AVAILABILITY_8: &[Availability] = &[
+    const AVAILABILITY_9: &[Availability] = &[
         Availability::since(Platform::IOs, "14.2"),
         Availability::since(Platform::MacOs, "10.15"),
         Availability::unavailable(Platform::TvOs),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 16.4+, macOS 13.3+; not available on tvOS.
-    const AVAILABILITY_9: &[Availability] = &[
+    const AVAILABILITY_10: &[Availability] = &[
         Availability::since(Platform::IOs, "16.4"),
         Availability::since(Platform::MacOs, "13.3"),
         Availability::unavailable(Platform::TvOs),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 17.4+, macOS 14.4+, visionOS 1.1+; not available on tvOS.
-    const AVAILABILITY_10: &[Availability] = &[
+    const AVAILABILITY_11: &[Availability] = &[
         Availability::since(Platform::IOs, "17.4"),
         Availability::since(Platform::MacOs, "14.4"),
         Availability::unavailable(Platform::TvOs),
@@ -6153,23 +7045,18 @@ pub mod schema {
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 14.0+; not available on macOS.
-    const AVAILABILITY_11: &[Availability] = &[
+    const AVAILABILITY_12: &[Availability] = &[
         Availability::since(Platform::IOs, "14.0"),
         Availability::unavailable(Platform::MacOs),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS (deprecated in 7.0).
-    const AVAILABILITY_12: &[Availability] = &[
+    const AVAILABILITY_13: &[Availability] = &[
         Availability {
             deprecated: Some("7.0"),
             removed: None,
             ..Availability::unstated(Platform::IOs)
         },
-    ];
-
-    /// A `supportedOS` that keys declare, over what they inherit. Availability: not available on watchOS.
-    const AVAILABILITY_13: &[Availability] = &[
-        Availability::unavailable(Platform::WatchOs),
     ];
 
     /// A `supportedOS` that keys declare, over what they inherit. Availability: iOS 11.0+, macOS 10.13+.

@@ -235,7 +235,7 @@ pub struct WifiManaged {
     pub tls_certificate_required: Option<bool>,
     /// `ProxyServer`: string.
     ///
-    /// The host name or IP address of the proxy, used when ProxyType is 'Manual'.
+    /// Where the proxy runs, by host name or IP address; read only with ProxyType 'Manual'.
     pub proxy_server: Option<String>,
     /// `ProxyServerPort`: integer.
     ///
@@ -1004,7 +1004,7 @@ pub struct QoSMarkingPolicy {
     pub qo_s_marking_whitelisted_app_identifiers: Option<Vec<String>>,
     /// `QoSMarkingAppleAudioVideoCalls`: boolean.
     ///
-    /// Whether the audio and video traffic of Apple's own calling services (FaceTime, Wi-Fi Calling and similar) joins the allow list for L2 and L3 marking. Left out, it does.
+    /// Whether the audio and video traffic of Apple's own calling services (FaceTime, Wi-Fi Calling and similar) is marked as allowed traffic (at layers 2 and 3). Left out, it is.
     ///
     /// - Default: `true`.
     pub qo_s_marking_apple_audio_video_calls: Option<bool>,
