@@ -133,3 +133,68 @@ fn nine_in_ten_real_payloads_decode_to_their_type_and_the_rest_are_reported() {
         "every documented payload is checked"
     );
 }
+
+/// Findings are judged as of this moment, so certificates that expire later
+/// do not change the reviewed snapshot (2026-12-02T00:00:00Z, the day after
+/// the corpus's test certificates were made).
+fn review_moment() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_169_600)
+}
+
+/// Every finding on every real profile, file by file: the snapshot is the
+/// reviewed set, and `tests/realworld-verdicts.yaml` says for each kind of
+/// finding why an administrator would agree with it.
+#[test]
+fn the_findings_on_real_profiles_are_the_reviewed_ones() {
+    let dir = require_realworld_profiles();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "mobileconfig"))
+        .collect();
+    files.sort();
+    let mut report = String::new();
+    let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let value = match io::parse(&bytes) {
+            Ok(value) => value,
+            Err(error) => {
+                report.push_str(&format!("{name}\n  unreadable: {error}\n"));
+                *codes.entry("unreadable".to_owned()).or_default() += 1;
+                continue;
+            }
+        };
+        let findings = mobileconfig::runtime::validate::validate_profile_as_of(
+            &profile::schema::PAYLOAD,
+            payload::LOOKUP,
+            &value,
+            None,
+            review_moment(),
+        );
+        if findings.is_empty() {
+            continue;
+        }
+        report.push_str(&format!("{name}\n"));
+        for finding in &findings {
+            report.push_str(&format!("  {finding}\n"));
+            *codes.entry(finding.code.clone()).or_default() += 1;
+        }
+    }
+    insta::assert_snapshot!("realworld_findings", report);
+
+    // Each kind of finding has the project's verdict, and each verdict a
+    // finding.
+    let path = mobileconfig_tests::workspace_root().join("tests/realworld-verdicts.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let verdicts: BTreeMap<String, String> = serde_yaml::from_str(&text)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let unjudged: Vec<&String> = codes.keys().filter(|code| !verdicts.contains_key(*code)).collect();
+    let stale: Vec<&String> = verdicts.keys().filter(|code| !codes.contains_key(*code)).collect();
+    assert!(
+        unjudged.is_empty() && stale.is_empty(),
+        "findings without a verdict: {unjudged:?}; verdicts without a finding: {stale:?} ({})",
+        path.display()
+    );
+}

@@ -303,6 +303,9 @@ pub struct Field {
     pub references: Option<Vec<String>>,
     /// What the key's `<data>` holds, for the validators to read.
     pub contents: Option<ContentsSpec>,
+    /// Why devices accept the key missing or outside its `rangelist`
+    /// (overlay `tolerated`): such findings are warnings.
+    pub tolerated: Option<String>,
 }
 
 impl Field {

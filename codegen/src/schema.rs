@@ -531,6 +531,10 @@ pub struct KeyOverlay {
     pub unchecked: Vec<UncheckedSpec>,
     /// What the key's `<data>` holds, for the validators to read.
     pub contents: Option<ContentsSpec>,
+    /// Why devices accept the key missing, or with a value outside its
+    /// `rangelist`, although Apple's documentation rules it out: those
+    /// findings become warnings that say so.
+    pub tolerated: Option<String>,
 }
 
 /// What a `<data>` key holds (an overlay's `contents`).

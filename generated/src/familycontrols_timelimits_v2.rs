@@ -108,6 +108,7 @@ impl FamilycontrolsTimelimitsV2 {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
+    /// - In practice: a missing key or a value outside the list is a warning, not an error: macOS installs payloads that leave it out or give another number (Microsoft's Defender and Google's Santa publish such profiles); write 1.
     pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
@@ -358,14 +359,19 @@ pub mod schema {
                 &[],
             ),
             KeySchema::required("PayloadType", ValueSchema::of(ValueKind::String), &[]),
-            KeySchema::required(
-                "PayloadVersion",
-                ValueSchema {
-                    allowed: &[Literal::Int(1)],
-                    ..ValueSchema::of(ValueKind::Integer)
-                },
-                &[],
-            ),
+            KeySchema {
+                tolerated: Some(
+                    "macOS installs payloads that leave it out or give another number (Microsoft's Defender and Google's Santa publish such profiles); write 1",
+                ),
+                ..KeySchema::required(
+                    "PayloadVersion",
+                    ValueSchema {
+                        allowed: &[Literal::Int(1)],
+                        ..ValueSchema::of(ValueKind::Integer)
+                    },
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "PayloadDescription",
                 ValueSchema::of(ValueKind::String),

@@ -190,6 +190,7 @@ impl Profile {
     /// The version of the profile format as a whole (not of the payloads inside it). It must be 1.
     ///
     /// - Value: always `1`.
+    /// - In practice: a missing key or a value outside the list is a warning, not an error: macOS installs profiles that write another number (Google's Santa tests with one that writes 2); write 1.
     pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
@@ -353,14 +354,19 @@ pub mod schema {
                 },
                 &[],
             ),
-            KeySchema::required(
-                "PayloadVersion",
-                ValueSchema {
-                    allowed: &[Literal::Int(1)],
-                    ..ValueSchema::of(ValueKind::Integer)
-                },
-                &[],
-            ),
+            KeySchema {
+                tolerated: Some(
+                    "macOS installs profiles that write another number (Google's Santa tests with one that writes 2); write 1",
+                ),
+                ..KeySchema::required(
+                    "PayloadVersion",
+                    ValueSchema {
+                        allowed: &[Literal::Int(1)],
+                        ..ValueSchema::of(ValueKind::Integer)
+                    },
+                    &[],
+                )
+            },
             KeySchema::optional("IsEncrypted", ValueSchema::of(ValueKind::Boolean), &[]),
             KeySchema::required(
                 "PayloadContent",

@@ -38,7 +38,7 @@ pub const PAYLOAD_TYPE: &str = "com.apple.vpn.managed";
 /// - **warning** `vpn.transparent-proxy-dictionary-ignored`: When `TransparentProxy` is present: `VPNType` is `TransparentProxy`. The TransparentProxy dictionary is read only when VPNType is TransparentProxy; under this VPNType it has no effect.
 /// - **warning** `vpn.vpn-dictionary-ignored`: When `VPN` is present: `VPNType` is `VPN`. The VPN dictionary is read only when VPNType is VPN; under this VPNType it has no effect.
 /// - **warning** `vpn.vendor-config-ignored`: When `VendorConfig` is present: `VPNSubType` is present and `VPNSubType`, if set, is none of the empty string. VendorConfig has no effect: the device reads it only when VPNSubType names a vendor configuration.
-/// - **warning** `vpn.ipv4.override-primary-ipsec-l2tp-only`: When `IPv4.OverridePrimary` is present: `VPNType`, if set, is one of `IPSec`, `L2TP`. IPv4.OverridePrimary applies only to VPNType IPSec and L2TP and is ignored here; for IKEv2 or a provider app, use IncludeAllNetworks in the IKEv2 or VPN dictionary to send all traffic through the VPN.
+/// - **warning** `vpn.ipv4.override-primary-ignored`: When `IPv4.OverridePrimary` is present: `VPNType`, if set, is one of `IPSec`, `L2TP`, `IKEv2`. IPv4.OverridePrimary has no effect with VPNType `<value>`: it serves Cisco IPsec and L2TP (and IKEv2 setups use it too); for a provider app, set IncludeAllNetworks in the VPN dictionary to send all traffic through the VPN.
 /// - **warning** `vpn.ipsec.local-identifier-cisco-only`: When `IPSec.LocalIdentifier` is present: `VPNType` is `IPSec`. IPSec.LocalIdentifier (the group name) is used only by Cisco IPsec connections (VPNType IPSec); here it has no effect.
 /// - **warning** `vpn.ipsec.xauth-cisco-only`: When `IPSec.XAuthEnabled` is `1`: `VPNType` is `IPSec`. IPSec.XAuthEnabled applies to Cisco IPsec connections (VPNType IPSec) only; for L2TP the user signs in through the PPP dictionary.
 /// - **warning** `vpn.ipsec.prompt-for-pin-cisco-only`: When `IPSec.PromptForVPNPIN` (default `false`) is `true`: `VPNType` is `IPSec`. IPSec.PromptForVPNPIN applies to Cisco IPsec connections (VPNType IPSec) only; here it has no effect.
@@ -221,6 +221,7 @@ impl VpnManaged {
     /// The format version of this payload dictionary. The only defined value is 1.
     ///
     /// - Value: always `1`.
+    /// - In practice: a missing key or a value outside the list is a warning, not an error: macOS installs payloads that leave it out or give another number (Microsoft's Defender and Google's Santa publish such profiles); write 1.
     pub fn payload_version(&self) -> Option<i64> {
         self.payload_version
     }
@@ -1282,7 +1283,7 @@ impl<'de> Deserialize<'de> for Ipsec {
 /// - **error** `vpn.ikev2.local-identifier-missing`: When not (`ExtendedAuthEnabled` (default `0`) is `1`): `LocalIdentifier` is present. LocalIdentifier is not set; without EAP the server identifies this client by it (and picks its certificate or shared secret by it), so set it to the identity the server expects.
 /// - **warning** `vpn.ikev2.local-identifier-missing-with-eap`: When `ExtendedAuthEnabled` (default `0`) is `1`: `LocalIdentifier` is present. LocalIdentifier is not set. Apple documents it as required; devices still connect with EAP, which identifies the user, and send an identifier of their own, but a server that checks the client's identity refuses them. Set it to the identity the server expects (often the EAP user name).
 /// - **error** `vpn.ikev2.none-without-eap-needs-shared-secret`: When `AuthenticationMethod` is `None` and not (`ExtendedAuthEnabled` (default `0`) is `1`): `SharedSecret` is present. AuthenticationMethod is None without ExtendedAuthEnabled at 1, so the device authenticates with a shared secret, and SharedSecret is not set. Set ExtendedAuthEnabled to 1 for EAP-only authentication, or give the SharedSecret.
-/// - **error** `vpn.ikev2.certificate-missing`: When `AuthenticationMethod` is `Certificate`: `PayloadCertificateUUID` is present. AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the certificate payload to use.
+/// - **error** `vpn.ikev2.certificate-missing`: When `AuthenticationMethod` is `Certificate` and not (`ExtendedAuthEnabled` (default `0`) is `1`): `PayloadCertificateUUID` is present. AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the certificate payload to use.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IkeV2 {
@@ -1947,7 +1948,7 @@ impl<'de> Deserialize<'de> for IkeV2 {
 ///
 /// - **error** `vpn.dns.https-needs-server-url`: When `DNSProtocol` is `HTTPS`: `ServerURL` is present. DNSProtocol is HTTPS, but ServerURL does not give the DNS-over-HTTPS server.
 /// - **error** `vpn.dns.tls-needs-server-name`: When `DNSProtocol` is `TLS`: `ServerName` is present. DNSProtocol is TLS, but ServerName does not give the DNS-over-TLS server.
-/// - **error** `vpn.dns.cleartext-needs-server-addresses`: When `DNSProtocol`, if set, is none of `HTTPS`, `TLS`: `ServerAddresses` is present. ServerAddresses is required for plain DNS: without it the DNS dictionary names no server to ask.
+/// - **error** `vpn.dns.cleartext-needs-server-addresses`: When `DNSProtocol` is `Cleartext`: `ServerAddresses` is present. ServerAddresses is required for plain DNS: without it the DNS dictionary names no server to ask.
 /// - **warning** `vpn.dns.no-search-ignored`: When `SupplementalMatchDomainsNoSearch` is present: `SupplementalMatchDomains` is present. SupplementalMatchDomainsNoSearch has no effect without SupplementalMatchDomains.
 /// - **warning** `vpn.dns.certificate-needs-encrypted-dns`: When `PayloadCertificateUUID` is present: either `DNSProtocol` is `HTTPS` or `DNSProtocol` is `TLS`. PayloadCertificateUUID authenticates to an encrypted DNS server; with DNSProtocol Cleartext it has no effect.
 #[derive(Debug, Clone, PartialEq)]
@@ -1958,6 +1959,7 @@ pub struct Dns {
     /// The protocol for talking to the DNS servers. 'HTTPS' (DNS over HTTPS) needs ServerURL and 'TLS' (DNS over TLS) needs ServerName; 'Cleartext' is ordinary unencrypted DNS and needs ServerAddresses.
     ///
     /// - Allowed values: `Cleartext`, `HTTPS`, `TLS`.
+    /// - In practice: a missing key or a value outside the list is a warning, not an error: it arrived with iOS 14 and macOS 11, and profiles written for earlier systems set only search domains or server addresses and still install (strongSwan setup scripts do); set it to say which protocol is meant.
     /// - Availability: iOS 14.0+, macOS 11.0+, tvOS 17.0+, visionOS 1.0+, watchOS 10.0+.
     pub dns_protocol: Option<DnsProtocol>,
     /// `ServerURL`: string.
@@ -4411,14 +4413,19 @@ pub mod schema {
                 &[],
             ),
             KeySchema::required("PayloadType", ValueSchema::of(ValueKind::String), &[]),
-            KeySchema::required(
-                "PayloadVersion",
-                ValueSchema {
-                    allowed: &[Literal::Int(1)],
-                    ..ValueSchema::of(ValueKind::Integer)
-                },
-                &[],
-            ),
+            KeySchema {
+                tolerated: Some(
+                    "macOS installs payloads that leave it out or give another number (Microsoft's Defender and Google's Santa publish such profiles); write 1",
+                ),
+                ..KeySchema::required(
+                    "PayloadVersion",
+                    ValueSchema {
+                        allowed: &[Literal::Int(1)],
+                        ..ValueSchema::of(ValueKind::Integer)
+                    },
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "PayloadDescription",
                 ValueSchema::of(ValueKind::String),
@@ -4705,14 +4712,14 @@ pub mod schema {
                 at: &["VendorConfig"],
             },
             Rule {
-                code: "vpn.ipv4.override-primary-ipsec-l2tp-only",
+                code: "vpn.ipv4.override-primary-ignored",
                 severity: Severity::Warning,
                 when: Some(Condition::Present(&["IPv4", "OverridePrimary"])),
                 check: Condition::OneOf(
                     Operand::at(&["VPNType"]),
-                    &[Literal::Str("IPSec"), Literal::Str("L2TP")],
+                    &[Literal::Str("IPSec"), Literal::Str("L2TP"), Literal::Str("IKEv2")],
                 ),
-                message: "IPv4.OverridePrimary applies only to VPNType IPSec and L2TP and is ignored here; for IKEv2 or a provider app, use IncludeAllNetworks in the IKEv2 or VPN dictionary to send all traffic through the VPN.",
+                message: "IPv4.OverridePrimary has no effect with VPNType {value}: it serves Cisco IPsec and L2TP (and IKEv2 setups use it too); for a provider app, set IncludeAllNetworks in the VPN dictionary to send all traffic through the VPN.",
                 at: &["IPv4", "OverridePrimary"],
             },
             Rule {
@@ -6117,9 +6124,22 @@ pub mod schema {
                 code: "vpn.ikev2.certificate-missing",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(
-                        Operand::at(&["AuthenticationMethod"]),
-                        Literal::Str("Certificate"),
+                    Condition::All(
+                        &[
+                            Condition::Equals(
+                                Operand::at(&["AuthenticationMethod"]),
+                                Literal::Str("Certificate"),
+                            ),
+                            Condition::Not(
+                                &Condition::Equals(
+                                    Operand {
+                                        path: &["ExtendedAuthEnabled"],
+                                        default: Some(Literal::Int(0)),
+                                    },
+                                    Literal::Int(1),
+                                ),
+                            ),
+                        ],
                     ),
                 ),
                 check: Condition::Present(&["PayloadCertificateUUID"]),
@@ -6133,18 +6153,23 @@ pub mod schema {
     pub static DNS: DictSchema = DictSchema {
         name: "Dns",
         keys: &[
-            KeySchema::required(
-                "DNSProtocol",
-                ValueSchema {
-                    allowed: &[
-                        Literal::Str("Cleartext"),
-                        Literal::Str("HTTPS"),
-                        Literal::Str("TLS"),
-                    ],
-                    ..ValueSchema::of(ValueKind::String)
-                },
-                AVAILABILITY_17,
-            ),
+            KeySchema {
+                tolerated: Some(
+                    "it arrived with iOS 14 and macOS 11, and profiles written for earlier systems set only search domains or server addresses and still install (strongSwan setup scripts do); set it to say which protocol is meant",
+                ),
+                ..KeySchema::required(
+                    "DNSProtocol",
+                    ValueSchema {
+                        allowed: &[
+                            Literal::Str("Cleartext"),
+                            Literal::Str("HTTPS"),
+                            Literal::Str("TLS"),
+                        ],
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    AVAILABILITY_17,
+                )
+            },
             KeySchema::optional(
                 "ServerURL",
                 ValueSchema {
@@ -6238,9 +6263,9 @@ pub mod schema {
                 code: "vpn.dns.cleartext-needs-server-addresses",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::NoneOf(
+                    Condition::Equals(
                         Operand::at(&["DNSProtocol"]),
-                        &[Literal::Str("HTTPS"), Literal::Str("TLS")],
+                        Literal::Str("Cleartext"),
                     ),
                 ),
                 check: Condition::Present(&["ServerAddresses"]),

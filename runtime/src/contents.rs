@@ -21,7 +21,12 @@ pub(crate) struct Finding {
 /// The findings about `value`, whose contents the schema describes;
 /// `dictionary` holds its siblings (a PKCS#12's password).
 #[cfg(not(feature = "certificates"))]
-pub(crate) fn check(_: Contents, _: &Value, _: &plist::Dictionary) -> Vec<Finding> {
+pub(crate) fn check(
+    _: Contents,
+    _: &Value,
+    _: &plist::Dictionary,
+    _: std::time::SystemTime,
+) -> Vec<Finding> {
     Vec::new()
 }
 
@@ -43,18 +48,19 @@ mod reading {
         contents: Contents,
         value: &Value,
         dictionary: &plist::Dictionary,
+        moment: SystemTime,
     ) -> Vec<Finding> {
         let Value::Data(bytes) = value else {
             return Vec::new(); // its type is reported
         };
         let mut findings = Vec::new();
         match contents {
-            Contents::Certificate(form) => certificate(bytes, form, &mut findings),
+            Contents::Certificate(form) => certificate(bytes, form, moment, &mut findings),
             Contents::Pkcs12 { password } => {
                 let password = password
                     .and_then(|key| dictionary.get(key))
                     .and_then(Value::as_string);
-                pkcs12(bytes, password, &mut findings)
+                pkcs12(bytes, password, moment, &mut findings)
             }
         }
         findings
@@ -80,8 +86,8 @@ mod reading {
     }
 
     /// A warning when the certificate is out of its validity period now.
-    fn validity(summary: &CertificateSummary, findings: &mut Vec<Finding>) {
-        match summary.validity_at(SystemTime::now()) {
+    fn validity(summary: &CertificateSummary, moment: SystemTime, findings: &mut Vec<Finding>) {
+        match summary.validity_at(moment) {
             Validity::Valid => {}
             outside @ Validity::Expired { .. } => findings.push(finding(
                 Severity::Warning,
@@ -102,7 +108,12 @@ mod reading {
         }
     }
 
-    fn certificate(bytes: &[u8], form: CertificateForm, findings: &mut Vec<Finding>) {
+    fn certificate(
+        bytes: &[u8],
+        form: CertificateForm,
+        moment: SystemTime,
+        findings: &mut Vec<Finding>,
+    ) {
         let summary = match read_certificate(bytes) {
             Ok(summary) => summary,
             Err(error) => {
@@ -141,10 +152,15 @@ mod reading {
             "certificate-info",
             format!("holds {}", described(&summary)),
         ));
-        validity(&summary, findings);
+        validity(&summary, moment, findings);
     }
 
-    fn pkcs12(bytes: &[u8], password: Option<&str>, findings: &mut Vec<Finding>) {
+    fn pkcs12(
+        bytes: &[u8],
+        password: Option<&str>,
+        moment: SystemTime,
+        findings: &mut Vec<Finding>,
+    ) {
         let opened = open_pkcs12(bytes, password).and_then(|summary| {
             if summary.opened {
                 summary.require_identity().cloned().map(Some)
@@ -162,7 +178,7 @@ mod reading {
                         described(&identity)
                     ),
                 ));
-                validity(&identity, findings);
+                validity(&identity, moment, findings);
             }
             Ok(None) => findings.push(finding(
                 Severity::Info,

@@ -52,6 +52,10 @@ pub struct KeySchema {
     /// What the key's bytes hold, checked when the `certificates` feature
     /// is on.
     pub contents: Option<Contents>,
+    /// Why devices accept the key missing, or with a value outside its
+    /// allowed values, although Apple's documentation rules that out: the
+    /// findings are warnings that give this reason.
+    pub tolerated: Option<&'static str>,
 }
 
 /// What the bytes of a `<data>` key hold.
@@ -99,6 +103,7 @@ impl KeySchema {
             platform_limits: &[],
             references: None,
             contents: None,
+            tolerated: None,
         }
     }
 

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::SystemTime;
 
 use plist::Value;
 
@@ -188,7 +189,21 @@ pub fn validate_profile(
     profile: &Value,
     target: Option<&Target>,
 ) -> Vec<Diagnostic> {
+    validate_profile_as_of(envelope, lookup, profile, target, SystemTime::now())
+}
+
+/// [`validate_profile`] as of `moment`: certificates are judged valid or
+/// expired then (to check a profile for a deployment date, or to make
+/// findings reproducible).
+pub fn validate_profile_as_of(
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+    profile: &Value,
+    target: Option<&Target>,
+    moment: SystemTime,
+) -> Vec<Diagnostic> {
     let mut walker = Walker::new(lookup, target);
+    walker.moment = moment;
     walker.payload(envelope, profile, String::new());
     walker.check_references();
     walker.diagnostics
@@ -240,6 +255,8 @@ struct Walker<'a> {
     references: Vec<(String, String, &'static [&'static str])>,
     /// (path, PayloadUUID, PayloadType) of the envelope and each payload.
     uuids: Vec<(String, String, String)>,
+    /// When certificates must be valid.
+    moment: SystemTime,
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -302,6 +319,7 @@ impl<'a> Walker<'a> {
             diagnostics: Vec::new(),
             references: Vec::new(),
             uuids: Vec::new(),
+            moment: SystemTime::now(),
         }
     }
 
@@ -350,15 +368,25 @@ impl<'a> Walker<'a> {
         for key in schema.keys {
             let key_path = join(path, key.key);
             match dictionary.get(key.key) {
-                None if key.required => {
-                    let message = format!("the required key `{}` is missing", key.key);
-                    self.report(&key_path, Severity::Error, "required", message);
-                }
+                None if key.required => match key.tolerated {
+                    None => {
+                        let message = format!("the required key `{}` is missing", key.key);
+                        self.report(&key_path, Severity::Error, "required", message);
+                    }
+                    Some(reason) => {
+                        let message = format!(
+                            "`{}` is missing; Apple documents it as required, but {reason}",
+                            key.key
+                        );
+                        self.report(&key_path, Severity::Warning, "required", message);
+                    }
+                },
                 None => {}
                 Some(value) => {
                     self.key(key, value, &key_path, inherited);
                     if let Some(contents) = key.contents {
-                        for finding in crate::contents::check(contents, value, dictionary) {
+                        let moment = self.moment;
+                        for finding in crate::contents::check(contents, value, dictionary, moment) {
                             self.report(&key_path, finding.severity, finding.code, finding.message);
                         }
                     }
@@ -422,7 +450,20 @@ impl<'a> Walker<'a> {
                 _ => {}
             }
         }
+        let before = self.diagnostics.len();
         self.value(&key.value, value, path, key.sensitive, &availability);
+        // A value devices accept although the documentation rules it out.
+        if let Some(reason) = key.tolerated {
+            for finding in &mut self.diagnostics[before..] {
+                if finding.path == path && finding.code == "rangelist" {
+                    finding.severity = Severity::Warning;
+                    finding.message = format!(
+                        "{}; Apple documents only these, but {reason}",
+                        finding.message
+                    );
+                }
+            }
+        }
     }
 
     fn value(

@@ -85,6 +85,7 @@ fn check_key_overlays(bindings: &Bindings, errors: &mut Vec<SchemaError>) {
                 ("sensitive", entry.sensitive),
                 ("rust_name", entry.rust_name.is_some()),
                 ("references", entry.references.is_some()),
+                ("tolerated", entry.tolerated.is_some()),
                 ("platform_range", !entry.platform_range.is_empty()),
             ];
             for (fact, given) in field_facts {

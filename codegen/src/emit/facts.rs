@@ -159,6 +159,8 @@ pub enum FactKind {
     References,
     /// What a `<data>` key's bytes hold.
     Contents,
+    /// Where devices accept less than Apple documents.
+    Tolerated,
     Availability,
     Sensitive,
     /// What the documentation says that no profile check can verify.
@@ -180,6 +182,7 @@ impl FactKind {
             FactKind::PlatformLimit(platform) => format!("On {}", platform.name()),
             FactKind::References => "Refers to".to_owned(),
             FactKind::Contents => "Holds".to_owned(),
+            FactKind::Tolerated => "In practice".to_owned(),
             FactKind::Availability => "Availability".to_owned(),
             FactKind::Sensitive => "Sensitive".to_owned(),
             FactKind::NotChecked => "Also".to_owned(),
@@ -242,6 +245,15 @@ pub fn key_facts(field: &Field) -> Vec<Fact> {
             format!(
                 "the `PayloadUUID` of a {} payload of the same profile",
                 either(types)
+            ),
+        ));
+    }
+    if let Some(reason) = &field.tolerated {
+        facts.push(Fact::new(
+            FactKind::Tolerated,
+            format!(
+                "a missing key or a value outside the list is a warning, not an error: {}",
+                reason.trim().trim_end_matches('.')
             ),
         ));
     }

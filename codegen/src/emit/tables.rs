@@ -180,6 +180,10 @@ fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenSt
     if let Some(types) = &field.references {
         extras.push(quote!(references: Some(&[#(#types),*])));
     }
+    if let Some(reason) = &field.tolerated {
+        let reason = reason.trim();
+        extras.push(quote!(tolerated: Some(#reason)));
+    }
     if let Some(contents) = &field.contents {
         let contents = match contents {
             ContentsSpec::Certificate(CertificateForm::Der) => {

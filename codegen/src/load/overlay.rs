@@ -255,6 +255,10 @@ struct KeyEntry {
     retired_values: Vec<Spanned<RetiredEntry>>,
     #[serde(default)]
     contents: Option<ContentsEntry>,
+    /// Why devices accept this key missing or outside its `rangelist`,
+    /// against Apple's documentation.
+    #[serde(default)]
+    tolerated: Option<String>,
 }
 
 /// What a `<data>` key holds: `{ certificate: der }`, `{ certificate: pem }`
@@ -421,6 +425,7 @@ pub fn read_overlay(
             retired_values,
             unchecked: Vec::new(),
             contents: entry.contents.map(ContentsEntry::spec),
+            tolerated: entry.tolerated,
         });
     }
     // An `unchecked` statement joins its key's entry (one entry per key).

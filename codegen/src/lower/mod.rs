@@ -274,6 +274,7 @@ impl ModuleLowerer<'_, '_> {
                 .unwrap_or_default(),
             references: overlay.and_then(|overlay| overlay.references.clone()),
             contents: overlay.and_then(|overlay| overlay.contents.clone()),
+            tolerated: overlay.and_then(|overlay| overlay.tolerated.clone()),
         }
     }
 
