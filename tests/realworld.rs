@@ -188,10 +188,16 @@ fn the_findings_on_real_profiles_are_the_reviewed_ones() {
     // finding.
     let path = mobileconfig_tests::workspace_root().join("tests/realworld-verdicts.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let verdicts: BTreeMap<String, String> = serde_yaml::from_str(&text)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    let unjudged: Vec<&String> = codes.keys().filter(|code| !verdicts.contains_key(*code)).collect();
-    let stale: Vec<&String> = verdicts.keys().filter(|code| !codes.contains_key(*code)).collect();
+    let verdicts: BTreeMap<String, String> =
+        serde_yaml::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let unjudged: Vec<&String> = codes
+        .keys()
+        .filter(|code| !verdicts.contains_key(*code))
+        .collect();
+    let stale: Vec<&String> = verdicts
+        .keys()
+        .filter(|code| !codes.contains_key(*code))
+        .collect();
     assert!(
         unjudged.is_empty() && stale.is_empty(),
         "findings without a verdict: {unjudged:?}; verdicts without a finding: {stale:?} ({})",
