@@ -48,6 +48,7 @@ fn inexpressible(schema: &Json) -> BTreeSet<String> {
         "reference",
         "duplicate-uuid",
         "platform-range",
+        "platform-value",
         "unavailable",
         "unsupported-payload",
         // What certificate and PKCS#12 bytes hold: JSON Schema sees only

@@ -305,3 +305,53 @@ fn a_pkcs12_opens_with_its_password_which_is_never_shown() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn a_strict_algorithm_finding_names_the_security_association_at_fault() {
+    let mut profile = fixture("ikev2-certificate.mobileconfig");
+    let child = ikev2(&mut profile, 1)["ChildSecurityAssociationParameters"]
+        .as_dictionary_mut()
+        .unwrap();
+    set(child, "DiffieHellmanGroup", int(2));
+    let findings = validate(&profile, None);
+    let finding = findings
+        .iter()
+        .find(|finding| finding.code == "vpn.ikev2.strict-algorithms-dh-group")
+        .expect("a finding");
+    assert_eq!(
+        finding.path,
+        "PayloadContent[1].IKEv2.ChildSecurityAssociationParameters.DiffieHellmanGroup"
+    );
+    assert!(
+        finding
+            .message
+            .starts_with("ChildSecurityAssociationParameters.DiffieHellmanGroup is 2,"),
+        "{}",
+        finding.message
+    );
+    // A Child SA that leaves its cipher out uses AES-256: an AES-128 IKE SA
+    // is weaker, and the finding says so at the IKE SA's cipher.
+    let mut profile = fixture("ikev2-certificate.mobileconfig");
+    let ike = ikev2(&mut profile, 1);
+    set(
+        ike["IKESecurityAssociationParameters"]
+            .as_dictionary_mut()
+            .unwrap(),
+        "EncryptionAlgorithm",
+        "AES-128",
+    );
+    ike["ChildSecurityAssociationParameters"]
+        .as_dictionary_mut()
+        .unwrap()
+        .remove("EncryptionAlgorithm");
+    let findings = validate(&profile, None);
+    let finding = findings
+        .iter()
+        .find(|finding| finding.code == "vpn.ikev2.strict-algorithms-ike-weaker-than-child")
+        .expect("a finding");
+    assert_eq!(
+        finding.path,
+        "PayloadContent[1].IKEv2.IKESecurityAssociationParameters.EncryptionAlgorithm"
+    );
+    assert!(finding.message.contains("`AES-128`"), "{}", finding.message);
+}

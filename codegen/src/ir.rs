@@ -306,6 +306,8 @@ pub struct Field {
     /// Why devices accept the key missing or outside its `rangelist`
     /// (overlay `tolerated`): such findings are warnings.
     pub tolerated: Option<String>,
+    /// The only values one platform accepts (overlay `platform_values`).
+    pub platform_values: Vec<(Platform, Vec<Scalar>)>,
 }
 
 impl Field {

@@ -535,6 +535,9 @@ pub struct KeyOverlay {
     /// `rangelist`, although Apple's documentation rules it out: those
     /// findings become warnings that say so.
     pub tolerated: Option<String>,
+    /// The only values one platform accepts, where it accepts fewer than the
+    /// `rangelist` allows.
+    pub platform_values: BTreeMap<Platform, Vec<Scalar>>,
 }
 
 /// What a `<data>` key holds (an overlay's `contents`).

@@ -87,8 +87,12 @@ pub struct VpnManaged {
     ///
     /// - Allowed values: `VPN`, `L2TP`, `IPSec`, `IKEv2`, `AlwaysOn`, `TransparentProxy`.
     /// - No longer accepted: `PPTP`, removed in iOS 10.0, macOS 10.12.
+    /// - On iOS: only `VPN`, `L2TP`, `IPSec`, `IKEv2`, `AlwaysOn`.
+    /// - On macOS: only `VPN`, `L2TP`, `IPSec`, `IKEv2`, `TransparentProxy`.
+    /// - On tvOS: only `VPN`, `IKEv2`.
+    /// - On visionOS: only `VPN`, `L2TP`, `IPSec`, `IKEv2`.
+    /// - On watchOS: only `IKEv2`.
     /// - Also: With 'AlwaysOn', an Apple Watch can't be paired with the phone, and one that is already paired stops exchanging data with it (not checked: depends on whether a watch is paired with the device).
-    /// - Also: Some types exist only on some platforms ('TransparentProxy' on macOS, 'AlwaysOn' on iOS) and 'L2TP' and 'IPSec' not on tvOS (not checked: availability of a single value has no fact or rule form; the dictionary each type needs (TransparentProxy, AlwaysOn, PPP, IPSec) carries the same limit, so a profile that includes it gets an unavailable finding on the wrong platform).
     pub vpn_type: Option<VpnType>,
     /// `VPNSubType`: string.
     ///
@@ -2728,6 +2732,7 @@ pub struct OnDemandRulesElement {
     /// In watchOS (10 and later), Disconnect is the only supported action.
     ///
     /// - Allowed values: `Allow`, `Connect`, `Disconnect`, `EvaluateConnection`, `Ignore`.
+    /// - On watchOS: only `Disconnect`.
     pub action: Option<OnDemandRulesElementAction>,
     /// `ActionParameters`: array of [`ActionParameter`].
     ///
@@ -4441,36 +4446,77 @@ pub mod schema {
                 ValueSchema::of(ValueKind::String),
                 &[],
             ),
-            KeySchema::required(
-                "VPNType",
-                ValueSchema {
-                    allowed: &[
-                        Literal::Str("VPN"),
-                        Literal::Str("L2TP"),
-                        Literal::Str("IPSec"),
-                        Literal::Str("IKEv2"),
-                        Literal::Str("AlwaysOn"),
-                        Literal::Str("TransparentProxy"),
-                    ],
-                    retired: &[
-                        RetiredValue {
-                            value: Literal::Str("PPTP"),
-                            removed: &[
-                                Availability {
-                                    removed: Some("10.0"),
-                                    ..Availability::unstated(Platform::IOs)
-                                },
-                                Availability {
-                                    removed: Some("10.12"),
-                                    ..Availability::unstated(Platform::MacOs)
-                                },
-                            ],
-                        },
-                    ],
-                    ..ValueSchema::of(ValueKind::String)
-                },
-                &[],
-            ),
+            KeySchema {
+                platform_values: &[
+                    PlatformValues {
+                        platform: Platform::IOs,
+                        allowed: &[
+                            Literal::Str("VPN"),
+                            Literal::Str("L2TP"),
+                            Literal::Str("IPSec"),
+                            Literal::Str("IKEv2"),
+                            Literal::Str("AlwaysOn"),
+                        ],
+                    },
+                    PlatformValues {
+                        platform: Platform::MacOs,
+                        allowed: &[
+                            Literal::Str("VPN"),
+                            Literal::Str("L2TP"),
+                            Literal::Str("IPSec"),
+                            Literal::Str("IKEv2"),
+                            Literal::Str("TransparentProxy"),
+                        ],
+                    },
+                    PlatformValues {
+                        platform: Platform::TvOs,
+                        allowed: &[Literal::Str("VPN"), Literal::Str("IKEv2")],
+                    },
+                    PlatformValues {
+                        platform: Platform::VisionOs,
+                        allowed: &[
+                            Literal::Str("VPN"),
+                            Literal::Str("L2TP"),
+                            Literal::Str("IPSec"),
+                            Literal::Str("IKEv2"),
+                        ],
+                    },
+                    PlatformValues {
+                        platform: Platform::WatchOs,
+                        allowed: &[Literal::Str("IKEv2")],
+                    },
+                ],
+                ..KeySchema::required(
+                    "VPNType",
+                    ValueSchema {
+                        allowed: &[
+                            Literal::Str("VPN"),
+                            Literal::Str("L2TP"),
+                            Literal::Str("IPSec"),
+                            Literal::Str("IKEv2"),
+                            Literal::Str("AlwaysOn"),
+                            Literal::Str("TransparentProxy"),
+                        ],
+                        retired: &[
+                            RetiredValue {
+                                value: Literal::Str("PPTP"),
+                                removed: &[
+                                    Availability {
+                                        removed: Some("10.0"),
+                                        ..Availability::unstated(Platform::IOs)
+                                    },
+                                    Availability {
+                                        removed: Some("10.12"),
+                                        ..Availability::unstated(Platform::MacOs)
+                                    },
+                                ],
+                            },
+                        ],
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "VPNSubType",
                 ValueSchema::of(ValueKind::String),
@@ -6661,20 +6707,28 @@ pub mod schema {
     pub static ON_DEMAND_RULES_ELEMENT: DictSchema = DictSchema {
         name: "OnDemandRulesElement",
         keys: &[
-            KeySchema::required(
-                "Action",
-                ValueSchema {
-                    allowed: &[
-                        Literal::Str("Allow"),
-                        Literal::Str("Connect"),
-                        Literal::Str("Disconnect"),
-                        Literal::Str("EvaluateConnection"),
-                        Literal::Str("Ignore"),
-                    ],
-                    ..ValueSchema::of(ValueKind::String)
-                },
-                &[],
-            ),
+            KeySchema {
+                platform_values: &[
+                    PlatformValues {
+                        platform: Platform::WatchOs,
+                        allowed: &[Literal::Str("Disconnect")],
+                    },
+                ],
+                ..KeySchema::required(
+                    "Action",
+                    ValueSchema {
+                        allowed: &[
+                            Literal::Str("Allow"),
+                            Literal::Str("Connect"),
+                            Literal::Str("Disconnect"),
+                            Literal::Str("EvaluateConnection"),
+                            Literal::Str("Ignore"),
+                        ],
+                        ..ValueSchema::of(ValueKind::String)
+                    },
+                    &[],
+                )
+            },
             KeySchema::optional(
                 "ActionParameters",
                 ValueSchema::of(

@@ -56,6 +56,16 @@ pub struct KeySchema {
     /// allowed values, although Apple's documentation rules that out: the
     /// findings are warnings that give this reason.
     pub tolerated: Option<&'static str>,
+    /// The only values one platform accepts, where it accepts fewer than the
+    /// allowed values; checked when a target is given.
+    pub platform_values: &'static [PlatformValues],
+}
+
+/// The values one platform accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct PlatformValues {
+    pub platform: Platform,
+    pub allowed: &'static [Literal],
 }
 
 /// What the bytes of a `<data>` key hold.
@@ -104,6 +114,7 @@ impl KeySchema {
             references: None,
             contents: None,
             tolerated: None,
+            platform_values: &[],
         }
     }
 

@@ -416,6 +416,31 @@ impl<'a> Walker<'a> {
                 let message = format!("`{}` {problem}; the device ignores it", key.key);
                 self.report(path, Severity::Warning, "unavailable", message);
             }
+            for values in key
+                .platform_values
+                .iter()
+                .filter(|values| values.platform == target.platform)
+            {
+                let items: Vec<&Value> = match value {
+                    Value::Array(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                for item in items {
+                    if !values
+                        .allowed
+                        .iter()
+                        .any(|allowed| literal_matches(allowed, item))
+                    {
+                        let message = format!(
+                            "{} is not accepted on {}: only {} is",
+                            shown(item, key.sensitive),
+                            values.platform.name(),
+                            format_list(values.allowed)
+                        );
+                        self.report(path, Severity::Error, "platform-value", message);
+                    }
+                }
+            }
             for limit in key
                 .platform_limits
                 .iter()

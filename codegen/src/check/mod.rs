@@ -86,6 +86,7 @@ fn check_key_overlays(bindings: &Bindings, errors: &mut Vec<SchemaError>) {
                 ("rust_name", entry.rust_name.is_some()),
                 ("references", entry.references.is_some()),
                 ("tolerated", entry.tolerated.is_some()),
+                ("platform_values", !entry.platform_values.is_empty()),
                 ("platform_range", !entry.platform_range.is_empty()),
             ];
             for (fact, given) in field_facts {
@@ -191,6 +192,22 @@ fn check_key_overlays(bindings: &Bindings, errors: &mut Vec<SchemaError>) {
                         ))
                     }
                     Some(_) => {}
+                }
+            }
+        }
+        for (platform, values) in &entry.platform_values {
+            for value in values {
+                let described = value.describe();
+                let fits = key_type.is_none_or(|key_type| file::fits_type(value, key_type));
+                let listed = schema_key
+                    .rangelist
+                    .as_ref()
+                    .is_none_or(|list| list.iter().any(|allowed| &allowed.value == value));
+                if !fits || !listed {
+                    problems.push(format!(
+                        "`platform_values` of {} lists {described}, which `{name}` cannot hold",
+                        platform.name()
+                    ));
                 }
             }
         }

@@ -239,6 +239,13 @@ pub fn key_facts(field: &Field) -> Vec<Fact> {
             bounds_words(limit.bounds.min, limit.bounds.max),
         ));
     }
+    for (platform, values) in &field.platform_values {
+        let values: Vec<String> = values.iter().map(literal).collect();
+        facts.push(Fact::new(
+            FactKind::PlatformLimit(*platform),
+            format!("only {}", values.join(", ")),
+        ));
+    }
     if let Some(types) = &field.references {
         facts.push(Fact::new(
             FactKind::References,

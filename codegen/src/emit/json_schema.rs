@@ -359,6 +359,14 @@ impl<'a> Definitions<'a> {
             }
             schema.insert("x-platformRange".into(), Json::Object(limits));
         }
+        if !field.platform_values.is_empty() {
+            let mut values = Map::new();
+            for (platform, allowed) in &field.platform_values {
+                let allowed: Vec<Json> = allowed.iter().map(scalar).collect();
+                values.insert(platform.name().into(), Json::Array(allowed));
+            }
+            schema.insert("x-platformValues".into(), Json::Object(values));
+        }
         if let Some(types) = &field.references {
             schema.insert("x-referencesPayloadTypes".into(), json!(types));
         }

@@ -180,6 +180,14 @@ fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenSt
     if let Some(types) = &field.references {
         extras.push(quote!(references: Some(&[#(#types),*])));
     }
+    if !field.platform_values.is_empty() {
+        let entries = field.platform_values.iter().map(|(platform, values)| {
+            let platform = self::platform(*platform);
+            let values = values.iter().map(literal);
+            quote!(PlatformValues { platform: #platform, allowed: &[#(#values),*] })
+        });
+        extras.push(quote!(platform_values: &[#(#entries),*]));
+    }
     if let Some(reason) = &field.tolerated {
         let reason = reason.trim();
         extras.push(quote!(tolerated: Some(#reason)));

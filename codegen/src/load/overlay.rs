@@ -259,6 +259,9 @@ struct KeyEntry {
     /// against Apple's documentation.
     #[serde(default)]
     tolerated: Option<String>,
+    /// The only values one platform accepts (`watchOS: [Disconnect]`).
+    #[serde(default)]
+    platform_values: BTreeMap<String, Vec<LiteralEntry>>,
 }
 
 /// What a `<data>` key holds: `{ certificate: der }`, `{ certificate: pem }`
@@ -360,6 +363,23 @@ pub fn read_overlay(
                 }
             }
         }
+        let mut platform_values = BTreeMap::new();
+        for (name, values) in entry.platform_values {
+            match Platform::from_name(&name) {
+                Some(platform) => {
+                    let values: Vec<Scalar> =
+                        values.into_iter().map(LiteralEntry::scalar).collect();
+                    platform_values.insert(platform, values);
+                }
+                None => {
+                    let names: Vec<&str> = Platform::ALL.iter().map(|p| p.name()).collect();
+                    errors.push(error(format!(
+                        "`platform_values` names `{name}`; platforms are {}",
+                        names.join(", ")
+                    )));
+                }
+            }
+        }
         let facts = entry.facts.map(|facts| {
             let path = [std::slice::from_ref(&payload), &entry.path[..]].concat();
             let (correction, problems) = apple::read_correction(
@@ -426,6 +446,7 @@ pub fn read_overlay(
             unchecked: Vec::new(),
             contents: entry.contents.map(ContentsEntry::spec),
             tolerated: entry.tolerated,
+            platform_values,
         });
     }
     // An `unchecked` statement joins its key's entry (one entry per key).

@@ -275,6 +275,15 @@ impl ModuleLowerer<'_, '_> {
             references: overlay.and_then(|overlay| overlay.references.clone()),
             contents: overlay.and_then(|overlay| overlay.contents.clone()),
             tolerated: overlay.and_then(|overlay| overlay.tolerated.clone()),
+            platform_values: overlay
+                .map(|overlay| {
+                    overlay
+                        .platform_values
+                        .iter()
+                        .map(|(platform, values)| (*platform, values.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
