@@ -28,9 +28,25 @@ fn scratch(name: &str) -> PathBuf {
 
 #[test]
 fn a_clean_profile_exits_zero_and_prints_nothing() {
-    let output = run(&["validate", "ikev2-certificate.mobileconfig"]);
+    let output = run(&["validate", "ikev2-eap.mobileconfig"]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn a_clean_profile_with_an_identity_prints_only_a_note_about_it() {
+    let output = run(&["validate", "ikev2-certificate.mobileconfig"]);
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].starts_with("PayloadContent[0].PayloadContent: info[certificate-info]: "),
+        "{out}"
+    );
+    assert!(lines[0].contains("CN=device-0001.example.com"), "{out}");
+    // The note says the password opened the identity; it never shows it.
+    assert!(!out.contains("fixture-only-7Qm2xV"), "{out}");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use x509_cert::der::{Decode, Encode, pem::LineEnding};
 
 use super::*;
+use x509_cert::der::{self, DateTime};
 
 const PASSWORD: &str = "throwaway-p12-secret";
 const WRONG: &str = "throwaway-p12-secret-but-wrong";
@@ -392,7 +393,7 @@ fn rc4_is_reported_as_unsupported_with_its_oid() {
 
 #[test]
 fn excessive_iteration_counts_are_refused_before_any_work() {
-    let mut pfx = pkcs12::pfx::Pfx::from_der(LEGACY_P12).unwrap();
+    let mut pfx = ::pkcs12::pfx::Pfx::from_der(LEGACY_P12).unwrap();
     pfx.mac_data.as_mut().unwrap().iterations = i32::MAX;
     let costly = pfx.to_der().unwrap();
     let error = open_pkcs12(&costly, Some(PASSWORD)).unwrap_err();
