@@ -136,6 +136,11 @@ impl Agreement {
             .unwrap_or_else(|error| panic!("{label}: {error}"))
     }
 
+    /// Every finding of the Rust validators on `value`.
+    pub fn findings(&self, value: &Value) -> Vec<Diagnostic> {
+        (self.validate)(value)
+    }
+
     /// The Rust validators' errors on `value`, but those JSON Schema cannot
     /// express.
     pub fn rust_errors(&self, value: &Value) -> Vec<Diagnostic> {

@@ -251,8 +251,11 @@ impl<'a> Definitions<'a> {
             properties.insert(field.key.clone(), Json::Object(self.field_schema(field)));
         }
         schema.insert("properties".into(), Json::Object(properties));
+        // A tolerated key's absence is only a warning, so the schema does not
+        // require it.
         let required: Vec<&str> = def
             .required_fields()
+            .filter(|field| field.tolerated.is_none())
             .map(|field| field.key.as_str())
             .collect();
         if !required.is_empty() {
@@ -320,6 +323,16 @@ impl<'a> Definitions<'a> {
         if let Some(fixed) = &field.fixed {
             schema.remove("enum");
             schema.insert("const".into(), scalar(fixed));
+        }
+        if field.tolerated.is_some() {
+            // A value outside the list is only a warning (overlay
+            // `tolerated`): the list stays in the description, not in the
+            // checks.
+            schema.remove("enum");
+            schema.remove("const");
+            if let Some(Json::Object(items)) = schema.get_mut("items") {
+                items.remove("enum");
+            }
         }
         let everywhere_deprecated = !field.availability.is_empty()
             && field.availability.iter().all(|entry| {
