@@ -355,3 +355,43 @@ fn a_strict_algorithm_finding_names_the_security_association_at_fault() {
     );
     assert!(finding.message.contains("`AES-128`"), "{}", finding.message);
 }
+
+/// The SCEP `Subject` is a list of names, each a list of [type, value] pairs:
+/// only a pair has a fixed count (two strings), not the list of names.
+#[test]
+fn an_item_count_stays_on_the_array_it_was_written_for() {
+    fn subject(names: &[&[&str]]) -> Value {
+        Value::Array(
+            names
+                .iter()
+                .map(|pair| {
+                    let pair = pair
+                        .iter()
+                        .map(|s| Value::String((*s).to_owned()))
+                        .collect();
+                    Value::Array(vec![Value::Array(pair)])
+                })
+                .collect(),
+        )
+    }
+    let scep = |names: &[&[&str]]| {
+        let mut profile = fixture("certs-scep.mobileconfig");
+        let payload = mobileconfig_tests::rule_cases::payload(&mut profile, 0);
+        let content = payload["PayloadContent"].as_dictionary_mut().unwrap();
+        content.insert("Subject".to_owned(), subject(names));
+        let mut findings = validate(&profile, None);
+        findings.retain(|finding| finding.severity != Severity::Info);
+        findings
+    };
+    let three_names = scep(&[&["C", "US"], &["O", "Example Corp"], &["CN", "device"]]);
+    assert!(three_names.is_empty(), "{three_names:#?}");
+    let one_name = scep(&[&["CN", "device"]]);
+    assert!(one_name.is_empty(), "{one_name:#?}");
+    let long_pair = scep(&[&["O", "Example Corp"], &["CN", "device", "extra"]]);
+    assert_eq!(
+        codes_at(&long_pair, "PayloadContent[0].PayloadContent.Subject[1][0]"),
+        [(Severity::Error, "repetition".to_owned())],
+        "{long_pair:#?}"
+    );
+    assert_eq!(long_pair.len(), 1, "{long_pair:#?}");
+}

@@ -195,7 +195,7 @@ pub struct PayloadContent {
     ///
     /// The subject name to request, as a list of relative distinguished names in the order they take in the name, usually from the most general (C, O) to the most specific (CN). Each entry is itself a list of \[type, value\] pairs, usually a single pair. A type is either a dotted OID such as '2.5.4.5' or one of the abbreviations C (country), L (locality), ST (state), O (organization), OU (organizational unit) and CN (common name). The name 'O=Example Corp, CN=device-0001' is written \[\[\[O, Example Corp\]\], \[\[CN, device-0001\]\]\].
     ///
-    /// - Items: 2 to 2.
+    /// - Each item: each of its items: holds exactly 2 items.
     /// - Also: The first item of each pair is a dotted OID or one of the abbreviations C, L, ST, O, OU and CN (not checked: both items of a pair fall under one schema key, and the rule language has no pattern test, so the type item can't be told from the value item or checked).
     pub subject: Option<Vec<Vec<Vec<String>>>>,
     /// `Challenge`: string.
@@ -580,21 +580,21 @@ pub mod schema {
             KeySchema::optional("Name", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional(
                 "Subject",
-                ValueSchema {
-                    min_items: Some(2),
-                    max_items: Some(2),
-                    ..ValueSchema::of(
-                        ValueKind::Array(
-                            &ValueSchema::of(
-                                ValueKind::Array(
-                                    &ValueSchema::of(
+                ValueSchema::of(
+                    ValueKind::Array(
+                        &ValueSchema::of(
+                            ValueKind::Array(
+                                &ValueSchema {
+                                    min_items: Some(2),
+                                    max_items: Some(2),
+                                    ..ValueSchema::of(
                                         ValueKind::Array(&ValueSchema::of(ValueKind::String)),
-                                    ),
-                                ),
+                                    )
+                                },
                             ),
                         ),
-                    )
-                },
+                    ),
+                ),
                 &[],
             ),
             KeySchema {

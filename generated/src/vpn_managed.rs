@@ -871,14 +871,14 @@ pub struct Ppp {
     ///
     /// The EAP plug-in that authenticates the user. It works together with AuthProtocol set to 'EAP'; for RSA SecurID, list 'EAP-RSA' as the only entry.
     ///
-    /// - Items: 1 to 1.
+    /// - Items: exactly 1.
     /// - Each item: allowed values `EAP-RSA`, `EAP-TLS`, `EAP-KRB`.
     pub auth_eap_plugins: Option<Vec<EapPluginElement>>,
     /// `AuthProtocol`: array of string ([`AuthProtocolElement`]).
     ///
     /// The protocol for user authentication. 'EAP' hands authentication to the plug-in named in AuthEAPPlugins (for RSA SecurID, 'EAP-RSA'); the two keys go together.
     ///
-    /// - Items: 1 to 1.
+    /// - Items: exactly 1.
     /// - Each item: allowed values `EAP`.
     pub auth_protocol: Option<Vec<AuthProtocolElement>>,
     /// `CCPMPPE40Enabled`: integer flag (0 or 1).

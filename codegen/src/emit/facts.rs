@@ -355,10 +355,12 @@ fn value_facts(value: &Value) -> Vec<Fact> {
         facts.push(Fact::new(FactKind::Default, text));
     }
     if let Some(repetition) = constraints.repetition {
-        facts.push(Fact::new(
-            FactKind::Items,
-            format!("{} to {}", repetition.min, repetition.max),
-        ));
+        let count = if repetition.min == repetition.max {
+            format!("exactly {}", repetition.min)
+        } else {
+            format!("{} to {}", repetition.min, repetition.max)
+        };
+        facts.push(Fact::new(FactKind::Items, count));
     }
     if let Some(format) = constraints.format {
         facts.push(Fact::new(FactKind::Format, format.description().to_owned()));
@@ -373,7 +375,11 @@ fn value_facts(value: &Value) -> Vec<Fact> {
         let each: Vec<String> = value_facts(item)
             .into_iter()
             .filter(|fact| fact.kind != FactKind::Default)
-            .map(|fact| format!("{} {}", fact.kind.label().to_lowercase(), fact.text))
+            .map(|fact| match fact.kind {
+                FactKind::Items => format!("holds {} items", fact.text),
+                FactKind::EachItem => format!("each of its items: {}", fact.text),
+                kind => format!("{} {}", kind.label().to_lowercase(), fact.text),
+            })
             .collect();
         if !each.is_empty() {
             facts.push(Fact::new(FactKind::EachItem, each.join("; ")));

@@ -325,9 +325,13 @@ impl ModuleLowerer<'_, '_> {
                 let mut item =
                     self.value(element, element_overlay(self.bindings, overlay, element));
                 // Apple writes an array's item count on the array or on its
-                // element; it belongs to the array.
-                if let Some(repetition) = item.constraints.repetition.take() {
-                    constraints.repetition.get_or_insert(repetition);
+                // element; it belongs to the array. An element that is an
+                // array keeps its own count (SCEP `Subject`: each pair has
+                // two strings, the subject any number of names).
+                if !matches!(item.shape, Shape::Array(_)) {
+                    if let Some(repetition) = item.constraints.repetition.take() {
+                        constraints.repetition.get_or_insert(repetition);
+                    }
                 }
                 Shape::Array(Box::new(item))
             }
