@@ -328,10 +328,10 @@ impl ModuleLowerer<'_, '_> {
                 // element; it belongs to the array. An element that is an
                 // array keeps its own count (SCEP `Subject`: each pair has
                 // two strings, the subject any number of names).
-                if !matches!(item.shape, Shape::Array(_)) {
-                    if let Some(repetition) = item.constraints.repetition.take() {
-                        constraints.repetition.get_or_insert(repetition);
-                    }
+                if !matches!(item.shape, Shape::Array(_))
+                    && let Some(repetition) = item.constraints.repetition.take()
+                {
+                    constraints.repetition.get_or_insert(repetition);
                 }
                 Shape::Array(Box::new(item))
             }
