@@ -2,9 +2,9 @@
 //! of a payload from one set of facts, in the same words: checked on the
 //! rendered files of `com.apple.vpn.managed`, key by key.
 
+use mobileconfig_codegen::GeneratedFile;
 use mobileconfig_codegen::emit::facts::{self, FactKind, Links};
 use mobileconfig_codegen::ir::{Field, Module, TypeKind};
-use mobileconfig_codegen::{CrateOptions, GeneratedFile};
 use mobileconfig_tests::{compiled, generated, sources, workspace_root};
 use serde_json::Value as Json;
 
@@ -18,7 +18,7 @@ fn rendered() -> (Module, Rendered) {
     let schema = sources(&workspace_root().join("schema"));
     let ir = compiled(&schema);
     let module = ir.module("vpn_managed").expect("the VPN module").clone();
-    let files = generated(&schema, &CrateOptions::workspace());
+    let files = generated(&schema, &mobileconfig_tests::workspace_options());
     let file = |path: &str| -> String {
         files
             .iter()
@@ -243,7 +243,7 @@ fn a_dictionary_says_the_availability_its_keys_inherit() {
             .all(|field| field.shown_availability.is_none()),
         "a key that inherits repeats it"
     );
-    let files = generated(&schema, &CrateOptions::workspace());
+    let files = generated(&schema, &mobileconfig_tests::workspace_options());
     let text = |path: &str| {
         files
             .iter()

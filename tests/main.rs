@@ -6,6 +6,7 @@
 //! - [`snapshots`]: the emitted files for a fixture schema, determinism and
 //!   freshness of `generated/`;
 //! - [`corpus`]: Apple's published corpora generate, build and document;
+//! - [`diff`]: the change log between two schemas and its semver table;
 //! - [`facts`]: rustdoc, Markdown and JSON Schema say the same about a key;
 //! - [`transcription`] and [`meta_schema`]: `schema/` against Apple's page and
 //!   format; [`own_words`]: the project's prose is not Apple's;
@@ -17,6 +18,7 @@
 mod architecture;
 mod bad_schemas;
 mod corpus;
+mod diff;
 mod facts;
 mod instances;
 mod io;

@@ -2,6 +2,7 @@
 //! generator's determinism.
 
 use mobileconfig_codegen::output::{Mode, sync};
+use mobileconfig_codegen::release::Release;
 use mobileconfig_codegen::{CrateOptions, GeneratedFile};
 use mobileconfig_tests::{fixture_dir, generated, sources};
 
@@ -14,6 +15,7 @@ fn options() -> CrateOptions {
         standalone: false,
         command: "cargo xtask codegen".to_owned(),
         schema_label: "tests/fixtures/small/".to_owned(),
+        release: Release::of_folder(&fixture_dir("small")),
     }
 }
 
@@ -104,7 +106,10 @@ fn recursive_fields_are_boxed_only_without_a_collection_between() {
 #[test]
 fn the_committed_crate_is_fresh() {
     let root = mobileconfig_tests::workspace_root();
-    let files = generated(&sources(&root.join("schema")), &CrateOptions::workspace());
+    let files = generated(
+        &sources(&root.join("schema")),
+        &mobileconfig_tests::workspace_options(),
+    );
     let report = sync(&root.join("generated"), &files, Mode::Check).expect("read generated/");
     assert!(
         report.is_fresh(),

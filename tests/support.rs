@@ -90,3 +90,12 @@ pub fn generated(sources: &[SourceFile], options: &CrateOptions) -> Vec<Generate
         .unwrap_or_else(|errors| panic!("{errors}"))
         .files
 }
+
+/// The options `cargo xtask codegen` builds `generated/` with, its release
+/// record read from `schema/release.yaml`.
+pub fn workspace_options() -> CrateOptions {
+    let release = mobileconfig_codegen::release::Release::read(&workspace_root().join("schema"))
+        .expect("schema/release.yaml reads")
+        .expect("schema/release.yaml exists");
+    CrateOptions::workspace(release)
+}

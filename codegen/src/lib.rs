@@ -19,7 +19,8 @@
 //!    Schema and Markdown, all in the same words.
 //!
 //! [`import`] brings Apple's facts (not its prose) into the project's
-//! schema. [`generate`] runs the whole pipeline as a pure function; [`output`] puts
+//! schema; [`diff`] compares two compiled schemas for the change log and
+//! the crate's next version. [`generate`] runs the whole pipeline as a pure function; [`output`] puts
 //! its files on disk or compares them with what is there. [`conventions`]
 //! holds Apple's unwritten rules, [`pattern`] the portable form of a
 //! `format` pattern.
@@ -29,6 +30,7 @@
 pub mod bind;
 pub mod check;
 pub mod conventions;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ident;
@@ -41,6 +43,7 @@ pub mod naming;
 pub mod output;
 pub mod parts;
 pub mod pattern;
+pub mod release;
 pub mod repair;
 pub mod schema;
 pub mod types;

@@ -7,6 +7,10 @@
 //!
 //! Start from [`Profile`]: a whole `.mobileconfig`, whose `PayloadContent` decodes each payload by its `PayloadType` into [`Payload`].
 //!
+//! # Source
+//!
+//! Version 0.1.0 of the crate. The facts of each key (type, allowed values, range, default, availability) come from Apple's `apple/device-management`, release `ios18.1` (no commit recorded), with the corrections and additions the schema's overlays cite; [`APPLE_RELEASE`] and [`APPLE_COMMIT`] say the same in code.
+//!
 //! # Features
 //!
 //! Each payload and each declarative configuration is a Cargo feature named as its module, so a crate that needs one payload compiles only that one. `profiles` (the default) turns on every profile payload, `declarations` every declarative configuration, `full` both. A payload whose feature is off reads as `Payload::Other`, and validation notes that it was not checked and which feature would check it.
@@ -177,6 +181,11 @@
 #![forbid(unsafe_code)]
 
 pub use mobileconfig_runtime as runtime;
+
+/// The release of Apple's `apple/device-management` this crate's facts come from.
+pub const APPLE_RELEASE: &str = "ios18.1";
+/// The commit of that release, when the import recorded one.
+pub const APPLE_COMMIT: Option<&str> = None;
 
 #[rustfmt::skip]
 pub mod payload;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use mobileconfig_codegen::load::read_sources;
 use mobileconfig_codegen::output::{Mode, sync};
+use mobileconfig_codegen::release::{RELEASE_FILE, Release};
 use mobileconfig_codegen::{CrateOptions, Generated, SchemaErrors, generate};
 
 use crate::{USAGE, workspace_root};
@@ -52,14 +53,25 @@ pub fn run(options: &Options) -> Result<(), String> {
             let runtime = root.join("runtime");
             let runtime = std::fs::canonicalize(&runtime)
                 .map_err(|error| format!("{}: {error}", runtime.display()))?;
-            let crate_options = CrateOptions::standalone("mobileconfig", &runtime, schema);
+            let mut crate_options = CrateOptions::standalone("mobileconfig", &runtime, schema);
+            crate_options.release.apple.commit = crate::git_commit(schema);
             (schema.clone(), out.clone(), crate_options)
         }
-        _ => (
-            root.join("schema"),
-            root.join("generated"),
-            CrateOptions::workspace(),
-        ),
+        _ => {
+            let schema = root.join("schema");
+            let release = Release::read(&schema)?.ok_or_else(|| {
+                format!(
+                    "{}/{RELEASE_FILE} is missing: it records the crate's version and Apple's \
+                     release (`cargo xtask import` writes it)",
+                    schema.display()
+                )
+            })?;
+            (
+                schema,
+                root.join("generated"),
+                CrateOptions::workspace(release),
+            )
+        }
     };
     // A folder given with --schema is Apple's, as published.
     let published = options.schema.is_some();

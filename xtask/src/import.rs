@@ -11,6 +11,7 @@ use mobileconfig_codegen::SchemaErrors;
 use mobileconfig_codegen::import::{header, import};
 use mobileconfig_codegen::load::yaml::Document;
 use mobileconfig_codegen::load::{IMPORTED_FOLDER, read_published_dir};
+use mobileconfig_codegen::release::{AppleRelease, RELEASE_FILE, Release};
 
 use crate::{USAGE, workspace_root};
 
@@ -74,6 +75,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         readme(&options.release, files.len()),
     )
     .map_err(|error| format!("{}: {error}", folder.display()))?;
+    record_release(&options.release, crate::git_commit(checkout))?;
     if !warnings.is_empty() {
         eprintln!("{}", SchemaErrors(warnings.clone()));
     }
@@ -86,6 +88,19 @@ pub fn run(options: &Options) -> Result<(), String> {
     );
     // The generated crate follows the facts.
     crate::codegen::run(&crate::codegen::Options::default())
+}
+
+/// Records the Apple release in `schema/release.yaml`, keeping the crate's
+/// version (a first import starts at 0.1.0).
+fn record_release(name: &str, commit: Option<String>) -> Result<(), String> {
+    let schema = workspace_root().join("schema");
+    let mut release = Release::read(&schema)?.unwrap_or_else(|| Release::of_folder(&schema));
+    release.apple = AppleRelease {
+        name: name.to_owned(),
+        commit,
+    };
+    let path = schema.join(RELEASE_FILE);
+    std::fs::write(&path, release.render()).map_err(|error| format!("{}: {error}", path.display()))
 }
 
 /// The release's meta-schema (`docs/schema.yaml`), when the checkout has it.

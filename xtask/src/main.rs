@@ -5,6 +5,10 @@
 //!   `generated/` is not what the schema produces;
 //! - `cargo xtask codegen --schema DIR --out DIR` generates a standalone
 //!   crate from any folder of Apple-format YAML;
+//! - `cargo xtask import CHECKOUT` brings a release of Apple's facts into
+//!   `schema/apple/` and records it in `schema/release.yaml`;
+//! - `cargo xtask diff OLD NEW` prints what changed and the release it
+//!   needs; `--changelog` records it in `generated/CHANGELOG.md`;
 //! - `cargo xtask validate FILE...` and `cargo xtask convert FILE …` run the
 //!   `mobileconfig` command-line tool (crate `cli/`), built from the
 //!   generated crate. They are separate so that `codegen` never depends on
@@ -16,11 +20,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod codegen;
+mod diff;
 mod import;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--overlays DIR]]
        cargo xtask import CHECKOUT [--release NAME]
+       cargo xtask diff OLD NEW [--format markdown|json] [--changelog]
        cargo xtask validate FILE... [--platform P [--os-version X.Y]] [--format text|json]
        cargo xtask convert FILE --to xml|binary|json -o OUT
 
@@ -38,7 +44,18 @@ usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--ove
                       apple/device-management into schema/apple/, then
                       regenerate generated/
   --release NAME      the release's name, for the record (default: the
-                      checkout folder's name)";
+                      checkout folder's name)
+
+  diff OLD NEW        what changed from OLD to NEW, and the release it needs:
+                      payloads, keys, types, requiredness, allowed values,
+                      ranges, defaults, availability and rules. Each side is
+                      a checkout of apple/device-management (or any folder
+                      of its files), a schema folder like schema/, or
+                      git:REV for schema/ as committed at REV
+  --format FORMAT     markdown (default, for release notes) or json
+  --changelog         NEW being schema/: put the log at the top of
+                      generated/CHANGELOG.md, raise the version in
+                      schema/release.yaml to what it needs, regenerate";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,6 +66,7 @@ fn main() -> ExitCode {
         Some("import") => {
             import::Options::parse(&args[1..]).and_then(|options| import::run(&options))
         }
+        Some("diff") => diff::Options::parse(&args[1..]).and_then(|options| diff::run(&options)),
         Some(task @ ("validate" | "convert")) => return run_cli(task, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
@@ -63,6 +81,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The commit a folder's Git checkout is at, if it is one (Apple's
+/// repository as cloned); `None` for a plain folder.
+pub fn git_commit(folder: &Path) -> Option<String> {
+    if !folder.join(".git").exists() {
+        return None;
+    }
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(folder)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    (output.status.success() && !commit.is_empty()).then_some(commit)
 }
 
 /// The workspace root (the folder above `xtask/`).

@@ -60,11 +60,13 @@ pub const APPLE_FOLDERS: &[&str] = &["mdm/profiles", "declarative/declarations"]
 /// Apple's repository (`cargo xtask import`), laid out as Apple lays them.
 pub const IMPORTED_FOLDER: &str = "apple";
 
-/// Reads the project's schema folder: every `*.yaml` below it, sorted by
-/// name. Files under [`IMPORTED_FOLDER`] are Apple's published facts; the
+/// Reads the project's schema folder: every `*.yaml` below it but the
+/// release record, sorted by name. Files under [`IMPORTED_FOLDER`] are Apple's published facts; the
 /// rest are the project's own.
 pub fn read_schema_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
     let mut sources = read_yaml_tree(dir, dir, Origin::Project)?;
+    // The release record says what the crate is; it is not a schema file.
+    sources.retain(|source| source.name != crate::release::RELEASE_FILE);
     for source in &mut sources {
         if source.name.starts_with(&format!("{IMPORTED_FOLDER}/")) {
             source.origin = Origin::Published;

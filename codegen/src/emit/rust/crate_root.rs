@@ -8,8 +8,9 @@ use super::layout::{blank_line, separated};
 use super::{features, ident, inner_doc_attrs};
 use crate::emit::facts;
 use crate::ir::{Ir, Module};
+use crate::release::Release;
 
-pub fn lib_rs(ir: &Ir) -> TokenStream {
+pub fn lib_rs(ir: &Ir, release: &Release) -> TokenStream {
     let mut lines = vec![
         "Typed Apple configuration-profile payloads.".to_owned(),
         String::new(),
@@ -26,6 +27,17 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
                 .to_owned(),
         );
     }
+    lines.push(String::new());
+    lines.push("# Source".to_owned());
+    lines.push(String::new());
+    lines.push(format!(
+        "Version {} of the crate. The facts of each key (type, allowed values, range, default, \
+         availability) come from Apple's `apple/device-management`, {}, with the corrections \
+         and additions the schema's overlays cite; [`APPLE_RELEASE`] and [`APPLE_COMMIT`] say \
+         the same in code.",
+        release.version,
+        release.apple_words()
+    ));
     lines.push(String::new());
     lines.push("# Features".to_owned());
     lines.push(String::new());
@@ -81,10 +93,21 @@ pub fn lib_rs(ir: &Ir) -> TokenStream {
             pub use #module_name::validate_declaration;
         }
     });
+    let apple_release = &release.apple.name;
+    let apple_commit = match &release.apple.commit {
+        Some(commit) => quote!(Some(#commit)),
+        None => quote!(None),
+    };
     let items = separated([
         quote!(
             pub use mobileconfig_runtime as runtime;
         ),
+        quote! {
+            /// The release of Apple's `apple/device-management` this crate's facts come from.
+            pub const APPLE_RELEASE: &str = #apple_release;
+            /// The commit of that release, when the import recorded one.
+            pub const APPLE_COMMIT: Option<&str> = #apple_commit;
+        },
         quote! {
             #[rustfmt::skip]
             pub mod payload;
