@@ -252,3 +252,21 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::with_entry;
+
+    #[test]
+    fn a_new_entry_goes_first_below_the_introduction() {
+        let first = with_entry("", "## 0.1.0: first\n\nText.\n");
+        assert!(first.starts_with("# Changes to the generated crate\n"), "{first}");
+        assert!(first.ends_with("## 0.1.0: first\n\nText.\n"), "{first}");
+        let second = with_entry(&first, "## 0.2.0: second\n\nMore.\n");
+        let newer = second.find("## 0.2.0").unwrap();
+        let older = second.find("## 0.1.0").unwrap();
+        assert!(newer < older, "{second}");
+        assert_eq!(second.matches("# Changes to the generated crate").count(), 1);
+        assert!(second.contains("More.\n\n## 0.1.0: first\n\nText.\n"), "{second}");
+    }
+}

@@ -256,7 +256,7 @@ fn key_facts(module: &Module, field: &Field) -> KeyFacts {
         .constraints
         .pattern
         .as_ref()
-        .map(|pattern| format!("matches `{}`", pattern.written))
+        .map(|pattern| format!("the pattern {}", pattern.written))
         .or_else(|| {
             innermost
                 .constraints
