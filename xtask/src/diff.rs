@@ -82,12 +82,23 @@ pub fn run(options: &Options) -> Result<(), String> {
     if options.changelog {
         return write_changelog(&log, &new, current);
     }
-    if options.json {
-        print!("{}", render::json(&log, current));
+    let text = if options.json {
+        render::json(&log, current)
     } else {
-        print!("{}", render::markdown(&log, current));
+        render::markdown(&log, current)
+    };
+    write_stdout(&text)
+}
+
+/// Prints `text`; a reader that stops early (`| head`) is not an error.
+fn write_stdout(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the log: {error}"))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Reads a side: `git:REV` (this repository's `schema/` at a revision), the
@@ -123,7 +134,7 @@ fn read_folder(folder: &Path, name: String) -> Result<Side, String> {
         None
     };
     let name = match &release {
-        Some(release) => format!("{name} ({}, crate {})", release.apple.name, release.version),
+        Some(release) => format!("{name} ({})", release.apple.name),
         None => name,
     };
     let is_workspace_schema = same_folder(folder, &workspace_root().join("schema"));
@@ -260,13 +271,22 @@ mod tests {
     #[test]
     fn a_new_entry_goes_first_below_the_introduction() {
         let first = with_entry("", "## 0.1.0: first\n\nText.\n");
-        assert!(first.starts_with("# Changes to the generated crate\n"), "{first}");
+        assert!(
+            first.starts_with("# Changes to the generated crate\n"),
+            "{first}"
+        );
         assert!(first.ends_with("## 0.1.0: first\n\nText.\n"), "{first}");
         let second = with_entry(&first, "## 0.2.0: second\n\nMore.\n");
         let newer = second.find("## 0.2.0").unwrap();
         let older = second.find("## 0.1.0").unwrap();
         assert!(newer < older, "{second}");
-        assert_eq!(second.matches("# Changes to the generated crate").count(), 1);
-        assert!(second.contains("More.\n\n## 0.1.0: first\n\nText.\n"), "{second}");
+        assert_eq!(
+            second.matches("# Changes to the generated crate").count(),
+            1
+        );
+        assert!(
+            second.contains("More.\n\n## 0.1.0: first\n\nText.\n"),
+            "{second}"
+        );
     }
 }

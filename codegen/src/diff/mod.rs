@@ -184,7 +184,11 @@ pub fn compare(
                 // Only the errors: the warnings about Apple's files are the
                 // same as when generating, and would bury them.
                 let errors = crate::SchemaErrors(
-                    problems.0.into_iter().filter(|problem| problem.is_error()).collect(),
+                    problems
+                        .0
+                        .into_iter()
+                        .filter(|problem| problem.is_error())
+                        .collect(),
                 );
                 format!(
                     "{name} does not compile, so it cannot be compared (a schema written for \
