@@ -57,10 +57,10 @@ impl Options {
 }
 
 /// One side of the comparison, read.
-struct Side {
+pub struct Side {
     /// What the log calls it.
-    name: String,
-    sources: Vec<mobileconfig_codegen::SourceFile>,
+    pub name: String,
+    pub sources: Vec<mobileconfig_codegen::SourceFile>,
     /// The release record, for the project's schema.
     release: Option<Release>,
     /// Whether it is this repository's `schema/` as it is now.
@@ -104,7 +104,7 @@ fn write_stdout(text: &str) -> Result<(), String> {
 /// Reads a side: `git:REV` (this repository's `schema/` at a revision), the
 /// project's schema folder (it has `release.yaml` or `apple/`), or a folder
 /// of Apple's published YAML.
-fn read_side(spec: &str, scratch: &Scratch) -> Result<Side, String> {
+pub fn read_side(spec: &str, scratch: &Scratch) -> Result<Side, String> {
     if let Some(revision) = spec.strip_prefix("git:") {
         let folder = scratch.checkout_schema(revision)?;
         let mut side = read_folder(&folder, format!("schema/ at {revision}"))?;
@@ -210,10 +210,10 @@ fn with_entry(existing: &str, entry: &str) -> String {
 }
 
 /// A folder for `git:REV` checkouts, removed when dropped.
-struct Scratch(PathBuf);
+pub struct Scratch(PathBuf);
 
 impl Scratch {
-    fn new() -> Result<Scratch, String> {
+    pub fn new() -> Result<Scratch, String> {
         let folder = std::env::temp_dir().join(format!("xtask-diff-{}", std::process::id()));
         std::fs::create_dir_all(&folder)
             .map_err(|error| format!("{}: {error}", folder.display()))?;

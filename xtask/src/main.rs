@@ -9,6 +9,8 @@
 //!   `schema/apple/` and records it in `schema/release.yaml`;
 //! - `cargo xtask diff OLD NEW` prints what changed and the release it
 //!   needs; `--changelog` records it in `generated/CHANGELOG.md`;
+//! - `cargo xtask semver OLD NEW` checks that verdict against `cargo
+//!   semver-checks` on the two generated crates;
 //! - `cargo xtask validate FILE...` and `cargo xtask convert FILE …` run the
 //!   `mobileconfig` command-line tool (crate `cli/`), built from the
 //!   generated crate. They are separate so that `codegen` never depends on
@@ -22,11 +24,13 @@ use std::process::ExitCode;
 mod codegen;
 mod diff;
 mod import;
+mod semver;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--overlays DIR]]
        cargo xtask import CHECKOUT [--release NAME]
        cargo xtask diff OLD NEW [--format markdown|json] [--changelog]
+       cargo xtask semver OLD NEW
        cargo xtask validate FILE... [--platform P [--os-version X.Y]] [--format text|json]
        cargo xtask convert FILE --to xml|binary|json -o OUT
 
@@ -55,7 +59,12 @@ usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--ove
   --format FORMAT     markdown (default, for release notes) or json
   --changelog         NEW being schema/: put the log at the top of
                       generated/CHANGELOG.md, raise the version in
-                      schema/release.yaml to what it needs, regenerate";
+                      schema/release.yaml to what it needs, regenerate
+
+  semver OLD NEW      generate the crate from each side, run cargo
+                      semver-checks between them (install it with `cargo
+                      install --locked cargo-semver-checks`), and fail if
+                      its verdict and the change log's disagree";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,6 +76,9 @@ fn main() -> ExitCode {
             import::Options::parse(&args[1..]).and_then(|options| import::run(&options))
         }
         Some("diff") => diff::Options::parse(&args[1..]).and_then(|options| diff::run(&options)),
+        Some("semver") => {
+            semver::Options::parse(&args[1..]).and_then(|options| semver::run(&options))
+        }
         Some(task @ ("validate" | "convert")) => return run_cli(task, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
