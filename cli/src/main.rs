@@ -1,289 +1,140 @@
 //! `mobileconfig`: checks and converts `.mobileconfig` profiles with the
-//! generated types. `cargo xtask validate` and `cargo xtask convert` run it.
+//! generated types. `cargo install --path cli` installs it; `cargo xtask
+//! validate` and `cargo xtask convert` run it from the workspace.
 //!
-//! - `validate FILE... [--platform P [--os-version X.Y]] [--format text|json]`
-//!   prints each finding as `path: severity[code]: message`; exits 0 when no
-//!   file has an error, 1 when one does, 2 when a file cannot be read as a
-//!   profile.
-//! - `convert FILE --to xml|binary|json -o OUT` decodes through the typed API
-//!   and writes the profile back in the chosen encoding.
+//! - `validate PATH...`: files, folders (every `.mobileconfig` below them)
+//!   or glob patterns, checked in parallel and reported in the order given,
+//!   as text (with the line each finding points at), JSON, SARIF 2.1.0 or
+//!   GitHub workflow commands; exits 0 when no file has an error, 1 when one
+//!   does, 2 when a file cannot be read as a profile;
+//! - `convert FILE --to xml|binary|json -o OUT`;
+//! - `explain CODE`: what a finding code means and how to fix it;
+//! - `completions SHELL`: a completion script.
+//!
+//! The pipeline of `validate`: [`args`] → [`inputs`] (the files) →
+//! [`check`] (read and validate each, [`locate`] indexing where keys are) →
+//! [`report`] (one module per format).
 
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
+mod args;
+mod check;
+mod convert;
+mod explain;
+mod inputs;
+mod locate;
+mod report;
+
+use std::io::Write;
 use std::process::ExitCode;
 
-use mobileconfig::runtime::io::{self, OutputFormat};
-use mobileconfig::runtime::schema::Platform;
-use mobileconfig::runtime::{Coverage, Diagnostic, Severity, Target, Version};
+use clap::{CommandFactory, Parser};
+use mobileconfig::runtime::Target;
 
-const USAGE: &str = "\
-usage: mobileconfig validate FILE... [--platform iOS|macOS|tvOS|visionOS|watchOS [--os-version X.Y]] [--format text|json]
-       mobileconfig convert FILE --to xml|binary|json -o OUT";
+use args::{Cli, ColorWhen, Command, ReportFormat, ValidateArgs};
 
-/// Exit codes of `validate`.
+/// Exit codes.
 const CLEAN: u8 = 0;
 const HAS_ERRORS: u8 = 1;
 const UNREADABLE: u8 = 2;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("validate") => ValidateOptions::parse(&args[1..]).map(|options| validate(&options)),
-        Some("convert") => ConvertOptions::parse(&args[1..]).map(|options| convert(&options)),
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            Ok(CLEAN)
-        }
-        Some(other) => Err(format!("unknown command `{other}`")),
-        None => Err("no command given".to_owned()),
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    let code = match &cli.command {
+        Command::Validate(args) => validate(args, color),
+        Command::Convert(args) => convert::run(args),
+        Command::Explain(args) => explain(&args.code),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(*shell, &mut command, "mobileconfig", &mut std::io::stdout());
+            CLEAN
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn validate(args: &ValidateArgs, color: anstream::ColorChoice) -> u8 {
+    let files = match inputs::expand(&args.paths) {
+        Ok(files) => files,
         Err(message) => {
-            eprintln!("mobileconfig: {message}\n{USAGE}");
-            ExitCode::from(UNREADABLE)
-        }
-    }
-}
-
-#[derive(Debug)]
-struct ValidateOptions {
-    files: Vec<PathBuf>,
-    target: Option<Target>,
-    json: bool,
-}
-
-impl ValidateOptions {
-    fn parse(args: &[String]) -> Result<Self, String> {
-        let mut files = Vec::new();
-        let mut platform = None;
-        let mut version = None;
-        let mut json = false;
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--platform" => {
-                    let name = args.next().ok_or("--platform needs a platform")?;
-                    platform = Some(
-                        Platform::parse(name)
-                            .ok_or_else(|| format!("unknown platform `{name}`"))?,
-                    );
-                }
-                "--os-version" => {
-                    let text = args.next().ok_or("--os-version needs a version")?;
-                    version = Some(
-                        Version::parse(text)
-                            .ok_or_else(|| format!("`{text}` is not a version such as 17.4"))?,
-                    );
-                }
-                "--format" => match args.next().map(String::as_str) {
-                    Some("json") => json = true,
-                    Some("text") => json = false,
-                    other => return Err(format!("--format takes text or json, not {other:?}")),
-                },
-                option if option.starts_with("--") => {
-                    return Err(format!("unknown option `{option}`"));
-                }
-                file => files.push(PathBuf::from(file)),
-            }
-        }
-        if files.is_empty() {
-            return Err("validate needs at least one file".to_owned());
-        }
-        let target = match (platform, version) {
-            (Some(platform), version) => Some(Target { platform, version }),
-            (None, Some(_)) => return Err("--os-version goes with --platform".to_owned()),
-            (None, None) => None,
-        };
-        Ok(ValidateOptions {
-            files,
-            target,
-            json,
-        })
-    }
-}
-
-/// What validating one file gave.
-enum Outcome {
-    Checked(Vec<Diagnostic>, Coverage),
-    Unreadable(String),
-}
-
-/// Reads at most one byte more than a profile may have, so a huge file (or
-/// `/dev/zero`) is refused without being read whole.
-fn read_limited(path: &PathBuf) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(io::MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-fn check_file(path: &PathBuf, target: Option<&Target>) -> Outcome {
-    let bytes = match read_limited(path) {
-        Ok(bytes) => bytes,
-        Err(error) => return Outcome::Unreadable(error.to_string()),
-    };
-    let value = match io::parse(&bytes) {
-        Ok(value) => value,
-        Err(error) => return Outcome::Unreadable(error.to_string()),
-    };
-    if value.as_dictionary().is_none() {
-        let error = io::ReadError::NotADictionary {
-            found: io::with_article(&value),
-        };
-        return Outcome::Unreadable(error.to_string());
-    }
-    let mut diagnostics = mobileconfig::validate_profile(&value, target);
-    diagnostics.sort_by(|a, b| a.path.cmp(&b.path).then(b.severity.cmp(&a.severity)));
-    let coverage = Coverage::of(&value, &diagnostics);
-    Outcome::Checked(diagnostics, coverage)
-}
-
-fn validate(options: &ValidateOptions) -> u8 {
-    let outcomes: Vec<(&PathBuf, Outcome)> = options
-        .files
-        .iter()
-        .map(|path| (path, check_file(path, options.target.as_ref())))
-        .collect();
-    let code = outcomes
-        .iter()
-        .map(|(_, outcome)| match outcome {
-            Outcome::Unreadable(_) => UNREADABLE,
-            Outcome::Checked(diagnostics, _)
-                if diagnostics.iter().any(|d| d.severity == Severity::Error) =>
-            {
-                HAS_ERRORS
-            }
-            Outcome::Checked(..) => CLEAN,
-        })
-        .max()
-        .unwrap_or(CLEAN);
-    if options.json {
-        let files: Vec<serde_json::Value> = outcomes
-            .iter()
-            .map(|(path, outcome)| match outcome {
-                Outcome::Checked(diagnostics, coverage) => serde_json::json!({
-                    "file": path.display().to_string(),
-                    "payloads": coverage,
-                    "diagnostics": diagnostics,
-                }),
-                Outcome::Unreadable(error) => serde_json::json!({
-                    "file": path.display().to_string(),
-                    "error": error,
-                }),
-            })
-            .collect();
-        let document = serde_json::json!({ "files": files });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&document).unwrap_or_default()
-        );
-        return code;
-    }
-    let several = outcomes.len() > 1;
-    let (mut errors, mut warnings, mut notes) = (0, 0, 0);
-    let mut coverage = Coverage::default();
-    for (path, outcome) in &outcomes {
-        if several {
-            println!("{}", path.display());
-        }
-        match outcome {
-            Outcome::Unreadable(error) => {
-                eprintln!("{}: cannot be read as a profile: {error}", path.display());
-            }
-            Outcome::Checked(diagnostics, file_coverage) => {
-                coverage += *file_coverage;
-                for diagnostic in diagnostics {
-                    println!("{diagnostic}");
-                    match diagnostic.severity {
-                        Severity::Error => errors += 1,
-                        Severity::Warning => warnings += 1,
-                        Severity::Info => notes += 1,
-                    }
-                }
-            }
-        }
-    }
-    eprintln!(
-        "{errors} error(s), {warnings} warning(s), {notes} note(s); {} payload(s) checked, {} not \
-         checked (no schema for their type)",
-        coverage.checked, coverage.unchecked
-    );
-    code
-}
-
-#[derive(Debug)]
-struct ConvertOptions {
-    input: PathBuf,
-    format: OutputFormat,
-    output: PathBuf,
-}
-
-impl ConvertOptions {
-    fn parse(args: &[String]) -> Result<Self, String> {
-        let mut input = None;
-        let mut format = None;
-        let mut output = None;
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--to" => {
-                    let name = args.next().ok_or("--to needs xml, binary or json")?;
-                    format =
-                        Some(OutputFormat::parse(name).ok_or_else(|| {
-                            format!("--to takes xml, binary or json, not `{name}`")
-                        })?);
-                }
-                "-o" | "--output" => {
-                    output = Some(PathBuf::from(args.next().ok_or("-o needs a file")?))
-                }
-                option if option.starts_with('-') => {
-                    return Err(format!("unknown option `{option}`"));
-                }
-                file if input.is_none() => input = Some(PathBuf::from(file)),
-                file => return Err(format!("convert takes one file; `{file}` is a second")),
-            }
-        }
-        Ok(ConvertOptions {
-            input: input.ok_or("convert needs a file")?,
-            format: format.unwrap_or(OutputFormat::Xml),
-            output: output.ok_or("convert needs -o OUT")?,
-        })
-    }
-}
-
-fn convert(options: &ConvertOptions) -> u8 {
-    let input = options.input.display();
-    let bytes = match read_limited(&options.input) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            eprintln!("{input}: {error}");
+            eprintln!("mobileconfig: {message}");
             return UNREADABLE;
         }
     };
-    let decoded = match mobileconfig::read_profile(&bytes) {
-        Ok(decoded) => decoded,
-        Err(error) => {
-            eprintln!("{input}: cannot be read as a profile: {error}");
-            return UNREADABLE;
-        }
-    };
-    for warning in &decoded.warnings {
-        eprintln!("{input}: {warning}");
-    }
-    let written = match io::write(&decoded.value, options.format) {
-        Ok(written) => written,
-        Err(error) => {
-            eprintln!("{input}: cannot be written: {error}");
-            return HAS_ERRORS;
-        }
-    };
-    if let Err(error) = std::fs::write(&options.output, written) {
-        eprintln!("{}: {error}", options.output.display());
+    if files.is_empty() {
+        eprintln!("mobileconfig: no .mobileconfig file found in the paths given");
         return UNREADABLE;
     }
-    CLEAN
+    let target = args.platform.map(|platform| Target {
+        platform,
+        version: args.os_version.clone(),
+    });
+    let results = check::check_all(&files, target.as_ref());
+    let code = if results
+        .iter()
+        .any(|checked| matches!(checked.outcome, check::Outcome::Unreadable(_)))
+    {
+        UNREADABLE
+    } else if results.iter().any(check::Checked::has_errors) {
+        HAS_ERRORS
+    } else {
+        CLEAN
+    };
+    let summary = report::Summary::of(&results);
+    let printed = match args.format {
+        ReportFormat::Text => {
+            let mut out = anstream::AutoStream::new(std::io::stdout().lock(), color);
+            let mut errors = anstream::AutoStream::new(std::io::stderr().lock(), color);
+            let written = if args.quiet {
+                // Read errors still say which file failed.
+                let unreadable: Vec<check::Checked> = results
+                    .into_iter()
+                    .filter(|checked| matches!(checked.outcome, check::Outcome::Unreadable(_)))
+                    .collect();
+                report::text::write(&unreadable, &mut out, &mut errors)
+            } else {
+                report::text::write(&results, &mut out, &mut errors)
+            };
+            written.and_then(|()| writeln!(errors, "{}", summary.line()))
+        }
+        ReportFormat::Json => print(&report::json::render(&results)),
+        ReportFormat::Sarif => print(&report::sarif::render(&results)),
+        ReportFormat::Github => print(&report::github::render(&results)),
+    };
+    match printed {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("mobileconfig: cannot write the report: {error}");
+            UNREADABLE
+        }
+        _ => code,
+    }
+}
+
+fn print(text: &str) -> std::io::Result<()> {
+    std::io::stdout().lock().write_all(text.as_bytes())
+}
+
+fn explain(code: &str) -> u8 {
+    match explain::explain(code) {
+        Some(explanation) => {
+            println!("{}: {}", explanation.code, explanation.summary);
+            for paragraph in &explanation.details {
+                println!("\n{paragraph}");
+            }
+            CLEAN
+        }
+        None => {
+            eprintln!("mobileconfig: no finding has the code `{code}`");
+            let close = explain::suggestions(code);
+            if !close.is_empty() {
+                eprintln!("close ones: {}", close.join(", "));
+            }
+            UNREADABLE
+        }
+    }
 }

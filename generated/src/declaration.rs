@@ -1001,6 +1001,89 @@ pub fn schema_for(
     }
 }
 
+/// The schema tables of every declaration type this build has, in module order.
+#[allow(clippy::vec_init_then_push)]
+pub fn schemas() -> Vec<&'static crate::runtime::schema::PayloadSchema> {
+    #[allow(unused_mut)]
+    let mut all = Vec::new();
+    #[cfg(feature = "activation_simple")]
+    all.push(&crate::activation_simple::schema::PAYLOAD);
+    #[cfg(feature = "asset_credential_acme")]
+    all.push(&crate::asset_credential_acme::schema::PAYLOAD);
+    #[cfg(feature = "asset_credential_certificate")]
+    all.push(&crate::asset_credential_certificate::schema::PAYLOAD);
+    #[cfg(feature = "asset_credential_identity")]
+    all.push(&crate::asset_credential_identity::schema::PAYLOAD);
+    #[cfg(feature = "asset_credential_scep")]
+    all.push(&crate::asset_credential_scep::schema::PAYLOAD);
+    #[cfg(feature = "asset_credential_userpassword")]
+    all.push(&crate::asset_credential_userpassword::schema::PAYLOAD);
+    #[cfg(feature = "asset_data")] all.push(&crate::asset_data::schema::PAYLOAD);
+    #[cfg(feature = "asset_useridentity")]
+    all.push(&crate::asset_useridentity::schema::PAYLOAD);
+    #[cfg(feature = "configuration_account_caldav")]
+    all.push(&crate::configuration_account_caldav::schema::PAYLOAD);
+    #[cfg(feature = "configuration_account_carddav")]
+    all.push(&crate::configuration_account_carddav::schema::PAYLOAD);
+    #[cfg(feature = "configuration_account_exchange")]
+    all.push(&crate::configuration_account_exchange::schema::PAYLOAD);
+    #[cfg(feature = "configuration_account_google")]
+    all.push(&crate::configuration_account_google::schema::PAYLOAD);
+    #[cfg(feature = "configuration_account_ldap")]
+    all.push(&crate::configuration_account_ldap::schema::PAYLOAD);
+    #[cfg(feature = "configuration_account_mail")]
+    all.push(&crate::configuration_account_mail::schema::PAYLOAD);
+    #[cfg(feature = "configuration_account_subscribed_calendar")]
+    all.push(&crate::configuration_account_subscribed_calendar::schema::PAYLOAD);
+    #[cfg(feature = "configuration_app_managed")]
+    all.push(&crate::configuration_app_managed::schema::PAYLOAD);
+    #[cfg(feature = "configuration_diskmanagement_settings")]
+    all.push(&crate::configuration_diskmanagement_settings::schema::PAYLOAD);
+    #[cfg(feature = "configuration_legacy")]
+    all.push(&crate::configuration_legacy::schema::PAYLOAD);
+    #[cfg(feature = "configuration_legacy_interactive")]
+    all.push(&crate::configuration_legacy_interactive::schema::PAYLOAD);
+    #[cfg(feature = "configuration_management_status_subscriptions")]
+    all.push(&crate::configuration_management_status_subscriptions::schema::PAYLOAD);
+    #[cfg(feature = "configuration_management_test")]
+    all.push(&crate::configuration_management_test::schema::PAYLOAD);
+    #[cfg(feature = "configuration_math_settings")]
+    all.push(&crate::configuration_math_settings::schema::PAYLOAD);
+    #[cfg(feature = "configuration_passcode_settings")]
+    all.push(&crate::configuration_passcode_settings::schema::PAYLOAD);
+    #[cfg(feature = "configuration_safari_extensions_settings")]
+    all.push(&crate::configuration_safari_extensions_settings::schema::PAYLOAD);
+    #[cfg(feature = "configuration_screensharing_connection")]
+    all.push(&crate::configuration_screensharing_connection::schema::PAYLOAD);
+    #[cfg(feature = "configuration_screensharing_connection_group")]
+    all.push(&crate::configuration_screensharing_connection_group::schema::PAYLOAD);
+    #[cfg(feature = "configuration_screensharing_host_settings")]
+    all.push(&crate::configuration_screensharing_host_settings::schema::PAYLOAD);
+    #[cfg(feature = "configuration_security_certificate")]
+    all.push(&crate::configuration_security_certificate::schema::PAYLOAD);
+    #[cfg(feature = "configuration_security_identity")]
+    all.push(&crate::configuration_security_identity::schema::PAYLOAD);
+    #[cfg(feature = "configuration_security_passkey_attestation")]
+    all.push(&crate::configuration_security_passkey_attestation::schema::PAYLOAD);
+    #[cfg(feature = "configuration_services_background_tasks")]
+    all.push(&crate::configuration_services_background_tasks::schema::PAYLOAD);
+    #[cfg(feature = "configuration_services_configuration_files")]
+    all.push(&crate::configuration_services_configuration_files::schema::PAYLOAD);
+    #[cfg(feature = "configuration_softwareupdate_enforcement_specific")]
+    all.push(&crate::configuration_softwareupdate_enforcement_specific::schema::PAYLOAD);
+    #[cfg(feature = "configuration_softwareupdate_settings")]
+    all.push(&crate::configuration_softwareupdate_settings::schema::PAYLOAD);
+    #[cfg(feature = "configuration_watch_enrollment")]
+    all.push(&crate::configuration_watch_enrollment::schema::PAYLOAD);
+    #[cfg(feature = "management_organization_info")]
+    all.push(&crate::management_organization_info::schema::PAYLOAD);
+    #[cfg(feature = "management_properties")]
+    all.push(&crate::management_properties::schema::PAYLOAD);
+    #[cfg(feature = "management_server_capabilities")]
+    all.push(&crate::management_server_capabilities::schema::PAYLOAD);
+    all
+}
+
 /// The Cargo feature that builds a declaration type this crate knows.
 pub fn feature_for(declaration_type: &str) -> Option<&'static str> {
     match declaration_type {

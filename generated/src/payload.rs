@@ -2099,6 +2099,207 @@ pub fn schema_for(
     }
 }
 
+/// The schema tables of every payload type this build has, in module order.
+#[allow(clippy::vec_init_then_push)]
+pub fn schemas() -> Vec<&'static crate::runtime::schema::PayloadSchema> {
+    #[allow(unused_mut)]
+    let mut all = Vec::new();
+    #[cfg(feature = "ad_certificate_managed")]
+    all.push(&crate::ad_certificate_managed::schema::PAYLOAD);
+    #[cfg(feature = "aim_account")] all.push(&crate::aim_account::schema::PAYLOAD);
+    #[cfg(feature = "airplay")] all.push(&crate::airplay::schema::PAYLOAD);
+    #[cfg(feature = "airplay_security")]
+    all.push(&crate::airplay_security::schema::PAYLOAD);
+    #[cfg(feature = "airprint")] all.push(&crate::airprint::schema::PAYLOAD);
+    #[cfg(feature = "apn_managed")] all.push(&crate::apn_managed::schema::PAYLOAD);
+    #[cfg(feature = "app_lock")] all.push(&crate::app_lock::schema::PAYLOAD);
+    #[cfg(feature = "applicationaccess")]
+    all.push(&crate::applicationaccess::schema::PAYLOAD);
+    #[cfg(feature = "applicationaccess_new")]
+    all.push(&crate::applicationaccess_new::schema::PAYLOAD);
+    #[cfg(feature = "appstore")] all.push(&crate::appstore::schema::PAYLOAD);
+    #[cfg(feature = "asam")] all.push(&crate::asam::schema::PAYLOAD);
+    #[cfg(feature = "asset_cache_managed")]
+    all.push(&crate::asset_cache_managed::schema::PAYLOAD);
+    #[cfg(feature = "associated_domains")]
+    all.push(&crate::associated_domains::schema::PAYLOAD);
+    #[cfg(feature = "caldav_account")] all.push(&crate::caldav_account::schema::PAYLOAD);
+    #[cfg(feature = "carddav_account")]
+    all.push(&crate::carddav_account::schema::PAYLOAD);
+    #[cfg(feature = "cellular")] all.push(&crate::cellular::schema::PAYLOAD);
+    #[cfg(feature = "cellularprivatenetwork_managed")]
+    all.push(&crate::cellularprivatenetwork_managed::schema::PAYLOAD);
+    #[cfg(feature = "com_apple_declarations")]
+    all.push(&crate::com_apple_declarations::schema::PAYLOAD);
+    #[cfg(feature = "com_apple_loginwindow")]
+    all.push(&crate::com_apple_loginwindow::schema::PAYLOAD);
+    #[cfg(feature = "conferenceroomdisplay")]
+    all.push(&crate::conferenceroomdisplay::schema::PAYLOAD);
+    #[cfg(feature = "configurationprofile_identification")]
+    all.push(&crate::configurationprofile_identification::schema::PAYLOAD);
+    #[cfg(feature = "dashboard")] all.push(&crate::dashboard::schema::PAYLOAD);
+    #[cfg(feature = "desktop")] all.push(&crate::desktop::schema::PAYLOAD);
+    #[cfg(feature = "dictionary")] all.push(&crate::dictionary::schema::PAYLOAD);
+    #[cfg(feature = "directory_service_managed")]
+    all.push(&crate::directory_service_managed::schema::PAYLOAD);
+    #[cfg(feature = "disc_recording")] all.push(&crate::disc_recording::schema::PAYLOAD);
+    #[cfg(feature = "dns_proxy_managed")]
+    all.push(&crate::dns_proxy_managed::schema::PAYLOAD);
+    #[cfg(feature = "dns_settings_managed")]
+    all.push(&crate::dns_settings_managed::schema::PAYLOAD);
+    #[cfg(feature = "dock")] all.push(&crate::dock::schema::PAYLOAD);
+    #[cfg(feature = "domains")] all.push(&crate::domains::schema::PAYLOAD);
+    #[cfg(feature = "eas_account")] all.push(&crate::eas_account::schema::PAYLOAD);
+    #[cfg(feature = "education")] all.push(&crate::education::schema::PAYLOAD);
+    #[cfg(feature = "ews_account")] all.push(&crate::ews_account::schema::PAYLOAD);
+    #[cfg(feature = "extensiblesso")] all.push(&crate::extensiblesso::schema::PAYLOAD);
+    #[cfg(feature = "familycontrols_contentfilter")]
+    all.push(&crate::familycontrols_contentfilter::schema::PAYLOAD);
+    #[cfg(feature = "familycontrols_timelimits_v2")]
+    all.push(&crate::familycontrols_timelimits_v2::schema::PAYLOAD);
+    #[cfg(feature = "fileproviderd")] all.push(&crate::fileproviderd::schema::PAYLOAD);
+    #[cfg(feature = "finder")] all.push(&crate::finder::schema::PAYLOAD);
+    #[cfg(feature = "firstactiveethernet_managed")]
+    all.push(&crate::firstactiveethernet_managed::schema::PAYLOAD);
+    #[cfg(feature = "firstethernet_managed")]
+    all.push(&crate::firstethernet_managed::schema::PAYLOAD);
+    #[cfg(feature = "font")] all.push(&crate::font::schema::PAYLOAD);
+    #[cfg(feature = "gamed")] all.push(&crate::gamed::schema::PAYLOAD);
+    #[cfg(feature = "global_preferences")]
+    all.push(&crate::global_preferences::schema::PAYLOAD);
+    #[cfg(feature = "globalethernet_managed")]
+    all.push(&crate::globalethernet_managed::schema::PAYLOAD);
+    #[cfg(feature = "google_oauth")] all.push(&crate::google_oauth::schema::PAYLOAD);
+    #[cfg(feature = "homescreenlayout")]
+    all.push(&crate::homescreenlayout::schema::PAYLOAD);
+    #[cfg(feature = "ironwood_support")]
+    all.push(&crate::ironwood_support::schema::PAYLOAD);
+    #[cfg(feature = "jabber_account")] all.push(&crate::jabber_account::schema::PAYLOAD);
+    #[cfg(feature = "ldap_account")] all.push(&crate::ldap_account::schema::PAYLOAD);
+    #[cfg(feature = "loginitems_managed")]
+    all.push(&crate::loginitems_managed::schema::PAYLOAD);
+    #[cfg(feature = "loginwindow")] all.push(&crate::loginwindow::schema::PAYLOAD);
+    #[cfg(feature = "lom")] all.push(&crate::lom::schema::PAYLOAD);
+    #[cfg(feature = "mail_managed")] all.push(&crate::mail_managed::schema::PAYLOAD);
+    #[cfg(feature = "managed_client_preferences")]
+    all.push(&crate::managed_client_preferences::schema::PAYLOAD);
+    #[cfg(feature = "mcx")] all.push(&crate::mcx::schema::PAYLOAD);
+    #[cfg(feature = "mcx_file_vault2")]
+    all.push(&crate::mcx_file_vault2::schema::PAYLOAD);
+    #[cfg(feature = "mcx_menu_extras")]
+    all.push(&crate::mcx_menu_extras::schema::PAYLOAD);
+    #[cfg(feature = "mcx_time_machine")]
+    all.push(&crate::mcx_time_machine::schema::PAYLOAD);
+    #[cfg(feature = "mcxloginscripts")]
+    all.push(&crate::mcxloginscripts::schema::PAYLOAD);
+    #[cfg(feature = "mcxprinting")] all.push(&crate::mcxprinting::schema::PAYLOAD);
+    #[cfg(feature = "mdm")] all.push(&crate::mdm::schema::PAYLOAD);
+    #[cfg(feature = "mobiledevice_passwordpolicy")]
+    all.push(&crate::mobiledevice_passwordpolicy::schema::PAYLOAD);
+    #[cfg(feature = "networkusagerules")]
+    all.push(&crate::networkusagerules::schema::PAYLOAD);
+    #[cfg(feature = "notificationsettings")]
+    all.push(&crate::notificationsettings::schema::PAYLOAD);
+    #[cfg(feature = "ns_extension")] all.push(&crate::ns_extension::schema::PAYLOAD);
+    #[cfg(feature = "osxserver_account")]
+    all.push(&crate::osxserver_account::schema::PAYLOAD);
+    #[cfg(feature = "preference_security")]
+    all.push(&crate::preference_security::schema::PAYLOAD);
+    #[cfg(feature = "preferences_users")]
+    all.push(&crate::preferences_users::schema::PAYLOAD);
+    #[cfg(feature = "profile_removal_password")]
+    all.push(&crate::profile_removal_password::schema::PAYLOAD);
+    #[cfg(feature = "proxy_http_global")]
+    all.push(&crate::proxy_http_global::schema::PAYLOAD);
+    #[cfg(feature = "relay_managed")] all.push(&crate::relay_managed::schema::PAYLOAD);
+    #[cfg(feature = "screensaver")] all.push(&crate::screensaver::schema::PAYLOAD);
+    #[cfg(feature = "screensaver_user")]
+    all.push(&crate::screensaver_user::schema::PAYLOAD);
+    #[cfg(feature = "secondactiveethernet_managed")]
+    all.push(&crate::secondactiveethernet_managed::schema::PAYLOAD);
+    #[cfg(feature = "secondethernet_managed")]
+    all.push(&crate::secondethernet_managed::schema::PAYLOAD);
+    #[cfg(feature = "security_acme")] all.push(&crate::security_acme::schema::PAYLOAD);
+    #[cfg(feature = "security_certificatepreference")]
+    all.push(&crate::security_certificatepreference::schema::PAYLOAD);
+    #[cfg(feature = "security_certificaterevocation")]
+    all.push(&crate::security_certificaterevocation::schema::PAYLOAD);
+    #[cfg(feature = "security_certificatetransparency")]
+    all.push(&crate::security_certificatetransparency::schema::PAYLOAD);
+    #[cfg(feature = "security_fde_recovery_key_escrow")]
+    all.push(&crate::security_fde_recovery_key_escrow::schema::PAYLOAD);
+    #[cfg(feature = "security_fde_recovery_redirect")]
+    all.push(&crate::security_fde_recovery_redirect::schema::PAYLOAD);
+    #[cfg(feature = "security_firewall")]
+    all.push(&crate::security_firewall::schema::PAYLOAD);
+    #[cfg(feature = "security_identitypreference")]
+    all.push(&crate::security_identitypreference::schema::PAYLOAD);
+    #[cfg(feature = "security_pem")] all.push(&crate::security_pem::schema::PAYLOAD);
+    #[cfg(feature = "security_pkcs1")] all.push(&crate::security_pkcs1::schema::PAYLOAD);
+    #[cfg(feature = "security_pkcs12")]
+    all.push(&crate::security_pkcs12::schema::PAYLOAD);
+    #[cfg(feature = "security_root")] all.push(&crate::security_root::schema::PAYLOAD);
+    #[cfg(feature = "security_scep")] all.push(&crate::security_scep::schema::PAYLOAD);
+    #[cfg(feature = "security_smartcard")]
+    all.push(&crate::security_smartcard::schema::PAYLOAD);
+    #[cfg(feature = "security_wapi_identity")]
+    all.push(&crate::security_wapi_identity::schema::PAYLOAD);
+    #[cfg(feature = "servicemanagement")]
+    all.push(&crate::servicemanagement::schema::PAYLOAD);
+    #[cfg(feature = "setup_assistant_managed")]
+    all.push(&crate::setup_assistant_managed::schema::PAYLOAD);
+    #[cfg(feature = "share_kit_helper")]
+    all.push(&crate::share_kit_helper::schema::PAYLOAD);
+    #[cfg(feature = "shareddeviceconfiguration")]
+    all.push(&crate::shareddeviceconfiguration::schema::PAYLOAD);
+    #[cfg(feature = "software_update")]
+    all.push(&crate::software_update::schema::PAYLOAD);
+    #[cfg(feature = "sso")] all.push(&crate::sso::schema::PAYLOAD);
+    #[cfg(feature = "subscribedcalendar_account")]
+    all.push(&crate::subscribedcalendar_account::schema::PAYLOAD);
+    #[cfg(feature = "syspolicy_kernel_extension_policy")]
+    all.push(&crate::syspolicy_kernel_extension_policy::schema::PAYLOAD);
+    #[cfg(feature = "system_configuration")]
+    all.push(&crate::system_configuration::schema::PAYLOAD);
+    #[cfg(feature = "system_extension_policy")]
+    all.push(&crate::system_extension_policy::schema::PAYLOAD);
+    #[cfg(feature = "system_logging")] all.push(&crate::system_logging::schema::PAYLOAD);
+    #[cfg(feature = "systemmigration")]
+    all.push(&crate::systemmigration::schema::PAYLOAD);
+    #[cfg(feature = "systempolicy_control")]
+    all.push(&crate::systempolicy_control::schema::PAYLOAD);
+    #[cfg(feature = "systempolicy_managed")]
+    all.push(&crate::systempolicy_managed::schema::PAYLOAD);
+    #[cfg(feature = "systempolicy_rule")]
+    all.push(&crate::systempolicy_rule::schema::PAYLOAD);
+    #[cfg(feature = "systempreferences")]
+    all.push(&crate::systempreferences::schema::PAYLOAD);
+    #[cfg(feature = "systemuiserver")] all.push(&crate::systemuiserver::schema::PAYLOAD);
+    #[cfg(feature = "tcc_configuration_profile_policy")]
+    all.push(&crate::tcc_configuration_profile_policy::schema::PAYLOAD);
+    #[cfg(feature = "thirdactiveethernet_managed")]
+    all.push(&crate::thirdactiveethernet_managed::schema::PAYLOAD);
+    #[cfg(feature = "thirdethernet_managed")]
+    all.push(&crate::thirdethernet_managed::schema::PAYLOAD);
+    #[cfg(feature = "tvremote")] all.push(&crate::tvremote::schema::PAYLOAD);
+    #[cfg(feature = "universalaccess")]
+    all.push(&crate::universalaccess::schema::PAYLOAD);
+    #[cfg(feature = "vpn_managed")] all.push(&crate::vpn_managed::schema::PAYLOAD);
+    #[cfg(feature = "vpn_managed_applayer")]
+    all.push(&crate::vpn_managed_applayer::schema::PAYLOAD);
+    #[cfg(feature = "vpn_managed_appmapping")]
+    all.push(&crate::vpn_managed_appmapping::schema::PAYLOAD);
+    #[cfg(feature = "web_clip_managed")]
+    all.push(&crate::web_clip_managed::schema::PAYLOAD);
+    #[cfg(feature = "webcontent_filter")]
+    all.push(&crate::webcontent_filter::schema::PAYLOAD);
+    #[cfg(feature = "wifi_managed")] all.push(&crate::wifi_managed::schema::PAYLOAD);
+    #[cfg(feature = "xsan")] all.push(&crate::xsan::schema::PAYLOAD);
+    #[cfg(feature = "xsan_preferences")]
+    all.push(&crate::xsan_preferences::schema::PAYLOAD);
+    all
+}
+
 /// The Cargo feature that builds a payload type this crate knows.
 pub fn feature_for(payload_type: &str) -> Option<&'static str> {
     match payload_type {

@@ -17,6 +17,33 @@ pub struct PayloadSchema {
     pub root: &'static DictSchema,
 }
 
+impl PayloadSchema {
+    /// Every cross-field rule of the payload, with the key path of the
+    /// dictionary it applies to (empty: the payload's). A dictionary reached
+    /// on several paths, or inside itself, is visited once, on the first.
+    pub fn rules(&self) -> Vec<(Vec<&'static str>, &'static Rule)> {
+        let mut found = Vec::new();
+        let mut seen: Vec<&'static DictSchema> = Vec::new();
+        let mut pending: Vec<(Vec<&'static str>, &'static DictSchema)> =
+            vec![(Vec::new(), self.root)];
+        while let Some((path, dict)) = pending.pop() {
+            if seen.iter().any(|known| std::ptr::eq(*known, dict)) {
+                continue;
+            }
+            seen.push(dict);
+            found.extend(dict.rules.iter().map(|rule| (path.clone(), rule)));
+            for key in dict.keys.iter().rev() {
+                if let Some(inner) = key.value.innermost_dict() {
+                    let mut inner_path = path.clone();
+                    inner_path.push(key.key);
+                    pending.push((inner_path, inner));
+                }
+            }
+        }
+        found
+    }
+}
+
 /// A dictionary with named keys, and the rules that relate them.
 #[derive(Debug)]
 pub struct DictSchema {
@@ -189,6 +216,17 @@ pub enum ValueKind {
     /// A dictionary whose schema the sibling key named here gives: a
     /// declaration's `Payload`, whose schema its `Type` names.
     TypedBy(&'static str),
+}
+
+impl ValueSchema {
+    /// The dictionary the value holds, through arrays and maps.
+    pub fn innermost_dict(&self) -> Option<&'static DictSchema> {
+        match self.kind {
+            ValueKind::Dict(dict) => Some(dict),
+            ValueKind::Array(item) | ValueKind::Map(item) => item.innermost_dict(),
+            _ => None,
+        }
+    }
 }
 
 impl ValueKind {

@@ -78,8 +78,8 @@ pub fn cargo_features(ir: &Ir) -> String {
 }
 
 /// The catalogue of the types `modules` describe (payloads or
-/// declarations, named by each module's `constant`): `schema_for` (the
-/// types this build has), `feature_for` (every type, and the feature that
+/// declarations, named by each module's `constant`): `schema_for` and
+/// `schemas` (the types this build has), `feature_for` (every type, and the feature that
 /// builds it) and `LOOKUP`, which readers and validators take.
 pub fn catalogue(modules: &[&Module], constant: &str, noun: &str) -> TokenStream {
     let constant = format_ident!("{constant}");
@@ -94,6 +94,13 @@ pub fn catalogue(modules: &[&Module], constant: &str, noun: &str) -> TokenStream
         let type_name = &module.payload_type;
         Some(quote!(#type_name => Some(#feature)))
     });
+    let pushes = modules.iter().map(|module| {
+        let module_name = ident(&module.name);
+        let cfg = cfg(module);
+        quote!(#cfg all.push(&crate::#module_name::schema::PAYLOAD);)
+    });
+    let all_doc =
+        format!(" The schema tables of every {noun} type this build has, in module order.");
     let schema_doc = format!(" The schema tables of a {noun} type this build has.");
     let feature_doc = format!(" The Cargo feature that builds a {noun} type this crate knows.");
     let lookup_doc = format!(" Where readers and validators find {noun} schemas.");
@@ -105,6 +112,16 @@ pub fn catalogue(modules: &[&Module], constant: &str, noun: &str) -> TokenStream
                     #(#schema_arms,)*
                     _ => None,
                 }
+            }
+        },
+        quote! {
+            #[doc = #all_doc]
+            #[allow(clippy::vec_init_then_push)]
+            pub fn schemas() -> Vec<&'static crate::runtime::schema::PayloadSchema> {
+                #[allow(unused_mut)]
+                let mut all = Vec::new();
+                #(#pushes)*
+                all
             }
         },
         quote! {
