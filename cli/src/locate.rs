@@ -359,7 +359,7 @@ fn hint(text: &str, offset: Option<usize>, element: Option<&str>) -> Option<Stri
     None
 }
 
-/// The text of the <data> element around `offset`.
+/// The text of the `<data>` element around `offset`.
 fn data_content(text: &str, offset: usize) -> Option<&str> {
     let open = text.get(..offset.min(text.len()))?.rfind("<data>")? + "<data>".len();
     let close = text[open..]
