@@ -6,6 +6,8 @@
 //! - [`snapshots`]: the emitted files for a fixture schema, determinism and
 //!   freshness of `generated/`;
 //! - [`corpus`]: Apple's published corpora generate, build and document;
+//! - [`downstream`]: a program that depends on the generated crate compiles
+//!   and runs unchanged against the crates of two Apple releases;
 //! - [`facts`]: rustdoc, Markdown and JSON Schema say the same about a key;
 //! - [`transcription`] and [`meta_schema`]: `schema/` against Apple's page and
 //!   format; [`own_words`]: the project's prose is not Apple's;
@@ -17,6 +19,7 @@
 mod architecture;
 mod bad_schemas;
 mod corpus;
+mod downstream;
 mod facts;
 mod instances;
 mod io;
