@@ -6,7 +6,7 @@
 //!
 //! It uses the generated crate only as code outside this repository can:
 //! `new` with the required keys named, optional keys set as public fields,
-//! wildcard arms on every generated enum, fields read back. Run it with the
+//! a wildcard arm in every match on a generated enum, fields read back. Run it with the
 //! folder that holds `root-ca.der`, `client.p12` and `client.p12.password`
 //! (`tests/profiles/certs/`); it prints a line per payload and fails, with
 //! the reason, if anything is not as written.
