@@ -3,8 +3,7 @@
 //! and each release of Apple's published YAML in `../shared`, whole (profile
 //! payloads and declarations) and with no overlay.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use mobileconfig_codegen::emit::rust::features;
 use mobileconfig_codegen::load::read_sources;
@@ -14,14 +13,8 @@ use mobileconfig_tests::{fixture_dir, require_apple_corpus, workspace_root};
 
 /// Runs cargo with `args` on the crate at `manifest`, in the target folder
 /// every generated crate shares (so the dependencies build once).
-fn cargo(args: &[&str], manifest: &Path, target: &Path) {
-    let status = Command::new(env!("CARGO"))
-        .args(args)
-        .args(["--quiet", "--offline", "--manifest-path"])
-        .arg(manifest)
-        .env("CARGO_TARGET_DIR", target.join("generated-crates-target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env("RUSTDOCFLAGS", "-D warnings")
+fn cargo(args: &[&str], manifest: &Path) {
+    let status = mobileconfig_tests::cargo_on_generated(args, manifest)
         .status()
         .expect("run cargo");
     assert!(
@@ -43,10 +36,9 @@ struct Crate {
 /// documents it, and checks its JSON Schemas and reference pages.
 fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
     let root = workspace_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let out = target.join("generated-crates").join(name);
+    let out = mobileconfig_tests::target_dir()
+        .join("generated-crates")
+        .join(name);
     let _ = std::fs::remove_dir_all(&out);
     let sources = read_sources(schema, None, published).unwrap_or_else(|error| panic!("{error}"));
     let runtime = std::fs::canonicalize(root.join("runtime")).expect("runtime crate");
@@ -57,18 +49,14 @@ fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
     sync(&out, &files, Mode::Write).expect("write the generated crate");
     let manifest = out.join("Cargo.toml");
     // Every module, whatever its feature.
-    cargo(&["build", "--all-features"], &manifest, &target);
-    cargo(
-        &["clippy", "--all-targets", "--all-features"],
-        &manifest,
-        &target,
-    );
+    cargo(&["build", "--all-features"], &manifest);
+    cargo(&["clippy", "--all-targets", "--all-features"], &manifest);
     // Every description must survive rustdoc: no bare URLs, no stray HTML,
     // no broken links.
-    cargo(&["doc", "--no-deps", "--all-features"], &manifest, &target);
+    cargo(&["doc", "--no-deps", "--all-features"], &manifest);
     // The features cut cleanly: nothing but the profile and the envelope,
     // and one payload alone, build without a warning.
-    cargo(&["check", "--no-default-features"], &manifest, &target);
+    cargo(&["check", "--no-default-features"], &manifest);
     if let Some(one) = mobileconfig_tests::compiled(&sources)
         .modules
         .iter()
@@ -77,7 +65,6 @@ fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
         cargo(
             &["check", "--no-default-features", "--features", &one],
             &manifest,
-            &target,
         );
     }
     // The JSON Schemas are valid draft 2020-12 and compile.

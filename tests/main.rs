@@ -7,6 +7,8 @@
 //!   freshness of `generated/`;
 //! - [`corpus`]: Apple's published corpora generate, build and document;
 //! - [`diff`]: the change log between two schemas and its semver table;
+//! - [`downstream`]: a program that depends on the generated crate compiles
+//!   and runs unchanged against the crates of two Apple releases;
 //! - [`facts`]: rustdoc, Markdown and JSON Schema say the same about a key;
 //! - [`transcription`] and [`meta_schema`]: `schema/` against Apple's page and
 //!   format; [`own_words`]: the project's prose is not Apple's;
@@ -19,6 +21,7 @@ mod architecture;
 mod bad_schemas;
 mod corpus;
 mod diff;
+mod downstream;
 mod facts;
 mod instances;
 mod io;

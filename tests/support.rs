@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use mobileconfig_codegen::ir::Ir;
 use mobileconfig_codegen::load::Origin;
@@ -16,6 +17,33 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// The folder cargo builds the workspace into; the tests keep the crates
+/// they generate under it.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// A cargo command (`args`) on a crate the tests generate or place, at
+/// `manifest`: offline, warnings denied, and building into the one target
+/// folder all such crates share, so that their dependencies build once
+/// whichever test comes first.
+pub fn cargo_on_generated(args: &[&str], manifest: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(args)
+        .args(["--quiet", "--offline", "--manifest-path"])
+        .arg(manifest)
+        .env(
+            "CARGO_TARGET_DIR",
+            target_dir().join("generated-crates-target"),
+        )
+        .env("RUSTFLAGS", "-D warnings")
+        .env("RUSTDOCFLAGS", "-D warnings");
+    command
 }
 
 /// A folder under `tests/fixtures`.
