@@ -32,14 +32,15 @@ struct Crate {
 }
 
 /// Generates a standalone crate from `schema` (Apple's, when `published`)
-/// into a fresh folder under the target directory, then builds, lints and
-/// documents it, and checks its JSON Schemas and reference pages.
+/// into a folder under the target directory, then builds, lints and
+/// documents it, and checks its JSON Schemas and reference pages. `sync`
+/// rewrites only the files that changed and removes those no longer
+/// generated, so an unchanged crate is not rebuilt.
 fn generate_and_build(name: &str, schema: &Path, published: bool) -> Crate {
     let root = workspace_root();
     let out = mobileconfig_tests::target_dir()
         .join("generated-crates")
         .join(name);
-    let _ = std::fs::remove_dir_all(&out);
     let sources = read_sources(schema, None, published).unwrap_or_else(|error| panic!("{error}"));
     let runtime = std::fs::canonicalize(root.join("runtime")).expect("runtime crate");
     let crate_name = format!("generated-{}", name.replace('.', "-"));
