@@ -11,6 +11,8 @@
 //!   needs; `--changelog` records it in `generated/CHANGELOG.md`;
 //! - `cargo xtask semver OLD NEW` checks that verdict against `cargo
 //!   semver-checks` on the two generated crates;
+//! - `cargo xtask bench` runs the benchmarks and prints the table of
+//!   ratios;
 //! - `cargo xtask validate FILE...` and `cargo xtask convert FILE …` run the
 //!   `mobileconfig` command-line tool (crate `cli/`), built from the
 //!   generated crate. They are separate so that `codegen` never depends on
@@ -21,6 +23,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
 mod codegen;
 mod diff;
 mod import;
@@ -31,6 +34,7 @@ usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--ove
        cargo xtask import CHECKOUT [--release NAME]
        cargo xtask diff OLD NEW [--format markdown|json] [--changelog]
        cargo xtask semver OLD NEW
+       cargo xtask bench [FILTER]
        cargo xtask validate FILE... [--platform P [--os-version X.Y]] [--format text|json]
        cargo xtask convert FILE --to xml|binary|json -o OUT
 
@@ -64,7 +68,11 @@ usage: cargo xtask codegen [--check] [--warnings] [--schema DIR --out DIR [--ove
   semver OLD NEW      generate the crate from each side, run cargo
                       semver-checks between them (install it with `cargo
                       install --locked cargo-semver-checks`), and fail if
-                      its verdict and the change log's disagree";
+                      its verdict and the change log's disagree
+
+  bench [FILTER]      run the benchmarks (bench/) and print each median
+                      beside its comparison's and their ratio; the rows also
+                      go to target/bench.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -76,6 +84,7 @@ fn main() -> ExitCode {
             import::Options::parse(&args[1..]).and_then(|options| import::run(&options))
         }
         Some("diff") => diff::Options::parse(&args[1..]).and_then(|options| diff::run(&options)),
+        Some("bench") => bench::run(&args[1..]),
         Some("semver") => {
             semver::Options::parse(&args[1..]).and_then(|options| semver::run(&options))
         }
