@@ -318,22 +318,40 @@ fn payload_of<'a>(subject: &Subject, instance: &'a mut Json) -> &'a mut Json {
 /// validates the typed value and writes it back: the findings are those of
 /// the plist, and the value written is the value read. Returns whether it
 /// decoded.
-fn round_trip(subject: &Subject, label: &str, value: &Value) -> bool {
+fn round_trip(subject: &Subject, label: &str, original: &Value) -> bool {
+    let value = original;
     // What the readers decode: values devices accept in another type are
     // brought to the schema's (with a warning each), and written so.
     let mut value = value.clone();
-    match subject.kind {
-        Kind::Payload => lenient::normalize(
-            &mobileconfig::profile::schema::PAYLOAD,
-            mobileconfig::payload::LOOKUP,
-            &mut value,
+    let (warnings, validated) = match subject.kind {
+        Kind::Payload => (
+            lenient::normalize(
+                &mobileconfig::profile::schema::PAYLOAD,
+                mobileconfig::payload::LOOKUP,
+                &mut value,
+            ),
+            mobileconfig::validate_profile(original, None),
         ),
-        Kind::Declaration => lenient::normalize(
-            &mobileconfig::declaration::schema::PAYLOAD,
-            mobileconfig::declaration::LOOKUP,
-            &mut value,
+        Kind::Declaration => (
+            lenient::normalize(
+                &mobileconfig::declaration::schema::PAYLOAD,
+                mobileconfig::declaration::LOOKUP,
+                &mut value,
+            ),
+            mobileconfig::validate_declaration(original, None),
         ),
-    }
+    };
+    // The reader warns about exactly the values the validators call
+    // leniently typed, at the same paths, in the same words.
+    let coerced: Vec<Diagnostic> = validated
+        .into_iter()
+        .filter(|finding| finding.code == "type-coerced")
+        .collect();
+    let mut sorted_warnings = warnings;
+    sorted_warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut sorted_coerced = coerced;
+    sorted_coerced.sort_by(|a, b| a.path.cmp(&b.path));
+    assert_eq!(sorted_warnings, sorted_coerced, "{label}: lenient warnings");
     let value = &value;
     let (typed, findings, written) = match subject.kind {
         Kind::Payload => {

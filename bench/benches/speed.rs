@@ -140,9 +140,12 @@ fn codegen(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("serde_yaml", "ios18.1-profiles"), |b| {
         b.iter(|| {
             for source in &sources {
-                let value: serde_yaml::Value =
-                    serde_yaml::from_str(black_box(&source.text)).expect("parses");
-                black_box(value);
+                // One file refers to itself through an anchor, which
+                // serde_yaml refuses after reading it; the time to the
+                // refusal counts.
+                let value: Result<serde_yaml::Value, _> =
+                    serde_yaml::from_str(black_box(&source.text));
+                let _ = black_box(value);
             }
         })
     });

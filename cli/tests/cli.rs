@@ -299,17 +299,22 @@ fn fixture_profiles() -> Vec<String> {
     names
 }
 
+/// The files a `--format json` run lists, in its order.
+fn listed_files(output: &Output) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["file"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[test]
 fn a_folder_is_every_profile_below_it_in_a_stable_order() {
     let output = run(&["validate", ".", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let files: Vec<&str> = json["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|file| file["file"].as_str().unwrap())
-        .collect();
+    let files = listed_files(&output);
     assert_eq!(files, fixture_profiles());
     // The same order every run, though files are checked in parallel.
     let again = run(&["validate", ".", "--format", "json"]);
@@ -327,13 +332,7 @@ fn a_folder_is_every_profile_below_it_in_a_stable_order() {
 fn a_glob_pattern_is_expanded_sorted() {
     let output = run(&["validate", "ikev2-*.mobileconfig", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let files: Vec<&str> = json["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|file| file["file"].as_str().unwrap())
-        .collect();
+    let files = listed_files(&output);
     assert_eq!(
         files,
         [

@@ -259,7 +259,31 @@ struct Walker<'a> {
     moment: SystemTime,
 }
 
-fn join(path: &str, key: &str) -> String {
+/// The warning on a value written in a type devices accept but the schema
+/// does not: the validators and the lenient reader give the same one.
+pub(crate) fn coerced(path: &str, value: &Value, kind: &ValueKind) -> Diagnostic {
+    let expected = kind.name();
+    let written = match value {
+        Value::Boolean(boolean) => format!("<{boolean}/>"),
+        Value::Real(real) => format!("<real>{real}</real>"),
+        other => type_name(other).to_owned(),
+    };
+    Diagnostic {
+        path: path.to_owned(),
+        severity: Severity::Warning,
+        code: TYPE_COERCED.to_owned(),
+        message: format!(
+            "written as {written}; the schema types it {expected}, and it is written back as \
+             {expected} (devices accept both, strict consumers such as Apple Business Manager do \
+             not)"
+        ),
+    }
+}
+
+/// The code of the warning on a leniently typed value.
+pub const TYPE_COERCED: &str = "type-coerced";
+
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
     } else {
@@ -366,23 +390,25 @@ impl<'a> Walker<'a> {
             return self.report(path, Severity::Error, "type", message);
         };
         for key in schema.keys {
-            let key_path = join(path, key.key);
+            // Paths are built only where a key is present or reported.
+            let key_path = || join(path, key.key);
             match dictionary.get(key.key) {
                 None if key.required => match key.tolerated {
                     None => {
                         let message = format!("the required key `{}` is missing", key.key);
-                        self.report(&key_path, Severity::Error, "required", message);
+                        self.report(&key_path(), Severity::Error, "required", message);
                     }
                     Some(reason) => {
                         let message = format!(
                             "`{}` is missing; Apple documents it as required, but {reason}",
                             key.key
                         );
-                        self.report(&key_path, Severity::Warning, "required", message);
+                        self.report(&key_path(), Severity::Warning, "required", message);
                     }
                 },
                 None => {}
                 Some(value) => {
+                    let key_path = key_path();
                     self.key(key, value, &key_path, inherited);
                     if let Some(contents) = key.contents {
                         let moment = self.moment;
@@ -410,7 +436,11 @@ impl<'a> Walker<'a> {
     ) {
         // A key's own `supportedOS` overrides what it inherits, per OS and
         // per field (Apple's rule), on whichever path it is reached.
-        let availability = Availability::inherit(key.availability, inherited);
+        let availability: std::borrow::Cow<'_, [Availability]> = if key.availability.is_empty() {
+            std::borrow::Cow::Borrowed(inherited)
+        } else {
+            std::borrow::Cow::Owned(Availability::inherit(key.availability, inherited))
+        };
         if let Some(target) = self.target {
             if let Some(problem) = unavailable(&availability, target, Unlisted::Inherited) {
                 let message = format!("`{}` {problem}; the device ignores it", key.key);
@@ -692,16 +722,7 @@ impl<'a> Walker<'a> {
             return true;
         }
         if schema.kind.coerce(value).is_some() {
-            let written = match value {
-                Value::Boolean(boolean) => format!("<{boolean}/>"),
-                Value::Real(real) => format!("<real>{real}</real>"),
-                other => type_name(other).to_owned(),
-            };
-            let message = format!(
-                "written as {written}; the schema types it {expected}, and it is written back as {expected} \
-                 (devices accept both, strict consumers such as Apple Business Manager do not)"
-            );
-            self.report(path, Severity::Warning, "type-coerced", message);
+            self.diagnostics.push(coerced(path, value, &schema.kind));
             return true;
         }
         let message = format!("expected {expected}, found {}", type_name(value));

@@ -1,26 +1,39 @@
 //! Lenient reading: values written in a type devices accept but the schema
-//! does not are brought to the schema's exact type. Which values qualify is
-//! defined once, by [`ValueKind::coerce`]; the validators warn about exactly
-//! these.
+//! does not are brought to the schema's exact type, each with a warning.
+//! Which values qualify is defined once, by [`ValueKind::coerce`]; the
+//! validators warn about exactly these, in the same words
+//! ([`coerced`](crate::validate::coerced)).
 
 use plist::Value;
 
+use crate::Diagnostic;
 use crate::schema::{DictSchema, PayloadSchema, ValueKind, ValueSchema};
-use crate::validate::PayloadLookup;
+use crate::validate::{PayloadLookup, coerced, join};
 
 /// Brings every leniently typed value of `profile` (whose envelope is
-/// `envelope`) to the schema's exact type, in place.
-pub fn normalize(envelope: &'static PayloadSchema, lookup: PayloadLookup, profile: &mut Value) {
-    Normalizer { lookup }.dict(envelope.root, profile);
+/// `envelope`) to the schema's exact type, in place; returns a warning for
+/// each, at its key path.
+pub fn normalize(
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+    profile: &mut Value,
+) -> Vec<Diagnostic> {
+    let mut normalizer = Normalizer {
+        lookup,
+        warnings: Vec::new(),
+    };
+    normalizer.dict(envelope.root, profile, "");
+    normalizer.warnings
 }
 
 /// Brings leniently typed values to the schema's exact types.
 struct Normalizer {
     lookup: PayloadLookup,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Normalizer {
-    fn dict(&self, schema: &'static DictSchema, value: &mut Value) {
+    fn dict(&mut self, schema: &'static DictSchema, value: &mut Value, path: &str) {
         let Value::Dictionary(dictionary) = value else {
             return;
         };
@@ -34,40 +47,43 @@ impl Normalizer {
                 _ => None,
             };
             if let Some(value) = dictionary.get_mut(key.key) {
+                // Paths are built only for the keys a profile has.
+                let key_path = join(path, key.key);
                 match typed_by {
-                    Some(schema) => self.dict(schema.root, value),
-                    None => self.value(&key.value, value),
+                    Some(schema) => self.dict(schema.root, value, &key_path),
+                    None => self.value(&key.value, value, &key_path),
                 }
             }
         }
     }
 
-    fn value(&self, schema: &'static ValueSchema, value: &mut Value) {
+    fn value(&mut self, schema: &'static ValueSchema, value: &mut Value, path: &str) {
         if let Some(exact) = schema.kind.coerce(value) {
+            self.warnings.push(coerced(path, value, &schema.kind));
             *value = exact;
             return;
         }
         match (&schema.kind, value) {
             (ValueKind::Array(item), Value::Array(items)) => {
-                for element in items {
-                    self.value(item, element);
+                for (index, element) in items.iter_mut().enumerate() {
+                    self.value(item, element, &format!("{path}[{index}]"));
                 }
             }
             (ValueKind::Map(item), Value::Dictionary(entries)) => {
-                for (_, element) in entries.iter_mut() {
-                    self.value(item, element);
+                for (key, element) in entries.iter_mut() {
+                    self.value(item, element, &join(path, key));
                 }
             }
-            (ValueKind::Dict(dict), value) => self.dict(dict, value),
+            (ValueKind::Dict(dict), value) => self.dict(dict, value, path),
             (ValueKind::Payloads, Value::Array(items)) => {
-                for item in items {
+                for (index, item) in items.iter_mut().enumerate() {
                     let schema = item
                         .as_dictionary()
                         .and_then(|dictionary| dictionary.get("PayloadType"))
                         .and_then(Value::as_string)
                         .and_then(|kind| self.lookup.schema_for(kind));
                     if let Some(schema) = schema {
-                        self.dict(schema.root, item);
+                        self.dict(schema.root, item, &format!("{path}[{index}]"));
                     }
                 }
             }

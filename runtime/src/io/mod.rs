@@ -107,8 +107,9 @@ pub fn read_profile<T: DeserializeOwned>(
     lookup: PayloadLookup,
 ) -> Result<Decoded<T>, ReadError> {
     let value = dictionary(parse(bytes)?)?;
-    let findings = validate_profile(envelope, lookup, &value, None);
-    decode_checked(value, findings, envelope, lookup)
+    decode_checked(value, envelope, lookup, |value| {
+        validate_profile(envelope, lookup, value, None)
+    })
 }
 
 /// Reads a declaration: JSON, as declarative device management carries it,
@@ -130,8 +131,9 @@ pub fn read_declaration<T: DeserializeOwned>(
         .map_err(|error| ReadError::NotAPlist(format!("not JSON: {error}")))?;
     let value = from_json(&json, envelope, lookup).map_err(ReadError::NotAPlist)?;
     let value = dictionary(value)?;
-    let findings = crate::validate::validate_payload(envelope, lookup, &value, None);
-    decode_checked(value, findings, envelope, lookup)
+    decode_checked(value, envelope, lookup, |value| {
+        crate::validate::validate_payload(envelope, lookup, value, None)
+    })
 }
 
 /// The value, if it is a dictionary.
@@ -144,27 +146,26 @@ fn dictionary(value: Value) -> Result<Value, ReadError> {
     }
 }
 
-/// Brings lenient values to the schema's types and decodes into `T`; a value
-/// that cannot be decoded is reported with the validator's key paths.
+/// Brings lenient values to the schema's types (a warning each) and decodes
+/// into `T`. The validators run only when the value does not decode, to say
+/// where and why with their key paths: reading a valid profile does not pay
+/// for a full check.
 fn decode_checked<T: DeserializeOwned>(
     mut value: Value,
-    findings: Vec<Diagnostic>,
     envelope: &'static PayloadSchema,
     lookup: PayloadLookup,
+    validate: impl FnOnce(&Value) -> Vec<Diagnostic>,
 ) -> Result<Decoded<T>, ReadError> {
-    lenient::normalize(envelope, lookup, &mut value);
+    let warnings = lenient::normalize(envelope, lookup, &mut value);
     match plist::from_value(&value) {
         Ok(decoded) => Ok(Decoded {
             value: decoded,
-            warnings: findings
-                .into_iter()
-                .filter(|diagnostic| diagnostic.code == "type-coerced")
-                .collect(),
+            warnings,
         }),
         Err(error) => {
-            // Say where, with the validator's key paths; the decoder's own
-            // message is the fallback.
-            let mut problems: Vec<Diagnostic> = findings
+            // The normalised value has the same errors as the value read
+            // (a leniently typed value is never an error).
+            let mut problems: Vec<Diagnostic> = validate(&value)
                 .into_iter()
                 .filter(|diagnostic| diagnostic.severity == Severity::Error)
                 .collect();
