@@ -28,7 +28,7 @@ pub const MAX_EXPANDED_SIZE: u64 = 8 * MAX_INPUT_BYTES as u64;
 /// Parses a profile into a value, within the size and nesting limits: an
 /// XML or binary plist, or a signed profile (a CMS envelope around one),
 /// whose signature must hold over its content. The envelope itself is
-/// dropped; [`parse_unwrapped`] keeps it.
+/// dropped; `parse_unwrapped` (with the `signed` feature) keeps it.
 pub fn parse(bytes: &[u8]) -> Result<Value, ReadError> {
     #[cfg(feature = "signed")]
     return parse_unwrapped(bytes).map(|unwrapped| unwrapped.content);

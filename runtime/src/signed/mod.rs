@@ -1,37 +1,37 @@
 //! Signed profiles: a CMS (PKCS#7) `SignedData` envelope, in DER or BER,
 //! around the XML plist, which is how most profiles reach devices.
 //!
-//! Three questions, kept apart:
+//! With the `signed` feature, three questions, kept apart:
 //!
-//! - **What is inside, and who signed?** [`open`] unwraps the envelope and
-//!   returns the content with an [`Envelope`]: the signer's certificate
+//! - **What is inside, and who signed?** `open` unwraps the envelope and
+//!   returns the content with an `Envelope`: the signer's certificate
 //!   (subject, issuer, validity), the digest and signature algorithms, the
 //!   signing time and every certificate carried. The reading functions of
-//!   [`io`](crate::io) go through it, so a signed profile reads like an
-//!   unsigned one; [`io::parse_unwrapped`](crate::io::parse_unwrapped) and
-//!   [`io::read_profile_unwrapped`](crate::io::read_profile_unwrapped) also
-//!   hand back the [`Envelope`].
+//!   `io` go through it, so a signed profile reads like an
+//!   unsigned one; `io::parse_unwrapped` and
+//!   `io::read_profile_unwrapped` also
+//!   hand back the `Envelope`.
 //! - **Does the signature hold?** Always checked while opening: over the
 //!   signed attributes, whose message digest must be the content's, or over
 //!   the content itself when there are none. RSA (PKCS#1 v1.5 and PSS) and
 //!   ECDSA (P-256, P-384) with SHA-1, SHA-256, SHA-384 or SHA-512. A
 //!   profile altered after signing, or whose signature does not verify, is
-//!   a [`SignedError`].
+//!   a `SignedError`.
 //! - **Is the signer trusted?** Only when asked, against the caller's
-//!   [`TrustAnchors`] at a given moment: [`Envelope::check_trust`]. With
-//!   no anchors the answer is [`Trust::NotChecked`]: "signature intact,
+//!   `TrustAnchors` at a given moment: `Envelope::check_trust`. With
+//!   no anchors the answer is `Trust::NotChecked`: "signature intact,
 //!   signer not checked against any trust anchor".
 //!
-//! [`sign_profile`] makes the envelope: SHA-256 unless told otherwise, the
+//! `sign_profile` makes the envelope: SHA-256 unless told otherwise, the
 //! signer's certificate and chain included, a signing time stated, with an
 //! RSA or ECDSA key from PEM or from a PKCS#12 identity
-//! ([`SigningIdentity`]).
+//! (`SigningIdentity`).
 //!
 //! Every structure is decoded and encoded by RustCrypto's crates (`cms`,
 //! `x509-cert`, `der`, `rsa`, `p256`, `p384`); the one piece written here
 //! is the `ber` module's rewriting of BER into DER, which `der` does not read.
 //! Envelopes are held to the same size limit as plists
-//! ([`MAX_INPUT_BYTES`](crate::io::MAX_INPUT_BYTES)), and damaged ones give
+//! (`MAX_INPUT_BYTES`), and damaged ones give
 //! an error naming the byte and the structure, never a panic. No private
 //! key or password appears in an error or a `Debug` output.
 
