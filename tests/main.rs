@@ -15,7 +15,8 @@
 //! - [`validation`], [`io`], [`round_trip`], [`json_schema`], [`instances`]:
 //!   the generated crate at work;
 //! - [`realworld`]: the generated crate on real profiles from public
-//!   projects.
+//!   projects;
+//! - [`signed`]: signed profiles against OpenSSL, both ways.
 
 mod architecture;
 mod bad_schemas;
@@ -30,6 +31,7 @@ mod meta_schema;
 mod own_words;
 mod realworld;
 mod round_trip;
+mod signed;
 mod snapshots;
 mod transcription;
 mod validation;

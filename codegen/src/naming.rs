@@ -64,6 +64,7 @@ const RESERVED_MODULE_NAMES: &[&str] = &[
     "profiles",
     "declarations",
     "certificates",
+    "signed",
 ];
 
 /// Methods every generated struct has; a read-only accessor must not take

@@ -15,6 +15,8 @@
 //!
 //! Each payload and each declarative configuration is a Cargo feature named as its module, so a crate that needs one payload compiles only that one. `profiles` (the default) turns on every profile payload, `declarations` every declarative configuration, `full` both. A payload whose feature is off reads as `Payload::Other`, and validation notes that it was not checked and which feature would check it.
 //!
+//! Two more features are on by default: `certificates` reads the certificates and PKCS#12 files of certificate payloads so the validators can check them, and `signed` reads signed profiles (a CMS envelope around the plist), checks their signature, and signs profiles (`runtime::signed`).
+//!
 //! | module | payload type | title | feature |
 //! |---|---|---|---|
 //! | `activation_simple` | `com.apple.activation.simple` | Activation:Simple | `activation_simple` |
@@ -676,4 +678,6 @@ pub use declaration::DeclarationPayload;
 pub use declaration::read_declaration;
 pub use declaration::validate_declaration;
 pub use payload::Payload;
+#[cfg(feature = "signed")]
+pub use profile::read_profile_unwrapped;
 pub use profile::{Profile, read_profile, validate_profile};

@@ -15,14 +15,32 @@ use crate::runtime::plist;
 /// The `PayloadType` of a profile.
 pub const PAYLOAD_TYPE: &str = "Configuration";
 
-/// Reads a `.mobileconfig` (XML or binary plist). Values written in a type
-/// devices accept but the schema does not (`<true/>` for a 0/1 integer flag,
-/// `<real>1</real>` for an integer) are read, reported in `warnings`, and
-/// written back in the schema's type.
+/// Reads a `.mobileconfig` (XML or binary plist, signed or not). Values written
+/// in a type devices accept but the schema does not (`<true/>` for a 0/1 integer
+/// flag, `<real>1</real>` for an integer) are read, reported in `warnings`, and
+/// written back in the schema's type. A signed profile's signature must hold
+/// over its content; `read_profile_unwrapped` also says who signed.
 pub fn read_profile(
     bytes: &[u8],
 ) -> Result<crate::runtime::io::Decoded<Profile>, crate::runtime::io::ReadError> {
     crate::runtime::io::read_profile(bytes, &schema::PAYLOAD, crate::payload::LOOKUP)
+}
+
+/// Reads a `.mobileconfig` as `read_profile` does, and hands back the envelope
+/// of a signed one: who signed, how, with which certificates. Whether the
+/// signer is trusted is asked of the envelope (`check_trust`).
+#[cfg(feature = "signed")]
+pub fn read_profile_unwrapped(
+    bytes: &[u8],
+) -> Result<
+    crate::runtime::signed::Unwrapped<crate::runtime::io::Decoded<Profile>>,
+    crate::runtime::io::ReadError,
+> {
+    crate::runtime::io::read_profile_unwrapped(
+        bytes,
+        &schema::PAYLOAD,
+        crate::payload::LOOKUP,
+    )
 }
 
 /// Checks a profile as read, before any decoding: every finding with its key

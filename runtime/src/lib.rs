@@ -12,7 +12,9 @@
 //!   [`format`](mod@format) (the well-known string formats) and [`pattern`] (what a
 //!   `format` pattern matches);
 //! - with the `certificates` feature, `certificate`: what the certificates
-//!   and PKCS#12 files of certificate payloads hold.
+//!   and PKCS#12 files of certificate payloads hold;
+//! - [`signed`]: signed profiles (a CMS envelope around the plist), read
+//!   and verified with the `signed` feature, which also signs them.
 //!
 //! The generated impls go through [`plist::Dictionary`] rather than
 //! `#[serde(flatten)]`: flattening buffers values in a form that loses plist
@@ -37,6 +39,7 @@ pub mod io;
 pub mod pattern;
 pub mod rules;
 pub mod schema;
+pub mod signed;
 pub mod validate;
 
 pub use dictionary::{

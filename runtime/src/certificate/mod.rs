@@ -27,6 +27,11 @@ pub use self::pkcs12::{Pkcs12Error, Pkcs12Summary, open_pkcs12};
 pub use self::x509::{
     CertificateEncoding, CertificateError, CertificateSummary, Validity, read_certificate,
 };
+#[cfg(feature = "signed")]
+pub(crate) use self::{
+    pkcs12::open_pkcs12_identity,
+    x509::{decode_pem_block, pem_blocks, read_certificates, summarise},
+};
 
 #[cfg(test)]
 mod tests;

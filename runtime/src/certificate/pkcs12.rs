@@ -20,7 +20,7 @@ use x509_cert::Certificate;
 use x509_cert::der::asn1::{AnyRef, ContextSpecific, OctetString};
 use x509_cert::der::oid::ObjectIdentifier;
 use x509_cert::der::oid::db::DB;
-use x509_cert::der::{self, Decode, ErrorKind};
+use x509_cert::der::{self, Decode, Encode, ErrorKind};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
@@ -207,20 +207,7 @@ fn malformed(what: &str, error: der::Error) -> Pkcs12Error {
 /// Without a password, only checks that the structure parses, as far as it
 /// can be read without decrypting; the summary then has `opened` false.
 pub fn open_pkcs12(bytes: &[u8], password: Option<&str>) -> Result<Pkcs12Summary, Pkcs12Error> {
-    let pfx = Pfx::from_der(bytes).map_err(|error| malformed("its outer structure", error))?;
-    match pfx.auth_safe.content_type {
-        ID_DATA => {}
-        ID_SIGNED_DATA => return Err(unsupported("integrity mode", ID_SIGNED_DATA)),
-        other => return Err(unsupported("content type", other)),
-    }
-    let authenticated = pfx
-        .auth_safe
-        .content
-        .decode_as::<OctetString>()
-        .map_err(|error| malformed("its contents", error))?;
-    let parts = Vec::<ContentInfo>::from_der(authenticated.as_bytes())
-        .map_err(|error| malformed("its list of contents", error))?;
-
+    let (parts, authenticated, mac) = structure(bytes)?;
     let Some(password) = password else {
         for part in &parts {
             match part.content_type {
@@ -235,13 +222,84 @@ pub fn open_pkcs12(bytes: &[u8], password: Option<&str>) -> Result<Pkcs12Summary
         }
         return Ok(Pkcs12Summary::default());
     };
+    Ok(contents(&parts, &authenticated, mac.as_ref(), password)?.summary())
+}
 
+/// A PKCS#12 identity, opened for signing: the private key with its
+/// certificate, and the file's other certificates. The key is wiped when
+/// dropped and has no `Debug`.
+#[cfg(feature = "signed")]
+pub(crate) struct Pkcs12Identity {
+    /// The private key as PKCS#8 DER.
+    pub key: Zeroizing<Vec<u8>>,
+    /// The certificate that goes with the key.
+    pub certificate: Certificate,
+    /// The other certificates, in the file's order (typically the chain).
+    pub others: Vec<Certificate>,
+}
+
+/// Opens a PKCS#12 file with `password` and takes out its identity: the
+/// private key and the certificate that goes with it, paired as
+/// [`Pkcs12Summary::identity`] describes.
+#[cfg(feature = "signed")]
+pub(crate) fn open_pkcs12_identity(
+    bytes: &[u8],
+    password: &str,
+) -> Result<Pkcs12Identity, Pkcs12Error> {
+    let (parts, authenticated, mac) = structure(bytes)?;
+    let mut found = contents(&parts, &authenticated, mac.as_ref(), password)?;
+    if found.keys.is_empty() {
+        return Err(Pkcs12Error::NoPrivateKey);
+    }
+    let (key, certificate) = found.identity().ok_or(Pkcs12Error::NoCertificateForKey)?;
+    let key = std::mem::take(&mut found.keys[key].1);
+    let certificate = found.certificates.remove(certificate).2;
+    Ok(Pkcs12Identity {
+        key,
+        certificate,
+        others: found
+            .certificates
+            .into_iter()
+            .map(|(_, _, certificate)| certificate)
+            .collect(),
+    })
+}
+
+/// The parts of a PKCS#12 file, the bytes its integrity check covers and
+/// the check itself.
+fn structure(
+    bytes: &[u8],
+) -> Result<(Vec<ContentInfo>, OctetString, Option<MacData>), Pkcs12Error> {
+    let pfx = Pfx::from_der(bytes).map_err(|error| malformed("its outer structure", error))?;
+    match pfx.auth_safe.content_type {
+        ID_DATA => {}
+        ID_SIGNED_DATA => return Err(unsupported("integrity mode", ID_SIGNED_DATA)),
+        other => return Err(unsupported("content type", other)),
+    }
+    let authenticated = pfx
+        .auth_safe
+        .content
+        .decode_as::<OctetString>()
+        .map_err(|error| malformed("its contents", error))?;
+    let parts = Vec::<ContentInfo>::from_der(authenticated.as_bytes())
+        .map_err(|error| malformed("its list of contents", error))?;
+    Ok((parts, authenticated, pfx.mac_data))
+}
+
+/// Checks the integrity with `password`, decrypts every part and reads
+/// its bags.
+fn contents(
+    parts: &[ContentInfo],
+    authenticated: &OctetString,
+    mac: Option<&MacData>,
+    password: &str,
+) -> Result<Found, Pkcs12Error> {
     let mut opener = Opener::new(password);
-    if let Some(mac) = &pfx.mac_data {
+    if let Some(mac) = mac {
         opener.check_mac(mac, authenticated.as_bytes())?;
     }
     let mut found = Found::default();
-    for part in &parts {
+    for part in parts {
         match part.content_type {
             ID_DATA => {
                 let bags = plain_bags(part)?;
@@ -256,7 +314,7 @@ pub fn open_pkcs12(bytes: &[u8], password: Option<&str>) -> Result<Pkcs12Summary
             other => return Err(unsupported("content type", other)),
         }
     }
-    Ok(found.summary())
+    Ok(found)
 }
 
 /// The bags of an unencrypted part.
@@ -285,41 +343,56 @@ fn encrypted_content(
     Ok((info.content_enc_alg, ciphertext))
 }
 
+/// A bag's `localKeyId` attribute, which pairs a key with its certificate.
+type KeyId = Option<Vec<u8>>;
+
 /// What the bags held, before keys and certificates are paired.
 #[derive(Default)]
 struct Found {
-    /// The `localKeyId` of each private key.
-    keys: Vec<Option<Vec<u8>>>,
+    /// Each private key (PKCS#8 DER, wiped when dropped) with its
+    /// `localKeyId`.
+    keys: Vec<(KeyId, Zeroizing<Vec<u8>>)>,
     /// Each X.509 certificate with its `localKeyId`.
-    certificates: Vec<(Option<Vec<u8>>, CertificateSummary)>,
+    certificates: Vec<(KeyId, CertificateSummary, Certificate)>,
 }
 
 impl Found {
-    fn summary(self) -> Pkcs12Summary {
-        let by_key_id = self.keys.iter().flatten().find_map(|key_id| {
+    /// Which key and which certificate form the identity: the pair with the
+    /// same `localKeyId` or, when nothing has one, the only key with the only
+    /// end-entity certificate.
+    fn identity(&self) -> Option<(usize, usize)> {
+        let by_key_id = self.keys.iter().enumerate().find_map(|(key, (key_id, _))| {
+            let key_id = key_id.as_ref()?;
             self.certificates
                 .iter()
-                .find(|(id, _)| id.as_ref() == Some(key_id))
-                .map(|(_, certificate)| certificate)
+                .position(|(id, _, _)| id.as_ref() == Some(key_id))
+                .map(|certificate| (key, certificate))
         });
-        let identity = by_key_id.or_else(|| {
-            let no_key_ids = self.keys.iter().all(Option::is_none)
-                && self.certificates.iter().all(|(id, _)| id.is_none());
+        by_key_id.or_else(|| {
+            let no_key_ids = self.keys.iter().all(|(id, _)| id.is_none())
+                && self.certificates.iter().all(|(id, _, _)| id.is_none());
             let mut end_entities = self
                 .certificates
                 .iter()
-                .map(|(_, certificate)| certificate)
-                .filter(|certificate| !certificate.is_ca);
+                .enumerate()
+                .filter(|(_, (_, summary, _))| !summary.is_ca)
+                .map(|(index, _)| index);
             match (no_key_ids && self.keys.len() == 1, end_entities.next()) {
-                (true, Some(only)) if end_entities.next().is_none() => Some(only),
+                (true, Some(only)) if end_entities.next().is_none() => Some((0, only)),
                 _ => None,
             }
-        });
+        })
+    }
+
+    fn summary(self) -> Pkcs12Summary {
+        let identity = self
+            .identity()
+            .map(|(_, certificate)| self.certificates[certificate].1.clone());
         Pkcs12Summary {
             opened: true,
             has_private_key: !self.keys.is_empty(),
             certificates: self.certificates.len(),
-            identity: identity.cloned(),
+            identity,
         }
     }
 }
@@ -533,9 +606,13 @@ impl Opener {
         for bag in bags {
             match bag.bag_id {
                 pkcs12::PKCS_12_KEY_BAG_OID => {
-                    ContextSpecific::<pkcs8::PrivateKeyInfo<'_>>::from_der(&bag.bag_value)
-                        .map_err(|error| malformed("an unencrypted private key", error))?;
-                    found.keys.push(local_key_id(bag));
+                    let key =
+                        ContextSpecific::<pkcs8::PrivateKeyInfo<'_>>::from_der(&bag.bag_value)
+                            .map_err(|error| malformed("an unencrypted private key", error))?
+                            .value
+                            .to_der()
+                            .map_err(|error| malformed("an unencrypted private key", error))?;
+                    found.keys.push((local_key_id(bag), Zeroizing::new(key)));
                 }
                 pkcs12::PKCS_12_PKCS8_KEY_BAG_OID => {
                     let shrouded =
@@ -547,7 +624,7 @@ impl Opener {
                         shrouded.encrypted_data.as_bytes(),
                     )?;
                     pkcs8::PrivateKeyInfo::from_der(&plain).map_err(|_| self.undecipherable())?;
-                    found.keys.push(local_key_id(bag));
+                    found.keys.push((local_key_id(bag), plain));
                 }
                 pkcs12::PKCS_12_CERT_BAG_OID => {
                     let certificate = ContextSpecific::<CertBag>::from_der(&bag.bag_value)
@@ -563,7 +640,9 @@ impl Opener {
                     )?;
                     let summary = summarise(&parsed, CertificateEncoding::Der, 1)
                         .map_err(Pkcs12Error::Certificate)?;
-                    found.certificates.push((local_key_id(bag), summary));
+                    found
+                        .certificates
+                        .push((local_key_id(bag), summary, parsed));
                 }
                 pkcs12::PKCS_12_SAFE_CONTENTS_BAG_OID => {
                     if depth >= MAX_NESTING {

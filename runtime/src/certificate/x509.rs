@@ -186,6 +186,49 @@ pub fn read_certificate(bytes: &[u8]) -> Result<CertificateSummary, CertificateE
     summarise(&certificate, CertificateEncoding::Der, 1)
 }
 
+/// Reads every certificate in `bytes`: one DER certificate, or each
+/// `CERTIFICATE` block of PEM text (other blocks, such as keys, are
+/// skipped), in order.
+#[cfg(feature = "signed")]
+pub(crate) fn read_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, CertificateError> {
+    if bytes.trim_ascii().is_empty() {
+        return Err(CertificateError::Empty);
+    }
+    if bytes.first() == Some(&0x30)
+        && let Ok(certificate) = Certificate::from_der(bytes)
+    {
+        return Ok(vec![certificate]);
+    }
+    if find(bytes, PEM_BEGIN).is_none() {
+        if is_base64_text(bytes) {
+            return Err(CertificateError::Base64Text);
+        }
+        let certificate = Certificate::from_der(bytes)
+            .map_err(|error| CertificateError::NotX509(describe(error)))?;
+        return Ok(vec![certificate]);
+    }
+    let mut labels = Vec::new();
+    let mut certificates = Vec::new();
+    for block in pem_blocks(bytes) {
+        match der::pem::decode_label(block) {
+            Ok(CERTIFICATE_LABEL) => {
+                let der = decode_pem_block(block)
+                    .map_err(|error| CertificateError::BadPem(error.to_string()))?;
+                certificates.push(
+                    Certificate::from_der(&der)
+                        .map_err(|error| CertificateError::NotX509(describe(error)))?,
+                );
+            }
+            Ok(label) => labels.push(label.to_owned()),
+            Err(error) => labels.push(format!("a block that does not decode ({error})")),
+        }
+    }
+    if certificates.is_empty() {
+        return Err(CertificateError::NoCertificateBlock(labels));
+    }
+    Ok(certificates)
+}
+
 fn read_pem(text: &[u8]) -> Result<CertificateSummary, CertificateError> {
     let mut labels = Vec::new();
     let mut certificates = Vec::new();
@@ -210,7 +253,7 @@ fn read_pem(text: &[u8]) -> Result<CertificateSummary, CertificateError> {
 /// its `-----END …-----`, for `pem-rfc7468` to decode one at a time (it
 /// reads a single block). A block with no end runs to the end of the text,
 /// so that the decoder reports it.
-fn pem_blocks(text: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn pem_blocks(text: &[u8]) -> Vec<&[u8]> {
     let mut blocks = Vec::new();
     let mut rest = text;
     while let Some(start) = find(rest, PEM_BEGIN) {
@@ -231,7 +274,7 @@ fn pem_blocks(text: &[u8]) -> Vec<&[u8]> {
 /// Decodes one PEM block. RFC 7468 wraps lines at 64 columns, which the
 /// decoder expects; blocks wrapped at another width (76, as MIME tools do,
 /// or not at all) are decoded again at the width of their first line.
-fn decode_pem_block(block: &[u8]) -> Result<Vec<u8>, der::pem::Error> {
+pub(crate) fn decode_pem_block(block: &[u8]) -> Result<Vec<u8>, der::pem::Error> {
     let error = match der::pem::decode_vec(block) {
         Ok((_, der)) => return Ok(der),
         Err(error) => error,
@@ -273,7 +316,7 @@ fn is_base64_text(bytes: &[u8]) -> bool {
         })
 }
 
-pub(super) fn summarise(
+pub(crate) fn summarise(
     certificate: &Certificate,
     encoding: CertificateEncoding,
     count: usize,

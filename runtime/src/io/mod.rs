@@ -26,6 +26,8 @@ pub mod parse;
 pub mod write;
 
 pub use json::{from_json, to_json};
+#[cfg(feature = "signed")]
+pub use parse::parse_unwrapped;
 pub use parse::{MAX_EXPANDED_SIZE, MAX_INPUT_BYTES, MAX_NESTING, parse};
 pub use write::{OutputFormat, write};
 
@@ -52,6 +54,9 @@ pub enum ReadError {
     /// The plist is a dictionary but its values do not fit the schema's
     /// types; each problem with its key path.
     Invalid(Vec<Diagnostic>),
+    /// A signed profile whose envelope does not read, or whose signature
+    /// does not hold over its content.
+    Signed(crate::signed::SignedError),
 }
 
 impl fmt::Display for ReadError {
@@ -78,6 +83,7 @@ impl fmt::Display for ReadError {
             ReadError::NotADictionary { found } => {
                 write!(f, "a profile is a <dictionary>, this file holds {found}")
             }
+            ReadError::Signed(error) => write!(f, "{error}"),
             ReadError::Invalid(diagnostics) => {
                 write!(f, "the values do not fit the schema's types:")?;
                 for diagnostic in diagnostics {
@@ -109,6 +115,24 @@ pub fn read_profile<T: DeserializeOwned>(
     let value = dictionary(parse(bytes)?)?;
     decode_checked(value, envelope, lookup, |value| {
         validate_profile(envelope, lookup, value, None)
+    })
+}
+
+/// Reads a profile as [`read_profile`] does, and hands back the envelope
+/// of a signed one (see [`parse_unwrapped`]).
+#[cfg(feature = "signed")]
+pub fn read_profile_unwrapped<T: DeserializeOwned>(
+    bytes: &[u8],
+    envelope: &'static PayloadSchema,
+    lookup: PayloadLookup,
+) -> Result<crate::signed::Unwrapped<Decoded<T>>, ReadError> {
+    let unwrapped = parse_unwrapped(bytes)?;
+    let value = dictionary(unwrapped.content)?;
+    Ok(crate::signed::Unwrapped {
+        content: decode_checked(value, envelope, lookup, |value| {
+            validate_profile(envelope, lookup, value, None)
+        })?,
+        envelope: unwrapped.envelope,
     })
 }
 

@@ -25,15 +25,65 @@ pub const MAX_NESTING: usize = 128;
 /// million times for 60 TB.
 pub const MAX_EXPANDED_SIZE: u64 = 8 * MAX_INPUT_BYTES as u64;
 
-/// Parses XML or binary plist bytes into a value, within the size and
-/// nesting limits.
+/// Parses a profile into a value, within the size and nesting limits: an
+/// XML or binary plist, or a signed profile (a CMS envelope around one),
+/// whose signature must hold over its content. The envelope itself is
+/// dropped; `parse_unwrapped` (with the `signed` feature) keeps it.
 pub fn parse(bytes: &[u8]) -> Result<Value, ReadError> {
+    #[cfg(feature = "signed")]
+    return parse_unwrapped(bytes).map(|unwrapped| unwrapped.content);
+    #[cfg(not(feature = "signed"))]
+    {
+        check_size(bytes)?;
+        if crate::signed::is_envelope(bytes) {
+            return Err(ReadError::Signed(crate::signed::SignedError::NotBuilt));
+        }
+        parse_plist(bytes)
+    }
+}
+
+/// Parses a profile, signed or not, as [`parse`] does, and hands back the
+/// envelope of a signed one: who signed and how. The signature has been
+/// checked over the content; whether the signer is trusted is asked of the
+/// envelope ([`Envelope::check_trust`](crate::signed::Envelope::check_trust)).
+#[cfg(feature = "signed")]
+pub fn parse_unwrapped(bytes: &[u8]) -> Result<crate::signed::Unwrapped<Value>, ReadError> {
+    use crate::signed::{SignedError, Unwrapped, is_envelope, open};
+    check_size(bytes)?;
+    if !is_envelope(bytes) {
+        return Ok(Unwrapped {
+            content: parse_plist(bytes)?,
+            envelope: None,
+        });
+    }
+    let opened = open(bytes).map_err(ReadError::Signed)?;
+    if is_envelope(&opened.content) {
+        return Err(ReadError::Signed(SignedError::Nested));
+    }
+    let content = parse_plist(&opened.content).map_err(|error| match error {
+        ReadError::NotAPlist(reason) => {
+            ReadError::NotAPlist(format!("the signed content: {reason}"))
+        }
+        other => other,
+    })?;
+    Ok(Unwrapped {
+        content,
+        envelope: Some(opened.envelope),
+    })
+}
+
+fn check_size(bytes: &[u8]) -> Result<(), ReadError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ReadError::TooLarge {
             size: bytes.len(),
             limit: MAX_INPUT_BYTES,
         });
     }
+    Ok(())
+}
+
+/// Parses XML or binary plist bytes, whose size has been checked.
+fn parse_plist(bytes: &[u8]) -> Result<Value, ReadError> {
     // Measure the nesting (and, for binary plists, the expanded size) before
     // building anything.
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

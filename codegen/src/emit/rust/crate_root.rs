@@ -52,6 +52,15 @@ pub fn lib_rs(ir: &Ir, release: &Release) -> TokenStream {
         full = features::FULL,
     ));
     lines.push(String::new());
+    lines.push(format!(
+        "Two more features are on by default: `{certificates}` reads the certificates and \
+         PKCS#12 files of certificate payloads so the validators can check them, and \
+         `{signed}` reads signed profiles (a CMS envelope around the plist), checks their \
+         signature, and signs profiles (`runtime::signed`).",
+        certificates = features::CERTIFICATES,
+        signed = features::SIGNED,
+    ));
+    lines.push(String::new());
     lines.push("| module | payload type | title | feature |".to_owned());
     lines.push("|---|---|---|---|".to_owned());
     for module in &ir.modules {
@@ -79,7 +88,13 @@ pub fn lib_rs(ir: &Ir, release: &Release) -> TokenStream {
     let profile = ir.profile().map(|module| {
         let module_name = ident(&module.name);
         let root = ident(&module.root_type().name);
-        quote!(pub use #module_name::{#root, read_profile, validate_profile};)
+        let signed = features::SIGNED;
+        // In the order `cargo fmt` sorts them.
+        quote! {
+            #[cfg(feature = #signed)]
+            pub use #module_name::read_profile_unwrapped;
+            pub use #module_name::{#root, read_profile, validate_profile};
+        }
     });
     let declaration = ir.declaration_envelope().map(|module| {
         let module_name = ident(&module.name);

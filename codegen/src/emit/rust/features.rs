@@ -19,7 +19,11 @@ pub const DECLARATIONS: &str = "declarations";
 pub const FULL: &str = "full";
 /// Reads the certificates and PKCS#12 files of certificate payloads, so the
 /// validators can check them (the runtime's feature of the same name).
-const CERTIFICATES: &str = "certificates";
+pub const CERTIFICATES: &str = "certificates";
+/// Reads, verifies and writes signed profiles (the runtime's feature of the
+/// same name), which needs the certificates read; on by default, since most
+/// profiles that reach devices are signed.
+pub const SIGNED: &str = "signed";
 
 /// The feature that builds `module`, if it is optional.
 pub fn feature(module: &Module) -> Option<&str> {
@@ -60,12 +64,17 @@ pub fn cargo_features(ir: &Ir) -> String {
         format!("[\n{lines}]")
     };
     let mut out = String::from("[features]\n");
-    out.push_str(&format!("default = [\"{PROFILES}\", \"{CERTIFICATES}\"]\n"));
     out.push_str(&format!(
-        "{FULL} = [\"{PROFILES}\", \"{DECLARATIONS}\", \"{CERTIFICATES}\"]\n"
+        "default = [\"{PROFILES}\", \"{CERTIFICATES}\", \"{SIGNED}\"]\n"
+    ));
+    out.push_str(&format!(
+        "{FULL} = [\"{PROFILES}\", \"{DECLARATIONS}\", \"{CERTIFICATES}\", \"{SIGNED}\"]\n"
     ));
     out.push_str(&format!(
         "{CERTIFICATES} = [\"mobileconfig-runtime/{CERTIFICATES}\"]\n"
+    ));
+    out.push_str(&format!(
+        "{SIGNED} = [\"{CERTIFICATES}\", \"mobileconfig-runtime/{SIGNED}\"]\n"
     ));
     out.push_str(&format!("{PROFILES} = {}\n", list(&profiles)));
     out.push_str(&format!("{DECLARATIONS} = {}\n", list(&declarations)));

@@ -228,19 +228,40 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
     ])
 }
 
-/// `read_profile` and `validate_profile`, in the profile module.
+/// `read_profile`, `read_profile_unwrapped` and `validate_profile`, in the
+/// profile module.
 fn profile_functions(module: &Module) -> TokenStream {
     let root = ident(&module.root_type().name);
+    let signed = features::SIGNED;
     separated([
         quote! {
-            /// Reads a `.mobileconfig` (XML or binary plist). Values written in a type
-            /// devices accept but the schema does not (`<true/>` for a 0/1 integer flag,
-            /// `<real>1</real>` for an integer) are read, reported in `warnings`, and
-            /// written back in the schema's type.
+            /// Reads a `.mobileconfig` (XML or binary plist, signed or not). Values written
+            /// in a type devices accept but the schema does not (`<true/>` for a 0/1 integer
+            /// flag, `<real>1</real>` for an integer) are read, reported in `warnings`, and
+            /// written back in the schema's type. A signed profile's signature must hold
+            /// over its content; `read_profile_unwrapped` also says who signed.
             pub fn read_profile(
                 bytes: &[u8],
             ) -> Result<crate::runtime::io::Decoded<#root>, crate::runtime::io::ReadError> {
                 crate::runtime::io::read_profile(bytes, &schema::PAYLOAD, crate::payload::LOOKUP)
+            }
+        },
+        quote! {
+            /// Reads a `.mobileconfig` as `read_profile` does, and hands back the envelope
+            /// of a signed one: who signed, how, with which certificates. Whether the
+            /// signer is trusted is asked of the envelope (`check_trust`).
+            #[cfg(feature = #signed)]
+            pub fn read_profile_unwrapped(
+                bytes: &[u8],
+            ) -> Result<
+                crate::runtime::signed::Unwrapped<crate::runtime::io::Decoded<#root>>,
+                crate::runtime::io::ReadError,
+            > {
+                crate::runtime::io::read_profile_unwrapped(
+                    bytes,
+                    &schema::PAYLOAD,
+                    crate::payload::LOOKUP,
+                )
             }
         },
         quote! {
