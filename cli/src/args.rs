@@ -8,6 +8,8 @@ use mobileconfig::runtime::Version;
 use mobileconfig::runtime::io::OutputFormat;
 use mobileconfig::runtime::schema::Platform;
 
+use crate::signing::IdentityArgs;
+
 const ABOUT: &str = "Checks and converts Apple configuration profiles (.mobileconfig)";
 
 const EXAMPLES: &str = "\
@@ -16,6 +18,8 @@ Examples:
   mobileconfig validate profiles/ --platform iOS --os-version 17.4
   mobileconfig validate profiles/ --format sarif > findings.sarif
   mobileconfig convert vpn.mobileconfig --to binary -o vpn.binary.mobileconfig
+  mobileconfig sign vpn.mobileconfig --cert signer.pem --key signer.key -o vpn.signed.mobileconfig
+  mobileconfig validate vpn.signed.mobileconfig --trust ca.pem
   mobileconfig explain vpn.ikev2.shared-secret-missing
   mobileconfig completions bash > /etc/bash_completion.d/mobileconfig
 
@@ -41,6 +45,9 @@ pub enum Command {
     /// Read a profile through the typed API and write it in another encoding.
     #[command(after_help = CONVERT_EXAMPLES)]
     Convert(ConvertArgs),
+    /// Sign a profile (a CMS envelope, as devices and MDM servers expect).
+    #[command(after_help = SIGN_EXAMPLES)]
+    Sign(SignArgs),
     /// Say what a finding code means, why it matters and how to fix it.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
@@ -61,6 +68,7 @@ Examples:
   mobileconfig validate vpn.mobileconfig --platform watchOS --os-version 10.0
   mobileconfig validate profiles/ --format github  # annotations in a GitHub workflow
   mobileconfig validate profiles/ --quiet          # the summary only
+  mobileconfig validate signed.mobileconfig --trust ca.pem --trust other-ca.pem
 
 Each finding is `path: severity[code]: message`, with the line of the profile it
 points at. Exit codes: 0 no errors (warnings and notes allowed), 1 errors found,
@@ -69,7 +77,23 @@ points at. Exit codes: 0 no errors (warnings and notes allowed), 1 errors found,
 const CONVERT_EXAMPLES: &str = "\
 Examples:
   mobileconfig convert vpn.mobileconfig --to binary -o vpn.plist
-  mobileconfig convert vpn.plist --to json -o vpn.json";
+  mobileconfig convert vpn.plist --to json -o vpn.json
+  mobileconfig convert signed.mobileconfig --unsigned -o plain.mobileconfig
+  mobileconfig convert signed.mobileconfig --cert signer.pem --key signer.key -o resigned.mobileconfig
+
+A signed profile is converted only with --unsigned (the signature is dropped) or
+with an identity to sign the result: its bytes change, so the old signature
+would no longer hold.";
+
+const SIGN_EXAMPLES: &str = "\
+Examples:
+  mobileconfig sign vpn.mobileconfig --cert signer.pem --key signer.key -o vpn.signed.mobileconfig
+  mobileconfig sign vpn.mobileconfig --cert signer.pem --key signer.key --chain intermediate.pem -o out
+  MC_PASSWORD=… mobileconfig sign vpn.mobileconfig --pkcs12 signer.p12 --password-env MC_PASSWORD -o out
+
+The profile is signed as XML (a binary one is converted first) with SHA-256 unless
+--digest says otherwise; the signer's certificate, the chain and the signing time
+go into the envelope. Passwords are never taken from the command line.";
 
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
@@ -101,6 +125,11 @@ pub struct ValidateArgs {
     /// Print only the summary line (text format).
     #[arg(long, short)]
     pub quiet: bool,
+    /// A certificate (PEM or DER) a signed profile's signer must lead to;
+    /// repeat for several. Without it, a signature is checked but its signer
+    /// is not.
+    #[arg(long, value_name = "CA")]
+    pub trust: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +161,23 @@ pub struct ConvertArgs {
     /// Where to write it.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+    /// Write a signed profile without its signature.
+    #[arg(long, conflicts_with_all = ["cert", "pkcs12"])]
+    pub unsigned: bool,
+    /// Sign the result with this identity.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The profile to sign (XML or binary, not already signed).
+    pub input: PathBuf,
+    /// Where to write the signed profile.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
 }
 
 #[derive(Debug, Args)]

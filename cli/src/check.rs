@@ -8,6 +8,8 @@ use mobileconfig::runtime::{Coverage, Diagnostic, Severity, Target};
 use rayon::prelude::*;
 
 use crate::locate::{ReadFailure, SourceIndex, read_failure};
+use crate::signing::signature_findings;
+use mobileconfig::runtime::signed::TrustAnchors;
 
 /// What checking one file gave.
 pub struct Checked {
@@ -38,17 +40,23 @@ impl Checked {
 }
 
 /// Checks every file, several at a time; the results keep the files' order.
-pub fn check_all(files: &[PathBuf], target: Option<&Target>) -> Vec<Checked> {
+/// A signed profile's signature is checked, and its signer against
+/// `anchors` when given.
+pub fn check_all(
+    files: &[PathBuf],
+    target: Option<&Target>,
+    anchors: Option<&TrustAnchors>,
+) -> Vec<Checked> {
     files
         .par_iter()
         .map(|path| Checked {
             path: path.clone(),
-            outcome: check_file(path, target),
+            outcome: check_file(path, target, anchors),
         })
         .collect()
 }
 
-fn check_file(path: &Path, target: Option<&Target>) -> Outcome {
+fn check_file(path: &Path, target: Option<&Target>, anchors: Option<&TrustAnchors>) -> Outcome {
     let bytes = match read_limited(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -61,8 +69,8 @@ fn check_file(path: &Path, target: Option<&Target>) -> Outcome {
             });
         }
     };
-    let value = match io::parse(&bytes) {
-        Ok(value) => value,
+    let (value, envelope) = match io::parse_unwrapped(&bytes) {
+        Ok(unwrapped) => (unwrapped.content, unwrapped.envelope),
         Err(error) => return Outcome::Unreadable(read_failure(&bytes, &error.to_string())),
     };
     if value.as_dictionary().is_none() {
@@ -71,13 +79,18 @@ fn check_file(path: &Path, target: Option<&Target>) -> Outcome {
         };
         return Outcome::Unreadable(read_failure(&bytes, &error.to_string()));
     }
-    let mut diagnostics = mobileconfig::validate_profile(&value, target);
+    let mut diagnostics = signature_findings(envelope.as_ref(), anchors);
+    diagnostics.extend(mobileconfig::validate_profile(&value, target));
     diagnostics.sort_by(|a, b| a.path.cmp(&b.path).then(b.severity.cmp(&a.severity)));
     let coverage = Coverage::of(&value, &diagnostics);
     Outcome::Read {
         diagnostics,
         coverage,
-        source: SourceIndex::of(&bytes),
+        // A signed profile's lines are those of its content.
+        source: match &envelope {
+            None => SourceIndex::of(&bytes),
+            Some(_) => None,
+        },
     }
 }
 

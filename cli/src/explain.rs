@@ -193,11 +193,38 @@ const BUILT_IN: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The findings about a signed profile (`crate::signing`).
+const SIGNATURE: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "signed",
+        "info",
+        "Who signed the profile, with which algorithm and when, and whether trust anchors vouch for the signer.",
+        "A signature shows the device (\"Verified\") and the administrator that the profile is what its signer wrote. A signature that does not hold makes the file unreadable instead.",
+        "Nothing to fix. Give --trust CA.pem to check the signer against the certificates you trust.",
+    ),
+    (
+        "untrusted-signer",
+        "error",
+        "The signature holds, but the signer's certificate does not lead to any certificate given with --trust (or the chain is not valid now).",
+        "Anyone can sign a profile; only a signer you trust makes the signature mean something.",
+        "Sign with an identity your anchors issued, add the missing intermediate to the envelope, or trust the right CA.",
+    ),
+    (
+        "unsigned",
+        "error",
+        "--trust was given, but the profile is not signed.",
+        "Nothing vouches for an unsigned profile.",
+        "Sign it (`mobileconfig sign`), or check it without --trust.",
+    ),
+];
+
 /// The explanation of `code`: a built-in check, or a rule of a payload (or
 /// declaration) this build has.
 pub fn explain(code: &str) -> Option<Explanation> {
-    if let Some((code, severity, what, why, fix)) =
-        BUILT_IN.iter().find(|(known, ..)| *known == code)
+    if let Some((code, severity, what, why, fix)) = BUILT_IN
+        .iter()
+        .chain(SIGNATURE)
+        .find(|(known, ..)| *known == code)
     {
         return Some(Explanation {
             code: (*code).to_owned(),
@@ -316,6 +343,8 @@ mod tests {
             "reference",
             "unknown-payload-type",
             "certificate-expired",
+            "signed",
+            "untrusted-signer",
         ] {
             assert!(explain(code).is_some(), "{code}");
         }

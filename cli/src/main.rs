@@ -7,7 +7,10 @@
 //!   as text (with the line each finding points at), JSON, SARIF 2.1.0 or
 //!   GitHub workflow commands; exits 0 when no file has an error, 1 when one
 //!   does, 2 when a file cannot be read as a profile;
-//! - `convert FILE --to xml|binary|json -o OUT`;
+//! - `convert FILE --to xml|binary|json -o OUT`, dropping (`--unsigned`)
+//!   or renewing the signature of a signed profile;
+//! - `sign FILE -o OUT` with a PEM or PKCS#12 identity; `validate --trust
+//!   CA` checks a signer against trust anchors;
 //! - `explain CODE`: what a finding code means and how to fix it;
 //! - `completions SHELL`: a completion script.
 //!
@@ -24,6 +27,7 @@ mod explain;
 mod inputs;
 mod locate;
 mod report;
+mod signing;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
     let code = match &cli.command {
         Command::Validate(args) => validate(args, color),
         Command::Convert(args) => convert::run(args),
+        Command::Sign(args) => convert::sign(args),
         Command::Explain(args) => explain(&args.code),
         Command::Completions { shell } => {
             let mut command = Cli::command();
@@ -74,7 +79,14 @@ fn validate(args: &ValidateArgs, color: anstream::ColorChoice) -> u8 {
         platform,
         version: args.os_version.clone(),
     });
-    let results = check::check_all(&files, target.as_ref());
+    let anchors = match signing::trust_anchors(&args.trust) {
+        Ok(anchors) => anchors,
+        Err(message) => {
+            eprintln!("mobileconfig: {message}");
+            return UNREADABLE;
+        }
+    };
+    let results = check::check_all(&files, target.as_ref(), anchors.as_ref());
     let code = if results
         .iter()
         .any(|checked| matches!(checked.outcome, check::Outcome::Unreadable(_)))

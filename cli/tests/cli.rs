@@ -431,24 +431,36 @@ fn github_annotations_name_file_line_and_code() {
 }
 
 /// The SARIF 2.1.0 schema that `serde-sarif` is generated from, in its
-/// package as the registry holds it.
+/// package as the registry holds it (found through the version the lock
+/// file pins, in cargo's registry folder).
 fn sarif_schema() -> serde_json::Value {
-    let metadata = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
+    let pkgid = Command::new(env!("CARGO"))
+        .args(["pkgid", "-p", "serde-sarif", "--offline"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .expect("cargo metadata");
-    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
-    let manifest = metadata["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|package| package["name"] == "serde-sarif")
-        .expect("serde-sarif is a dependency")["manifest_path"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let schema = Path::new(&manifest).with_file_name("src/schema.json");
+        .expect("cargo pkgid");
+    let pkgid = String::from_utf8_lossy(&pkgid.stdout).trim().to_owned();
+    let version = pkgid.rsplit(['@', '#']).next().expect("a version");
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let registries = cargo_home.join("registry/src");
+    let schema = std::fs::read_dir(&registries)
+        .unwrap_or_else(|error| panic!("{}: {error}", registries.display()))
+        .map(|entry| {
+            entry
+                .unwrap()
+                .path()
+                .join(format!("serde-sarif-{version}/src/schema.json"))
+        })
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "serde-sarif {version}'s schema.json under {}",
+                registries.display()
+            )
+        });
     let text = std::fs::read_to_string(&schema).unwrap();
     // The published schema's pattern for `run.language` ends in a stray
     // `]`, which a strict regular-expression check refuses when the schema
@@ -538,4 +550,146 @@ fn explain_says_what_a_code_means() {
         "{}",
         stderr(&unknown)
     );
+}
+
+fn signing_material(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../runtime/src/signed/testdata")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Signs the EAP fixture with the RSA test signer (issued by the test root).
+fn signed_profile(name: &str) -> PathBuf {
+    let out = scratch(name);
+    let output = run(&[
+        "sign",
+        "ikev2-eap.mobileconfig",
+        "--cert",
+        &signing_material("rsa.pem"),
+        "--key",
+        &signing_material("rsa-pkcs1.key"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("signed by `CN=Example RSA Signer"),
+        "{}",
+        stderr(&output)
+    );
+    out
+}
+
+#[test]
+fn a_signed_profile_says_who_signed_it_and_whether_the_anchors_vouch_for_them() {
+    let signed = signed_profile("signed.mobileconfig");
+    let file = signed.to_str().unwrap();
+    let plain = run(&["validate", file]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let out = stdout(&plain);
+    assert!(
+        out.starts_with("(profile): info[signed]: signed by `CN=Example RSA Signer,O=Example`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("signer not checked against any trust anchor"),
+        "{out}"
+    );
+    let trusted = run(&["validate", file, "--trust", &signing_material("root.pem")]);
+    assert_eq!(trusted.status.code(), Some(0));
+    assert!(
+        stdout(&trusted).contains("signer trusted"),
+        "{}",
+        stdout(&trusted)
+    );
+    let elsewhere = run(&[
+        "validate",
+        file,
+        "--trust",
+        &signing_material("other-root.pem"),
+    ]);
+    assert_eq!(elsewhere.status.code(), Some(1));
+    assert!(
+        stdout(&elsewhere).contains("error[untrusted-signer]"),
+        "{}",
+        stdout(&elsewhere)
+    );
+    // Asking for trust on an unsigned profile is an error too.
+    let unsigned = run(&[
+        "validate",
+        "ikev2-eap.mobileconfig",
+        "--trust",
+        &signing_material("root.pem"),
+    ]);
+    assert_eq!(unsigned.status.code(), Some(1));
+    assert!(stdout(&unsigned).contains("error[unsigned]"));
+    // Every format carries the signature's note.
+    let json = run(&["validate", "--format", "json", file]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["files"][0]["diagnostics"][0]["code"], "signed");
+}
+
+#[test]
+fn a_tampered_signed_profile_is_refused_saying_what_failed() {
+    let signed = signed_profile("tampered.mobileconfig");
+    let mut bytes = std::fs::read(&signed).unwrap();
+    let at = bytes
+        .windows(4)
+        .position(|window| window == b"1400")
+        .expect("the MTU inside the signed content");
+    bytes[at] = b'9';
+    std::fs::write(&signed, &bytes).unwrap();
+    let output = run(&["validate", signed.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("cannot be read as a profile"), "{message}");
+    assert!(message.to_lowercase().contains("digest"), "{message}");
+}
+
+#[test]
+fn convert_keeps_or_drops_a_signature_only_when_told() {
+    let signed = signed_profile("to-convert.mobileconfig");
+    let input = signed.to_str().unwrap();
+    let out = scratch("converted-signed.mobileconfig");
+    let output = out.to_str().unwrap();
+    let refused = run(&["convert", input, "-o", output]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--unsigned"),
+        "{}",
+        stderr(&refused)
+    );
+    let dropped = run(&["convert", input, "--unsigned", "-o", output]);
+    assert_eq!(dropped.status.code(), Some(0), "{}", stderr(&dropped));
+    assert!(stderr(&dropped).contains("the signature was dropped"));
+    assert!(std::fs::read(&out).unwrap().starts_with(b"<?xml"));
+    // Signed again with a PKCS#12 identity whose password comes from the
+    // environment, never from the command line.
+    let resigned = Command::new(env!("CARGO_BIN_EXE_mobileconfig"))
+        .args([
+            "convert",
+            input,
+            "--pkcs12",
+            &signing_material("ec.p12"),
+            "--password-env",
+            "MC_TEST_PASSWORD",
+            "-o",
+            output,
+        ])
+        .env("MC_TEST_PASSWORD", "throwaway-signing-secret")
+        .current_dir(profiles())
+        .output()
+        .unwrap();
+    assert_eq!(resigned.status.code(), Some(0), "{}", stderr(&resigned));
+    assert!(stderr(&resigned).contains("signed again"));
+    let check = run(&["validate", output, "--trust", &signing_material("root.pem")]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("CN=Example EC Signer"),
+        "{}",
+        stdout(&check)
+    );
+    assert!(!stdout(&check).contains("throwaway-signing-secret"));
 }

@@ -55,10 +55,16 @@ fn finding(
         Severity::Warning => (WARNING, "warning"),
         Severity::Info => (NOTE, "info"),
     };
+    // A finding about the whole file (its signature) has no key path.
+    let path = if diagnostic.path.is_empty() {
+        "(profile)"
+    } else {
+        diagnostic.path.as_str()
+    };
     writeln!(
         out,
-        "{}: {style}{word}[{}]{style:#}: {}",
-        diagnostic.path, diagnostic.code, diagnostic.message
+        "{path}: {style}{word}[{}]{style:#}: {}",
+        diagnostic.code, diagnostic.message
     )?;
     let Some(source) = source else {
         return Ok(());

@@ -25,7 +25,7 @@ mod x509;
 
 pub use self::pkcs12::{Pkcs12Error, Pkcs12Summary, open_pkcs12};
 pub use self::x509::{
-    CertificateEncoding, CertificateError, CertificateSummary, Validity, read_certificate,
+    CertificateEncoding, CertificateError, CertificateSummary, Moment, Validity, read_certificate,
 };
 #[cfg(feature = "signed")]
 pub(crate) use self::{

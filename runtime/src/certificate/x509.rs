@@ -92,7 +92,8 @@ impl fmt::Display for Validity {
 }
 
 /// Shows a moment as an ISO 8601 UTC date and time.
-struct Moment(SystemTime);
+#[derive(Debug, Clone, Copy)]
+pub struct Moment(pub SystemTime);
 
 impl fmt::Display for Moment {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
