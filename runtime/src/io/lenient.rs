@@ -2,7 +2,7 @@
 //! does not are brought to the schema's exact type, each with a warning.
 //! Which values qualify is defined once, by [`ValueKind::coerce`]; the
 //! validators warn about exactly these, in the same words
-//! ([`coerced`](crate::validate::coerced)).
+//! (`validate::coerced`).
 
 use plist::Value;
 
