@@ -15,7 +15,9 @@
 //! - [`validation`], [`io`], [`round_trip`], [`json_schema`], [`instances`]:
 //!   the generated crate at work;
 //! - [`realworld`]: the generated crate on real profiles from public
-//!   projects.
+//!   projects;
+//! - [`fuzz_corpora`]: the fuzz targets' saved inputs, replayed without
+//!   libFuzzer.
 
 mod architecture;
 mod bad_schemas;
@@ -23,6 +25,7 @@ mod corpus;
 mod diff;
 mod downstream;
 mod facts;
+mod fuzz_corpora;
 mod instances;
 mod io;
 mod json_schema;
