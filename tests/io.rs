@@ -409,6 +409,22 @@ fn a_binary_string_longer_than_the_file_is_damaged() {
     );
 }
 
+/// Found by the `profile` fuzz target
+/// (`fuzz/regressions/profile/binary-uid-has-no-xml-form`): a UID among a
+/// profile's unknown keys was read, and then the profile could not be
+/// written as XML.
+#[test]
+fn a_binary_plist_holding_a_uid_is_refused() {
+    let dictionary = vec![0xD1, 1, 2];
+    let key = vec![0x51, b'X'];
+    let uid = vec![0x80, 0x07];
+    let bytes = binary_plist(&[dictionary, key, uid], 0, 1);
+    let ReadError::NotAPlist(message) = read_error(&bytes) else {
+        panic!("a UID is not a profile value");
+    };
+    assert!(message.contains("UID"), "{message}");
+}
+
 #[test]
 fn xml_tricks_do_not_hide_nesting() {
     for (open, close) in [

@@ -83,8 +83,8 @@ fn xml_depth(bytes: &[u8]) -> usize {
 
 /// Follows a binary plist's object references from the top object without
 /// recursion, refusing reference cycles, nesting deeper than
-/// [`MAX_NESTING`] and shared objects that expand past
-/// [`MAX_EXPANDED_SIZE`].
+/// [`MAX_NESTING`], shared objects that expand past [`MAX_EXPANDED_SIZE`],
+/// and UIDs (which only keyed archives hold, and XML cannot).
 fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
     let damaged = |what: &str| ReadError::NotAPlist(format!("damaged binary plist: {what}"));
     if bytes.len() < 8 + 32 {
@@ -219,16 +219,21 @@ fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
             continue;
         }
         open[object] = false;
+        let kind = bytes.get(offset_of(object)).map(|marker| marker >> 4);
+        if kind == Some(0x8) {
+            return Err(ReadError::NotAPlist(
+                "the binary plist holds a UID (an object reference of a keyed archive), which \
+                 is no profile value and has no XML form"
+                    .to_owned(),
+            ));
+        }
         let (mut size, mut depth) = (own_bytes(object)?.saturating_add(1), 0usize);
         for child in refs {
             let (child_size, child_depth) = shape[child].unwrap_or((1, 0));
             size = size.saturating_add(child_size);
             depth = depth.max(child_depth);
         }
-        if matches!(
-            bytes.get(offset_of(object)).map(|marker| marker >> 4),
-            Some(0xA | 0xC | 0xD)
-        ) {
+        if matches!(kind, Some(0xA | 0xC | 0xD)) {
             depth += 1;
         }
         if depth > MAX_NESTING {
