@@ -217,6 +217,46 @@ fn an_alias_bomb_is_refused_not_expanded() {
     }
 }
 
+/// Found while checking how the `schema` fuzz target's inputs scale
+/// (README, "Fuzzing"): repeats in a `rangelist` were found, and its values
+/// named as variants, by comparing each value with every one before it, so
+/// 100,000 values took 20 seconds to compile. Both are one pass now.
+#[test]
+fn a_long_rangelist_is_checked_in_one_pass() {
+    let schema = |values: &[String]| {
+        source(
+            "com.example.widget.yaml",
+            &format!(
+                "title: Widget\npayload:\n  payloadtype: com.example.widget\n  supportedOS:\n    \
+                 iOS:\n      introduced: '17.0'\npayloadkeys:\n- key: Mode\n  type: <string>\n  \
+                 presence: optional\n  rangelist: [{}]\n",
+                values.join(", ")
+            ),
+        )
+    };
+    let mut values: Vec<String> = (0..50_000).map(|index| format!("mode{index}")).collect();
+    let (outcome, elapsed) = compile_guarded(vec![schema(&values)]);
+    assert!(
+        matches!(outcome, Outcome::Compiled),
+        "50,000 distinct values must compile"
+    );
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "50,000 allowed values took {elapsed:?}"
+    );
+    values.push("mode7".to_owned());
+    match compile_guarded(vec![schema(&values)]) {
+        (Outcome::Failed(errors), elapsed) => {
+            assert!(errors.to_string().contains("`mode7` twice"), "{errors}");
+            assert!(
+                elapsed < Duration::from_secs(10),
+                "50,001 allowed values took {elapsed:?}"
+            );
+        }
+        _ => panic!("a repeated allowed value must be an error"),
+    }
+}
+
 /// Apple's home-screen layout nests folders in folders: an array of item
 /// dictionaries whose `Pages` key lists the same items again, written as an
 /// alias to the enclosing anchor. That cycle is a recursive type, not an

@@ -391,6 +391,40 @@ fn a_large_string_referred_to_many_times_is_refused() {
     );
 }
 
+/// Found by the `profile` fuzz target
+/// (`fuzz/regressions/profile/binary-string-length-overflows`): a string
+/// whose length field says 2^64 - 1 bytes overflowed the sum that measures
+/// a binary plist's expanded size (a panic in a debug build, a wrapped count
+/// in a release build).
+#[test]
+fn a_binary_string_longer_than_the_file_is_damaged() {
+    let mut string = vec![0x5F, 0x13];
+    string.extend_from_slice(&u64::MAX.to_be_bytes());
+    let bytes = binary_plist(&[string], 0, 1);
+    assert_eq!(
+        read_error(&bytes),
+        ReadError::NotAPlist(
+            "damaged binary plist: a string or data is longer than the file".to_owned()
+        )
+    );
+}
+
+/// Found by the `profile` fuzz target
+/// (`fuzz/regressions/profile/binary-uid-has-no-xml-form`): a UID among a
+/// profile's unknown keys was read, and then the profile could not be
+/// written as XML.
+#[test]
+fn a_binary_plist_holding_a_uid_is_refused() {
+    let dictionary = vec![0xD1, 1, 2];
+    let key = vec![0x51, b'X'];
+    let uid = vec![0x80, 0x07];
+    let bytes = binary_plist(&[dictionary, key, uid], 0, 1);
+    let ReadError::NotAPlist(message) = read_error(&bytes) else {
+        panic!("a UID is not a profile value");
+    };
+    assert!(message.contains("UID"), "{message}");
+}
+
 #[test]
 fn xml_tricks_do_not_hide_nesting() {
     for (open, close) in [

@@ -16,7 +16,9 @@
 //!   the generated crate at work;
 //! - [`realworld`]: the generated crate on real profiles from public
 //!   projects;
-//! - [`signed`]: signed profiles against OpenSSL, both ways.
+//! - [`signed`]: signed profiles against OpenSSL, both ways;
+//! - [`fuzz_corpora`]: the fuzz targets' saved inputs, replayed without
+//!   libFuzzer.
 
 mod architecture;
 mod bad_schemas;
@@ -24,6 +26,7 @@ mod corpus;
 mod diff;
 mod downstream;
 mod facts;
+mod fuzz_corpora;
 mod instances;
 mod io;
 mod json_schema;

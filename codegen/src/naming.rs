@@ -552,10 +552,13 @@ fn name_variants(
     let renames = planned.overlay.map(|overlay| &overlay.rust_variants);
     let key = planned.key.map(|key| bindings.key(key));
     let mut variants: Vec<String> = Vec::new();
+    // Each variant name with the position of the value that took it, so a
+    // long list of values is checked in one pass.
+    let mut taken: BTreeMap<String, usize> = BTreeMap::new();
     for (position, value) in values.iter().enumerate() {
         let chosen = renames.and_then(|renames| renames.get(value).cloned());
         let mut name = chosen.clone().unwrap_or_else(|| ident::type_name(value));
-        if let Some(first) = variants.iter().position(|other| *other == name) {
+        if let Some(&first) = taken.get(&name) {
             let line = key
                 .and_then(|key| key.rangelist.as_ref())
                 .and_then(|values| values.get(position))
@@ -572,20 +575,19 @@ fn name_variants(
             .at_line(line)
             .at_path(&planned.origin);
             if file.published && chosen.is_none() {
-                let renamed = numbered(&name, "", |candidate| {
-                    variants.iter().any(|variant| variant == candidate)
-                });
+                let renamed = numbered(&name, "", |candidate| taken.contains_key(candidate));
                 problems.push(error.resolved(&format!("`{value}` is the variant `{renamed}`")));
                 name = renamed;
             } else {
                 problems.push(error);
             }
         }
+        taken.entry(name.clone()).or_insert(position);
         variants.push(name);
     }
     let other = ["Other", "OtherValue", "UnlistedValue"]
         .into_iter()
-        .find(|name| variants.iter().all(|variant| variant != name))
+        .find(|name| !taken.contains_key(*name))
         .unwrap_or("UnlistedValue")
         .to_owned();
     (variants, other)

@@ -289,11 +289,24 @@ fn check_key(at: &mut At) {
     }
 }
 
+/// What makes two allowed values the same (as `==` on [`Scalar`] says): the
+/// value's `Debug` form, which tells every two distinct numbers apart, with
+/// the two zeros one real; `None` for a NaN, which repeats nothing.
+fn repeat_key(value: &Scalar) -> Option<String> {
+    match value {
+        Scalar::Real(real) if real.is_nan() => None,
+        Scalar::Real(real) if *real == 0.0 => Some(format!("{:?}", Scalar::Real(0.0))),
+        other => Some(format!("{other:?}")),
+    }
+}
+
 /// `rangelist`, `range` and `default` must fit the key's type and each other.
 fn check_allowed_values(at: &mut At, key_type: KeyType) {
     let key = at.key;
     if let Some(rangelist) = &key.rangelist {
-        let mut seen = Vec::new();
+        // The values so far, by `repeat_key`: one pass, however long the
+        // list.
+        let mut seen = BTreeSet::new();
         for (position, value) in rangelist.iter().enumerate() {
             if !fits_type(&value.value, key_type) {
                 at.edit(
@@ -305,14 +318,15 @@ fn check_allowed_values(at: &mut At, key_type: KeyType) {
                     Some(value.line),
                     Edit::RemoveAllowedValue(position),
                 );
-            } else if seen.contains(&&value.value) {
+            } else if let Some(key) = repeat_key(&value.value)
+                && !seen.insert(key)
+            {
                 at.edit(
                     format!("`rangelist` lists {} twice", value.value.describe()),
                     Some(value.line),
                     Edit::RemoveAllowedValue(position),
                 );
             }
-            seen.push(&value.value);
         }
     }
     if let Some(range) = &key.range {

@@ -133,8 +133,8 @@ fn xml_depth(bytes: &[u8]) -> usize {
 
 /// Follows a binary plist's object references from the top object without
 /// recursion, refusing reference cycles, nesting deeper than
-/// [`MAX_NESTING`] and shared objects that expand past
-/// [`MAX_EXPANDED_SIZE`].
+/// [`MAX_NESTING`], shared objects that expand past [`MAX_EXPANDED_SIZE`],
+/// and UIDs (which only keyed archives hold, and XML cannot).
 fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
     let damaged = |what: &str| ReadError::NotAPlist(format!("damaged binary plist: {what}"));
     if bytes.len() < 8 + 32 {
@@ -213,11 +213,12 @@ fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
         Ok(found)
     };
     // The bytes of an object's own text or data (strings, data), from its
-    // marker and length.
-    let own_bytes = |object: usize| -> u64 {
+    // marker and length; a length the file cannot hold means it is damaged
+    // (and would overflow the sums below).
+    let own_bytes = |object: usize| -> Result<u64, ReadError> {
         let offset = offset_of(object);
         let Some(&marker) = bytes.get(offset) else {
-            return 0;
+            return Ok(0);
         };
         let (kind, low) = (marker >> 4, u64::from(marker & 0x0f));
         let length = if low == 0x0f {
@@ -225,20 +226,20 @@ fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
                 let width = 1usize << (int_marker & 0x07);
                 bytes
                     .get(offset + 2..offset + 2 + width)
-                    .map_or(0, |digits| {
-                        digits
-                            .iter()
-                            .fold(0u64, |value, byte| (value << 8) | u64::from(*byte))
-                    })
+                    .map_or(0, read_uint)
             })
         } else {
             low
         };
-        match kind {
+        let own = match kind {
             0x4 | 0x5 => length,             // data, ASCII string
             0x6 => length.saturating_mul(2), // UTF-16 string
             _ => 0,
+        };
+        if own > bytes.len() as u64 {
+            return Err(damaged("a string or data is longer than the file"));
         }
+        Ok(own)
     };
     let top = usize::try_from(top).map_err(|_| damaged("bad top object"))?;
     // Post-order, iteratively, each object once: its expanded size and the
@@ -268,16 +269,21 @@ fn binary_shape(bytes: &[u8]) -> Result<(), ReadError> {
             continue;
         }
         open[object] = false;
-        let (mut size, mut depth) = (1 + own_bytes(object), 0usize);
+        let kind = bytes.get(offset_of(object)).map(|marker| marker >> 4);
+        if kind == Some(0x8) {
+            return Err(ReadError::NotAPlist(
+                "the binary plist holds a UID (an object reference of a keyed archive), which \
+                 is no profile value and has no XML form"
+                    .to_owned(),
+            ));
+        }
+        let (mut size, mut depth) = (own_bytes(object)?.saturating_add(1), 0usize);
         for child in refs {
             let (child_size, child_depth) = shape[child].unwrap_or((1, 0));
             size = size.saturating_add(child_size);
             depth = depth.max(child_depth);
         }
-        if matches!(
-            bytes.get(offset_of(object)).map(|marker| marker >> 4),
-            Some(0xA | 0xC | 0xD)
-        ) {
+        if matches!(kind, Some(0xA | 0xC | 0xD)) {
             depth += 1;
         }
         if depth > MAX_NESTING {
