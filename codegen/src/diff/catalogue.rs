@@ -4,10 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::emit::facts::{bounds_words, literal};
+use crate::emit::facts::{bounds_words, items_words, literal};
 use crate::ir::{
-    Availability, Field, Ir, Module, ModuleKind, Platform, Shape, StructDef, TypeId, TypeKind,
-    Value,
+    Availability, Field, Ir, Module, ModuleKind, Platform, Shape, TypeId, TypeKind, Value,
 };
 use mobileconfig_runtime::availability::Introduced;
 
@@ -108,14 +107,14 @@ impl Catalogue {
         // The common keys, once, from the first payload that has them.
         if let Some(module) = ir.payloads().find(|module| {
             module
-                .root_type_struct()
+                .struct_at(&[])
                 .is_some_and(|def| def.fields.iter().any(|field| field.common))
         }) {
             let mut facts = PayloadFacts {
                 module: String::new(),
                 ..PayloadFacts::default()
             };
-            if let Some(def) = module.root_type_struct() {
+            if let Some(def) = module.struct_at(&[]) {
                 for field in def.fields.iter().filter(|field| field.common) {
                     facts
                         .keys
@@ -131,19 +130,6 @@ impl Catalogue {
             );
         }
         Catalogue { payloads }
-    }
-}
-
-trait RootStruct {
-    fn root_type_struct(&self) -> Option<&StructDef>;
-}
-
-impl RootStruct for Module {
-    fn root_type_struct(&self) -> Option<&StructDef> {
-        match &self.root_type().kind {
-            TypeKind::Struct(def) => Some(def),
-            TypeKind::Enum(_) => None,
-        }
     }
 }
 
@@ -276,13 +262,7 @@ fn key_facts(module: &Module, field: &Field) -> KeyFacts {
             .as_ref()
             .or(innermost.constraints.default.as_ref())
             .map(literal),
-        items: constraints.repetition.map(|repetition| {
-            if repetition.min == repetition.max {
-                format!("exactly {}", repetition.min)
-            } else {
-                format!("{} to {}", repetition.min, repetition.max)
-            }
-        }),
+        items: constraints.repetition.map(items_words),
         format,
         availability: availability_by_platform(&field.declared_availability),
     }

@@ -273,7 +273,7 @@ fn payload_changes(old: &PayloadFacts, new: &PayloadFacts) -> Vec<(String, Chang
             (Some(_), None) => {
                 // A key inside a removed dictionary goes with it: only the
                 // outermost removal is reported.
-                if !removed_with_parent(path, old, new) {
+                if !moved_with_parent(path, old, new) {
                     changes.push((path.clone(), ChangeKind::KeyRemoved));
                 }
             }
@@ -287,7 +287,7 @@ fn payload_changes(old: &PayloadFacts, new: &PayloadFacts) -> Vec<(String, Chang
     }
     // Keys added inside a dictionary that is itself new are reported with it.
     changes.retain(|(path, kind)| {
-        !matches!(kind, ChangeKind::KeyAdded { .. }) || !added_with_parent(path, old, new)
+        !matches!(kind, ChangeKind::KeyAdded { .. }) || !moved_with_parent(path, new, old)
     });
     for code in catalogue::union(&old.rules, &new.rules) {
         match (old.rules.get(code), new.rules.get(code)) {
@@ -334,29 +334,17 @@ fn payload_changes(old: &PayloadFacts, new: &PayloadFacts) -> Vec<(String, Chang
     changes
 }
 
-/// Whether the dictionary holding `path` is gone too (so its removal says
-/// it).
-fn removed_with_parent(path: &str, old: &PayloadFacts, new: &PayloadFacts) -> bool {
-    parent(path).is_some_and(|parent| {
-        old.keys.contains_key(parent) && !new.keys.contains_key(parent)
-            || new
-                .keys
-                .get(parent)
-                .zip(old.keys.get(parent))
-                .is_some_and(|(new_parent, old_parent)| new_parent.shape != old_parent.shape)
-    })
-}
-
-/// Whether the dictionary holding `path` is new too.
-fn added_with_parent(path: &str, old: &PayloadFacts, new: &PayloadFacts) -> bool {
-    parent(path).is_some_and(|parent| {
-        new.keys.contains_key(parent) && !old.keys.contains_key(parent)
-            || new
-                .keys
-                .get(parent)
-                .zip(old.keys.get(parent))
-                .is_some_and(|(new_parent, old_parent)| new_parent.shape != old_parent.shape)
-    })
+/// Whether the key at `path` came or went with its dictionary: the
+/// dictionary is on the `here` side only, or has another shape on the two
+/// sides (so its own change says it).
+fn moved_with_parent(path: &str, here: &PayloadFacts, there: &PayloadFacts) -> bool {
+    parent(path).is_some_and(
+        |parent| match (here.keys.get(parent), there.keys.get(parent)) {
+            (Some(_), None) => true,
+            (Some(here), Some(there)) => here.shape != there.shape,
+            (None, _) => false,
+        },
+    )
 }
 
 fn parent(path: &str) -> Option<&str> {

@@ -4,7 +4,7 @@
 //! a type.
 
 use crate::ir::{
-    Availability, ConditionSpec, ContentsSpec, Field, Module, Rule, Scalar, Shape,
+    Availability, ConditionSpec, ContentsSpec, Field, Module, Repetition, Rule, Scalar, Shape,
     ShownAvailability, TypeDef, TypeKind, Value,
 };
 use crate::schema::Introduced;
@@ -355,12 +355,7 @@ fn value_facts(value: &Value) -> Vec<Fact> {
         facts.push(Fact::new(FactKind::Default, text));
     }
     if let Some(repetition) = constraints.repetition {
-        let count = if repetition.min == repetition.max {
-            format!("exactly {}", repetition.min)
-        } else {
-            format!("{} to {}", repetition.min, repetition.max)
-        };
-        facts.push(Fact::new(FactKind::Items, count));
+        facts.push(Fact::new(FactKind::Items, items_words(repetition)));
     }
     if let Some(format) = constraints.format {
         facts.push(Fact::new(FactKind::Format, format.description().to_owned()));
@@ -395,6 +390,15 @@ fn shown_availability(field: &Field) -> Option<String> {
         ShownAvailability::Own(availability) => availability_words(availability).map(|words| {
             format!("{words} (its own; otherwise as the key the dictionary is reached through)")
         }),
+    }
+}
+
+/// "exactly 2", "1 to 4": how many items an array holds.
+pub fn items_words(repetition: Repetition) -> String {
+    if repetition.min == repetition.max {
+        format!("exactly {}", repetition.min)
+    } else {
+        format!("{} to {}", repetition.min, repetition.max)
     }
 }
 
