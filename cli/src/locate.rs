@@ -46,9 +46,7 @@ impl SourceIndex {
             return None;
         }
         let places = index_paths(&text)?;
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
+        let line_starts = line_starts(&text);
         Some(SourceIndex {
             text,
             line_starts,
@@ -86,6 +84,13 @@ fn parent(path: &str) -> Option<&str> {
     }
     let cut = path.rfind(['.', '[']).unwrap_or(0);
     Some(&path[..cut])
+}
+
+/// The byte offset of each line's start.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
 }
 
 fn position_in(text: &str, line_starts: &[usize], offset: usize) -> Position {
@@ -222,9 +227,7 @@ pub fn read_failure(bytes: &[u8], message: &str) -> ReadFailure {
     {
         return failure;
     }
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-        .collect();
+    let line_starts = line_starts(text);
     let offset = offset_in(message).map(|offset| offset.min(text.len()));
     if let Some(offset) = offset {
         let position = position_in(text, &line_starts, offset);

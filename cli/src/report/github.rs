@@ -30,11 +30,7 @@ pub fn render(results: &[Checked]) -> String {
                         properties.push(format!("col={}", position.column));
                     }
                     properties.push(format!("title={}", property(&diagnostic.code)));
-                    let message = if diagnostic.path.is_empty() {
-                        diagnostic.message.clone()
-                    } else {
-                        format!("{}: {}", diagnostic.path, diagnostic.message)
-                    };
+                    let message = super::path_and_message(diagnostic);
                     out.push_str(&format!(
                         "::{command} {}::{}\n",
                         properties.join(","),

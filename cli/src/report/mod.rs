@@ -6,7 +6,7 @@ pub mod json;
 pub mod sarif;
 pub mod text;
 
-use mobileconfig::runtime::{Coverage, Severity};
+use mobileconfig::runtime::{Coverage, Diagnostic, Severity};
 
 use crate::check::{Checked, Outcome};
 
@@ -65,5 +65,16 @@ impl Summary {
             line.push_str(&format!("; {} file(s) could not be read", self.unreadable));
         }
         line
+    }
+}
+
+/// A finding as one line of text for formats that carry the file apart:
+/// `path: message`, or the message alone for a finding about the whole
+/// file (its signature).
+pub fn path_and_message(diagnostic: &Diagnostic) -> String {
+    if diagnostic.path.is_empty() {
+        diagnostic.message.clone()
+    } else {
+        format!("{}: {}", diagnostic.path, diagnostic.message)
     }
 }

@@ -13,6 +13,7 @@ use serde_sarif::sarif::{
 
 use crate::check::{Checked, Outcome};
 use crate::explain;
+use crate::locate::Position;
 
 /// The rule id of a file that could not be read.
 const UNREADABLE: &str = "unreadable";
@@ -52,22 +53,13 @@ pub fn render(results: &[Checked]) -> String {
                     let position = source
                         .as_ref()
                         .and_then(|source| source.locate(&diagnostic.path));
-                    let region = position.map(|position| {
-                        Region::builder()
-                            .start_line(position.line as i64)
-                            .start_column(position.column as i64)
-                            .build()
-                    });
+                    let region = position.map(region);
                     let level = match diagnostic.severity {
                         Severity::Error => ResultLevel::Error,
                         Severity::Warning => ResultLevel::Warning,
                         Severity::Info => ResultLevel::Note,
                     };
-                    let text = if diagnostic.path.is_empty() {
-                        diagnostic.message.clone()
-                    } else {
-                        format!("{}: {}", diagnostic.path, diagnostic.message)
-                    };
+                    let text = super::path_and_message(diagnostic);
                     let mut location = Location::builder()
                         .physical_location(physical(&uri, region))
                         .build();
@@ -91,12 +83,7 @@ pub fn render(results: &[Checked]) -> String {
                 }
             }
             Outcome::Unreadable(failure) => {
-                let region = failure.position.map(|position| {
-                    Region::builder()
-                        .start_line(position.line as i64)
-                        .start_column(position.column as i64)
-                        .build()
-                });
+                let region = failure.position.map(region);
                 let mut text = format!("cannot be read as a profile: {}", failure.message);
                 if let Some(hint) = &failure.hint {
                     text.push_str(&format!(" (hint: {hint})"));
@@ -132,6 +119,14 @@ pub fn render(results: &[Checked]) -> String {
         .runs(vec![run])
         .build();
     serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
+}
+
+/// Where a result starts in its file.
+fn region(position: Position) -> Region {
+    Region::builder()
+        .start_line(position.line as i64)
+        .start_column(position.column as i64)
+        .build()
 }
 
 fn physical(uri: &str, region: Option<Region>) -> PhysicalLocation {
