@@ -1,6 +1,6 @@
 //! `cargo xtask codegen`: schema folder in, crate folder out.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mobileconfig_codegen::load::read_sources;
 use mobileconfig_codegen::output::{Mode, sync};
@@ -46,14 +46,20 @@ fn path_value(value: Option<&String>, option: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{option} needs a folder\n\n{USAGE}"))
 }
 
+/// The options of a crate named `mobileconfig` that builds outside the
+/// workspace, on this workspace's runtime, named after `schema`.
+pub fn standalone_options(schema: &Path) -> Result<CrateOptions, String> {
+    let runtime = workspace_root().join("runtime");
+    let runtime = std::fs::canonicalize(&runtime)
+        .map_err(|error| format!("{}: {error}", runtime.display()))?;
+    Ok(CrateOptions::standalone("mobileconfig", &runtime, schema))
+}
+
 pub fn run(options: &Options) -> Result<(), String> {
     let root = workspace_root();
     let (schema_dir, out_dir, crate_options) = match (&options.schema, &options.out) {
         (Some(schema), Some(out)) => {
-            let runtime = root.join("runtime");
-            let runtime = std::fs::canonicalize(&runtime)
-                .map_err(|error| format!("{}: {error}", runtime.display()))?;
-            let mut crate_options = CrateOptions::standalone("mobileconfig", &runtime, schema);
+            let mut crate_options = standalone_options(schema)?;
             crate_options.release.apple.commit = crate::git_commit(schema);
             (schema.clone(), out.clone(), crate_options)
         }

@@ -107,9 +107,8 @@ fn write_stdout(text: &str) -> Result<(), String> {
 pub fn read_side(spec: &str, scratch: &Scratch) -> Result<Side, String> {
     if let Some(revision) = spec.strip_prefix("git:") {
         let folder = scratch.checkout_schema(revision)?;
-        let mut side = read_folder(&folder, format!("schema/ at {revision}"))?;
-        side.is_workspace_schema = false;
-        return Ok(side);
+        // A scratch folder: never the workspace's own schema.
+        return read_folder(&folder, format!("schema/ at {revision}"));
     }
     let folder = PathBuf::from(spec);
     if !folder.is_dir() {

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mobileconfig_codegen::diff::{Effect, compare};
+use mobileconfig_codegen::generate;
 use mobileconfig_codegen::output::{Mode, sync};
-use mobileconfig_codegen::{CrateOptions, generate};
 
 use crate::diff::read_side;
 use crate::{USAGE, workspace_root};
@@ -87,12 +87,9 @@ fn generate_crate(
     sources: &[mobileconfig_codegen::SourceFile],
     out: &Path,
 ) -> Result<PathBuf, String> {
-    let runtime = workspace_root().join("runtime");
-    let runtime = std::fs::canonicalize(&runtime)
-        .map_err(|error| format!("{}: {error}", runtime.display()))?;
     // Both crates carry the same version, so semver-checks judges the
     // change itself rather than the numbers.
-    let options = CrateOptions::standalone("mobileconfig", &runtime, out);
+    let options = crate::codegen::standalone_options(out)?;
     let generated = generate(sources, &options).map_err(|problems| problems.to_string())?;
     sync(out, &generated.files, Mode::Write).map_err(|error| error.to_string())?;
     Ok(out.to_path_buf())
