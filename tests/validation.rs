@@ -395,3 +395,79 @@ fn an_item_count_stays_on_the_array_it_was_written_for() {
     );
     assert_eq!(long_pair.len(), 1, "{long_pair:#?}");
 }
+
+/// The validators find a profile's keys in each dictionary's table by
+/// binary search over `by_name`, which the generator sorts: every table of
+/// the crate must list each of its keys exactly once, in the search's
+/// order, or a key would go unchecked. Rules read their keys at the
+/// positions the generator resolved, which must hold those keys.
+#[test]
+fn every_dictionary_table_finds_each_of_its_keys_by_name() {
+    use mobileconfig::runtime::schema::{Condition, DictSchema, KeyPath};
+    fn paths(condition: &Condition, found: &mut Vec<KeyPath>) {
+        match condition {
+            Condition::Present(path) | Condition::Absent(path) => found.push(*path),
+            Condition::Equals(operand, _)
+            | Condition::OneOf(operand, _)
+            | Condition::NoneOf(operand, _)
+            | Condition::AtLeast(operand, _)
+            | Condition::AtMost(operand, _) => found.push(operand.path),
+            Condition::RanksAtMost { lower, upper, .. } => {
+                found.extend([lower.path, upper.path]);
+            }
+            Condition::All(conditions) | Condition::Any(conditions) => {
+                conditions.iter().for_each(|inner| paths(inner, found));
+            }
+            Condition::Not(inner) => paths(inner, found),
+        }
+    }
+    let mut pending: Vec<&'static DictSchema> = mobileconfig::payload::schemas()
+        .into_iter()
+        .chain(mobileconfig::declaration::schemas())
+        .map(|schema| schema.root)
+        .collect();
+    let mut seen: Vec<&'static DictSchema> = Vec::new();
+    while let Some(dict) = pending.pop() {
+        if seen.iter().any(|known| std::ptr::eq(*known, dict)) {
+            continue;
+        }
+        seen.push(dict);
+        let mut positions = dict.by_name.to_vec();
+        positions.sort_unstable();
+        assert_eq!(
+            positions,
+            (0..dict.keys.len()).collect::<Vec<_>>(),
+            "{}: by_name is not a permutation of its keys",
+            dict.name
+        );
+        let names: Vec<&str> = dict.by_name.iter().map(|&at| dict.keys[at].key).collect();
+        assert!(
+            names
+                .windows(2)
+                .all(|pair| DictSchema::name_order(pair[0], pair[1]).is_lt()),
+            "{}: keys out of name order: {names:?}",
+            dict.name
+        );
+        for (position, key) in dict.keys.iter().enumerate() {
+            assert_eq!(dict.position(key.key), Some(position), "{}", key.key);
+            let unknown = format!("{}~", key.key);
+            assert_eq!(dict.position(&unknown), None, "{unknown}");
+            pending.extend(key.value.innermost_dict());
+        }
+        for rule in dict.rules {
+            let mut read = Vec::new();
+            rule.when.iter().for_each(|when| paths(when, &mut read));
+            paths(&rule.check, &mut read);
+            for path in read {
+                assert_eq!(
+                    dict.keys.get(path.position).map(|key| key.key),
+                    path.keys.first().copied(),
+                    "rule `{}`: {:?}",
+                    rule.code,
+                    path.keys
+                );
+            }
+        }
+    }
+    assert!(seen.len() > 250, "only {} dictionary tables", seen.len());
+}

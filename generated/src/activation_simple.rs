@@ -116,6 +116,7 @@ pub mod schema {
             ),
             KeySchema::optional("Predicate", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

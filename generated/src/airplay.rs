@@ -414,6 +414,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[7, 8, 9, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -435,6 +436,7 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -454,6 +456,7 @@ pub mod schema {
                 AVAILABILITY_6,
             ),
         ],
+        by_name: &[2, 1, 0],
         rules: &[],
     };
 

@@ -370,6 +370,7 @@ pub mod schema {
             ),
             KeySchema::optional("Password", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[9, 8, 2, 1, 7, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

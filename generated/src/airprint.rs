@@ -326,6 +326,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -358,6 +359,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[2, 3, 0, 1],
         rules: &[],
     };
 

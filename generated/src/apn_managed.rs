@@ -390,6 +390,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 7, 3, 0, 8, 4, 5, 6],
         rules: &[],
     };
 
@@ -405,6 +406,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -418,6 +420,7 @@ pub mod schema {
             KeySchema::optional("proxy", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("proxyPort", ValueSchema::of(ValueKind::Integer), &[]),
         ],
+        by_name: &[0, 3, 2, 1, 4],
         rules: &[],
     };
 

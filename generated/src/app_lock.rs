@@ -609,6 +609,7 @@ pub mod schema {
             ),
             KeySchema::required("App", ValueSchema::of(ValueKind::Dict(&APP)), &[]),
         ],
+        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -628,6 +629,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[1, 0, 2],
         rules: &[],
     };
 
@@ -697,6 +699,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[7, 0, 5, 11, 6, 8, 12, 3, 2, 9, 10, 1, 4],
         rules: &[],
     };
 
@@ -722,6 +725,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4],
         rules: &[],
     };
 

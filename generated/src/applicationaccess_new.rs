@@ -368,6 +368,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[8, 2, 1, 9, 10, 3, 0, 4, 5, 6, 7],
         rules: &[],
     };
 
@@ -394,6 +395,7 @@ pub mod schema {
             ),
             KeySchema::optional("displayName", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[1, 4, 0, 3, 5, 2],
         rules: &[],
     };
 

@@ -292,6 +292,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 6, 10, 8, 9, 7],
         rules: &[],
     };
 

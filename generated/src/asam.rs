@@ -296,6 +296,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 7, 6],
         rules: &[],
     };
 
@@ -314,6 +315,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

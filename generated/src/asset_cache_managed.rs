@@ -721,6 +721,10 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[
+            27, 22, 13, 16, 12, 2, 1, 17, 28, 15, 10, 3, 7, 18, 20, 24, 25, 21, 0, 9, 4,
+            5, 14, 6, 8, 26, 23, 11, 19,
+        ],
         rules: &[],
     };
 
@@ -747,6 +751,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[2, 0, 1],
         rules: &[],
     };
 

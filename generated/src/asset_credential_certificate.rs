@@ -304,6 +304,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -316,6 +317,7 @@ pub mod schema {
             KeySchema::optional("Size", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("Hash-SHA-256", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[2, 0, 1, 3],
         rules: &[],
     };
 
@@ -332,6 +334,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 

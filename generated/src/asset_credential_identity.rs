@@ -372,6 +372,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 1],
         rules: &[],
     };
 
@@ -384,6 +385,7 @@ pub mod schema {
             KeySchema::optional("Size", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("Hash-SHA-256", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[2, 0, 1, 3],
         rules: &[],
     };
 
@@ -400,6 +402,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 

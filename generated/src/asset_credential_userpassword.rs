@@ -308,6 +308,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -320,6 +321,7 @@ pub mod schema {
             KeySchema::optional("Size", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("Hash-SHA-256", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[2, 0, 1, 3],
         rules: &[],
     };
 
@@ -336,6 +338,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 

@@ -308,6 +308,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 7, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -331,6 +332,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[1, 0, 2],
         rules: &[],
     };
 

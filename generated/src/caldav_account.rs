@@ -328,6 +328,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[14, 13, 2, 1, 12, 8, 10, 9, 3, 0, 11, 4, 5, 6, 7],
         rules: &[],
     };
 

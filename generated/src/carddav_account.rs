@@ -464,6 +464,7 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
+        by_name: &[15, 13, 2, 1, 12, 3, 8, 10, 9, 0, 4, 5, 11, 6, 7, 14],
         rules: &[],
     };
 
@@ -477,6 +478,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -490,6 +492,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 

@@ -571,6 +571,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[8, 7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -598,6 +599,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[0, 3, 2, 1, 4],
         rules: &[],
     };
 
@@ -660,6 +662,7 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
+        by_name: &[0, 3, 2, 5, 4, 10, 1, 7, 6, 8, 9],
         rules: &[],
     };
 

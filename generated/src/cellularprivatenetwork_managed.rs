@@ -396,6 +396,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[7, 8, 2, 1, 9, 3, 12, 0, 11, 4, 5, 6, 13, 10],
         rules: &[],
     };
 
@@ -432,6 +433,7 @@ pub mod schema {
             ),
             KeySchema::required("GeofenceId", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[2, 1, 0, 3],
         rules: &[],
     };
 

@@ -222,6 +222,7 @@ pub mod schema {
             ),
             KeySchema::optional("Message", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

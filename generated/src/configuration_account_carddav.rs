@@ -155,6 +155,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[3, 2, 1, 0, 4],
         rules: &[],
     };
 

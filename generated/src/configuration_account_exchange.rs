@@ -839,6 +839,10 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[
+            5, 4, 9, 12, 3, 0, 7, 8, 14, 6, 22, 13, 21, 18, 16, 1, 20, 17, 15, 19, 2, 11,
+            10,
+        ],
         rules: &[],
     };
 
@@ -854,6 +858,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0, 1, 2],
         rules: &[],
     };
 
@@ -872,6 +877,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -896,6 +902,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 1, 3],
         rules: &[],
     };
 
@@ -925,6 +932,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 1, 4, 3],
         rules: &[],
     };
 

@@ -125,6 +125,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

@@ -298,6 +298,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 0, 4, 3],
         rules: &[],
     };
 
@@ -324,6 +325,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 0],
         rules: &[],
     };
 

@@ -766,6 +766,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[4, 0, 2, 3, 1],
         rules: &[],
     };
 
@@ -808,6 +809,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 0, 5, 3, 4],
         rules: &[],
     };
 
@@ -837,6 +839,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 2, 3],
         rules: &[],
     };
 
@@ -855,6 +858,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -879,6 +883,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 1, 3],
         rules: &[],
     };
 
@@ -908,6 +913,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 1, 4, 3],
         rules: &[],
     };
 

@@ -135,6 +135,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 2],
         rules: &[],
     };
 

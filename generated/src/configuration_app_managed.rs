@@ -570,6 +570,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[1, 0, 5, 2, 4, 3],
         rules: &[],
     };
 
@@ -591,6 +592,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -627,6 +629,7 @@ pub mod schema {
             ),
             KeySchema::optional("VPNUUID", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[7, 5, 4, 0, 2, 3, 6, 1],
         rules: &[],
     };
 
@@ -651,6 +654,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -274,6 +274,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -306,6 +307,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -199,6 +199,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 1],
         rules: &[],
     };
 

@@ -557,6 +557,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -590,6 +591,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 4, 3, 2, 1],
         rules: &[],
     };
 
@@ -604,6 +606,7 @@ pub mod schema {
             ),
             KeySchema::required("MathNotes", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 
@@ -617,6 +620,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -626,6 +630,7 @@ pub mod schema {
         keys: &[
             KeySchema::required("Enabled", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -635,6 +640,7 @@ pub mod schema {
         keys: &[
             KeySchema::required("Enabled", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -644,6 +650,7 @@ pub mod schema {
         keys: &[
             KeySchema::required("Enabled", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -662,6 +669,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -413,6 +413,7 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
+        by_name: &[12, 3, 0, 11, 10, 5, 2, 9, 4, 8, 7, 1, 6],
         rules: &[],
     };
 
@@ -427,6 +428,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

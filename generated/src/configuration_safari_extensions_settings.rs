@@ -300,6 +300,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -342,6 +343,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 3, 2, 1],
         rules: &[],
     };
 

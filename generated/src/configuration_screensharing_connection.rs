@@ -287,6 +287,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[3, 2, 1, 0, 4, 5],
         rules: &[],
     };
 
@@ -303,6 +304,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 

@@ -138,6 +138,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 0],
         rules: &[],
     };
 

@@ -184,6 +184,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 3, 2, 4],
         rules: &[],
     };
 

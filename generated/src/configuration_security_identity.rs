@@ -145,6 +145,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[2, 1, 0],
         rules: &[],
     };
 

@@ -155,6 +155,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 0, 1],
         rules: &[],
     };
 

@@ -272,6 +272,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1, 3, 2],
         rules: &[],
     };
 
@@ -293,6 +294,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

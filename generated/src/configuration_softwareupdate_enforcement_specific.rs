@@ -151,6 +151,7 @@ pub mod schema {
             ),
             KeySchema::optional("DetailsURL", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[3, 0, 1, 2],
         rules: &[],
     };
 

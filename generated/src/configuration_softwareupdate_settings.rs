@@ -921,6 +921,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[6, 1, 0, 3, 2, 4, 5],
         rules: &[],
     };
 
@@ -965,6 +966,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[1, 2, 3, 0],
         rules: &[],
     };
 
@@ -1009,6 +1011,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0, 1, 2],
         rules: &[],
     };
 
@@ -1023,6 +1026,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -1055,6 +1059,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[1, 2, 0],
         rules: &[],
     };
 
@@ -1065,6 +1070,7 @@ pub mod schema {
             KeySchema::required("Description", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Token", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 
@@ -1075,6 +1081,7 @@ pub mod schema {
             KeySchema::required("Description", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Token", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -385,6 +385,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 6, 7],
         rules: &[],
     };
 
@@ -410,6 +411,7 @@ pub mod schema {
             KeySchema::optional("Prompt", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("PromptMessage", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[5, 1, 4, 0, 3, 2, 6],
         rules: &[],
     };
 

@@ -308,6 +308,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[8, 2, 1, 3, 7, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -318,6 +319,7 @@ pub mod schema {
             KeySchema::required("Type", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("ID", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

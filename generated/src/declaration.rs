@@ -1318,6 +1318,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 3, 1, 2],
         rules: &[],
     };
 

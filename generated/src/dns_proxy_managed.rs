@@ -273,6 +273,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[2, 1, 10, 3, 0, 4, 5, 7, 6, 9, 8],
         rules: &[],
     };
 

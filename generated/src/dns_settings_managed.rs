@@ -794,6 +794,7 @@ pub mod schema {
                 )
             },
         ],
+        by_name: &[7, 2, 1, 8, 3, 0, 4, 5, 6, 9, 10],
         rules: &[],
     };
 
@@ -844,17 +845,18 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 2, 0, 3, 4],
         rules: &[
             Rule {
                 code: "dns.https-needs-server-url",
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["DNSProtocol"]),
+                        Operand::at(KeyPath::new(0, &["DNSProtocol"])),
                         Literal::Str("HTTPS"),
                     ),
                 ),
-                check: Condition::Present(&["ServerURL"]),
+                check: Condition::Present(KeyPath::new(1, &["ServerURL"])),
                 message: "DNSProtocol is HTTPS, but ServerURL is missing; give the resolver's https:// URL.",
                 at: &["ServerURL"],
             },
@@ -862,18 +864,21 @@ pub mod schema {
                 code: "dns.tls-needs-server-name",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(Operand::at(&["DNSProtocol"]), Literal::Str("TLS")),
+                    Condition::Equals(
+                        Operand::at(KeyPath::new(0, &["DNSProtocol"])),
+                        Literal::Str("TLS"),
+                    ),
                 ),
-                check: Condition::Present(&["ServerName"]),
+                check: Condition::Present(KeyPath::new(2, &["ServerName"])),
                 message: "DNSProtocol is TLS, but ServerName is missing; give the resolver's host name.",
                 at: &["ServerName"],
             },
             Rule {
                 code: "dns.server-name-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ServerName"])),
+                when: Some(Condition::Present(KeyPath::new(2, &["ServerName"]))),
                 check: Condition::Equals(
-                    Operand::at(&["DNSProtocol"]),
+                    Operand::at(KeyPath::new(0, &["DNSProtocol"])),
                     Literal::Str("TLS"),
                 ),
                 message: "ServerName belongs to DNS over TLS, and DNSProtocol is not TLS; remove ServerName (DNS over HTTPS takes the host from ServerURL).",
@@ -882,9 +887,9 @@ pub mod schema {
             Rule {
                 code: "dns.server-url-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ServerURL"])),
+                when: Some(Condition::Present(KeyPath::new(1, &["ServerURL"]))),
                 check: Condition::Equals(
-                    Operand::at(&["DNSProtocol"]),
+                    Operand::at(KeyPath::new(0, &["DNSProtocol"])),
                     Literal::Str("HTTPS"),
                 ),
                 message: "ServerURL belongs to DNS over HTTPS, and DNSProtocol is not HTTPS; remove ServerURL (DNS over TLS takes the host from ServerName).",
@@ -954,13 +959,14 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 5, 2, 6, 1, 4, 3],
         rules: &[
             Rule {
                 code: "dns.on-demand-action-parameters-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ActionParameters"])),
+                when: Some(Condition::Present(KeyPath::new(1, &["ActionParameters"]))),
                 check: Condition::Equals(
-                    Operand::at(&["Action"]),
+                    Operand::at(KeyPath::new(0, &["Action"])),
                     Literal::Str("EvaluateConnection"),
                 ),
                 message: "ActionParameters is read only when Action is EvaluateConnection; change Action or remove ActionParameters.",
@@ -969,9 +975,9 @@ pub mod schema {
             Rule {
                 code: "dns.on-demand-ssid-needs-wifi",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["SSIDMatch"])),
+                when: Some(Condition::Present(KeyPath::new(5, &["SSIDMatch"]))),
                 check: Condition::OneOf(
-                    Operand::at(&["InterfaceTypeMatch"]),
+                    Operand::at(KeyPath::new(4, &["InterfaceTypeMatch"])),
                     &[Literal::Str("WiFi")],
                 ),
                 message: "The rule can never match: SSIDMatch holds only on Wi-Fi, but InterfaceTypeMatch names another interface type; set InterfaceTypeMatch to WiFi or remove one of the two.",
@@ -1001,6 +1007,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

@@ -1179,6 +1179,10 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[
+            25, 7, 11, 15, 23, 2, 1, 13, 36, 34, 29, 9, 35, 17, 3, 8, 37, 19, 0, 10, 12,
+            38, 4, 5, 26, 31, 14, 6, 16, 24, 22, 32, 30, 33, 21, 27, 18, 28, 20,
+        ],
         rules: &[],
     };
 
@@ -1204,6 +1208,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -1223,6 +1228,7 @@ pub mod schema {
             ),
             KeySchema::optional("file-data", ValueSchema::of(ValueKind::Any), &[]),
         ],
+        by_name: &[1, 0, 3, 2],
         rules: &[],
     };
 

@@ -286,6 +286,7 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
+        by_name: &[8, 2, 1, 7, 3, 0, 4, 5, 6, 9, 10],
         rules: &[],
     };
 

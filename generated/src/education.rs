@@ -831,6 +831,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[16, 15, 14, 2, 1, 17, 3, 13, 8, 7, 0, 4, 5, 6, 9, 12, 10, 11, 18],
         rules: &[],
     };
 
@@ -845,6 +846,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -881,6 +883,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 3, 2, 5, 6, 4, 7],
         rules: &[],
     };
 
@@ -922,6 +925,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 8, 6, 2, 3, 0, 9, 4, 7, 5],
         rules: &[],
     };
 
@@ -937,6 +941,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 2],
         rules: &[],
     };
 

@@ -395,6 +395,10 @@ pub mod schema {
             KeySchema::optional("ExternalPath", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("ExternalPort", ValueSchema::of(ValueKind::Integer), &[]),
         ],
+        by_name: &[
+            9, 8, 17, 18, 10, 13, 12, 20, 2, 1, 7, 19, 21, 22, 16, 11, 3, 0, 4, 5, 6, 14,
+            15,
+        ],
         rules: &[],
     };
 

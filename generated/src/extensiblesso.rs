@@ -1082,6 +1082,7 @@ pub mod schema {
                 AVAILABILITY_5,
             ),
         ],
+        by_name: &[9, 12, 13, 10, 2, 1, 18, 11, 3, 8, 0, 17, 4, 5, 7, 6, 16, 14, 15],
         rules: &[],
     };
 
@@ -1241,6 +1242,7 @@ pub mod schema {
                 AVAILABILITY_7,
             ),
         ],
+        by_name: &[13, 14, 3, 12, 10, 2, 15, 6, 9, 11, 5, 1, 0, 8, 17, 4, 7, 16],
         rules: &[],
     };
 
@@ -1251,6 +1253,7 @@ pub mod schema {
             KeySchema::optional("AccountName", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("FullName", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

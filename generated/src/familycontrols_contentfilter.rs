@@ -354,6 +354,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 7, 10, 3, 12, 11, 8, 9, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -364,6 +365,7 @@ pub mod schema {
             KeySchema::required("address", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("pageTitle", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

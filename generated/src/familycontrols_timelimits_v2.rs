@@ -398,6 +398,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 8, 3, 0, 4, 5, 6, 7],
         rules: &[],
     };
 
@@ -426,6 +427,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 3, 0, 2],
         rules: &[],
     };
 
@@ -447,6 +449,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[3, 2, 0, 1, 4],
         rules: &[],
     };
 

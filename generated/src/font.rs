@@ -236,6 +236,7 @@ pub mod schema {
             KeySchema::optional("Name", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Font", ValueSchema::of(ValueKind::Data), &[]),
         ],
+        by_name: &[8, 7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

@@ -394,6 +394,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[11, 8, 2, 1, 9, 3, 0, 7, 4, 5, 6, 10],
         rules: &[],
     };
 
@@ -407,6 +408,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -420,6 +422,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 

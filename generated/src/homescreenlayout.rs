@@ -390,6 +390,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[7, 8, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -430,6 +431,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[4, 0, 3, 2, 1],
         rules: &[],
     };
 

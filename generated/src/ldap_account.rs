@@ -480,6 +480,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[13, 2, 1, 3, 11, 0, 12, 4, 5, 8, 10, 9, 6, 7],
         rules: &[],
     };
 
@@ -510,6 +511,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 0],
         rules: &[],
     };
 

@@ -301,6 +301,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 6, 7],
         rules: &[],
     };
 
@@ -311,6 +312,7 @@ pub mod schema {
             KeySchema::required("Path", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("Hide", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -232,6 +232,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 6, 7],
         rules: &[],
     };
 

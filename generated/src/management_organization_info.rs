@@ -190,6 +190,7 @@ pub mod schema {
             KeySchema::optional("URL", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("Proof", ValueSchema::of(ValueKind::Dict(&PROOF)), &[]),
         ],
+        by_name: &[2, 0, 1, 3],
         rules: &[],
     };
 
@@ -199,6 +200,7 @@ pub mod schema {
         keys: &[
             KeySchema::optional("IdentityToken", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[0],
         rules: &[],
     };
 

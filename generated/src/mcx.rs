@@ -847,6 +847,10 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[
+            23, 22, 2, 1, 13, 3, 0, 7, 4, 5, 16, 8, 6, 24, 15, 14, 26, 25, 9, 18, 19, 12,
+            10, 17, 21, 20, 11,
+        ],
         rules: &[],
     };
 
@@ -910,6 +914,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[5, 1, 4, 2, 6, 0, 3, 7],
         rules: &[],
     };
 
@@ -928,6 +933,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -953,6 +959,7 @@ pub mod schema {
             KeySchema::optional("weekdays", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("time", ValueSchema::of(ValueKind::Integer), &[]),
         ],
+        by_name: &[2, 1, 0],
         rules: &[],
     };
 

@@ -480,6 +480,10 @@ pub mod schema {
             KeySchema::optional("Volume.menu", ValueSchema::of(ValueKind::Boolean), &[]),
             KeySchema::optional("WWAN.menu", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[
+            12, 16, 19, 22, 32, 20, 27, 31, 34, 13, 15, 23, 18, 21, 2, 1, 26, 33, 9, 10,
+            7, 14, 17, 11, 3, 28, 8, 25, 29, 0, 4, 5, 24, 6, 30,
+        ],
         rules: &[],
     };
 

@@ -336,6 +336,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 7, 8, 9, 3, 10, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -346,6 +347,7 @@ pub mod schema {
             KeySchema::required("filename", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("filedata", ValueSchema::of(ValueKind::Data), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -542,6 +542,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 11, 15, 14, 13, 3, 12, 16, 0, 8, 4, 5, 6, 10, 7, 9],
         rules: &[],
     };
 
@@ -552,6 +553,7 @@ pub mod schema {
             KeySchema::optional("DeviceURI", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("DisplayName", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -565,6 +567,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -583,6 +586,7 @@ pub mod schema {
             ),
             KeySchema::optional("PPDURL", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[3, 5, 2, 0, 1, 4],
         rules: &[],
     };
 

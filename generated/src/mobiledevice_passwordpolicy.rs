@@ -517,6 +517,7 @@ pub mod schema {
                 AVAILABILITY_5,
             ),
         ],
+        by_name: &[8, 13, 15, 2, 1, 7, 19, 10, 3, 16, 11, 12, 18, 0, 9, 4, 5, 6, 14, 17],
         rules: &[],
     };
 
@@ -535,6 +536,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

@@ -384,6 +384,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[8, 2, 1, 3, 7, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -407,6 +408,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 0, 1],
         rules: &[],
     };
 
@@ -428,6 +430,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

@@ -411,6 +411,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 6, 7],
         rules: &[],
     };
 
@@ -483,6 +484,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[4, 10, 9, 5, 7, 6, 0, 3, 8, 1, 2],
         rules: &[],
     };
 

@@ -350,6 +350,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[7, 9, 8, 2, 1, 3, 0, 10, 11, 4, 5, 6],
         rules: &[],
     };
 
@@ -367,6 +368,7 @@ pub mod schema {
             ),
             KeySchema::optional("Port", ValueSchema::of(ValueKind::Integer), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

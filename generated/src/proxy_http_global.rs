@@ -389,6 +389,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[7, 2, 1, 12, 8, 11, 10, 3, 9, 0, 4, 5, 6, 13, 14],
         rules: &[],
     };
 

@@ -363,6 +363,7 @@ pub mod schema {
             ),
             KeySchema::optional("RelayUUID", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[7, 10, 2, 1, 8, 3, 9, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -401,6 +402,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 4, 3, 2],
         rules: &[],
     };
 

@@ -275,6 +275,7 @@ pub mod schema {
             ),
             KeySchema::required("moduleName", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[11, 2, 1, 3, 7, 0, 4, 5, 6, 8, 9, 10],
         rules: &[],
     };
 

@@ -238,6 +238,7 @@ pub mod schema {
             KeySchema::optional("modulePath", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("idleTime", ValueSchema::of(ValueKind::Integer), &[]),
         ],
+        by_name: &[9, 7, 8, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

@@ -610,6 +610,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[16, 9, 10, 12, 14, 2, 1, 7, 11, 3, 13, 8, 15, 17, 0, 18, 4, 5, 6],
         rules: &[
             Rule {
                 code: "security.acme.attest-needs-hardware-bound",
@@ -617,14 +618,14 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["Attest"],
+                            path: KeyPath::new(16, &["Attest"]),
                             default: Some(Literal::Bool(false)),
                         },
                         Literal::Bool(true),
                     ),
                 ),
                 check: Condition::Equals(
-                    Operand::at(&["HardwareBound"]),
+                    Operand::at(KeyPath::new(11, &["HardwareBound"])),
                     Literal::Bool(true),
                 ),
                 message: "Attest is true, which only works with a hardware-bound key; set HardwareBound to true (with an ECSECPrimeRandom key of 256 or 384 bits) or set Attest to false.",
@@ -635,12 +636,12 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["HardwareBound"]),
+                        Operand::at(KeyPath::new(11, &["HardwareBound"])),
                         Literal::Bool(true),
                     ),
                 ),
                 check: Condition::Equals(
-                    Operand::at(&["KeyType"]),
+                    Operand::at(KeyPath::new(10, &["KeyType"])),
                     Literal::Str("ECSECPrimeRandom"),
                 ),
                 message: "HardwareBound is true, but the Secure Enclave only makes elliptic-curve keys; set KeyType to ECSECPrimeRandom with KeySize 256 or 384, or set HardwareBound to false.",
@@ -653,15 +654,15 @@ pub mod schema {
                     Condition::All(
                         &[
                             Condition::Equals(
-                                Operand::at(&["HardwareBound"]),
+                                Operand::at(KeyPath::new(11, &["HardwareBound"])),
                                 Literal::Bool(true),
                             ),
                             Condition::Equals(
-                                Operand::at(&["KeyType"]),
+                                Operand::at(KeyPath::new(10, &["KeyType"])),
                                 Literal::Str("ECSECPrimeRandom"),
                             ),
                             Condition::OneOf(
-                                Operand::at(&["KeySize"]),
+                                Operand::at(KeyPath::new(9, &["KeySize"])),
                                 &[
                                     Literal::Int(192),
                                     Literal::Int(256),
@@ -673,7 +674,7 @@ pub mod schema {
                     ),
                 ),
                 check: Condition::OneOf(
-                    Operand::at(&["KeySize"]),
+                    Operand::at(KeyPath::new(9, &["KeySize"])),
                     &[Literal::Int(256), Literal::Int(384)],
                 ),
                 message: "HardwareBound is true, and the Secure Enclave only makes P-256 and P-384 keys; set KeySize to 256 or 384, or set HardwareBound to false.",
@@ -684,12 +685,12 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["KeyType"]),
+                        Operand::at(KeyPath::new(10, &["KeyType"])),
                         Literal::Str("ECSECPrimeRandom"),
                     ),
                 ),
                 check: Condition::OneOf(
-                    Operand::at(&["KeySize"]),
+                    Operand::at(KeyPath::new(9, &["KeySize"])),
                     &[
                         Literal::Int(192),
                         Literal::Int(256),
@@ -704,12 +705,21 @@ pub mod schema {
                 code: "security.acme.rsa-key-size",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(Operand::at(&["KeyType"]), Literal::Str("RSA")),
+                    Condition::Equals(
+                        Operand::at(KeyPath::new(10, &["KeyType"])),
+                        Literal::Str("RSA"),
+                    ),
                 ),
                 check: Condition::All(
                     &[
-                        Condition::AtLeast(Operand::at(&["KeySize"]), 1024.0),
-                        Condition::AtMost(Operand::at(&["KeySize"]), 4096.0),
+                        Condition::AtLeast(
+                            Operand::at(KeyPath::new(9, &["KeySize"])),
+                            1024.0,
+                        ),
+                        Condition::AtMost(
+                            Operand::at(KeyPath::new(9, &["KeySize"])),
+                            4096.0,
+                        ),
                     ],
                 ),
                 message: "KeyType is RSA, so KeySize must be from 1024 to 4096 bits (a multiple of 8, such as 2048 or 3072).",
@@ -720,7 +730,7 @@ pub mod schema {
                 severity: Severity::Warning,
                 when: None,
                 check: Condition::OneOf(
-                    Operand::at(&["UsageFlags"]),
+                    Operand::at(KeyPath::new(14, &["UsageFlags"])),
                     &[Literal::Int(0), Literal::Int(1), Literal::Int(4), Literal::Int(5)],
                 ),
                 message: "UsageFlags sets a bit other than 0x01 (digital signature) and 0x04 (encryption), which has no defined meaning; use 1, 4 or 5 (both).",
@@ -733,17 +743,17 @@ pub mod schema {
                     Condition::All(
                         &[
                             Condition::Equals(
-                                Operand::at(&["HardwareBound"]),
+                                Operand::at(KeyPath::new(11, &["HardwareBound"])),
                                 Literal::Bool(true),
                             ),
-                            Condition::Present(&["KeyIsExtractable"]),
+                            Condition::Present(KeyPath::new(17, &["KeyIsExtractable"])),
                         ],
                     ),
                 ),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["KeyIsExtractable"],
+                            path: KeyPath::new(17, &["KeyIsExtractable"]),
                             default: Some(Literal::Bool(true)),
                         },
                         Literal::Bool(true),
@@ -789,6 +799,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 3, 2],
         rules: &[],
     };
 

@@ -303,6 +303,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 3, 7, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -320,6 +321,7 @@ pub mod schema {
             ),
             KeySchema::required("Hash", ValueSchema::of(ValueKind::Data), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -317,6 +317,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 3, 7, 0, 8, 4, 5, 6],
         rules: &[],
     };
 
@@ -334,6 +335,7 @@ pub mod schema {
             ),
             KeySchema::required("Hash", ValueSchema::of(ValueKind::Data), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

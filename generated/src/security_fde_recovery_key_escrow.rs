@@ -244,6 +244,7 @@ pub mod schema {
             ),
             KeySchema::optional("DeviceKey", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[7, 9, 2, 1, 3, 0, 4, 5, 6, 8],
         rules: &[],
     };
 

@@ -456,6 +456,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[13, 2, 1, 10, 11, 12, 14, 7, 3, 8, 9, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -466,6 +467,7 @@ pub mod schema {
             KeySchema::required("BundleID", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Allowed", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 

@@ -329,6 +329,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[9, 2, 1, 8, 3, 11, 0, 10, 4, 5, 6, 7],
         rules: &[],
     };
 

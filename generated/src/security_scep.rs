@@ -562,6 +562,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 7, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -657,6 +658,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0, 1, 4, 8, 2, 5, 3, 6, 9, 7, 10, 11, 12],
         rules: &[
             Rule {
                 code: "security.scep.key-usage-flags",
@@ -664,7 +666,7 @@ pub mod schema {
                 when: None,
                 check: Condition::OneOf(
                     Operand {
-                        path: &["Key Usage"],
+                        path: KeyPath::new(6, &["Key Usage"]),
                         default: Some(Literal::Int(0)),
                     },
                     &[Literal::Int(0), Literal::Int(1), Literal::Int(4), Literal::Int(5)],
@@ -709,6 +711,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 3, 2],
         rules: &[],
     };
 

@@ -303,6 +303,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[2, 1, 7, 3, 8, 10, 12, 0, 4, 5, 11, 6, 9],
         rules: &[],
     };
 

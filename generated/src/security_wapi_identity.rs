@@ -220,6 +220,7 @@ pub mod schema {
             ),
             KeySchema::required("PEMData", ValueSchema::of(ValueKind::Data), &[]),
         ],
+        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

@@ -383,6 +383,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -412,6 +413,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 0, 1, 3],
         rules: &[],
     };
 

@@ -256,6 +256,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[2, 1, 3, 0, 9, 4, 5, 7, 6, 8],
         rules: &[],
     };
 

@@ -368,6 +368,7 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
+        by_name: &[7, 2, 1, 3, 13, 15, 0, 4, 5, 6, 12, 14, 8, 11, 10, 9],
         rules: &[],
     };
 

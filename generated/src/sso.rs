@@ -321,6 +321,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[7, 8, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -350,6 +351,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 0, 3, 4, 1],
         rules: &[],
     };
 

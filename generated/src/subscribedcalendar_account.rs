@@ -304,6 +304,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[12, 2, 1, 3, 0, 4, 5, 6, 11, 8, 10, 9, 7],
         rules: &[],
     };
 

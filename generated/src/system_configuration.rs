@@ -443,6 +443,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -502,6 +503,10 @@ pub mod schema {
                 ValueSchema::of(ValueKind::Array(&ValueSchema::of(ValueKind::String))),
                 &[],
             ),
+        ],
+        by_name: &[
+            2, 3, 8, 17, 0, 9, 11, 18, 1, 5, 7, 12, 16, 21, 6, 10, 19, 4, 23, 22, 20, 13,
+            14, 15,
         ],
         rules: &[],
     };

@@ -359,6 +359,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[2, 1, 3, 0, 7, 4, 5, 6, 8, 10, 11, 9, 12, 13],
         rules: &[],
     };
 

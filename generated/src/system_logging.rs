@@ -254,6 +254,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[9, 7, 8, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

@@ -378,6 +378,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 7, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -394,6 +395,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 
@@ -414,6 +416,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 1, 3],
         rules: &[],
     };
 

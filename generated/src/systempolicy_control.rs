@@ -257,6 +257,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[2, 1, 3, 7, 0, 4, 5, 6, 8, 9],
         rules: &[],
     };
 

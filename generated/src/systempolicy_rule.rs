@@ -326,6 +326,7 @@ pub mod schema {
             ),
             KeySchema::optional("LeafCertificate", ValueSchema::of(ValueKind::Data), &[]),
         ],
+        by_name: &[8, 9, 10, 2, 1, 7, 11, 3, 12, 0, 4, 5, 6],
         rules: &[],
     };
 

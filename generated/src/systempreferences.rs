@@ -1127,6 +1127,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 6, 9, 7, 8],
         rules: &[],
     };
 

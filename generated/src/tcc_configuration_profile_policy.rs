@@ -783,6 +783,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -959,6 +960,10 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
+        by_name: &[
+            4, 3, 1, 7, 2, 5, 0, 10, 13, 11, 6, 14, 23, 15, 22, 12, 8, 21, 16, 9, 19, 17,
+            18, 20,
+        ],
         rules: &[],
     };
 
@@ -1014,6 +1019,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[4, 6, 0, 3, 5, 1, 2, 7, 8, 9],
         rules: &[
             Rule {
                 code: "tcc.allowed-or-authorization",
@@ -1021,8 +1027,8 @@ pub mod schema {
                 when: None,
                 check: Condition::Any(
                     &[
-                        Condition::Present(&["Allowed"]),
-                        Condition::Present(&["Authorization"]),
+                        Condition::Present(KeyPath::new(4, &["Allowed"])),
+                        Condition::Present(KeyPath::new(5, &["Authorization"])),
                     ],
                 ),
                 message: "Neither Allowed nor Authorization is set, so the entry neither grants nor denies the service; set Authorization (macOS 11 and later) or Allowed.",

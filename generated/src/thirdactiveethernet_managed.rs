@@ -212,6 +212,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

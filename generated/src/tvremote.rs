@@ -375,6 +375,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[8, 2, 1, 7, 3, 0, 4, 5, 6],
         rules: &[],
     };
 
@@ -388,6 +389,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -402,6 +404,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

@@ -518,6 +518,10 @@ pub mod schema {
             ),
             KeySchema::optional("whiteOnBlack", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[
+            21, 13, 15, 25, 2, 1, 14, 16, 23, 24, 29, 22, 3, 0, 7, 28, 4, 5, 9, 6, 20,
+            27, 11, 12, 17, 8, 19, 26, 18, 10,
+        ],
         rules: &[],
     };
 

@@ -4578,14 +4578,18 @@ pub mod schema {
                 AVAILABILITY_5,
             ),
         ],
+        by_name: &[16, 13, 11, 12, 15, 14, 17, 7, 18, 8, 2, 1, 10, 3, 9, 19, 0, 4, 5, 6],
         rules: &[
             Rule {
                 code: "vpn.type-ikev2-needs-dictionary",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("IKEv2")),
+                    Condition::Equals(
+                        Operand::at(KeyPath::new(7, &["VPNType"])),
+                        Literal::Str("IKEv2"),
+                    ),
                 ),
-                check: Condition::Present(&["IKEv2"]),
+                check: Condition::Present(KeyPath::new(15, &["IKEv2"])),
                 message: "VPNType is IKEv2, but the IKEv2 dictionary is missing.",
                 at: &["IKEv2"],
             },
@@ -4593,10 +4597,13 @@ pub mod schema {
                 code: "vpn.type-ikev2-subtype-empty",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("IKEv2")),
+                    Condition::Equals(
+                        Operand::at(KeyPath::new(7, &["VPNType"])),
+                        Literal::Str("IKEv2"),
+                    ),
                 ),
                 check: Condition::OneOf(
-                    Operand::at(&["VPNSubType"]),
+                    Operand::at(KeyPath::new(8, &["VPNSubType"])),
                     &[Literal::Str("")],
                 ),
                 message: "VPNType is IKEv2, so VPNSubType, if given, must be the empty string.",
@@ -4609,11 +4616,11 @@ pub mod schema {
                     Condition::Any(
                         &[
                             Condition::Equals(
-                                Operand::at(&["VPNType"]),
+                                Operand::at(KeyPath::new(7, &["VPNType"])),
                                 Literal::Str("VPN"),
                             ),
                             Condition::Equals(
-                                Operand::at(&["VPNType"]),
+                                Operand::at(KeyPath::new(7, &["VPNType"])),
                                 Literal::Str("TransparentProxy"),
                             ),
                         ],
@@ -4621,9 +4628,9 @@ pub mod schema {
                 ),
                 check: Condition::All(
                     &[
-                        Condition::Present(&["VPNSubType"]),
+                        Condition::Present(KeyPath::new(8, &["VPNSubType"])),
                         Condition::NoneOf(
-                            Operand::at(&["VPNSubType"]),
+                            Operand::at(KeyPath::new(8, &["VPNSubType"])),
                             &[Literal::Str("")],
                         ),
                     ],
@@ -4635,9 +4642,12 @@ pub mod schema {
                 code: "vpn.type-ipsec-needs-dictionary",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("IPSec")),
+                    Condition::Equals(
+                        Operand::at(KeyPath::new(7, &["VPNType"])),
+                        Literal::Str("IPSec"),
+                    ),
                 ),
-                check: Condition::Present(&["IPSec"]),
+                check: Condition::Present(KeyPath::new(14, &["IPSec"])),
                 message: "VPNType is IPSec, but the IPSec dictionary with the connection's settings is missing.",
                 at: &["IPSec"],
             },
@@ -4648,14 +4658,14 @@ pub mod schema {
                     Condition::All(
                         &[
                             Condition::Equals(
-                                Operand::at(&["VPNType"]),
+                                Operand::at(KeyPath::new(7, &["VPNType"])),
                                 Literal::Str("IPSec"),
                             ),
-                            Condition::Present(&["IPSec"]),
+                            Condition::Present(KeyPath::new(14, &["IPSec"])),
                         ],
                     ),
                 ),
-                check: Condition::Present(&["IPSec", "RemoteAddress"]),
+                check: Condition::Present(KeyPath::new(14, &["IPSec", "RemoteAddress"])),
                 message: "VPNType is IPSec, but IPSec.RemoteAddress does not give the server to connect to.",
                 at: &["IPSec", "RemoteAddress"],
             },
@@ -4663,9 +4673,12 @@ pub mod schema {
                 code: "vpn.type-l2tp-needs-ppp",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("L2TP")),
+                    Condition::Equals(
+                        Operand::at(KeyPath::new(7, &["VPNType"])),
+                        Literal::Str("L2TP"),
+                    ),
                 ),
-                check: Condition::Present(&["PPP"]),
+                check: Condition::Present(KeyPath::new(13, &["PPP"])),
                 message: "VPNType is L2TP, but the PPP dictionary with the server and user login is missing.",
                 at: &["PPP"],
             },
@@ -4676,14 +4689,16 @@ pub mod schema {
                     Condition::All(
                         &[
                             Condition::Equals(
-                                Operand::at(&["VPNType"]),
+                                Operand::at(KeyPath::new(7, &["VPNType"])),
                                 Literal::Str("L2TP"),
                             ),
-                            Condition::Present(&["PPP"]),
+                            Condition::Present(KeyPath::new(13, &["PPP"])),
                         ],
                     ),
                 ),
-                check: Condition::Present(&["PPP", "CommRemoteAddress"]),
+                check: Condition::Present(
+                    KeyPath::new(13, &["PPP", "CommRemoteAddress"]),
+                ),
                 message: "VPNType is L2TP, but PPP.CommRemoteAddress does not give the server to connect to.",
                 at: &["PPP", "CommRemoteAddress"],
             },
@@ -4692,20 +4707,20 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["VPNType"]),
+                        Operand::at(KeyPath::new(7, &["VPNType"])),
                         Literal::Str("AlwaysOn"),
                     ),
                 ),
-                check: Condition::Present(&["AlwaysOn"]),
+                check: Condition::Present(KeyPath::new(18, &["AlwaysOn"])),
                 message: "VPNType is AlwaysOn, but the AlwaysOn dictionary with the tunnel configurations is missing.",
                 at: &["AlwaysOn"],
             },
             Rule {
                 code: "vpn.ppp-dictionary-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["PPP"])),
+                when: Some(Condition::Present(KeyPath::new(13, &["PPP"]))),
                 check: Condition::Equals(
-                    Operand::at(&["VPNType"]),
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
                     Literal::Str("L2TP"),
                 ),
                 message: "The PPP dictionary is read only when VPNType is L2TP; under this VPNType it has no effect.",
@@ -4714,9 +4729,9 @@ pub mod schema {
             Rule {
                 code: "vpn.always-on-dictionary-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["AlwaysOn"])),
+                when: Some(Condition::Present(KeyPath::new(18, &["AlwaysOn"]))),
                 check: Condition::Equals(
-                    Operand::at(&["VPNType"]),
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
                     Literal::Str("AlwaysOn"),
                 ),
                 message: "The AlwaysOn dictionary is read only when VPNType is AlwaysOn; under this VPNType it has no effect.",
@@ -4725,9 +4740,9 @@ pub mod schema {
             Rule {
                 code: "vpn.transparent-proxy-dictionary-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["TransparentProxy"])),
+                when: Some(Condition::Present(KeyPath::new(19, &["TransparentProxy"]))),
                 check: Condition::Equals(
-                    Operand::at(&["VPNType"]),
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
                     Literal::Str("TransparentProxy"),
                 ),
                 message: "The TransparentProxy dictionary is read only when VPNType is TransparentProxy; under this VPNType it has no effect.",
@@ -4736,20 +4751,23 @@ pub mod schema {
             Rule {
                 code: "vpn.vpn-dictionary-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["VPN"])),
-                check: Condition::Equals(Operand::at(&["VPNType"]), Literal::Str("VPN")),
+                when: Some(Condition::Present(KeyPath::new(11, &["VPN"]))),
+                check: Condition::Equals(
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
+                    Literal::Str("VPN"),
+                ),
                 message: "The VPN dictionary is read only when VPNType is VPN; under this VPNType it has no effect.",
                 at: &["VPN"],
             },
             Rule {
                 code: "vpn.vendor-config-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["VendorConfig"])),
+                when: Some(Condition::Present(KeyPath::new(10, &["VendorConfig"]))),
                 check: Condition::All(
                     &[
-                        Condition::Present(&["VPNSubType"]),
+                        Condition::Present(KeyPath::new(8, &["VPNSubType"])),
                         Condition::NoneOf(
-                            Operand::at(&["VPNSubType"]),
+                            Operand::at(KeyPath::new(8, &["VPNSubType"])),
                             &[Literal::Str("")],
                         ),
                     ],
@@ -4760,9 +4778,11 @@ pub mod schema {
             Rule {
                 code: "vpn.ipv4.override-primary-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["IPv4", "OverridePrimary"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(12, &["IPv4", "OverridePrimary"])),
+                ),
                 check: Condition::OneOf(
-                    Operand::at(&["VPNType"]),
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
                     &[Literal::Str("IPSec"), Literal::Str("L2TP"), Literal::Str("IKEv2")],
                 ),
                 message: "IPv4.OverridePrimary has no effect with VPNType {value}: it serves Cisco IPsec and L2TP (and IKEv2 setups use it too); for a provider app, set IncludeAllNetworks in the VPN dictionary to send all traffic through the VPN.",
@@ -4771,9 +4791,11 @@ pub mod schema {
             Rule {
                 code: "vpn.ipsec.local-identifier-cisco-only",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["IPSec", "LocalIdentifier"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(14, &["IPSec", "LocalIdentifier"])),
+                ),
                 check: Condition::Equals(
-                    Operand::at(&["VPNType"]),
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
                     Literal::Str("IPSec"),
                 ),
                 message: "IPSec.LocalIdentifier (the group name) is used only by Cisco IPsec connections (VPNType IPSec); here it has no effect.",
@@ -4784,12 +4806,12 @@ pub mod schema {
                 severity: Severity::Warning,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["IPSec", "XAuthEnabled"]),
+                        Operand::at(KeyPath::new(14, &["IPSec", "XAuthEnabled"])),
                         Literal::Int(1),
                     ),
                 ),
                 check: Condition::Equals(
-                    Operand::at(&["VPNType"]),
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
                     Literal::Str("IPSec"),
                 ),
                 message: "IPSec.XAuthEnabled applies to Cisco IPsec connections (VPNType IPSec) only; for L2TP the user signs in through the PPP dictionary.",
@@ -4801,14 +4823,14 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["IPSec", "PromptForVPNPIN"],
+                            path: KeyPath::new(14, &["IPSec", "PromptForVPNPIN"]),
                             default: Some(Literal::Bool(false)),
                         },
                         Literal::Bool(true),
                     ),
                 ),
                 check: Condition::Equals(
-                    Operand::at(&["VPNType"]),
+                    Operand::at(KeyPath::new(7, &["VPNType"])),
                     Literal::Str("IPSec"),
                 ),
                 message: "IPSec.PromptForVPNPIN applies to Cisco IPsec connections (VPNType IPSec) only; here it has no effect.",
@@ -4830,6 +4852,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 2, 0, 3],
         rules: &[],
     };
 
@@ -4970,14 +4993,17 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 12, 7, 9, 19, 14, 5, 8, 0, 10, 6, 1, 11, 3, 17, 13, 16, 18, 15, 4],
         rules: &[
             Rule {
                 code: "vpn.vpn.idle-timer-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(6, &["DisconnectOnIdleTimer"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["DisconnectOnIdle"],
+                        path: KeyPath::new(5, &["DisconnectOnIdle"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -4988,11 +5014,11 @@ pub mod schema {
             Rule {
                 code: "vpn.vpn.enforce-routes-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["EnforceRoutes"])),
+                when: Some(Condition::Present(KeyPath::new(9, &["EnforceRoutes"]))),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["IncludeAllNetworks"],
+                            path: KeyPath::new(8, &["IncludeAllNetworks"]),
                             default: Some(Literal::Int(0)),
                         },
                         Literal::Int(1),
@@ -5004,19 +5030,21 @@ pub mod schema {
             Rule {
                 code: "vpn.vpn.exclude-local-networks-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeLocalNetworks"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(10, &["ExcludeLocalNetworks"])),
+                ),
                 check: Condition::Any(
                     &[
                         Condition::Equals(
                             Operand {
-                                path: &["IncludeAllNetworks"],
+                                path: KeyPath::new(8, &["IncludeAllNetworks"]),
                                 default: Some(Literal::Int(0)),
                             },
                             Literal::Int(1),
                         ),
                         Condition::Equals(
                             Operand {
-                                path: &["EnforceRoutes"],
+                                path: KeyPath::new(9, &["EnforceRoutes"]),
                                 default: Some(Literal::Int(0)),
                             },
                             Literal::Int(1),
@@ -5029,10 +5057,12 @@ pub mod schema {
             Rule {
                 code: "vpn.vpn.exclude-cellular-services-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeCellularServices"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(11, &["ExcludeCellularServices"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IncludeAllNetworks"],
+                        path: KeyPath::new(8, &["IncludeAllNetworks"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -5043,10 +5073,10 @@ pub mod schema {
             Rule {
                 code: "vpn.vpn.exclude-apns-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeAPNs"])),
+                when: Some(Condition::Present(KeyPath::new(12, &["ExcludeAPNs"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IncludeAllNetworks"],
+                        path: KeyPath::new(8, &["IncludeAllNetworks"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -5057,10 +5087,12 @@ pub mod schema {
             Rule {
                 code: "vpn.vpn.exclude-device-communication-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeDeviceCommunication"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(13, &["ExcludeDeviceCommunication"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IncludeAllNetworks"],
+                        path: KeyPath::new(8, &["IncludeAllNetworks"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -5081,6 +5113,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -5169,14 +5202,17 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 8, 1, 5, 4, 6, 9, 7, 3, 10],
         rules: &[
             Rule {
                 code: "vpn.ppp.idle-timer-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(10, &["DisconnectOnIdleTimer"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["DisconnectOnIdle"],
+                        path: KeyPath::new(9, &["DisconnectOnIdle"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -5189,11 +5225,14 @@ pub mod schema {
                 severity: Severity::Warning,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["CCPMPPE40Enabled"]),
+                        Operand::at(KeyPath::new(6, &["CCPMPPE40Enabled"])),
                         Literal::Int(1),
                     ),
                 ),
-                check: Condition::Equals(Operand::at(&["CCPEnabled"]), Literal::Int(1)),
+                check: Condition::Equals(
+                    Operand::at(KeyPath::new(8, &["CCPEnabled"])),
+                    Literal::Int(1),
+                ),
                 message: "CCPMPPE40Enabled has no effect unless CCPEnabled is 1, and the MPPE keys serve PPTP only, which current devices no longer support.",
                 at: &["CCPMPPE40Enabled"],
             },
@@ -5202,11 +5241,14 @@ pub mod schema {
                 severity: Severity::Warning,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["CCPMPPE128Enabled"]),
+                        Operand::at(KeyPath::new(7, &["CCPMPPE128Enabled"])),
                         Literal::Int(1),
                     ),
                 ),
-                check: Condition::Equals(Operand::at(&["CCPEnabled"]), Literal::Int(1)),
+                check: Condition::Equals(
+                    Operand::at(KeyPath::new(8, &["CCPEnabled"])),
+                    Literal::Int(1),
+                ),
                 message: "CCPMPPE128Enabled has no effect unless CCPEnabled is 1, and the MPPE keys serve PPTP only, which current devices no longer support.",
                 at: &["CCPMPPE128Enabled"],
             },
@@ -5214,23 +5256,23 @@ pub mod schema {
                 code: "vpn.ppp.ccp-pptp-only",
                 severity: Severity::Warning,
                 when: None,
-                check: Condition::Absent(&["CCPEnabled"]),
+                check: Condition::Absent(KeyPath::new(8, &["CCPEnabled"])),
                 message: "CCPEnabled configures PPTP encryption; PPTP was removed in iOS 10 and macOS 10.12, so the key has no effect. Remove it (and the CCPMPPE keys).",
                 at: &["CCPEnabled"],
             },
             Rule {
                 code: "vpn.ppp.eap-plugins-need-eap",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["AuthEAPPlugins"])),
-                check: Condition::Present(&["AuthProtocol"]),
+                when: Some(Condition::Present(KeyPath::new(4, &["AuthEAPPlugins"]))),
+                check: Condition::Present(KeyPath::new(5, &["AuthProtocol"])),
                 message: "AuthEAPPlugins has no effect unless AuthProtocol lists EAP; add AuthProtocol with the entry EAP.",
                 at: &["AuthEAPPlugins"],
             },
             Rule {
                 code: "vpn.ppp.eap-needs-plugin",
                 severity: Severity::Error,
-                when: Some(Condition::Present(&["AuthProtocol"])),
-                check: Condition::Present(&["AuthEAPPlugins"]),
+                when: Some(Condition::Present(KeyPath::new(5, &["AuthProtocol"]))),
+                check: Condition::Present(KeyPath::new(4, &["AuthEAPPlugins"])),
                 message: "AuthProtocol selects EAP, but AuthEAPPlugins names no EAP plug-in to authenticate with (for RSA SecurID, EAP-RSA).",
                 at: &["AuthEAPPlugins"],
             },
@@ -5362,15 +5404,16 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 8, 4, 17, 0, 3, 6, 13, 10, 11, 7, 1, 12, 9, 5, 15, 14, 16],
         rules: &[
             Rule {
                 code: "vpn.ipsec.shared-secret-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["SharedSecret"])),
+                when: Some(Condition::Present(KeyPath::new(8, &["SharedSecret"]))),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["AuthenticationMethod"],
+                            path: KeyPath::new(1, &["AuthenticationMethod"]),
                             default: Some(Literal::Str("SharedSecret")),
                         },
                         Literal::Str("Certificate"),
@@ -5385,23 +5428,25 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["AuthenticationMethod"],
+                            path: KeyPath::new(1, &["AuthenticationMethod"]),
                             default: Some(Literal::Str("SharedSecret")),
                         },
                         Literal::Str("Certificate"),
                     ),
                 ),
-                check: Condition::Present(&["PayloadCertificateUUID"]),
+                check: Condition::Present(KeyPath::new(9, &["PayloadCertificateUUID"])),
                 message: "AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the identity payload to authenticate with.",
                 at: &["PayloadCertificateUUID"],
             },
             Rule {
                 code: "vpn.ipsec.certificate-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["PayloadCertificateUUID"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(9, &["PayloadCertificateUUID"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["AuthenticationMethod"],
+                        path: KeyPath::new(1, &["AuthenticationMethod"]),
                         default: Some(Literal::Str("SharedSecret")),
                     },
                     Literal::Str("Certificate"),
@@ -5412,11 +5457,11 @@ pub mod schema {
             Rule {
                 code: "vpn.ipsec.local-identifier-needs-shared-secret",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["LocalIdentifier"])),
+                when: Some(Condition::Present(KeyPath::new(6, &["LocalIdentifier"]))),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["AuthenticationMethod"],
+                            path: KeyPath::new(1, &["AuthenticationMethod"]),
                             default: Some(Literal::Str("SharedSecret")),
                         },
                         Literal::Str("Certificate"),
@@ -5428,11 +5473,13 @@ pub mod schema {
             Rule {
                 code: "vpn.ipsec.local-identifier-type-needs-shared-secret",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["LocalIdentifierType"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(7, &["LocalIdentifierType"])),
+                ),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["AuthenticationMethod"],
+                            path: KeyPath::new(1, &["AuthenticationMethod"]),
                             default: Some(Literal::Str("SharedSecret")),
                         },
                         Literal::Str("Certificate"),
@@ -5444,9 +5491,9 @@ pub mod schema {
             Rule {
                 code: "vpn.ipsec.xauth-name-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["XAuthName"])),
+                when: Some(Condition::Present(KeyPath::new(2, &["XAuthName"]))),
                 check: Condition::Equals(
-                    Operand::at(&["XAuthEnabled"]),
+                    Operand::at(KeyPath::new(4, &["XAuthEnabled"])),
                     Literal::Int(1),
                 ),
                 message: "XAuthName has no effect unless XAuthEnabled is 1.",
@@ -5455,9 +5502,9 @@ pub mod schema {
             Rule {
                 code: "vpn.ipsec.xauth-password-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["XAuthPassword"])),
+                when: Some(Condition::Present(KeyPath::new(3, &["XAuthPassword"]))),
                 check: Condition::Equals(
-                    Operand::at(&["XAuthEnabled"]),
+                    Operand::at(KeyPath::new(4, &["XAuthEnabled"])),
                     Literal::Int(1),
                 ),
                 message: "XAuthPassword has no effect unless XAuthEnabled is 1.",
@@ -5466,9 +5513,11 @@ pub mod schema {
             Rule {
                 code: "vpn.ipsec.xauth-password-encryption-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["XAuthPasswordEncryption"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(5, &["XAuthPasswordEncryption"])),
+                ),
                 check: Condition::Equals(
-                    Operand::at(&["XAuthEnabled"]),
+                    Operand::at(KeyPath::new(4, &["XAuthEnabled"])),
                     Literal::Int(1),
                 ),
                 message: "XAuthPasswordEncryption has no effect unless XAuthEnabled is 1.",
@@ -5477,10 +5526,12 @@ pub mod schema {
             Rule {
                 code: "vpn.ipsec.idle-timer-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(12, &["DisconnectOnIdleTimer"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["DisconnectOnIdle"],
+                        path: KeyPath::new(11, &["DisconnectOnIdle"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -5807,6 +5858,11 @@ pub mod schema {
                 AVAILABILITY_25,
             ),
         ],
+        by_name: &[
+            31, 39, 11, 6, 28, 37, 12, 41, 32, 9, 22, 34, 15, 40, 0, 30, 4, 23, 1, 13,
+            24, 2, 20, 19, 33, 10, 3, 35, 27, 16, 25, 5, 36, 7, 26, 38, 18, 14, 8, 45,
+            29, 42, 17, 43, 44, 21,
+        ],
         rules: &[
             Rule {
                 code: "vpn.ikev2.certificate-type-needs-issuer",
@@ -5814,10 +5870,10 @@ pub mod schema {
                 when: Some(
                     Condition::All(
                         &[
-                            Condition::Present(&["CertificateType"]),
+                            Condition::Present(KeyPath::new(4, &["CertificateType"])),
                             Condition::Equals(
                                 Operand {
-                                    path: &["ExtendedAuthEnabled"],
+                                    path: KeyPath::new(10, &["ExtendedAuthEnabled"]),
                                     default: Some(Literal::Int(0)),
                                 },
                                 Literal::Int(1),
@@ -5825,34 +5881,36 @@ pub mod schema {
                         ],
                     ),
                 ),
-                check: Condition::Present(&["ServerCertificateIssuerCommonName"]),
+                check: Condition::Present(
+                    KeyPath::new(17, &["ServerCertificateIssuerCommonName"]),
+                ),
                 message: "CertificateType is set and ExtendedAuthEnabled is 1, so ServerCertificateIssuerCommonName is required.",
                 at: &["ServerCertificateIssuerCommonName"],
             },
             Rule {
                 code: "vpn.ikev2.ppk-needs-identifier",
                 severity: Severity::Error,
-                when: Some(Condition::Present(&["PPK"])),
-                check: Condition::Present(&["PPKIdentifier"]),
+                when: Some(Condition::Present(KeyPath::new(39, &["PPK"]))),
+                check: Condition::Present(KeyPath::new(40, &["PPKIdentifier"])),
                 message: "PPK is set, so PPKIdentifier is required; the two go together.",
                 at: &["PPKIdentifier"],
             },
             Rule {
                 code: "vpn.ikev2.ppk-identifier-needs-ppk",
                 severity: Severity::Error,
-                when: Some(Condition::Present(&["PPKIdentifier"])),
-                check: Condition::Present(&["PPK"]),
+                when: Some(Condition::Present(KeyPath::new(40, &["PPKIdentifier"]))),
+                check: Condition::Present(KeyPath::new(39, &["PPK"])),
                 message: "PPKIdentifier is set, so PPK is required; the two go together.",
                 at: &["PPK"],
             },
             Rule {
                 code: "vpn.ikev2.ppk-mandatory-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["PPKMandatory"])),
+                when: Some(Condition::Present(KeyPath::new(41, &["PPKMandatory"]))),
                 check: Condition::All(
                     &[
-                        Condition::Present(&["PPK"]),
-                        Condition::Present(&["PPKIdentifier"]),
+                        Condition::Present(KeyPath::new(39, &["PPK"])),
+                        Condition::Present(KeyPath::new(40, &["PPKIdentifier"])),
                     ],
                 ),
                 message: "PPKMandatory has no effect without both PPK and PPKIdentifier.",
@@ -5861,20 +5919,30 @@ pub mod schema {
             Rule {
                 code: "vpn.ikev2.post-quantum-fallback-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["AllowPostQuantumKeyExchangeFallback"])),
+                when: Some(
+                    Condition::Present(
+                        KeyPath::new(44, &["AllowPostQuantumKeyExchangeFallback"]),
+                    ),
+                ),
                 check: Condition::Any(
                     &[
                         Condition::Present(
-                            &[
-                                "IKESecurityAssociationParameters",
-                                "PostQuantumKeyExchangeMethods",
-                            ],
+                            KeyPath::new(
+                                42,
+                                &[
+                                    "IKESecurityAssociationParameters",
+                                    "PostQuantumKeyExchangeMethods",
+                                ],
+                            ),
                         ),
                         Condition::Present(
-                            &[
-                                "ChildSecurityAssociationParameters",
-                                "PostQuantumKeyExchangeMethods",
-                            ],
+                            KeyPath::new(
+                                43,
+                                &[
+                                    "ChildSecurityAssociationParameters",
+                                    "PostQuantumKeyExchangeMethods",
+                                ],
+                            ),
                         ),
                     ],
                 ),
@@ -5887,7 +5955,7 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["EnforceStrictAlgorithmSelection"],
+                            path: KeyPath::new(45, &["EnforceStrictAlgorithmSelection"]),
                             default: Some(Literal::Int(0)),
                         },
                         Literal::Int(1),
@@ -5897,20 +5965,23 @@ pub mod schema {
                     &[
                         Condition::NoneOf(
                             Operand {
-                                path: &[
-                                    "IKESecurityAssociationParameters",
-                                    "EncryptionAlgorithm",
-                                ],
+                                path: KeyPath::new(
+                                    42,
+                                    &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+                                ),
                                 default: Some(Literal::Str("AES-256")),
                             },
                             &[Literal::Str("DES"), Literal::Str("3DES")],
                         ),
                         Condition::NoneOf(
                             Operand {
-                                path: &[
-                                    "ChildSecurityAssociationParameters",
-                                    "EncryptionAlgorithm",
-                                ],
+                                path: KeyPath::new(
+                                    43,
+                                    &[
+                                        "ChildSecurityAssociationParameters",
+                                        "EncryptionAlgorithm",
+                                    ],
+                                ),
                                 default: Some(Literal::Str("AES-256")),
                             },
                             &[Literal::Str("DES"), Literal::Str("3DES")],
@@ -5926,7 +5997,7 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["EnforceStrictAlgorithmSelection"],
+                            path: KeyPath::new(45, &["EnforceStrictAlgorithmSelection"]),
                             default: Some(Literal::Int(0)),
                         },
                         Literal::Int(1),
@@ -5936,20 +6007,23 @@ pub mod schema {
                     &[
                         Condition::AtLeast(
                             Operand {
-                                path: &[
-                                    "IKESecurityAssociationParameters",
-                                    "DiffieHellmanGroup",
-                                ],
+                                path: KeyPath::new(
+                                    42,
+                                    &["IKESecurityAssociationParameters", "DiffieHellmanGroup"],
+                                ),
                                 default: Some(Literal::Int(14)),
                             },
                             14.0,
                         ),
                         Condition::AtLeast(
                             Operand {
-                                path: &[
-                                    "ChildSecurityAssociationParameters",
-                                    "DiffieHellmanGroup",
-                                ],
+                                path: KeyPath::new(
+                                    43,
+                                    &[
+                                        "ChildSecurityAssociationParameters",
+                                        "DiffieHellmanGroup",
+                                    ],
+                                ),
                                 default: Some(Literal::Int(14)),
                             },
                             14.0,
@@ -5965,7 +6039,7 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["EnforceStrictAlgorithmSelection"],
+                            path: KeyPath::new(45, &["EnforceStrictAlgorithmSelection"]),
                             default: Some(Literal::Int(0)),
                         },
                         Literal::Int(1),
@@ -5973,17 +6047,20 @@ pub mod schema {
                 ),
                 check: Condition::RanksAtMost {
                     lower: Operand {
-                        path: &[
-                            "ChildSecurityAssociationParameters",
-                            "EncryptionAlgorithm",
-                        ],
+                        path: KeyPath::new(
+                            43,
+                            &[
+                                "ChildSecurityAssociationParameters",
+                                "EncryptionAlgorithm",
+                            ],
+                        ),
                         default: Some(Literal::Str("AES-256")),
                     },
                     upper: Operand {
-                        path: &[
-                            "IKESecurityAssociationParameters",
-                            "EncryptionAlgorithm",
-                        ],
+                        path: KeyPath::new(
+                            42,
+                            &["IKESecurityAssociationParameters", "EncryptionAlgorithm"],
+                        ),
                         default: Some(Literal::Str("AES-256")),
                     },
                     ranking: &[
@@ -5999,10 +6076,12 @@ pub mod schema {
             Rule {
                 code: "vpn.ikev2.idle-timer-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(25, &["DisconnectOnIdleTimer"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["DisconnectOnIdle"],
+                        path: KeyPath::new(24, &["DisconnectOnIdle"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -6013,11 +6092,11 @@ pub mod schema {
             Rule {
                 code: "vpn.ikev2.enforce-routes-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["EnforceRoutes"])),
+                when: Some(Condition::Present(KeyPath::new(34, &["EnforceRoutes"]))),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["IncludeAllNetworks"],
+                            path: KeyPath::new(33, &["IncludeAllNetworks"]),
                             default: Some(Literal::Int(0)),
                         },
                         Literal::Int(1),
@@ -6029,10 +6108,10 @@ pub mod schema {
             Rule {
                 code: "vpn.ikev2.exclude-apns-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeAPNs"])),
+                when: Some(Condition::Present(KeyPath::new(37, &["ExcludeAPNs"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IncludeAllNetworks"],
+                        path: KeyPath::new(33, &["IncludeAllNetworks"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -6043,10 +6122,12 @@ pub mod schema {
             Rule {
                 code: "vpn.ikev2.exclude-cellular-services-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeCellularServices"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(36, &["ExcludeCellularServices"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IncludeAllNetworks"],
+                        path: KeyPath::new(33, &["IncludeAllNetworks"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -6057,10 +6138,12 @@ pub mod schema {
             Rule {
                 code: "vpn.ikev2.exclude-device-communication-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeDeviceCommunication"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(38, &["ExcludeDeviceCommunication"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IncludeAllNetworks"],
+                        path: KeyPath::new(33, &["IncludeAllNetworks"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -6071,19 +6154,21 @@ pub mod schema {
             Rule {
                 code: "vpn.ikev2.exclude-local-networks-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ExcludeLocalNetworks"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(35, &["ExcludeLocalNetworks"])),
+                ),
                 check: Condition::Any(
                     &[
                         Condition::Equals(
                             Operand {
-                                path: &["IncludeAllNetworks"],
+                                path: KeyPath::new(33, &["IncludeAllNetworks"]),
                                 default: Some(Literal::Int(0)),
                             },
                             Literal::Int(1),
                         ),
                         Condition::Equals(
                             Operand {
-                                path: &["EnforceRoutes"],
+                                path: KeyPath::new(34, &["EnforceRoutes"]),
                                 default: Some(Literal::Int(0)),
                             },
                             Literal::Int(1),
@@ -6098,11 +6183,11 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["AuthenticationMethod"]),
+                        Operand::at(KeyPath::new(3, &["AuthenticationMethod"])),
                         Literal::Str("SharedSecret"),
                     ),
                 ),
-                check: Condition::Present(&["SharedSecret"]),
+                check: Condition::Present(KeyPath::new(9, &["SharedSecret"])),
                 message: "AuthenticationMethod is SharedSecret, but SharedSecret is not set.",
                 at: &["SharedSecret"],
             },
@@ -6113,14 +6198,14 @@ pub mod schema {
                     Condition::Not(
                         &Condition::Equals(
                             Operand {
-                                path: &["ExtendedAuthEnabled"],
+                                path: KeyPath::new(10, &["ExtendedAuthEnabled"]),
                                 default: Some(Literal::Int(0)),
                             },
                             Literal::Int(1),
                         ),
                     ),
                 ),
-                check: Condition::Present(&["LocalIdentifier"]),
+                check: Condition::Present(KeyPath::new(1, &["LocalIdentifier"])),
                 message: "LocalIdentifier is not set; without EAP the server identifies this client by it (and picks its certificate or shared secret by it), so set it to the identity the server expects.",
                 at: &[],
             },
@@ -6130,13 +6215,13 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["ExtendedAuthEnabled"],
+                            path: KeyPath::new(10, &["ExtendedAuthEnabled"]),
                             default: Some(Literal::Int(0)),
                         },
                         Literal::Int(1),
                     ),
                 ),
-                check: Condition::Present(&["LocalIdentifier"]),
+                check: Condition::Present(KeyPath::new(1, &["LocalIdentifier"])),
                 message: "LocalIdentifier is not set. Apple documents it as required; devices still connect with EAP, which identifies the user, and send an identifier of their own, but a server that checks the client's identity refuses them. Set it to the identity the server expects (often the EAP user name).",
                 at: &[],
             },
@@ -6147,13 +6232,13 @@ pub mod schema {
                     Condition::All(
                         &[
                             Condition::Equals(
-                                Operand::at(&["AuthenticationMethod"]),
+                                Operand::at(KeyPath::new(3, &["AuthenticationMethod"])),
                                 Literal::Str("None"),
                             ),
                             Condition::Not(
                                 &Condition::Equals(
                                     Operand {
-                                        path: &["ExtendedAuthEnabled"],
+                                        path: KeyPath::new(10, &["ExtendedAuthEnabled"]),
                                         default: Some(Literal::Int(0)),
                                     },
                                     Literal::Int(1),
@@ -6162,7 +6247,7 @@ pub mod schema {
                         ],
                     ),
                 ),
-                check: Condition::Present(&["SharedSecret"]),
+                check: Condition::Present(KeyPath::new(9, &["SharedSecret"])),
                 message: "AuthenticationMethod is None without ExtendedAuthEnabled at 1, so the device authenticates with a shared secret, and SharedSecret is not set. Set ExtendedAuthEnabled to 1 for EAP-only authentication, or give the SharedSecret.",
                 at: &[],
             },
@@ -6173,13 +6258,13 @@ pub mod schema {
                     Condition::All(
                         &[
                             Condition::Equals(
-                                Operand::at(&["AuthenticationMethod"]),
+                                Operand::at(KeyPath::new(3, &["AuthenticationMethod"])),
                                 Literal::Str("Certificate"),
                             ),
                             Condition::Not(
                                 &Condition::Equals(
                                     Operand {
-                                        path: &["ExtendedAuthEnabled"],
+                                        path: KeyPath::new(10, &["ExtendedAuthEnabled"]),
                                         default: Some(Literal::Int(0)),
                                     },
                                     Literal::Int(1),
@@ -6188,7 +6273,7 @@ pub mod schema {
                         ],
                     ),
                 ),
-                check: Condition::Present(&["PayloadCertificateUUID"]),
+                check: Condition::Present(KeyPath::new(5, &["PayloadCertificateUUID"])),
                 message: "AuthenticationMethod is Certificate, but PayloadCertificateUUID does not name the certificate payload to use.",
                 at: &["PayloadCertificateUUID"],
             },
@@ -6281,17 +6366,18 @@ pub mod schema {
                 )
             },
         ],
+        by_name: &[1, 5, 2, 0, 4, 3, 8, 6, 7],
         rules: &[
             Rule {
                 code: "vpn.dns.https-needs-server-url",
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["DNSProtocol"]),
+                        Operand::at(KeyPath::new(0, &["DNSProtocol"])),
                         Literal::Str("HTTPS"),
                     ),
                 ),
-                check: Condition::Present(&["ServerURL"]),
+                check: Condition::Present(KeyPath::new(1, &["ServerURL"])),
                 message: "DNSProtocol is HTTPS, but ServerURL does not give the DNS-over-HTTPS server.",
                 at: &["ServerURL"],
             },
@@ -6299,9 +6385,12 @@ pub mod schema {
                 code: "vpn.dns.tls-needs-server-name",
                 severity: Severity::Error,
                 when: Some(
-                    Condition::Equals(Operand::at(&["DNSProtocol"]), Literal::Str("TLS")),
+                    Condition::Equals(
+                        Operand::at(KeyPath::new(0, &["DNSProtocol"])),
+                        Literal::Str("TLS"),
+                    ),
                 ),
-                check: Condition::Present(&["ServerName"]),
+                check: Condition::Present(KeyPath::new(2, &["ServerName"])),
                 message: "DNSProtocol is TLS, but ServerName does not give the DNS-over-TLS server.",
                 at: &["ServerName"],
             },
@@ -6310,34 +6399,42 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["DNSProtocol"]),
+                        Operand::at(KeyPath::new(0, &["DNSProtocol"])),
                         Literal::Str("Cleartext"),
                     ),
                 ),
-                check: Condition::Present(&["ServerAddresses"]),
+                check: Condition::Present(KeyPath::new(3, &["ServerAddresses"])),
                 message: "ServerAddresses is required for plain DNS: without it the DNS dictionary names no server to ask.",
                 at: &["ServerAddresses"],
             },
             Rule {
                 code: "vpn.dns.no-search-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["SupplementalMatchDomainsNoSearch"])),
-                check: Condition::Present(&["SupplementalMatchDomains"]),
+                when: Some(
+                    Condition::Present(
+                        KeyPath::new(7, &["SupplementalMatchDomainsNoSearch"]),
+                    ),
+                ),
+                check: Condition::Present(
+                    KeyPath::new(6, &["SupplementalMatchDomains"]),
+                ),
                 message: "SupplementalMatchDomainsNoSearch has no effect without SupplementalMatchDomains.",
                 at: &["SupplementalMatchDomainsNoSearch"],
             },
             Rule {
                 code: "vpn.dns.certificate-needs-encrypted-dns",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["PayloadCertificateUUID"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(8, &["PayloadCertificateUUID"])),
+                ),
                 check: Condition::Any(
                     &[
                         Condition::Equals(
-                            Operand::at(&["DNSProtocol"]),
+                            Operand::at(KeyPath::new(0, &["DNSProtocol"])),
                             Literal::Str("HTTPS"),
                         ),
                         Condition::Equals(
-                            Operand::at(&["DNSProtocol"]),
+                            Operand::at(KeyPath::new(0, &["DNSProtocol"])),
                             Literal::Str("TLS"),
                         ),
                     ],
@@ -6419,13 +6516,16 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[6, 5, 11, 4, 10, 9, 8, 7, 0, 2, 1, 3],
         rules: &[
             Rule {
                 code: "vpn.proxies.pac-url-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ProxyAutoConfigURLString"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(2, &["ProxyAutoConfigURLString"])),
+                ),
                 check: Condition::Equals(
-                    Operand::at(&["ProxyAutoConfigEnable"]),
+                    Operand::at(KeyPath::new(0, &["ProxyAutoConfigEnable"])),
                     Literal::Int(1),
                 ),
                 message: "ProxyAutoConfigURLString is used only when ProxyAutoConfigEnable is 1.",
@@ -6436,37 +6536,39 @@ pub mod schema {
                 severity: Severity::Error,
                 when: Some(
                     Condition::Equals(
-                        Operand::at(&["ProxyAutoConfigEnable"]),
+                        Operand::at(KeyPath::new(0, &["ProxyAutoConfigEnable"])),
                         Literal::Int(1),
                     ),
                 ),
-                check: Condition::Present(&["ProxyAutoConfigURLString"]),
+                check: Condition::Present(
+                    KeyPath::new(2, &["ProxyAutoConfigURLString"]),
+                ),
                 message: "ProxyAutoConfigEnable is 1, but ProxyAutoConfigURLString does not say where the PAC file is.",
                 at: &["ProxyAutoConfigURLString"],
             },
             Rule {
                 code: "vpn.proxies.http-port-missing",
                 severity: Severity::Error,
-                when: Some(Condition::Present(&["HTTPProxy"])),
-                check: Condition::Present(&["HTTPPort"]),
+                when: Some(Condition::Present(KeyPath::new(5, &["HTTPProxy"]))),
+                check: Condition::Present(KeyPath::new(6, &["HTTPPort"])),
                 message: "HTTPProxy is set, so HTTPPort is required.",
                 at: &["HTTPPort"],
             },
             Rule {
                 code: "vpn.proxies.https-port-missing",
                 severity: Severity::Error,
-                when: Some(Condition::Present(&["HTTPSProxy"])),
-                check: Condition::Present(&["HTTPSPort"]),
+                when: Some(Condition::Present(KeyPath::new(10, &["HTTPSProxy"]))),
+                check: Condition::Present(KeyPath::new(11, &["HTTPSPort"])),
                 message: "HTTPSProxy is set, so HTTPSPort is required.",
                 at: &["HTTPSPort"],
             },
             Rule {
                 code: "vpn.proxies.http-proxy-not-enabled",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["HTTPProxy"])),
+                when: Some(Condition::Present(KeyPath::new(5, &["HTTPProxy"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["HTTPEnable"],
+                        path: KeyPath::new(4, &["HTTPEnable"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -6477,10 +6579,10 @@ pub mod schema {
             Rule {
                 code: "vpn.proxies.https-proxy-not-enabled",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["HTTPSProxy"])),
+                when: Some(Condition::Present(KeyPath::new(10, &["HTTPSProxy"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["HTTPSEnable"],
+                        path: KeyPath::new(9, &["HTTPSEnable"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -6549,15 +6651,20 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 2, 4, 1, 3, 6, 5],
         rules: &[
             Rule {
                 code: "vpn.always-on.captive-plugins-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["AllowedCaptiveNetworkPlugins"])),
+                when: Some(
+                    Condition::Present(
+                        KeyPath::new(6, &["AllowedCaptiveNetworkPlugins"]),
+                    ),
+                ),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["AllowAllCaptiveNetworkPlugins"],
+                            path: KeyPath::new(5, &["AllowAllCaptiveNetworkPlugins"]),
                             default: Some(Literal::Int(0)),
                         },
                         Literal::Int(1),
@@ -6669,14 +6776,17 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[11, 7, 10, 3, 5, 4, 1, 0, 2, 6, 8, 9],
         rules: &[
             Rule {
                 code: "vpn.transparent-proxy.idle-timer-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["DisconnectOnIdleTimer"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(2, &["DisconnectOnIdleTimer"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["DisconnectOnIdle"],
+                        path: KeyPath::new(1, &["DisconnectOnIdle"]),
                         default: Some(Literal::Int(0)),
                     },
                     Literal::Int(1),
@@ -6687,11 +6797,11 @@ pub mod schema {
             Rule {
                 code: "vpn.transparent-proxy.password-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["Password"])),
+                when: Some(Condition::Present(KeyPath::new(7, &["Password"]))),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["AuthenticationMethod"],
+                            path: KeyPath::new(0, &["AuthenticationMethod"]),
                             default: Some(Literal::Str("Password")),
                         },
                         Literal::Str("Certificate"),
@@ -6774,13 +6884,14 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 5, 2, 6, 1, 4, 3],
         rules: &[
             Rule {
                 code: "vpn.on-demand.action-parameters-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ActionParameters"])),
+                when: Some(Condition::Present(KeyPath::new(1, &["ActionParameters"]))),
                 check: Condition::Equals(
-                    Operand::at(&["Action"]),
+                    Operand::at(KeyPath::new(0, &["Action"])),
                     Literal::Str("EvaluateConnection"),
                 ),
                 message: "ActionParameters is read only when Action is EvaluateConnection; with Action {value} the device ignores it.",
@@ -6875,6 +6986,7 @@ pub mod schema {
                 AVAILABILITY_24,
             ),
         ],
+        by_name: &[3, 2, 1, 0, 4],
         rules: &[],
     };
 
@@ -6903,6 +7015,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 
@@ -6932,6 +7045,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[1, 0],
         rules: &[],
     };
 
@@ -6960,6 +7074,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -6976,6 +7091,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0],
         rules: &[],
     };
 
@@ -7013,13 +7129,14 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[0, 1, 2, 3],
         rules: &[
             Rule {
                 code: "vpn.on-demand.required-dns-servers-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["RequiredDNSServers"])),
+                when: Some(Condition::Present(KeyPath::new(2, &["RequiredDNSServers"]))),
                 check: Condition::Equals(
-                    Operand::at(&["DomainAction"]),
+                    Operand::at(KeyPath::new(1, &["DomainAction"])),
                     Literal::Str("ConnectIfNeeded"),
                 ),
                 message: "RequiredDNSServers counts only when DomainAction is ConnectIfNeeded; with DomainAction {value} the device ignores it.",
@@ -7028,9 +7145,11 @@ pub mod schema {
             Rule {
                 code: "vpn.on-demand.required-url-probe-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["RequiredURLStringProbe"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(3, &["RequiredURLStringProbe"])),
+                ),
                 check: Condition::Equals(
-                    Operand::at(&["DomainAction"]),
+                    Operand::at(KeyPath::new(1, &["DomainAction"])),
                     Literal::Str("ConnectIfNeeded"),
                 ),
                 message: "RequiredURLStringProbe counts only when DomainAction is ConnectIfNeeded; with DomainAction {value} the device ignores it.",

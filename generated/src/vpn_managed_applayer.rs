@@ -349,6 +349,7 @@ pub mod schema {
                 AVAILABILITY_5,
             ),
         ],
+        by_name: &[7, 16, 10, 2, 1, 9, 3, 11, 12, 14, 13, 8, 0, 4, 5, 6, 15],
         rules: &[],
     };
 

@@ -411,6 +411,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[2, 1, 3, 0, 7, 4, 5, 6],
         rules: &[],
     };
 
@@ -445,6 +446,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[4, 1, 0, 5, 3, 2],
         rules: &[],
     };
 
@@ -468,6 +470,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
+        by_name: &[2, 1, 0],
         rules: &[],
     };
 

@@ -344,6 +344,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
+        by_name: &[9, 10, 12, 8, 11, 2, 1, 7, 3, 0, 4, 5, 13, 6, 14],
         rules: &[],
     };
 

@@ -873,6 +873,10 @@ pub mod schema {
                 AVAILABILITY_7,
             ),
         ],
+        by_name: &[
+            19, 18, 7, 30, 2, 1, 11, 21, 22, 27, 24, 9, 17, 23, 3, 16, 10, 15, 12, 8, 31,
+            0, 14, 4, 5, 6, 13, 20, 26, 29, 25, 28,
+        ],
         rules: &[],
     };
 
@@ -883,6 +887,7 @@ pub mod schema {
             KeySchema::required("URL", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Title", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 
@@ -893,6 +898,7 @@ pub mod schema {
             KeySchema::required("URL", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Title", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
 

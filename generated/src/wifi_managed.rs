@@ -1612,6 +1612,10 @@ pub mod schema {
                 AVAILABILITY_10,
             ),
         ],
+        by_name: &[
+            20, 7, 12, 8, 19, 10, 16, 26, 22, 25, 2, 1, 32, 28, 23, 21, 31, 30, 11, 9, 3,
+            29, 24, 0, 4, 5, 6, 17, 15, 14, 13, 27, 33, 18, 34,
+        ],
         rules: &[
             Rule {
                 code: "wifi.ssid-missing",
@@ -1619,8 +1623,8 @@ pub mod schema {
                 when: None,
                 check: Condition::Any(
                     &[
-                        Condition::Present(&["SSID_STR"]),
-                        Condition::Present(&["DomainName"]),
+                        Condition::Present(KeyPath::new(8, &["SSID_STR"])),
+                        Condition::Present(KeyPath::new(16, &["DomainName"])),
                     ],
                 ),
                 message: "The payload names no network: set SSID_STR to the network's name, or DomainName for a Hotspot 2.0 network.",
@@ -1632,13 +1636,13 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["EncryptionType"],
+                            path: KeyPath::new(11, &["EncryptionType"]),
                             default: Some(Literal::Str("Any")),
                         },
                         Literal::Str("None"),
                     ),
                 ),
-                check: Condition::Absent(&["Password"]),
+                check: Condition::Absent(KeyPath::new(12, &["Password"])),
                 message: "EncryptionType is None (an open network), so Password is not used; remove it, or set EncryptionType to the network's security.",
                 at: &["Password"],
             },
@@ -1648,13 +1652,13 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["EncryptionType"],
+                            path: KeyPath::new(11, &["EncryptionType"]),
                             default: Some(Literal::Str("Any")),
                         },
                         Literal::Str("None"),
                     ),
                 ),
-                check: Condition::Absent(&["PayloadCertificateUUID"]),
+                check: Condition::Absent(KeyPath::new(13, &["PayloadCertificateUUID"])),
                 message: "EncryptionType is None (an open network), so PayloadCertificateUUID is not used; remove it, or set EncryptionType to the network's security.",
                 at: &["PayloadCertificateUUID"],
             },
@@ -1664,13 +1668,13 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["EncryptionType"],
+                            path: KeyPath::new(11, &["EncryptionType"]),
                             default: Some(Literal::Str("Any")),
                         },
                         Literal::Str("None"),
                     ),
                 ),
-                check: Condition::Absent(&["EAPClientConfiguration"]),
+                check: Condition::Absent(KeyPath::new(14, &["EAPClientConfiguration"])),
                 message: "EncryptionType is None (an open network), so EAPClientConfiguration is not used; remove it, or set EncryptionType to the network's security (for example WPA2).",
                 at: &["EAPClientConfiguration"],
             },
@@ -1680,13 +1684,13 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["ProxyType"],
+                            path: KeyPath::new(10, &["ProxyType"]),
                             default: Some(Literal::Str("None")),
                         },
                         Literal::Str("Manual"),
                     ),
                 ),
-                check: Condition::Present(&["ProxyServer"]),
+                check: Condition::Present(KeyPath::new(28, &["ProxyServer"])),
                 message: "ProxyType is Manual, but ProxyServer is missing; give the proxy's host name or address.",
                 at: &["ProxyServer"],
             },
@@ -1696,23 +1700,23 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["ProxyType"],
+                            path: KeyPath::new(10, &["ProxyType"]),
                             default: Some(Literal::Str("None")),
                         },
                         Literal::Str("Manual"),
                     ),
                 ),
-                check: Condition::Present(&["ProxyServerPort"]),
+                check: Condition::Present(KeyPath::new(29, &["ProxyServerPort"])),
                 message: "ProxyType is Manual, but ProxyServerPort is missing; give the proxy's port.",
                 at: &["ProxyServerPort"],
             },
             Rule {
                 code: "wifi.proxy-server-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ProxyServer"])),
+                when: Some(Condition::Present(KeyPath::new(28, &["ProxyServer"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["ProxyType"],
+                        path: KeyPath::new(10, &["ProxyType"]),
                         default: Some(Literal::Str("None")),
                     },
                     Literal::Str("Manual"),
@@ -1723,10 +1727,10 @@ pub mod schema {
             Rule {
                 code: "wifi.proxy-port-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ProxyServerPort"])),
+                when: Some(Condition::Present(KeyPath::new(29, &["ProxyServerPort"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["ProxyType"],
+                        path: KeyPath::new(10, &["ProxyType"]),
                         default: Some(Literal::Str("None")),
                     },
                     Literal::Str("Manual"),
@@ -1737,10 +1741,10 @@ pub mod schema {
             Rule {
                 code: "wifi.proxy-username-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ProxyUsername"])),
+                when: Some(Condition::Present(KeyPath::new(30, &["ProxyUsername"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["ProxyType"],
+                        path: KeyPath::new(10, &["ProxyType"]),
                         default: Some(Literal::Str("None")),
                     },
                     Literal::Str("Manual"),
@@ -1751,10 +1755,10 @@ pub mod schema {
             Rule {
                 code: "wifi.proxy-password-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ProxyPassword"])),
+                when: Some(Condition::Present(KeyPath::new(31, &["ProxyPassword"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["ProxyType"],
+                        path: KeyPath::new(10, &["ProxyType"]),
                         default: Some(Literal::Str("None")),
                     },
                     Literal::Str("Manual"),
@@ -1765,10 +1769,10 @@ pub mod schema {
             Rule {
                 code: "wifi.proxy-pac-url-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ProxyPACURL"])),
+                when: Some(Condition::Present(KeyPath::new(32, &["ProxyPACURL"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["ProxyType"],
+                        path: KeyPath::new(10, &["ProxyType"]),
                         default: Some(Literal::Str("None")),
                     },
                     Literal::Str("Auto"),
@@ -1779,10 +1783,12 @@ pub mod schema {
             Rule {
                 code: "wifi.proxy-pac-fallback-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["ProxyPACFallbackAllowed"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(33, &["ProxyPACFallbackAllowed"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["ProxyType"],
+                        path: KeyPath::new(10, &["ProxyType"]),
                         default: Some(Literal::Str("None")),
                     },
                     Literal::Str("Auto"),
@@ -1793,10 +1799,12 @@ pub mod schema {
             Rule {
                 code: "wifi.hotspot-operator-name-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["DisplayedOperatorName"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(15, &["DisplayedOperatorName"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IsHotspot"],
+                        path: KeyPath::new(19, &["IsHotspot"]),
                         default: Some(Literal::Bool(false)),
                     },
                     Literal::Bool(true),
@@ -1807,10 +1815,12 @@ pub mod schema {
             Rule {
                 code: "wifi.hotspot-roaming-ois-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["RoamingConsortiumOIs"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(17, &["RoamingConsortiumOIs"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IsHotspot"],
+                        path: KeyPath::new(19, &["IsHotspot"]),
                         default: Some(Literal::Bool(false)),
                     },
                     Literal::Bool(true),
@@ -1821,10 +1831,10 @@ pub mod schema {
             Rule {
                 code: "wifi.hotspot-hessid-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["HESSID"])),
+                when: Some(Condition::Present(KeyPath::new(20, &["HESSID"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IsHotspot"],
+                        path: KeyPath::new(19, &["IsHotspot"]),
                         default: Some(Literal::Bool(false)),
                     },
                     Literal::Bool(true),
@@ -1835,10 +1845,10 @@ pub mod schema {
             Rule {
                 code: "wifi.hotspot-nai-realms-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["NAIRealmNames"])),
+                when: Some(Condition::Present(KeyPath::new(21, &["NAIRealmNames"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IsHotspot"],
+                        path: KeyPath::new(19, &["IsHotspot"]),
                         default: Some(Literal::Bool(false)),
                     },
                     Literal::Bool(true),
@@ -1849,10 +1859,10 @@ pub mod schema {
             Rule {
                 code: "wifi.hotspot-mcc-mnc-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["MCCAndMNCs"])),
+                when: Some(Condition::Present(KeyPath::new(22, &["MCCAndMNCs"]))),
                 check: Condition::Equals(
                     Operand {
-                        path: &["IsHotspot"],
+                        path: KeyPath::new(19, &["IsHotspot"]),
                         default: Some(Literal::Bool(false)),
                     },
                     Literal::Bool(true),
@@ -2026,14 +2036,17 @@ pub mod schema {
                 AVAILABILITY_14,
             ),
         ],
+        by_name: &[1, 2, 12, 11, 0, 10, 9, 13, 15, 18, 5, 4, 6, 8, 7, 16, 3, 14, 17],
         rules: &[
             Rule {
                 code: "wifi.eap.ttls-inner-auth-needs-ttls",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["TTLSInnerAuthentication"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(8, &["TTLSInnerAuthentication"])),
+                ),
                 check: Condition::Not(
                     &Condition::NoneOf(
-                        Operand::at(&["AcceptEAPTypes"]),
+                        Operand::at(KeyPath::new(0, &["AcceptEAPTypes"])),
                         &[Literal::Int(21)],
                     ),
                 ),
@@ -2043,18 +2056,18 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.outer-identity-needs-tunnel",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["OuterIdentity"])),
+                when: Some(Condition::Present(KeyPath::new(11, &["OuterIdentity"]))),
                 check: Condition::Any(
                     &[
                         Condition::Not(
                             &Condition::NoneOf(
-                                Operand::at(&["AcceptEAPTypes"]),
+                                Operand::at(KeyPath::new(0, &["AcceptEAPTypes"])),
                                 &[Literal::Int(21), Literal::Int(25), Literal::Int(43)],
                             ),
                         ),
                         Condition::Equals(
                             Operand {
-                                path: &["TLSMinimumVersion"],
+                                path: KeyPath::new(9, &["TLSMinimumVersion"]),
                                 default: Some(Literal::Str("1.0")),
                             },
                             Literal::Str("1.3"),
@@ -2070,13 +2083,13 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["TLSMinimumVersion"],
+                            path: KeyPath::new(9, &["TLSMinimumVersion"]),
                             default: Some(Literal::Str("1.0")),
                         },
                         Literal::Str("1.3"),
                     ),
                 ),
-                check: Condition::Present(&["OuterIdentity"]),
+                check: Condition::Present(KeyPath::new(11, &["OuterIdentity"])),
                 message: "TLSMinimumVersion is 1.3, which requires OuterIdentity; set it to an anonymous identity such as anonymous@ followed by your realm.",
                 at: &["OuterIdentity"],
             },
@@ -2086,11 +2099,11 @@ pub mod schema {
                 when: None,
                 check: Condition::RanksAtMost {
                     lower: Operand {
-                        path: &["TLSMinimumVersion"],
+                        path: KeyPath::new(9, &["TLSMinimumVersion"]),
                         default: Some(Literal::Str("1.0")),
                     },
                     upper: Operand {
-                        path: &["TLSMaximumVersion"],
+                        path: KeyPath::new(10, &["TLSMaximumVersion"]),
                         default: Some(Literal::Str("1.2")),
                     },
                     ranking: &[&["1.0"], &["1.1"], &["1.2"], &["1.3"]],
@@ -2101,10 +2114,10 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.fast-use-pac-needs-fast",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["EAPFASTUsePAC"])),
+                when: Some(Condition::Present(KeyPath::new(12, &["EAPFASTUsePAC"]))),
                 check: Condition::Not(
                     &Condition::NoneOf(
-                        Operand::at(&["AcceptEAPTypes"]),
+                        Operand::at(KeyPath::new(0, &["AcceptEAPTypes"])),
                         &[Literal::Int(43)],
                     ),
                 ),
@@ -2114,10 +2127,12 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.fast-provision-pac-needs-fast",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["EAPFASTProvisionPAC"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(13, &["EAPFASTProvisionPAC"])),
+                ),
                 check: Condition::Not(
                     &Condition::NoneOf(
-                        Operand::at(&["AcceptEAPTypes"]),
+                        Operand::at(KeyPath::new(0, &["AcceptEAPTypes"])),
                         &[Literal::Int(43)],
                     ),
                 ),
@@ -2127,10 +2142,14 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.fast-anonymous-pac-needs-fast",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["EAPFASTProvisionPACAnonymously"])),
+                when: Some(
+                    Condition::Present(
+                        KeyPath::new(14, &["EAPFASTProvisionPACAnonymously"]),
+                    ),
+                ),
                 check: Condition::Not(
                     &Condition::NoneOf(
-                        Operand::at(&["AcceptEAPTypes"]),
+                        Operand::at(KeyPath::new(0, &["AcceptEAPTypes"])),
                         &[Literal::Int(43)],
                     ),
                 ),
@@ -2140,10 +2159,12 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.fast-provision-pac-needs-use-pac",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["EAPFASTProvisionPAC"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(13, &["EAPFASTProvisionPAC"])),
+                ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["EAPFASTUsePAC"],
+                        path: KeyPath::new(12, &["EAPFASTUsePAC"]),
                         default: Some(Literal::Bool(false)),
                     },
                     Literal::Bool(true),
@@ -2157,7 +2178,7 @@ pub mod schema {
                 when: Some(
                     Condition::Equals(
                         Operand {
-                            path: &["EAPFASTUsePAC"],
+                            path: KeyPath::new(12, &["EAPFASTUsePAC"]),
                             default: Some(Literal::Bool(false)),
                         },
                         Literal::Bool(true),
@@ -2165,7 +2186,7 @@ pub mod schema {
                 ),
                 check: Condition::Equals(
                     Operand {
-                        path: &["EAPFASTProvisionPAC"],
+                        path: KeyPath::new(13, &["EAPFASTProvisionPAC"]),
                         default: Some(Literal::Bool(false)),
                     },
                     Literal::Bool(true),
@@ -2176,10 +2197,12 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.sim-rands-needs-sim",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["EAPSIMNumberOfRANDs"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(15, &["EAPSIMNumberOfRANDs"])),
+                ),
                 check: Condition::Not(
                     &Condition::NoneOf(
-                        Operand::at(&["AcceptEAPTypes"]),
+                        Operand::at(KeyPath::new(0, &["AcceptEAPTypes"])),
                         &[Literal::Int(18)],
                     ),
                 ),
@@ -2189,11 +2212,18 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.system-mode-credentials-conflict",
                 severity: Severity::Error,
-                when: Some(Condition::Present(&["SystemModeCredentialsSource"])),
+                when: Some(
+                    Condition::Present(
+                        KeyPath::new(16, &["SystemModeCredentialsSource"]),
+                    ),
+                ),
                 check: Condition::Not(
                     &Condition::Equals(
                         Operand {
-                            path: &["SystemModeUseOpenDirectoryCredentials"],
+                            path: KeyPath::new(
+                                17,
+                                &["SystemModeUseOpenDirectoryCredentials"],
+                            ),
                             default: Some(Literal::Bool(false)),
                         },
                         Literal::Bool(true),
@@ -2205,10 +2235,12 @@ pub mod schema {
             Rule {
                 code: "wifi.eap.certificate-required-ignored",
                 severity: Severity::Warning,
-                when: Some(Condition::Present(&["TLSCertificateIsRequired"])),
+                when: Some(
+                    Condition::Present(KeyPath::new(7, &["TLSCertificateIsRequired"])),
+                ),
                 check: Condition::Not(
                     &Condition::NoneOf(
-                        Operand::at(&["AcceptEAPTypes"]),
+                        Operand::at(KeyPath::new(0, &["AcceptEAPTypes"])),
                         &[
                             Literal::Int(13),
                             Literal::Int(21),
@@ -2262,6 +2294,7 @@ pub mod schema {
                 &[],
             ),
         ],
+        by_name: &[3, 2, 0, 1],
         rules: &[],
     };
 

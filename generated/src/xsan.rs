@@ -321,6 +321,7 @@ pub mod schema {
             ),
             KeySchema::required("sharedSecret", ValueSchema::of(ValueKind::String), &[]),
         ],
+        by_name: &[7, 2, 1, 11, 9, 10, 8, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

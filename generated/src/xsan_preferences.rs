@@ -270,6 +270,7 @@ pub mod schema {
             ),
             KeySchema::optional("useDLC", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
+        by_name: &[11, 9, 8, 7, 10, 2, 1, 3, 0, 4, 5, 6],
         rules: &[],
     };
 

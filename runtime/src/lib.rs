@@ -36,6 +36,7 @@ mod dictionary;
 mod flag;
 pub mod format;
 pub mod io;
+mod location;
 pub mod pattern;
 pub mod rules;
 pub mod schema;

@@ -9,7 +9,7 @@
 
 use plist::Value;
 
-use crate::schema::{Condition, KeyPath, Literal, Operand, Rule};
+use crate::schema::{Condition, DictSchema, KeyPath, KeySchema, Literal, Operand, Rule};
 
 /// A value a condition compares: written in the profile, or the documented
 /// default of a key the profile leaves out.
@@ -99,26 +99,87 @@ pub(crate) fn literal_matches(literal: &Literal, value: &Value) -> bool {
     }
 }
 
-/// The value at a key path inside `dictionary`, as written.
-fn lookup<'a>(dictionary: &'a plist::Dictionary, path: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = path.split_first()?;
-    let mut value = dictionary.get(first)?;
-    for key in rest {
-        value = value.as_dictionary()?.get(key)?;
+/// The dictionary a condition reads. The validators hand over the values
+/// of its schema's keys, found once for the whole dictionary, so that a
+/// rule reads its operands at their [`KeyPath::position`] without hashing
+/// their names again.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys<'a> {
+    dictionary: &'a plist::Dictionary,
+    /// The schema's keys and their values, in the schema's order.
+    found: Option<(&'static [KeySchema], &'a [Option<&'a Value>])>,
+}
+
+impl<'a> Keys<'a> {
+    /// `dictionary`, the values of whose schema's keys `values` holds, in
+    /// the order of `schema`'s keys.
+    pub(crate) fn found(
+        dictionary: &'a plist::Dictionary,
+        schema: &'static DictSchema,
+        values: &'a [Option<&'a Value>],
+    ) -> Self {
+        Keys {
+            dictionary,
+            found: Some((schema.keys, values)),
+        }
+    }
+
+    /// The value of a path's first key, as written: read at its position
+    /// when the schema's key there has its name (always, in generated
+    /// tables), else found by name.
+    fn first(&self, path: &KeyPath) -> Option<&'a Value> {
+        let name = path.keys.first()?;
+        match self.found {
+            Some((keys, values)) if keys.get(path.position).is_some_and(|key| key.key == *name) => {
+                values.get(path.position).copied().flatten()
+            }
+            _ => entry(self.dictionary, name),
+        }
+    }
+}
+
+impl<'a> From<&'a plist::Dictionary> for Keys<'a> {
+    fn from(dictionary: &'a plist::Dictionary) -> Self {
+        Keys {
+            dictionary,
+            found: None,
+        }
+    }
+}
+
+/// One key of a dictionary. The dictionaries rules reach into (a security
+/// association, a proxy's settings) hold a handful of keys, which a scan
+/// finds sooner than hashing the name would.
+fn entry<'a>(dictionary: &'a plist::Dictionary, key: &str) -> Option<&'a Value> {
+    const SCANNED: usize = 12;
+    if dictionary.len() <= SCANNED {
+        dictionary
+            .iter()
+            .find_map(|(name, value)| (name == key).then_some(value))
+    } else {
+        dictionary.get(key)
+    }
+}
+
+/// The value at a key path inside the dictionary, as written.
+fn lookup<'a>(keys: Keys<'a>, path: &KeyPath) -> Option<&'a Value> {
+    let mut value = keys.first(path)?;
+    for key in path.keys.get(1..).unwrap_or_default() {
+        value = entry(value.as_dictionary()?, key)?;
     }
     Some(value)
 }
 
 /// The effective value of an operand: as written, or its default when the
 /// dictionary that would hold it is there.
-fn effective<'a>(dictionary: &'a plist::Dictionary, operand: &Operand) -> Option<Effective<'a>> {
-    if let Some(value) = lookup(dictionary, operand.path) {
+fn effective<'a>(keys: Keys<'a>, operand: &Operand) -> Option<Effective<'a>> {
+    if let Some(value) = lookup(keys, &operand.path) {
         return Some(Effective::Written(value));
     }
     let default = operand.default?;
-    let (_, parents) = operand.path.split_last()?;
-    let parent_present = parents.is_empty()
-        || lookup(dictionary, parents).is_some_and(|parent| parent.as_dictionary().is_some());
+    let parents = operand.path.parent()?;
+    let parent_present = parents.keys.is_empty()
+        || lookup(keys, &parents).is_some_and(|parent| parent.as_dictionary().is_some());
     parent_present.then_some(Effective::Default(default))
 }
 
@@ -128,16 +189,14 @@ fn rank(ranking: &[&[&str]], value: &Effective) -> Option<usize> {
 }
 
 /// Whether a condition holds on a dictionary.
-pub fn holds(condition: &Condition, dictionary: &plist::Dictionary) -> bool {
-    failures(condition, dictionary).is_none()
+pub fn holds<'a>(condition: &Condition, keys: impl Into<Keys<'a>>) -> bool {
+    failures(condition, keys).is_none()
 }
 
 /// `None` when the condition holds; otherwise the values to blame (none
 /// when no single value is at fault).
-pub fn failures<'a>(
-    condition: &Condition,
-    dictionary: &'a plist::Dictionary,
-) -> Option<Vec<Culprit<'a>>> {
+pub fn failures<'a>(condition: &Condition, keys: impl Into<Keys<'a>>) -> Option<Vec<Culprit<'a>>> {
+    let keys = keys.into();
     let blame = |operand: &Operand, value: Option<Effective<'a>>| {
         Some(vec![Culprit {
             path: operand.path,
@@ -145,7 +204,7 @@ pub fn failures<'a>(
         }])
     };
     let every_item = |operand: &Operand, test: &dyn Fn(&Effective) -> bool| {
-        let value = effective(dictionary, operand)?;
+        let value = effective(keys, operand)?;
         if value.items().iter().all(test) {
             None
         } else {
@@ -153,16 +212,19 @@ pub fn failures<'a>(
         }
     };
     match condition {
-        Condition::Present(path) => lookup(dictionary, path)
-            .is_none()
-            .then(|| vec![Culprit { path, value: None }]),
-        Condition::Absent(path) => lookup(dictionary, path).map(|value| {
+        Condition::Present(path) => lookup(keys, path).is_none().then(|| {
             vec![Culprit {
-                path,
+                path: *path,
+                value: None,
+            }]
+        }),
+        Condition::Absent(path) => lookup(keys, path).map(|value| {
+            vec![Culprit {
+                path: *path,
                 value: Some(Effective::Written(value)),
             }]
         }),
-        Condition::Equals(operand, literal) => match effective(dictionary, operand) {
+        Condition::Equals(operand, literal) => match effective(keys, operand) {
             Some(value) if value.matches(literal) => None,
             value => blame(operand, value),
         },
@@ -183,8 +245,8 @@ pub fn failures<'a>(
             upper,
             ranking,
         } => {
-            let upper_value = effective(dictionary, upper);
-            let lower_rank = effective(dictionary, lower).and_then(|value| rank(ranking, &value));
+            let upper_value = effective(keys, upper);
+            let lower_rank = effective(keys, lower).and_then(|value| rank(ranking, &value));
             let upper_rank = upper_value.and_then(|value| rank(ranking, &value));
             match (lower_rank, upper_rank) {
                 (Some(lower_rank), Some(upper_rank)) if lower_rank > upper_rank => {
@@ -197,7 +259,7 @@ pub fn failures<'a>(
             let mut culprits = Vec::new();
             let mut failed = false;
             for condition in *conditions {
-                if let Some(found) = failures(condition, dictionary) {
+                if let Some(found) = failures(condition, keys) {
                     failed = true;
                     culprits.extend(found);
                 }
@@ -206,9 +268,9 @@ pub fn failures<'a>(
         }
         Condition::Any(conditions) => conditions
             .iter()
-            .all(|condition| failures(condition, dictionary).is_some())
+            .all(|condition| failures(condition, keys).is_some())
             .then(Vec::new),
-        Condition::Not(condition) => failures(condition, dictionary).is_none().then(Vec::new),
+        Condition::Not(condition) => failures(condition, keys).is_none().then(Vec::new),
     }
 }
 
@@ -218,7 +280,7 @@ pub fn message(rule: &Rule, culprit: Option<&Culprit>) -> String {
     if !rule.message.contains('{') {
         return rule.message.to_owned();
     }
-    let key = culprit.map_or_else(String::new, |culprit| culprit.path.join("."));
+    let key = culprit.map_or_else(String::new, |culprit| culprit.path.keys.join("."));
     let value = culprit
         .and_then(|culprit| culprit.value.as_ref())
         .map_or_else(|| "absent".to_owned(), Effective::shown);
@@ -244,11 +306,11 @@ mod tests {
     }
 
     const IKE_GROUP: Operand = Operand {
-        path: &["IKE", "Group"],
+        path: KeyPath::new(0, &["IKE", "Group"]),
         default: Some(Literal::Int(14)),
     };
     const CHILD_GROUP: Operand = Operand {
-        path: &["Child", "Group"],
+        path: KeyPath::new(0, &["Child", "Group"]),
         default: Some(Literal::Int(14)),
     };
 
@@ -279,12 +341,12 @@ mod tests {
         let profile = dictionary(&[("IKE", sa(19)), ("Child", sa(2))]);
         let culprits = failures(&condition, &profile).expect("fails");
         assert_eq!(culprits.len(), 1);
-        assert_eq!(culprits[0].path, ["Child", "Group"]);
+        assert_eq!(culprits[0].path.keys, ["Child", "Group"]);
         let rule = Rule {
             code: "example",
             severity: Severity::Error,
             when: None,
-            check: Condition::Present(&[]),
+            check: Condition::Present(KeyPath::new(0, &[])),
             message: "{key} is {value}",
             at: &[],
         };
@@ -296,12 +358,24 @@ mod tests {
 
     #[test]
     fn any_and_not_blame_no_single_value() {
-        let condition = Condition::Any(&[Condition::Present(&["A"]), Condition::Present(&["B"])]);
+        let condition = Condition::Any(&[
+            Condition::Present(KeyPath {
+                position: 0,
+                keys: &["A"],
+            }),
+            Condition::Present(KeyPath {
+                position: 0,
+                keys: &["B"],
+            }),
+        ]);
         assert_eq!(
             failures(&condition, &dictionary(&[])).map(|c| c.len()),
             Some(0)
         );
-        let condition = Condition::Not(&Condition::Present(&["A"]));
+        let condition = Condition::Not(&Condition::Present(KeyPath {
+            position: 0,
+            keys: &["A"],
+        }));
         assert_eq!(
             failures(&condition, &dictionary(&[("A", int(1))])).map(|c| c.len()),
             Some(0)
@@ -313,11 +387,11 @@ mod tests {
         const RANKING: &[&[&str]] = &[&["AES-128"], &["AES-256"]];
         let condition = Condition::RanksAtMost {
             lower: Operand {
-                path: &["Child", "Cipher"],
+                path: KeyPath::new(0, &["Child", "Cipher"]),
                 default: Some(Literal::Str("AES-256")),
             },
             upper: Operand {
-                path: &["IKE", "Cipher"],
+                path: KeyPath::new(0, &["IKE", "Cipher"]),
                 default: Some(Literal::Str("AES-256")),
             },
             ranking: RANKING,
@@ -330,7 +404,7 @@ mod tests {
             ("Child", Value::Dictionary(Default::default())),
         ]);
         let culprits = failures(&condition, &profile).expect("fails");
-        assert_eq!(culprits[0].path, ["IKE", "Cipher"]);
+        assert_eq!(culprits[0].path.keys, ["IKE", "Cipher"]);
         // Without a Child SA dictionary there is nothing to compare.
         assert!(holds(&condition, &dictionary(&[("IKE", ike)])));
         let shown = Effective::Default(Literal::Str("AES-256")).shown();

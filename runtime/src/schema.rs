@@ -49,13 +49,37 @@ impl PayloadSchema {
 pub struct DictSchema {
     /// The Rust type name, for messages about the shape.
     pub name: &'static str,
+    /// The keys in the schema's order, which is the order findings follow.
     pub keys: &'static [KeySchema],
+    /// The positions in `keys` sorted by [`DictSchema::name_order`], so a
+    /// key of a profile is found by binary search instead of a profile being
+    /// searched for each of the schema's keys (the generator sorts them).
+    pub by_name: &'static [usize],
     pub rules: &'static [Rule],
 }
 
 impl DictSchema {
+    /// The key named `name`, if the dictionary has one.
     pub fn key(&self, name: &str) -> Option<&'static KeySchema> {
-        self.keys.iter().find(|key| key.key == name)
+        self.position(name).map(|position| &self.keys[position])
+    }
+
+    /// Where the key named `name` stands in [`keys`](Self::keys).
+    pub fn position(&self, name: &str) -> Option<usize> {
+        let keys = self.keys;
+        self.by_name
+            .binary_search_by(|&position| Self::name_order(keys[position].key, name))
+            .ok()
+            .map(|found| self.by_name[found])
+    }
+
+    /// The order of [`by_name`](Self::by_name): shorter names first, then
+    /// byte order. Key names differ in length more often than not, so most
+    /// steps of the search compare two integers rather than two strings.
+    pub fn name_order(left: &str, right: &str) -> std::cmp::Ordering {
+        left.len()
+            .cmp(&right.len())
+            .then_with(|| left.as_bytes().cmp(right.as_bytes()))
     }
 }
 
@@ -381,8 +405,33 @@ pub struct Rule {
     pub at: &'static [&'static str],
 }
 
-/// A key path relative to the rule's dictionary.
-pub type KeyPath = &'static [&'static str];
+/// A key path relative to the rule's dictionary, with the position of its
+/// first key in that dictionary's [`keys`](DictSchema::keys): the generator
+/// resolves it, so a rule reads its operands without searching for them.
+/// The validators check the name found there; a wrong position in a table
+/// written by hand costs a search, never a wrong value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPath {
+    pub position: usize,
+    pub keys: &'static [&'static str],
+}
+
+impl KeyPath {
+    /// `keys`, whose first key stands at `position` in the dictionary.
+    pub const fn new(position: usize, keys: &'static [&'static str]) -> Self {
+        KeyPath { position, keys }
+    }
+
+    /// The path of the dictionary that holds the last key (empty for a key
+    /// of the rule's own dictionary).
+    pub fn parent(&self) -> Option<KeyPath> {
+        let (_, parents) = self.keys.split_last()?;
+        Some(KeyPath {
+            position: self.position,
+            keys: parents,
+        })
+    }
+}
 
 /// A key a condition compares, with Apple's documented default: where the
 /// key is absent and the dictionary holding it is present, the comparison

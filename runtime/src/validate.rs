@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use plist::Value;
 
+use crate::location::Location;
 use crate::rules::{self, literal_matches, number};
 use crate::schema::{
     Availability, DictSchema, Introduced, KeySchema, Literal, PayloadSchema, Platform,
@@ -204,7 +205,7 @@ pub fn validate_profile_as_of(
 ) -> Vec<Diagnostic> {
     let mut walker = Walker::new(lookup, target);
     walker.moment = moment;
-    walker.payload(envelope, profile, String::new());
+    walker.payload(envelope, profile, &Location::Root);
     walker.check_references();
     walker.diagnostics
 }
@@ -243,7 +244,7 @@ pub fn validate_payload(
     target: Option<&Target>,
 ) -> Vec<Diagnostic> {
     let mut walker = Walker::new(lookup, target);
-    walker.payload(schema, payload, String::new());
+    walker.payload(schema, payload, &Location::Root);
     walker.diagnostics
 }
 
@@ -347,34 +348,39 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn report(&mut self, path: &str, severity: Severity, code: &str, message: String) {
+    /// A finding at `at`, whose key path is written out now.
+    fn report(&mut self, at: &Location<'_>, severity: Severity, code: &str, message: String) {
+        self.report_path(at.path(), severity, code, message);
+    }
+
+    fn report_path(&mut self, path: String, severity: Severity, code: &str, message: String) {
         self.diagnostics.push(Diagnostic {
-            path: path.to_owned(),
+            path,
             severity,
             code: code.to_owned(),
             message,
         });
     }
 
-    fn payload(&mut self, schema: &'static PayloadSchema, value: &Value, path: String) {
+    fn payload(&mut self, schema: &'static PayloadSchema, value: &Value, at: &Location<'_>) {
         if let Some(target) = self.target
             && let Some(problem) = unavailable(schema.availability, target, Unlisted::NotAvailable)
         {
             let message = format!("the `{}` payload {problem}", schema.payload_type);
-            self.report(&path, Severity::Error, "unsupported-payload", message);
+            self.report(at, Severity::Error, "unsupported-payload", message);
         }
         if let Value::Dictionary(dictionary) = value {
             let uuid = dictionary.get("PayloadUUID").and_then(Value::as_string);
             let payload_type = dictionary.get("PayloadType").and_then(Value::as_string);
             if let Some(uuid) = uuid {
                 self.uuids.push((
-                    join(&path, "PayloadUUID"),
+                    at.key("PayloadUUID").path(),
                     uuid.to_owned(),
                     payload_type.unwrap_or_default().to_owned(),
                 ));
             }
         }
-        self.dict(schema.root, value, &path, schema.availability);
+        self.dict(schema.root, value, at, schema.availability);
     }
 
     /// `inherited`: the `supportedOS` in force for the dictionary's keys.
@@ -382,48 +388,56 @@ impl<'a> Walker<'a> {
         &mut self,
         schema: &'static DictSchema,
         value: &Value,
-        path: &str,
+        at: &Location<'_>,
         inherited: &[Availability],
     ) {
         let Value::Dictionary(dictionary) = value else {
             let message = format!("expected a <dictionary>, found {}", type_name(value));
-            return self.report(path, Severity::Error, "type", message);
+            return self.report(at, Severity::Error, "type", message);
         };
-        for key in schema.keys {
-            // Paths are built only where a key is present or reported.
-            let key_path = || join(path, key.key);
-            match dictionary.get(key.key) {
+        // The profile's keys, each found in the schema by name (keys the
+        // schema does not name are kept, not checked), then visited in the
+        // schema's order, which findings follow.
+        let mut written: Vec<Option<&Value>> = vec![None; schema.keys.len()];
+        for (name, value) in dictionary {
+            if let Some(position) = schema.position(name) {
+                written[position] = Some(value);
+            }
+        }
+        for (key, written) in schema.keys.iter().zip(&written) {
+            let key_at = at.key(key.key);
+            match written {
                 None if key.required => match key.tolerated {
                     None => {
                         let message = format!("the required key `{}` is missing", key.key);
-                        self.report(&key_path(), Severity::Error, "required", message);
+                        self.report(&key_at, Severity::Error, "required", message);
                     }
                     Some(reason) => {
                         let message = format!(
                             "`{}` is missing; Apple documents it as required, but {reason}",
                             key.key
                         );
-                        self.report(&key_path(), Severity::Warning, "required", message);
+                        self.report(&key_at, Severity::Warning, "required", message);
                     }
                 },
                 None => {}
                 Some(value) => {
-                    let key_path = key_path();
-                    self.key(key, value, &key_path, inherited);
+                    self.key(key, value, &key_at, inherited);
                     if let Some(contents) = key.contents {
                         let moment = self.moment;
                         for finding in crate::contents::check(contents, value, dictionary, moment) {
-                            self.report(&key_path, finding.severity, finding.code, finding.message);
+                            self.report(&key_at, finding.severity, finding.code, finding.message);
                         }
                     }
                     if let ValueKind::TypedBy(by) = key.value.kind {
-                        self.typed_by(by, dictionary, value, key_path);
+                        self.typed_by(by, dictionary, value, &key_at);
                     }
                 }
             }
         }
+        let keys = rules::Keys::found(dictionary, schema, &written);
         for rule in schema.rules {
-            self.rule(rule, dictionary, path);
+            self.rule(rule, keys, at);
         }
     }
 
@@ -431,7 +445,7 @@ impl<'a> Walker<'a> {
         &mut self,
         key: &'static KeySchema,
         value: &Value,
-        path: &str,
+        at: &Location<'_>,
         inherited: &[Availability],
     ) {
         // A key's own `supportedOS` overrides what it inherits, per OS and
@@ -444,7 +458,7 @@ impl<'a> Walker<'a> {
         if let Some(target) = self.target {
             if let Some(problem) = unavailable(&availability, target, Unlisted::Inherited) {
                 let message = format!("`{}` {problem}; the device ignores it", key.key);
-                self.report(path, Severity::Warning, "unavailable", message);
+                self.report(at, Severity::Warning, "unavailable", message);
             }
             for values in key
                 .platform_values
@@ -467,7 +481,7 @@ impl<'a> Walker<'a> {
                             values.platform.name(),
                             format_list(values.allowed)
                         );
-                        self.report(path, Severity::Error, "platform-value", message);
+                        self.report(at, Severity::Error, "platform-value", message);
                     }
                 }
             }
@@ -486,18 +500,18 @@ impl<'a> Walker<'a> {
                             shown(value, key.sensitive),
                             limit.platform.name()
                         );
-                        self.report(path, Severity::Error, "platform-range", message);
+                        self.report(at, Severity::Error, "platform-range", message);
                     }
                 }
             }
         }
         if let Some(types) = key.references {
             match value {
-                Value::String(uuid) => self.references.push((path.to_owned(), uuid.clone(), types)),
+                Value::String(uuid) => self.references.push((at.path(), uuid.clone(), types)),
                 Value::Array(items) => {
                     for (index, item) in items.iter().enumerate() {
                         if let Value::String(uuid) = item {
-                            let item_path = format!("{path}[{index}]");
+                            let item_path = at.item(index).path();
                             self.references.push((item_path, uuid.clone(), types));
                         }
                     }
@@ -506,9 +520,12 @@ impl<'a> Walker<'a> {
             }
         }
         let before = self.diagnostics.len();
-        self.value(&key.value, value, path, key.sensitive, &availability);
+        self.value(&key.value, value, at, key.sensitive, &availability);
         // A value devices accept although the documentation rules it out.
-        if let Some(reason) = key.tolerated {
+        if let Some(reason) = key.tolerated
+            && self.diagnostics.len() > before
+        {
+            let path = at.path();
             for finding in &mut self.diagnostics[before..] {
                 if finding.path == path && finding.code == "rangelist" {
                     finding.severity = Severity::Warning;
@@ -525,11 +542,11 @@ impl<'a> Walker<'a> {
         &mut self,
         schema: &'static ValueSchema,
         value: &Value,
-        path: &str,
+        at: &Location<'_>,
         sensitive: bool,
         inherited: &[Availability],
     ) {
-        if !self.kind(schema, value, path) {
+        if !self.kind(schema, value, at) {
             return;
         }
         if !schema.allowed.is_empty()
@@ -555,11 +572,11 @@ impl<'a> Walker<'a> {
                         "{shown} is no longer supported: {}; allowed: {allowed}",
                         retired_in(retired)
                     );
-                    self.report(path, Severity::Error, "retired-value", message);
+                    self.report(at, Severity::Error, "retired-value", message);
                 }
                 None => {
                     let message = format!("{shown} is not an allowed value; allowed: {allowed}");
-                    self.report(path, Severity::Error, "rangelist", message);
+                    self.report(at, Severity::Error, "rangelist", message);
                 }
             }
         }
@@ -574,7 +591,7 @@ impl<'a> Walker<'a> {
                     "{} is out of range: it must be {bound}",
                     shown(value, sensitive)
                 );
-                self.report(path, Severity::Error, "range", message);
+                self.report(at, Severity::Error, "range", message);
             }
         }
         if let Value::String(text) = value {
@@ -585,7 +602,7 @@ impl<'a> Walker<'a> {
                     "{} does not match the required format `{pattern}`",
                     shown(value, sensitive)
                 );
-                self.report(path, Severity::Error, "format", message);
+                self.report(at, Severity::Error, "format", message);
             }
             if let Some(format) = schema.format
                 && !format.accepts(text)
@@ -595,7 +612,7 @@ impl<'a> Walker<'a> {
                     shown(value, sensitive),
                     format.description()
                 );
-                self.report(path, Severity::Warning, "valuetype", message);
+                self.report(at, Severity::Warning, "valuetype", message);
             }
         }
         match (&schema.kind, value) {
@@ -606,27 +623,21 @@ impl<'a> Walker<'a> {
                 if few || many {
                     let bound = bounds(schema.min_items, schema.max_items);
                     let message = format!("the array holds {count} items; it may hold {bound}");
-                    self.report(path, Severity::Error, "repetition", message);
+                    self.report(at, Severity::Error, "repetition", message);
                 }
                 for (index, element) in items.iter().enumerate() {
-                    self.value(
-                        item,
-                        element,
-                        &format!("{path}[{index}]"),
-                        sensitive,
-                        inherited,
-                    );
+                    self.value(item, element, &at.item(index), sensitive, inherited);
                 }
             }
             (ValueKind::Map(item), Value::Dictionary(entries)) => {
                 for (key, element) in entries {
-                    self.value(item, element, &join(path, key), sensitive, inherited);
+                    self.value(item, element, &at.key(key), sensitive, inherited);
                 }
             }
-            (ValueKind::Dict(dict), _) => self.dict(dict, value, path, inherited),
+            (ValueKind::Dict(dict), _) => self.dict(dict, value, at, inherited),
             (ValueKind::Payloads, Value::Array(items)) => {
                 for (index, item) in items.iter().enumerate() {
-                    let item_path = format!("{path}[{index}]");
+                    let item_at = at.item(index);
                     let payload_type = match item {
                         Value::Dictionary(dictionary) => {
                             dictionary.get("PayloadType").and_then(Value::as_string)
@@ -636,12 +647,12 @@ impl<'a> Walker<'a> {
                                 "a payload must be a <dictionary>, found {}",
                                 type_name(other)
                             );
-                            self.report(&item_path, Severity::Error, "type", message);
+                            self.report(&item_at, Severity::Error, "type", message);
                             continue;
                         }
                     };
                     match payload_type.and_then(|kind| self.lookup.schema_for(kind)) {
-                        Some(schema) => self.payload(schema, item, item_path),
+                        Some(schema) => self.payload(schema, item, &item_at),
                         None => {
                             // An unknown payload type: only the common keys
                             // can be checked.
@@ -650,7 +661,7 @@ impl<'a> Walker<'a> {
                                     dictionary.get("PayloadUUID").and_then(Value::as_string)
                                 {
                                     self.uuids.push((
-                                        join(&item_path, "PayloadUUID"),
+                                        item_at.key("PayloadUUID").path(),
                                         uuid.to_owned(),
                                         payload_type.unwrap_or_default().to_owned(),
                                     ));
@@ -659,7 +670,7 @@ impl<'a> Walker<'a> {
                                     None => {
                                         let message = "the payload has no `PayloadType`".to_owned();
                                         self.report(
-                                            &join(&item_path, "PayloadType"),
+                                            &item_at.key("PayloadType"),
                                             Severity::Error,
                                             "required",
                                             message,
@@ -671,7 +682,7 @@ impl<'a> Walker<'a> {
                                             self.lookup.unchecked_because(kind)
                                         );
                                         self.report(
-                                            &item_path,
+                                            &item_at,
                                             Severity::Info,
                                             UNKNOWN_PAYLOAD_TYPE,
                                             message,
@@ -689,7 +700,7 @@ impl<'a> Walker<'a> {
 
     /// A dictionary whose schema its sibling `by` names (a declaration's
     /// payload): checked against that schema, or reported as not checked.
-    fn typed_by(&mut self, by: &str, parent: &plist::Dictionary, value: &Value, path: String) {
+    fn typed_by(&mut self, by: &str, parent: &plist::Dictionary, value: &Value, at: &Location<'_>) {
         if !matches!(value, Value::Dictionary(_)) {
             return; // its type was reported
         }
@@ -697,60 +708,61 @@ impl<'a> Walker<'a> {
             return; // the missing or mistyped key is reported where it stands
         };
         match self.lookup.schema_for(kind) {
-            Some(schema) => self.payload(schema, value, path),
+            Some(schema) => self.payload(schema, value, at),
             None => {
                 let message = format!(
                     "`{by}`: {}: the value is kept as read, but not checked",
                     self.lookup.unchecked_because(kind)
                 );
-                self.report(&path, Severity::Info, "unknown-type", message);
+                self.report(at, Severity::Info, "unknown-type", message);
             }
         }
     }
 
     /// Checks the value's plist type against the schema's; returns whether
     /// the value's contents can be checked further.
-    fn kind(&mut self, schema: &'static ValueSchema, value: &Value, path: &str) -> bool {
+    fn kind(&mut self, schema: &'static ValueSchema, value: &Value, at: &Location<'_>) -> bool {
         let expected = schema.kind.name();
         if schema.kind.fits(value) {
             if matches!(schema.kind, ValueKind::IntegerFlag)
                 && !matches!(number(value), Some(0.0 | 1.0))
             {
                 let message = format!("{} is not 0 or 1", shown(value, false));
-                self.report(path, Severity::Error, "rangelist", message);
+                self.report(at, Severity::Error, "rangelist", message);
             }
             return true;
         }
         if schema.kind.coerce(value).is_some() {
-            self.diagnostics.push(coerced(path, value, &schema.kind));
+            self.diagnostics
+                .push(coerced(&at.path(), value, &schema.kind));
             return true;
         }
         let message = format!("expected {expected}, found {}", type_name(value));
-        self.report(path, Severity::Error, "type", message);
+        self.report(at, Severity::Error, "type", message);
         false
     }
 
     /// Where `when` holds and `check` does not: a finding at the rule's
     /// `at`, or at each value the check blames, or at the dictionary.
-    fn rule(&mut self, rule: &'static Rule, dictionary: &plist::Dictionary, path: &str) {
+    fn rule(&mut self, rule: &'static Rule, keys: rules::Keys<'_>, at: &Location<'_>) {
         let applies = rule
             .when
             .as_ref()
-            .is_none_or(|when| rules::holds(when, dictionary));
+            .is_none_or(|when| rules::holds(when, keys));
         if !applies {
             return;
         }
-        let Some(culprits) = rules::failures(&rule.check, dictionary) else {
+        let Some(culprits) = rules::failures(&rule.check, keys) else {
             return;
         };
-        let under = |keys: &[&str]| keys.iter().fold(path.to_owned(), |at, key| join(&at, key));
+        let under = |keys: &[&str]| keys.iter().fold(at.path(), |path, key| join(&path, key));
         if !rule.at.is_empty() || culprits.is_empty() {
             let message = rules::message(rule, culprits.first());
-            return self.report(&under(rule.at), rule.severity, rule.code, message);
+            return self.report_path(under(rule.at), rule.severity, rule.code, message);
         }
         for culprit in &culprits {
             let message = rules::message(rule, Some(culprit));
-            self.report(&under(culprit.path), rule.severity, rule.code, message);
+            self.report_path(under(culprit.path.keys), rule.severity, rule.code, message);
         }
     }
 
@@ -771,7 +783,7 @@ impl<'a> Walker<'a> {
             }
         }
         for (path, message) in duplicates {
-            self.report(&path, Severity::Error, "duplicate-uuid", message);
+            self.report_path(path, Severity::Error, "duplicate-uuid", message);
         }
         let references = std::mem::take(&mut self.references);
         for (path, uuid, types) in references {
@@ -789,7 +801,7 @@ impl<'a> Walker<'a> {
                 ),
                 Some(_) => continue,
             };
-            self.report(&path, Severity::Error, "reference", message);
+            self.report_path(path, Severity::Error, "reference", message);
         }
     }
 }
@@ -918,6 +930,7 @@ mod tests {
                 &[],
             ),
         ],
+        by_name: &[1, 0, 2, 3],
         rules: &[],
     };
     static PAYLOAD: PayloadSchema = PayloadSchema {
@@ -978,6 +991,7 @@ mod tests {
             ValueSchema::of(ValueKind::Integer),
             &[],
         )],
+        by_name: &[0],
         rules: &[],
     };
     static TWO_PATHS: DictSchema = DictSchema {
@@ -990,6 +1004,7 @@ mod tests {
             ),
             KeySchema::optional("Old", ValueSchema::of(ValueKind::Dict(&SHARED)), &[]),
         ],
+        by_name: &[0, 1],
         rules: &[],
     };
     static TWO_PATHS_PAYLOAD: PayloadSchema = PayloadSchema {

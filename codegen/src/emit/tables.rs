@@ -3,6 +3,7 @@
 //! the runtime's one validation engine. Nothing is checked by per-payload
 //! code; everything the schema and overlay say is data here.
 
+use mobileconfig_runtime::schema::DictSchema;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -143,15 +144,30 @@ fn dict_table(
         .fields
         .iter()
         .map(|field| key_table(module, field, sets));
-    let rules = struct_def.rules.iter().map(rule);
+    let by_name = positions_by_name(struct_def);
+    let rules = struct_def.rules.iter().map(|spec| rule(spec, struct_def));
     quote! {
         #[doc = #doc]
         pub static #name: DictSchema = DictSchema {
             name: #rust_name,
             keys: &[#(#keys),*],
+            by_name: &[#(#by_name),*],
             rules: &[#(#rules),*],
         };
     }
+}
+
+/// The positions of the struct's keys in the order the runtime searches
+/// (`DictSchema::by_name`, sorted by `DictSchema::name_order`).
+fn positions_by_name(struct_def: &StructDef) -> Vec<proc_macro2::Literal> {
+    let fields = &struct_def.fields;
+    let mut positions: Vec<usize> = (0..fields.len()).collect();
+    positions
+        .sort_by(|&left, &right| DictSchema::name_order(&fields[left].key, &fields[right].key));
+    positions
+        .into_iter()
+        .map(proc_macro2::Literal::usize_unsuffixed)
+        .collect()
 }
 
 fn key_table(module: &Module, field: &Field, sets: &AvailabilitySets) -> TokenStream {
@@ -385,10 +401,23 @@ fn path(keys: &[String]) -> TokenStream {
     quote!(&[#(#keys),*])
 }
 
-/// A compared key path, with its documented default.
-fn operand(keys: &[String], rule: &Rule) -> TokenStream {
-    let default = rule.defaults.get(keys);
+/// A key path a rule reads, with the position of its first key among the
+/// struct's fields (the bound rule names only keys of its dictionary; the
+/// runtime checks the name at the position either way).
+fn key_path(keys: &[String], owner: &StructDef) -> TokenStream {
+    let position = keys
+        .first()
+        .and_then(|first| owner.fields.iter().position(|field| field.key == *first))
+        .unwrap_or_default();
+    let position = proc_macro2::Literal::usize_unsuffixed(position);
     let keys = path(keys);
+    quote!(KeyPath::new(#position, #keys))
+}
+
+/// A compared key path, with its documented default.
+fn operand(keys: &[String], rule: &Rule, owner: &StructDef) -> TokenStream {
+    let default = rule.defaults.get(keys);
+    let keys = key_path(keys, owner);
     match default {
         Some(default) => {
             let default = literal(default);
@@ -398,7 +427,7 @@ fn operand(keys: &[String], rule: &Rule) -> TokenStream {
     }
 }
 
-fn rule(rule: &Rule) -> TokenStream {
+fn rule(rule: &Rule, owner: &StructDef) -> TokenStream {
     let code = &rule.code;
     let severity = match rule.severity {
         Severity::Info => quote!(Severity::Info),
@@ -407,12 +436,12 @@ fn rule(rule: &Rule) -> TokenStream {
     };
     let when = match &rule.when {
         Some(condition) => {
-            let condition = self::condition(condition, rule);
+            let condition = self::condition(condition, rule, owner);
             quote!(Some(#condition))
         }
         None => quote!(None),
     };
-    let check = condition(&rule.check, rule);
+    let check = condition(&rule.check, rule, owner);
     let message = &rule.message;
     let at = path(&rule.at);
     quote! {
@@ -427,38 +456,38 @@ fn rule(rule: &Rule) -> TokenStream {
     }
 }
 
-fn condition(condition: &ConditionSpec, rule: &Rule) -> TokenStream {
+fn condition(condition: &ConditionSpec, rule: &Rule, owner: &StructDef) -> TokenStream {
     match condition {
         ConditionSpec::Present(keys) => {
-            let keys = path(keys);
+            let keys = key_path(keys, owner);
             quote!(Condition::Present(#keys))
         }
         ConditionSpec::Absent(keys) => {
-            let keys = path(keys);
+            let keys = key_path(keys, owner);
             quote!(Condition::Absent(#keys))
         }
         ConditionSpec::Equals(keys, value) => {
-            let keys = operand(keys, rule);
+            let keys = operand(keys, rule, owner);
             let value = literal(value);
             quote!(Condition::Equals(#keys, #value))
         }
         ConditionSpec::OneOf(keys, values) => {
-            let keys = operand(keys, rule);
+            let keys = operand(keys, rule, owner);
             let values = values.iter().map(literal);
             quote!(Condition::OneOf(#keys, &[#(#values),*]))
         }
         ConditionSpec::NoneOf(keys, values) => {
-            let keys = operand(keys, rule);
+            let keys = operand(keys, rule, owner);
             let values = values.iter().map(literal);
             quote!(Condition::NoneOf(#keys, &[#(#values),*]))
         }
         ConditionSpec::AtLeast(keys, bound) => {
-            let keys = operand(keys, rule);
+            let keys = operand(keys, rule, owner);
             let bound = real(*bound);
             quote!(Condition::AtLeast(#keys, #bound))
         }
         ConditionSpec::AtMost(keys, bound) => {
-            let keys = operand(keys, rule);
+            let keys = operand(keys, rule, owner);
             let bound = real(*bound);
             quote!(Condition::AtMost(#keys, #bound))
         }
@@ -467,8 +496,8 @@ fn condition(condition: &ConditionSpec, rule: &Rule) -> TokenStream {
             upper,
             ranking,
         } => {
-            let lower = operand(lower, rule);
-            let upper = operand(upper, rule);
+            let lower = operand(lower, rule, owner);
+            let upper = operand(upper, rule, owner);
             let groups = rule
                 .rankings
                 .get(ranking)
@@ -483,15 +512,19 @@ fn condition(condition: &ConditionSpec, rule: &Rule) -> TokenStream {
             })
         }
         ConditionSpec::All(conditions) => {
-            let conditions = conditions.iter().map(|inner| self::condition(inner, rule));
+            let conditions = conditions
+                .iter()
+                .map(|inner| self::condition(inner, rule, owner));
             quote!(Condition::All(&[#(#conditions),*]))
         }
         ConditionSpec::Any(conditions) => {
-            let conditions = conditions.iter().map(|inner| self::condition(inner, rule));
+            let conditions = conditions
+                .iter()
+                .map(|inner| self::condition(inner, rule, owner));
             quote!(Condition::Any(&[#(#conditions),*]))
         }
         ConditionSpec::Not(inner) => {
-            let inner = self::condition(inner, rule);
+            let inner = self::condition(inner, rule, owner);
             quote!(Condition::Not(&#inner))
         }
     }

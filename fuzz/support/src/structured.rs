@@ -403,7 +403,7 @@ fn hints_for(schema: &'static PayloadSchema) -> &'static Hints {
 
 fn collect_hints(condition: &'static Condition, hints: &mut Hints) {
     let mut add = |operand: &'static Operand, values: &[Literal]| {
-        if let Some(key) = operand.path.last() {
+        if let Some(key) = operand.path.keys.last() {
             let entry = hints.entry(key).or_default();
             entry.extend(values.iter().copied().chain(operand.default));
         }
