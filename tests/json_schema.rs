@@ -284,7 +284,7 @@ fn pattern_payload(pattern: &str) -> &'static mobileconfig::runtime::schema::Pay
     let dict: &'static DictSchema = Box::leak(Box::new(DictSchema {
         name: "Probe",
         keys,
-        by_name: &[0],
+        index: Box::leak(DictSchema::index_for(&["Value"]).into_boxed_slice()),
         rules: &[],
     }));
     Box::leak(Box::new(PayloadSchema {

@@ -116,7 +116,7 @@ pub mod schema {
             ),
             KeySchema::optional("Predicate", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[0, 2, 0, 1],
         rules: &[],
     };
 

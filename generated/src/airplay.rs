@@ -414,7 +414,10 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[7, 8, 9, 2, 1, 3, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 9, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 10, 4, 0, 0, 0, 0, 0, 0, 5,
+            0, 8, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -436,7 +439,7 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 0, 1, 2],
         rules: &[],
     };
 
@@ -456,7 +459,7 @@ pub mod schema {
                 AVAILABILITY_6,
             ),
         ],
-        by_name: &[2, 1, 0],
+        index: &[0, 0, 3, 0, 0, 2, 1, 0],
         rules: &[],
     };
 

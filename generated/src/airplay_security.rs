@@ -370,7 +370,10 @@ pub mod schema {
             ),
             KeySchema::optional("Password", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[9, 8, 2, 1, 7, 3, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 9, 7, 0, 2, 10, 8, 0, 0, 4, 0, 0, 0, 0, 0, 0, 5,
+            0, 0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 

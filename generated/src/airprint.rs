@@ -326,7 +326,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
+        index: &[0, 4, 6, 8, 0, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 0],
         rules: &[],
     };
 
@@ -359,7 +359,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[2, 3, 0, 1],
+        index: &[3, 0, 0, 0, 0, 1, 2, 4],
         rules: &[],
     };
 

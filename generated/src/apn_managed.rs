@@ -390,7 +390,10 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 7, 3, 0, 8, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 4, 8, 0, 0, 0, 0, 0, 5, 0,
+            0, 0, 9, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -406,7 +409,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -420,7 +423,7 @@ pub mod schema {
             KeySchema::optional("proxy", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("proxyPort", ValueSchema::of(ValueKind::Integer), &[]),
         ],
-        by_name: &[0, 3, 2, 1, 4],
+        index: &[0, 0, 0, 0, 2, 1, 0, 0, 0, 3, 0, 0, 0, 5, 0, 4],
         rules: &[],
     };
 

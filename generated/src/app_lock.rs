@@ -609,7 +609,7 @@ pub mod schema {
             ),
             KeySchema::required("App", ValueSchema::of(ValueKind::Dict(&APP)), &[]),
         ],
-        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
+        index: &[0, 4, 6, 0, 0, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 8],
         rules: &[],
     };
 
@@ -629,7 +629,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[1, 0, 2],
+        index: &[0, 0, 0, 0, 0, 1, 2, 3],
         rules: &[],
     };
 
@@ -699,7 +699,10 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[7, 0, 5, 11, 6, 8, 12, 3, 2, 9, 10, 1, 4],
+        index: &[
+            0, 0, 13, 0, 0, 0, 0, 0, 9, 11, 0, 4, 2, 3, 6, 7, 10, 0, 0, 0, 0, 0, 0, 1,
+            12, 0, 0, 0, 0, 5, 8, 0,
+        ],
         rules: &[],
     };
 
@@ -725,7 +728,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[2, 1, 3, 0, 4],
+        index: &[0, 4, 0, 0, 3, 0, 0, 0, 0, 0, 0, 2, 5, 0, 1, 0],
         rules: &[],
     };
 

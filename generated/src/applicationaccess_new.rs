@@ -368,7 +368,10 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[8, 2, 1, 9, 10, 3, 0, 4, 5, 6, 7],
+        index: &[
+            0, 0, 6, 8, 11, 0, 9, 0, 10, 0, 7, 0, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 5,
+            0, 0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -395,7 +398,7 @@ pub mod schema {
             ),
             KeySchema::optional("displayName", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[1, 4, 0, 3, 5, 2],
+        index: &[0, 0, 0, 0, 2, 0, 0, 3, 6, 0, 5, 4, 1, 0, 0, 0],
         rules: &[],
     };
 

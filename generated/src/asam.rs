@@ -296,7 +296,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[2, 1, 3, 0, 4, 5, 7, 6],
+        index: &[0, 4, 6, 8, 0, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 0],
         rules: &[],
     };
 
@@ -315,7 +315,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[1, 0],
+        index: &[1, 0, 0, 2],
         rules: &[],
     };
 

@@ -372,7 +372,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 2, 1],
+        index: &[0, 0, 0, 0, 1, 0, 2, 3],
         rules: &[],
     };
 
@@ -385,7 +385,7 @@ pub mod schema {
             KeySchema::optional("Size", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("Hash-SHA-256", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[2, 0, 1, 3],
+        index: &[2, 3, 4, 0, 0, 0, 0, 1],
         rules: &[],
     };
 
@@ -402,7 +402,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 

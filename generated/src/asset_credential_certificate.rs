@@ -304,7 +304,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[1, 0, 2, 0],
         rules: &[],
     };
 
@@ -317,7 +317,7 @@ pub mod schema {
             KeySchema::optional("Size", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("Hash-SHA-256", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[2, 0, 1, 3],
+        index: &[2, 3, 4, 0, 0, 0, 0, 1],
         rules: &[],
     };
 
@@ -334,7 +334,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 

@@ -308,7 +308,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[0, 1],
+        index: &[1, 0, 2, 0],
         rules: &[],
     };
 
@@ -321,7 +321,7 @@ pub mod schema {
             KeySchema::optional("Size", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("Hash-SHA-256", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[2, 0, 1, 3],
+        index: &[2, 3, 4, 0, 0, 0, 0, 1],
         rules: &[],
     };
 
@@ -338,7 +338,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 

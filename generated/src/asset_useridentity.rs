@@ -109,7 +109,7 @@ pub mod schema {
             KeySchema::optional("FullName", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("EmailAddress", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0, 1],
+        index: &[0, 0, 2, 1],
         rules: &[],
     };
 

@@ -308,7 +308,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 7, 3, 0, 4, 5, 6],
+        index: &[0, 4, 6, 0, 0, 0, 0, 0, 5, 8, 7, 0, 2, 1, 3, 0],
         rules: &[],
     };
 
@@ -332,7 +332,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[1, 0, 2],
+        index: &[0, 0, 0, 3, 1, 0, 2, 0],
         rules: &[],
     };
 

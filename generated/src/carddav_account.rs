@@ -464,7 +464,10 @@ pub mod schema {
                 AVAILABILITY_4,
             ),
         ],
-        by_name: &[15, 13, 2, 1, 12, 3, 8, 10, 9, 0, 4, 5, 11, 6, 7, 14],
+        index: &[
+            0, 8, 6, 0, 11, 0, 0, 0, 14, 0, 7, 0, 2, 0, 0, 15, 10, 4, 12, 13, 0, 0, 0, 0,
+            5, 9, 0, 0, 16, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -478,7 +481,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 
@@ -492,7 +495,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 

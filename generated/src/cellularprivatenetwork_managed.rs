@@ -396,7 +396,10 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[7, 8, 2, 1, 9, 3, 12, 0, 11, 4, 5, 6, 13, 10],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 4, 0, 0, 14, 0, 0, 9, 5,
+            10, 8, 11, 12, 1, 3, 13,
+        ],
         rules: &[],
     };
 
@@ -433,7 +436,7 @@ pub mod schema {
             ),
             KeySchema::required("GeofenceId", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[2, 1, 0, 3],
+        index: &[0, 3, 0, 4, 0, 1, 2, 0],
         rules: &[],
     };
 

@@ -222,7 +222,7 @@ pub mod schema {
             ),
             KeySchema::optional("Message", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
+        index: &[0, 4, 6, 0, 0, 0, 0, 0, 5, 0, 7, 8, 2, 1, 3, 0],
         rules: &[],
     };
 

@@ -125,7 +125,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 2, 1, 0],
         rules: &[],
     };
 

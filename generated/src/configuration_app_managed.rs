@@ -570,7 +570,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[1, 0, 5, 2, 4, 3],
+        index: &[2, 0, 4, 0, 5, 0, 0, 6, 0, 0, 0, 0, 0, 1, 0, 3],
         rules: &[],
     };
 
@@ -592,7 +592,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 1, 0, 2],
         rules: &[],
     };
 
@@ -629,7 +629,7 @@ pub mod schema {
             ),
             KeySchema::optional("VPNUUID", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[7, 5, 4, 0, 2, 3, 6, 1],
+        index: &[0, 0, 0, 0, 0, 4, 1, 3, 5, 0, 0, 2, 8, 0, 7, 6],
         rules: &[],
     };
 
@@ -654,7 +654,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[1, 0],
+        index: &[2, 1, 0, 0],
         rules: &[],
     };
 

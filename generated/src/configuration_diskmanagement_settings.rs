@@ -274,7 +274,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -307,7 +307,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[1, 0],
+        index: &[2, 0, 0, 1],
         rules: &[],
     };
 

@@ -106,7 +106,7 @@ pub mod schema {
         keys: &[
             KeySchema::required("ProfileURL", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 

@@ -118,7 +118,7 @@ pub mod schema {
             KeySchema::required("ProfileURL", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("VisibleName", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0, 1],
+        index: &[0, 1, 2, 0],
         rules: &[],
     };
 

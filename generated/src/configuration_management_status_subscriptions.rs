@@ -169,7 +169,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -177,7 +177,7 @@ pub mod schema {
     pub static STATUS_ITEM: DictSchema = DictSchema {
         name: "StatusItem",
         keys: &[KeySchema::required("Name", ValueSchema::of(ValueKind::String), &[])],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 

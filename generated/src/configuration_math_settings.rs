@@ -557,7 +557,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 0, 1, 2],
         rules: &[],
     };
 
@@ -591,7 +591,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 4, 3, 2, 1],
+        index: &[4, 3, 5, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0],
         rules: &[],
     };
 
@@ -606,7 +606,7 @@ pub mod schema {
             ),
             KeySchema::required("MathNotes", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 
@@ -620,7 +620,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -630,7 +630,7 @@ pub mod schema {
         keys: &[
             KeySchema::required("Enabled", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -640,7 +640,7 @@ pub mod schema {
         keys: &[
             KeySchema::required("Enabled", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -650,7 +650,7 @@ pub mod schema {
         keys: &[
             KeySchema::required("Enabled", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -669,7 +669,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[1, 0],
+        index: &[0, 0, 1, 2],
         rules: &[],
     };
 

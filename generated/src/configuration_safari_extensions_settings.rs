@@ -300,7 +300,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 
@@ -343,7 +343,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 3, 2, 1],
+        index: &[0, 1, 3, 2, 4, 0, 0, 0],
         rules: &[],
     };
 

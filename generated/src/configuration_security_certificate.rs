@@ -111,7 +111,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 

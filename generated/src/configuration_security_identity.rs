@@ -145,7 +145,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[2, 1, 0],
+        index: &[0, 3, 0, 2, 1, 0, 0, 0],
         rules: &[],
     };
 

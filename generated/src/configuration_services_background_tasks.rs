@@ -272,7 +272,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1, 3, 2],
+        index: &[4, 0, 0, 0, 1, 2, 0, 3],
         rules: &[],
     };
 
@@ -294,7 +294,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[1, 0],
+        index: &[0, 0, 2, 1],
         rules: &[],
     };
 

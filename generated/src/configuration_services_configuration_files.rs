@@ -122,7 +122,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 

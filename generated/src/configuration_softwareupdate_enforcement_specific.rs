@@ -151,7 +151,7 @@ pub mod schema {
             ),
             KeySchema::optional("DetailsURL", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[3, 0, 1, 2],
+        index: &[0, 0, 1, 2, 3, 4, 0, 0],
         rules: &[],
     };
 

@@ -921,7 +921,7 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[6, 1, 0, 3, 2, 4, 5],
+        index: &[0, 3, 5, 7, 0, 2, 0, 0, 1, 0, 0, 0, 0, 6, 4, 0],
         rules: &[],
     };
 
@@ -966,7 +966,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[1, 2, 3, 0],
+        index: &[3, 0, 0, 1, 4, 2, 0, 0],
         rules: &[],
     };
 
@@ -1011,7 +1011,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[0, 1, 2],
+        index: &[1, 0, 0, 3, 2, 0, 0, 0],
         rules: &[],
     };
 
@@ -1026,7 +1026,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 0, 1, 2],
         rules: &[],
     };
 
@@ -1059,7 +1059,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[1, 2, 0],
+        index: &[0, 0, 2, 3, 0, 0, 0, 1],
         rules: &[],
     };
 
@@ -1070,7 +1070,7 @@ pub mod schema {
             KeySchema::required("Description", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Token", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 
@@ -1081,7 +1081,7 @@ pub mod schema {
             KeySchema::required("Description", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Token", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 

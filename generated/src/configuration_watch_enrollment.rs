@@ -129,7 +129,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 1, 2, 0],
         rules: &[],
     };
 

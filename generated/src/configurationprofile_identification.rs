@@ -385,7 +385,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 3, 0, 4, 5, 6, 7],
+        index: &[0, 4, 6, 0, 0, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 8],
         rules: &[],
     };
 
@@ -411,7 +411,7 @@ pub mod schema {
             KeySchema::optional("Prompt", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("PromptMessage", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[5, 1, 4, 0, 3, 2, 6],
+        index: &[0, 0, 0, 0, 0, 7, 0, 4, 6, 0, 3, 2, 0, 5, 1, 0],
         rules: &[],
     };
 

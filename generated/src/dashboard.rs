@@ -308,7 +308,10 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[8, 2, 1, 3, 7, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 9, 0, 5, 8,
+            0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -319,7 +322,7 @@ pub mod schema {
             KeySchema::required("Type", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("ID", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[0, 0, 2, 1],
         rules: &[],
     };
 

@@ -794,7 +794,10 @@ pub mod schema {
                 )
             },
         ],
-        by_name: &[7, 2, 1, 8, 3, 0, 4, 5, 6, 9, 10],
+        index: &[
+            0, 0, 6, 0, 0, 10, 0, 0, 0, 0, 7, 0, 2, 0, 0, 11, 0, 4, 0, 0, 0, 0, 0, 0, 5,
+            9, 0, 0, 0, 1, 3, 8,
+        ],
         rules: &[],
     };
 
@@ -845,7 +848,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[1, 2, 0, 3, 4],
+        index: &[0, 0, 0, 1, 0, 0, 4, 2, 5, 0, 0, 0, 0, 0, 0, 3],
         rules: &[
             Rule {
                 code: "dns.https-needs-server-url",
@@ -959,7 +962,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 5, 2, 6, 1, 4, 3],
+        index: &[0, 2, 0, 0, 0, 0, 0, 1, 0, 3, 4, 5, 6, 7, 0, 0],
         rules: &[
             Rule {
                 code: "dns.on-demand-action-parameters-ignored",
@@ -1007,7 +1010,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[2, 1, 0, 0],
         rules: &[],
     };
 

@@ -395,9 +395,10 @@ pub mod schema {
             KeySchema::optional("ExternalPath", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("ExternalPort", ValueSchema::of(ValueKind::Integer), &[]),
         ],
-        by_name: &[
-            9, 8, 17, 18, 10, 13, 12, 20, 2, 1, 7, 19, 21, 22, 16, 11, 3, 0, 4, 5, 6, 14,
-            15,
+        index: &[
+            0, 0, 0, 0, 0, 0, 0, 0, 19, 0, 8, 0, 9, 14, 0, 15, 0, 4, 0, 0, 0, 0, 16, 0,
+            5, 10, 18, 0, 0, 3, 22, 0, 0, 20, 6, 0, 0, 0, 0, 11, 12, 0, 7, 0, 2, 21, 13,
+            0, 0, 0, 0, 0, 17, 0, 0, 23, 0, 0, 0, 0, 0, 1, 0, 0,
         ],
         rules: &[],
     };

@@ -354,7 +354,10 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 7, 10, 3, 12, 11, 8, 9, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 8, 9, 12, 0, 4, 0, 0, 0, 0, 0, 0, 5,
+            10, 13, 0, 0, 1, 3, 11,
+        ],
         rules: &[],
     };
 
@@ -365,7 +368,7 @@ pub mod schema {
             KeySchema::required("address", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("pageTitle", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0, 1],
+        index: &[0, 1, 0, 2],
         rules: &[],
     };
 

@@ -236,7 +236,10 @@ pub mod schema {
             KeySchema::optional("Name", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Font", ValueSchema::of(ValueKind::Data), &[]),
         ],
-        by_name: &[8, 7, 2, 1, 3, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 9, 7, 0, 2, 8, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 5, 0,
+            0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 

@@ -394,7 +394,10 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[11, 8, 2, 1, 9, 3, 0, 7, 4, 5, 6, 10],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 10, 2, 0, 0, 11, 9, 4, 0, 8, 0, 0, 0, 0, 5,
+            0, 0, 0, 12, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -408,7 +411,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 
@@ -422,7 +425,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 

@@ -301,7 +301,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 3, 0, 4, 5, 6, 7],
+        index: &[0, 4, 6, 0, 8, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 0],
         rules: &[],
     };
 
@@ -312,7 +312,7 @@ pub mod schema {
             KeySchema::required("Path", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("Hide", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 0, 0, 2],
         rules: &[],
     };
 

@@ -232,7 +232,7 @@ pub mod schema {
                 AVAILABILITY_1,
             ),
         ],
-        by_name: &[2, 1, 3, 0, 4, 5, 6, 7],
+        index: &[8, 4, 6, 0, 0, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 0],
         rules: &[],
     };
 

@@ -190,7 +190,7 @@ pub mod schema {
             KeySchema::optional("URL", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("Proof", ValueSchema::of(ValueKind::Dict(&PROOF)), &[]),
         ],
-        by_name: &[2, 0, 1, 3],
+        index: &[3, 0, 0, 2, 1, 4, 0, 0],
         rules: &[],
     };
 
@@ -200,7 +200,7 @@ pub mod schema {
         keys: &[
             KeySchema::optional("IdentityToken", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 

@@ -88,7 +88,7 @@ pub mod schema {
     pub static PROPERTIES: DictSchema = DictSchema {
         name: "Properties",
         keys: &[],
-        by_name: &[],
+        index: &[0],
         rules: &[],
     };
 

@@ -122,7 +122,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 0, 2, 1],
         rules: &[],
     };
 

@@ -847,9 +847,10 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[
-            23, 22, 2, 1, 13, 3, 0, 7, 4, 5, 16, 8, 6, 24, 15, 14, 26, 25, 9, 18, 19, 12,
-            10, 17, 21, 20, 11,
+        index: &[
+            0, 20, 0, 0, 0, 24, 0, 0, 0, 27, 16, 0, 21, 0, 0, 23, 0, 4, 0, 14, 26, 0, 0,
+            0, 5, 0, 0, 12, 0, 3, 15, 10, 0, 0, 6, 22, 0, 25, 0, 0, 0, 18, 7, 9, 2, 8, 0,
+            0, 0, 0, 0, 11, 17, 0, 13, 0, 0, 0, 19, 0, 0, 1, 0, 0,
         ],
         rules: &[],
     };
@@ -914,7 +915,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[5, 1, 4, 2, 6, 0, 3, 7],
+        index: &[8, 0, 0, 5, 0, 0, 3, 0, 0, 0, 1, 6, 7, 0, 2, 4],
         rules: &[],
     };
 
@@ -933,7 +934,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0, 1],
+        index: &[0, 0, 1, 2],
         rules: &[],
     };
 
@@ -959,7 +960,7 @@ pub mod schema {
             KeySchema::optional("weekdays", ValueSchema::of(ValueKind::Integer), &[]),
             KeySchema::optional("time", ValueSchema::of(ValueKind::Integer), &[]),
         ],
-        by_name: &[2, 1, 0],
+        index: &[0, 0, 2, 3, 1, 0, 0, 0],
         rules: &[],
     };
 

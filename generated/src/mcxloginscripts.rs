@@ -336,7 +336,10 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 7, 8, 9, 3, 10, 0, 4, 5, 6],
+        index: &[
+            0, 11, 6, 10, 0, 9, 0, 0, 0, 0, 7, 8, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 5,
+            0, 0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -347,7 +350,7 @@ pub mod schema {
             KeySchema::required("filename", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("filedata", ValueSchema::of(ValueKind::Data), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 0, 2, 0],
         rules: &[],
     };
 

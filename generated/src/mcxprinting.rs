@@ -542,7 +542,11 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 11, 15, 14, 13, 3, 12, 16, 0, 8, 4, 5, 6, 10, 7, 9],
+        index: &[
+            0, 0, 0, 0, 0, 10, 0, 14, 16, 0, 0, 0, 0, 0, 11, 0, 0, 4, 0, 8, 0, 0, 9, 0,
+            5, 0, 0, 0, 0, 3, 0, 17, 13, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0,
+            15, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+        ],
         rules: &[],
     };
 
@@ -553,7 +557,7 @@ pub mod schema {
             KeySchema::optional("DeviceURI", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("DisplayName", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0, 1],
+        index: &[2, 0, 1, 0],
         rules: &[],
     };
 
@@ -567,7 +571,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[1, 0],
         rules: &[],
     };
 
@@ -586,7 +590,7 @@ pub mod schema {
             ),
             KeySchema::optional("PPDURL", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[3, 5, 2, 0, 1, 4],
+        index: &[0, 0, 0, 0, 5, 0, 1, 3, 2, 4, 0, 6, 0, 0, 0, 0],
         rules: &[],
     };
 

@@ -350,7 +350,10 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[7, 9, 8, 2, 1, 3, 0, 10, 11, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 10, 9, 0, 12, 4, 0, 11, 0, 0, 0, 0, 5,
+            0, 0, 0, 0, 1, 3, 8,
+        ],
         rules: &[],
     };
 
@@ -368,7 +371,7 @@ pub mod schema {
             ),
             KeySchema::optional("Port", ValueSchema::of(ValueKind::Integer), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[2, 0, 0, 1],
         rules: &[],
     };
 

@@ -363,7 +363,10 @@ pub mod schema {
             ),
             KeySchema::optional("RelayUUID", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[7, 10, 2, 1, 8, 3, 9, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 9, 0, 0, 0, 0, 7, 0, 2, 0, 0, 11, 0, 4, 8, 10, 0, 0, 0, 0, 5,
+            0, 0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -402,7 +405,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[1, 0, 4, 3, 2],
+        index: &[0, 0, 0, 0, 3, 0, 2, 0, 0, 0, 0, 1, 5, 0, 0, 4],
         rules: &[],
     };
 

@@ -275,7 +275,10 @@ pub mod schema {
             ),
             KeySchema::required("moduleName", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[11, 2, 1, 3, 7, 0, 4, 5, 6, 8, 9, 10],
+        index: &[
+            0, 0, 6, 0, 0, 9, 12, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 5,
+            10, 0, 0, 11, 1, 3, 0,
+        ],
         rules: &[],
     };
 

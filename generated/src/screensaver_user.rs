@@ -238,7 +238,10 @@ pub mod schema {
             KeySchema::optional("modulePath", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::optional("idleTime", ValueSchema::of(ValueKind::Integer), &[]),
         ],
-        by_name: &[9, 7, 8, 2, 1, 3, 0, 4, 5, 6],
+        index: &[
+            10, 0, 6, 0, 0, 0, 8, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 9, 0, 5,
+            0, 0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 

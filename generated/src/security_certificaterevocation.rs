@@ -303,7 +303,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 3, 7, 0, 4, 5, 6],
+        index: &[0, 4, 6, 0, 0, 0, 0, 0, 5, 8, 7, 0, 2, 1, 3, 0],
         rules: &[],
     };
 
@@ -321,7 +321,7 @@ pub mod schema {
             ),
             KeySchema::required("Hash", ValueSchema::of(ValueKind::Data), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 

@@ -317,7 +317,10 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 3, 7, 0, 8, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 9, 4, 0, 0, 8, 0, 0, 0, 5, 0,
+            0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -335,7 +338,7 @@ pub mod schema {
             ),
             KeySchema::required("Hash", ValueSchema::of(ValueKind::Data), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 

@@ -244,7 +244,10 @@ pub mod schema {
             ),
             KeySchema::optional("DeviceKey", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[7, 9, 2, 1, 3, 0, 4, 5, 6, 8],
+        index: &[
+            0, 0, 6, 9, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 8, 5, 0,
+            0, 10, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 

@@ -456,7 +456,10 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[13, 2, 1, 10, 11, 12, 14, 7, 3, 8, 9, 0, 4, 5, 6],
+        index: &[
+            14, 0, 6, 13, 0, 10, 0, 0, 0, 0, 7, 11, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 12, 0,
+            5, 0, 0, 9, 15, 1, 3, 8,
+        ],
         rules: &[],
     };
 
@@ -467,7 +470,7 @@ pub mod schema {
             KeySchema::required("BundleID", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Allowed", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
-        by_name: &[1, 0],
+        index: &[1, 0, 2, 0],
         rules: &[],
     };
 

@@ -220,7 +220,7 @@ pub mod schema {
             ),
             KeySchema::required("PEMData", ValueSchema::of(ValueKind::Data), &[]),
         ],
-        by_name: &[7, 2, 1, 3, 0, 4, 5, 6],
+        index: &[8, 4, 6, 0, 0, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 0],
         rules: &[],
     };
 

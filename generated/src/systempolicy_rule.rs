@@ -326,7 +326,10 @@ pub mod schema {
             ),
             KeySchema::optional("LeafCertificate", ValueSchema::of(ValueKind::Data), &[]),
         ],
-        by_name: &[8, 9, 10, 2, 1, 7, 11, 3, 12, 0, 4, 5, 6],
+        index: &[
+            8, 11, 6, 0, 0, 0, 0, 0, 0, 12, 7, 0, 2, 0, 0, 0, 0, 4, 9, 0, 10, 0, 0, 0, 5,
+            0, 0, 0, 0, 1, 3, 13,
+        ],
         rules: &[],
     };
 

@@ -375,7 +375,10 @@ pub mod schema {
                 AVAILABILITY_2,
             ),
         ],
-        by_name: &[8, 2, 1, 7, 3, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 9, 2, 0, 8, 0, 0, 4, 0, 0, 0, 0, 0, 0, 5, 0,
+            0, 0, 0, 1, 3, 0,
+        ],
         rules: &[],
     };
 
@@ -389,7 +392,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
 
@@ -404,7 +407,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[0, 1],
+        index: &[2, 0, 1, 0],
         rules: &[],
     };
 

@@ -411,7 +411,7 @@ pub mod schema {
                 &[],
             ),
         ],
-        by_name: &[2, 1, 3, 0, 7, 4, 5, 6],
+        index: &[0, 4, 6, 0, 0, 0, 0, 0, 5, 0, 7, 0, 2, 1, 3, 8],
         rules: &[],
     };
 
@@ -446,7 +446,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[4, 1, 0, 5, 3, 2],
+        index: &[0, 0, 0, 0, 0, 1, 4, 0, 5, 3, 6, 0, 2, 0, 0, 0],
         rules: &[],
     };
 
@@ -470,7 +470,7 @@ pub mod schema {
                 AVAILABILITY_3,
             ),
         ],
-        by_name: &[2, 1, 0],
+        index: &[3, 1, 0, 0, 0, 2, 0, 0],
         rules: &[],
     };
 

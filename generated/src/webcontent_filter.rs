@@ -873,9 +873,10 @@ pub mod schema {
                 AVAILABILITY_7,
             ),
         ],
-        by_name: &[
-            19, 18, 7, 30, 2, 1, 11, 21, 22, 27, 24, 9, 17, 23, 3, 16, 10, 15, 12, 8, 31,
-            0, 14, 4, 5, 6, 13, 20, 26, 29, 25, 28,
+        index: &[
+            0, 0, 0, 0, 0, 0, 0, 0, 23, 0, 13, 0, 0, 20, 8, 21, 14, 4, 18, 30, 12, 10,
+            17, 31, 5, 11, 0, 0, 0, 3, 22, 25, 0, 0, 6, 0, 26, 29, 32, 0, 15, 0, 7, 0, 2,
+            0, 19, 0, 24, 0, 0, 16, 0, 0, 0, 9, 27, 0, 0, 0, 0, 1, 28, 0,
         ],
         rules: &[],
     };
@@ -887,7 +888,7 @@ pub mod schema {
             KeySchema::required("URL", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Title", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0, 1],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 
@@ -898,7 +899,7 @@ pub mod schema {
             KeySchema::required("URL", ValueSchema::of(ValueKind::String), &[]),
             KeySchema::required("Title", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[0, 1],
+        index: &[1, 2, 0, 0],
         rules: &[],
     };
 

@@ -321,7 +321,10 @@ pub mod schema {
             ),
             KeySchema::required("sharedSecret", ValueSchema::of(ValueKind::String), &[]),
         ],
-        by_name: &[7, 2, 1, 11, 9, 10, 8, 3, 0, 4, 5, 6],
+        index: &[
+            8, 0, 6, 0, 11, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 4, 9, 0, 0, 0, 0, 0, 5,
+            0, 0, 12, 10, 1, 3, 0,
+        ],
         rules: &[],
     };
 

@@ -270,7 +270,10 @@ pub mod schema {
             ),
             KeySchema::optional("useDLC", ValueSchema::of(ValueKind::Boolean), &[]),
         ],
-        by_name: &[11, 9, 8, 7, 10, 2, 1, 3, 0, 4, 5, 6],
+        index: &[
+            0, 0, 6, 12, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0, 0, 0, 8, 4, 0, 0, 0, 0, 0, 0, 5,
+            11, 0, 10, 9, 1, 3, 0,
+        ],
         rules: &[],
     };
 

@@ -51,16 +51,6 @@ impl Effective<'_> {
             Effective::Default(_) => None,
         }
     }
-
-    /// The items compared: an array's, or the value itself.
-    fn items(&self) -> Vec<Effective<'_>> {
-        match self {
-            Effective::Written(Value::Array(items)) => {
-                items.iter().map(Effective::Written).collect()
-            }
-            other => vec![*other],
-        }
-    }
 }
 
 /// A value a failed check blames: its key path (relative to the rule's
@@ -130,7 +120,12 @@ impl<'a> Keys<'a> {
     fn first(&self, path: &KeyPath) -> Option<&'a Value> {
         let name = path.keys.first()?;
         match self.found {
-            Some((keys, values)) if keys.get(path.position).is_some_and(|key| key.key == *name) => {
+            Some((keys, values))
+                if keys.get(path.position).is_some_and(|key| {
+                    // Generated tables share one literal for both names.
+                    std::ptr::eq(key.key, *name) || key.key == *name
+                }) =>
+            {
                 values.get(path.position).copied().flatten()
             }
             _ => entry(self.dictionary, name),
@@ -190,54 +185,47 @@ fn rank(ranking: &[&[&str]], value: &Effective) -> Option<usize> {
 
 /// Whether a condition holds on a dictionary.
 pub fn holds<'a>(condition: &Condition, keys: impl Into<Keys<'a>>) -> bool {
-    failures(condition, keys).is_none()
+    judge(condition, keys.into(), None)
 }
 
 /// `None` when the condition holds; otherwise the values to blame (none
 /// when no single value is at fault).
 pub fn failures<'a>(condition: &Condition, keys: impl Into<Keys<'a>>) -> Option<Vec<Culprit<'a>>> {
-    let keys = keys.into();
-    let blame = |operand: &Operand, value: Option<Effective<'a>>| {
-        Some(vec![Culprit {
-            path: operand.path,
-            value,
-        }])
-    };
-    let every_item = |operand: &Operand, test: &dyn Fn(&Effective) -> bool| {
-        let value = effective(keys, operand)?;
-        if value.items().iter().all(test) {
-            None
-        } else {
-            blame(operand, Some(value))
+    let mut culprits = Vec::new();
+    (!judge(condition, keys.into(), Some(&mut culprits))).then_some(culprits)
+}
+
+/// Whether `condition` holds. Where it does not, the values to blame are
+/// added to `culprits` when given: asking only whether a rule applies
+/// allocates nothing.
+fn judge<'a>(
+    condition: &Condition,
+    keys: Keys<'a>,
+    mut culprits: Option<&mut Vec<Culprit<'a>>>,
+) -> bool {
+    let failed = |path: KeyPath, value: Option<Effective<'a>>| Some(Culprit { path, value });
+    let blamed = match condition {
+        Condition::Present(path) => match lookup(keys, path) {
+            Some(_) => None,
+            None => failed(*path, None),
+        },
+        Condition::Absent(path) => {
+            lookup(keys, path).and_then(|value| failed(*path, Some(Effective::Written(value))))
         }
-    };
-    match condition {
-        Condition::Present(path) => lookup(keys, path).is_none().then(|| {
-            vec![Culprit {
-                path: *path,
-                value: None,
-            }]
-        }),
-        Condition::Absent(path) => lookup(keys, path).map(|value| {
-            vec![Culprit {
-                path: *path,
-                value: Some(Effective::Written(value)),
-            }]
-        }),
         Condition::Equals(operand, literal) => match effective(keys, operand) {
             Some(value) if value.matches(literal) => None,
-            value => blame(operand, value),
+            value => failed(operand.path, value),
         },
-        Condition::OneOf(operand, literals) => every_item(operand, &|item| {
+        Condition::OneOf(operand, literals) => every_item(keys, operand, &|item| {
             literals.iter().any(|literal| item.matches(literal))
         }),
-        Condition::NoneOf(operand, literals) => every_item(operand, &|item| {
+        Condition::NoneOf(operand, literals) => every_item(keys, operand, &|item| {
             !literals.iter().any(|literal| item.matches(literal))
         }),
-        Condition::AtLeast(operand, bound) => every_item(operand, &|item| {
+        Condition::AtLeast(operand, bound) => every_item(keys, operand, &|item| {
             item.number().is_none_or(|actual| actual >= *bound)
         }),
-        Condition::AtMost(operand, bound) => every_item(operand, &|item| {
+        Condition::AtMost(operand, bound) => every_item(keys, operand, &|item| {
             item.number().is_none_or(|actual| actual <= *bound)
         }),
         Condition::RanksAtMost {
@@ -250,28 +238,56 @@ pub fn failures<'a>(condition: &Condition, keys: impl Into<Keys<'a>>) -> Option<
             let upper_rank = upper_value.and_then(|value| rank(ranking, &value));
             match (lower_rank, upper_rank) {
                 (Some(lower_rank), Some(upper_rank)) if lower_rank > upper_rank => {
-                    blame(upper, upper_value)
+                    failed(upper.path, upper_value)
                 }
                 _ => None,
             }
         }
+        // Every part is judged, so each failing one is blamed.
         Condition::All(conditions) => {
-            let mut culprits = Vec::new();
-            let mut failed = false;
+            let mut all = true;
             for condition in *conditions {
-                if let Some(found) = failures(condition, keys) {
-                    failed = true;
-                    culprits.extend(found);
-                }
+                all &= judge(condition, keys, culprits.as_deref_mut());
             }
-            failed.then_some(culprits)
+            return all;
         }
-        Condition::Any(conditions) => conditions
-            .iter()
-            .all(|condition| failures(condition, keys).is_some())
-            .then(Vec::new),
-        Condition::Not(condition) => failures(condition, keys).is_none().then(Vec::new),
+        // No single value is to blame for these.
+        Condition::Any(conditions) => {
+            return conditions
+                .iter()
+                .any(|condition| judge(condition, keys, None));
+        }
+        Condition::Not(condition) => return !judge(condition, keys, None),
+    };
+    match blamed {
+        None => true,
+        Some(culprit) => {
+            if let Some(culprits) = culprits {
+                culprits.push(culprit);
+            }
+            false
+        }
     }
+}
+
+/// A comparison of each item of an array, or of the value itself; the
+/// operand is blamed when one fails. An absent operand passes.
+fn every_item<'a>(
+    keys: Keys<'a>,
+    operand: &Operand,
+    test: &dyn Fn(&Effective) -> bool,
+) -> Option<Culprit<'a>> {
+    let value = effective(keys, operand)?;
+    let passes = match value {
+        Effective::Written(Value::Array(items)) => {
+            items.iter().all(|item| test(&Effective::Written(item)))
+        }
+        other => test(&other),
+    };
+    (!passes).then_some(Culprit {
+        path: operand.path,
+        value: Some(value),
+    })
 }
 
 /// The rule's message with `{key}` and `{value}` filled in from the culprit

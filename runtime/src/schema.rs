@@ -51,10 +51,13 @@ pub struct DictSchema {
     pub name: &'static str,
     /// The keys in the schema's order, which is the order findings follow.
     pub keys: &'static [KeySchema],
-    /// The positions in `keys` sorted by [`DictSchema::name_order`], so a
-    /// key of a profile is found by binary search instead of a profile being
-    /// searched for each of the schema's keys (the generator sorts them).
-    pub by_name: &'static [usize],
+    /// A hash index of `keys`, so a key of a profile is found in a step
+    /// or two instead of the profile being searched for each of the
+    /// schema's keys: a power-of-two number of slots, each empty (0) or
+    /// holding a key's position plus one. A key is placed at
+    /// [`DictSchema::slot_of`] its name, or in the first empty slot after
+    /// it. The generator fills it and leaves at least one slot empty.
+    pub index: &'static [usize],
     pub rules: &'static [Rule],
 }
 
@@ -66,20 +69,57 @@ impl DictSchema {
 
     /// Where the key named `name` stands in [`keys`](Self::keys).
     pub fn position(&self, name: &str) -> Option<usize> {
-        let keys = self.keys;
-        self.by_name
-            .binary_search_by(|&position| Self::name_order(keys[position].key, name))
-            .ok()
-            .map(|found| self.by_name[found])
+        let slots = self.index.len();
+        let mut slot = Self::slot_of(name, slots)?;
+        for _ in 0..slots {
+            let position = self.index[slot].checked_sub(1)?;
+            if self.keys.get(position).is_some_and(|key| key.key == name) {
+                return Some(position);
+            }
+            slot = if slot + 1 == slots { 0 } else { slot + 1 };
+        }
+        None
     }
 
-    /// The order of [`by_name`](Self::by_name): shorter names first, then
-    /// byte order. Key names differ in length more often than not, so most
-    /// steps of the search compare two integers rather than two strings.
-    pub fn name_order(left: &str, right: &str) -> std::cmp::Ordering {
-        left.len()
-            .cmp(&right.len())
-            .then_with(|| left.as_bytes().cmp(right.as_bytes()))
+    /// The [`index`](Self::index) of a dictionary whose keys are named
+    /// `names`, in order: twice as many slots as keys, rounded up to a power
+    /// of two, each key at its [`slot_of`](Self::slot_of) or in the first
+    /// empty slot after it. The generator writes it into every table.
+    pub fn index_for(names: &[&str]) -> Vec<usize> {
+        let slots = (2 * names.len()).max(1).next_power_of_two();
+        let mut index = vec![0; slots];
+        for (position, name) in names.iter().enumerate() {
+            let mut slot = Self::slot_of(name, slots).unwrap_or_default();
+            while index[slot] != 0 {
+                slot = if slot + 1 == slots { 0 } else { slot + 1 };
+            }
+            index[slot] = position + 1;
+        }
+        index
+    }
+
+    /// The slot of an index of `slots` slots where the search for `name`
+    /// starts (`None` for an empty index). The hash mixes the name's
+    /// length with its first and last eight bytes: cheap, and enough to
+    /// tell apart the keys of one dictionary, which differ at one end or
+    /// the other, or in length.
+    pub fn slot_of(name: &str, slots: usize) -> Option<usize> {
+        if slots == 0 {
+            return None;
+        }
+        let bytes = name.as_bytes();
+        let width = bytes.len().min(8);
+        let mut head = [0u8; 8];
+        head[..width].copy_from_slice(&bytes[..width]);
+        let mut tail = [0u8; 8];
+        tail[8 - width..].copy_from_slice(&bytes[bytes.len() - width..]);
+        let mixed = (u64::from_le_bytes(head)
+            ^ u64::from_le_bytes(tail).rotate_left(29)
+            ^ bytes.len() as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The high bits are the best mixed; the mask keeps the slot in
+        // range (and, for a power of two, uses every slot).
+        Some((mixed >> 32) as usize & (slots - 1))
     }
 }
 
@@ -481,4 +521,58 @@ pub enum Condition {
     All(&'static [Condition]),
     Any(&'static [Condition]),
     Not(&'static Condition),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DictSchema;
+
+    #[test]
+    fn the_index_finds_every_key_and_nothing_else() {
+        let names = [
+            "PayloadDisplayName",
+            "PayloadDescription",
+            "OnDemandMatchDomainsAlways",
+            "OnDemandMatchDomainsNever",
+            "A",
+            "",
+        ];
+        let index = DictSchema::index_for(&names);
+        assert_eq!(index.len(), 16);
+        let mut filled: Vec<usize> = index.iter().copied().filter(|&slot| slot != 0).collect();
+        filled.sort_unstable();
+        assert_eq!(filled, [1, 2, 3, 4, 5, 6]);
+        let keys: &'static [super::KeySchema] = Box::leak(
+            names
+                .iter()
+                .map(|name| {
+                    let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+                    super::KeySchema::optional(
+                        name,
+                        super::ValueSchema::of(super::ValueKind::String),
+                        &[],
+                    )
+                })
+                .collect(),
+        );
+        let dict = DictSchema {
+            name: "Probe",
+            keys,
+            index: Box::leak(index.into_boxed_slice()),
+            rules: &[],
+        };
+        for (position, name) in names.iter().enumerate() {
+            assert_eq!(dict.position(name), Some(position), "{name}");
+        }
+        for unknown in ["PayloadDisplayNames", "B", "OnDemandMatchDomainsSometimes"] {
+            assert_eq!(dict.position(unknown), None, "{unknown}");
+        }
+        let empty = DictSchema {
+            name: "Empty",
+            keys: &[],
+            index: &[],
+            rules: &[],
+        };
+        assert_eq!(empty.position("A"), None);
+    }
 }

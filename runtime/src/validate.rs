@@ -930,7 +930,7 @@ mod tests {
                 &[],
             ),
         ],
-        by_name: &[1, 0, 2, 3],
+        index: &[3, 0, 0, 1, 0, 2, 0, 4],
         rules: &[],
     };
     static PAYLOAD: PayloadSchema = PayloadSchema {
@@ -991,7 +991,7 @@ mod tests {
             ValueSchema::of(ValueKind::Integer),
             &[],
         )],
-        by_name: &[0],
+        index: &[0, 1],
         rules: &[],
     };
     static TWO_PATHS: DictSchema = DictSchema {
@@ -1004,7 +1004,7 @@ mod tests {
             ),
             KeySchema::optional("Old", ValueSchema::of(ValueKind::Dict(&SHARED)), &[]),
         ],
-        by_name: &[0, 1],
+        index: &[1, 0, 0, 2],
         rules: &[],
     };
     static TWO_PATHS_PAYLOAD: PayloadSchema = PayloadSchema {
@@ -1013,6 +1013,14 @@ mod tests {
         availability: &[Availability::since(Platform::MacOs, "10.7")],
         root: &TWO_PATHS,
     };
+
+    #[test]
+    fn the_tables_written_here_carry_the_index_the_generator_would() {
+        for table in [&TABLE, &SHARED, &TWO_PATHS] {
+            let names: Vec<&str> = table.keys.iter().map(|key| key.key).collect();
+            assert_eq!(table.index, DictSchema::index_for(&names), "{}", table.name);
+        }
+    }
 
     #[test]
     fn a_shared_dictionary_inherits_along_the_path_walked() {

@@ -1,7 +1,9 @@
 //! `cargo xtask bench [FILTER]`: runs the benchmarks (`bench/benches`) and
 //! prints one table: each row our median, the comparison's median and their
 //! ratio (ours ÷ theirs; below 1 is faster), all measured in the same run.
-//! The same rows are written to `target/bench.json`.
+//! The same rows are written to `target/bench.json`. Without a filter (or
+//! with the filter `memory`) it then runs the peak-memory benchmark, which
+//! prints its own table and writes `target/bench-memory.json`.
 //!
 //! A group's function `mobileconfig` is ours and the other is the
 //! comparison. The scaling groups have no other function: each size is
@@ -35,9 +37,37 @@ struct Row {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
+    let memory_only = args.iter().any(|arg| arg == "memory");
+    if !memory_only {
+        speed(args)?;
+    }
+    if args.is_empty() || memory_only {
+        memory()?;
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+/// The peak-memory benchmark, which prints its table itself.
+fn memory() -> Result<(), String> {
+    let status = cargo()
+        .args(["bench", "-p", "mobileconfig-bench", "--bench", "memory"])
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|error| format!("cannot run cargo bench: {error}"))?;
+    if !status.success() {
+        return Err("the memory benchmark failed".to_owned());
+    }
+    Ok(())
+}
+
+/// The speed benchmarks (criterion), and the table of their ratios.
+fn speed(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
+    let status = cargo()
         .args([
             "bench",
             "-p",

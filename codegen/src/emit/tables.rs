@@ -144,27 +144,27 @@ fn dict_table(
         .fields
         .iter()
         .map(|field| key_table(module, field, sets));
-    let by_name = positions_by_name(struct_def);
+    let index = key_index(struct_def);
     let rules = struct_def.rules.iter().map(|spec| rule(spec, struct_def));
     quote! {
         #[doc = #doc]
         pub static #name: DictSchema = DictSchema {
             name: #rust_name,
             keys: &[#(#keys),*],
-            by_name: &[#(#by_name),*],
+            index: &[#(#index),*],
             rules: &[#(#rules),*],
         };
     }
 }
 
-/// The positions of the struct's keys in the order the runtime searches
-/// (`DictSchema::by_name`, sorted by `DictSchema::name_order`).
-fn positions_by_name(struct_def: &StructDef) -> Vec<proc_macro2::Literal> {
-    let fields = &struct_def.fields;
-    let mut positions: Vec<usize> = (0..fields.len()).collect();
-    positions
-        .sort_by(|&left, &right| DictSchema::name_order(&fields[left].key, &fields[right].key));
-    positions
+/// The hash index of the struct's keys (`DictSchema::index`).
+fn key_index(struct_def: &StructDef) -> Vec<proc_macro2::Literal> {
+    let names: Vec<&str> = struct_def
+        .fields
+        .iter()
+        .map(|field| field.key.as_str())
+        .collect();
+    DictSchema::index_for(&names)
         .into_iter()
         .map(proc_macro2::Literal::usize_unsuffixed)
         .collect()
