@@ -174,6 +174,58 @@ fn deep_nesting_is_refused_before_it_is_built() {
     );
 }
 
+/// A dictionary holding `depth - 1` nested arrays: `depth` levels in all.
+fn nested_value(depth: usize) -> Value {
+    let mut nested = Value::Array(Vec::new());
+    for _ in 2..depth {
+        nested = Value::Array(vec![nested]);
+    }
+    Value::Dictionary(Dictionary::from_iter([("Deep".to_owned(), nested)]))
+}
+
+#[test]
+fn nesting_up_to_the_limit_reads_in_xml_and_binary() {
+    for depth in [io::MAX_NESTING, io::MAX_NESTING + 1] {
+        let value = nested_value(depth);
+        let mut xml = Vec::new();
+        value.to_writer_xml(&mut xml).unwrap();
+        let mut binary = Vec::new();
+        value.to_writer_binary(&mut binary).unwrap();
+        for (encoding, bytes) in [("XML", xml), ("binary", binary)] {
+            match io::parse(&bytes) {
+                Ok(read) if depth <= io::MAX_NESTING => assert_eq!(read, value, "{encoding}"),
+                Err(ReadError::TooDeep { limit }) if depth > io::MAX_NESTING => {
+                    assert_eq!(limit, io::MAX_NESTING, "{encoding}")
+                }
+                other => panic!("{encoding}, {depth} levels: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn nesting_is_judged_past_a_structural_error() {
+    // The builder refuses the key that is not a string before the nesting
+    // passes the limit; the input is still refused for its depth.
+    let xml = format!(
+        r#"<?xml version="1.0"?><plist version="1.0"><dict><integer>1</integer>{}{}</dict></plist>"#,
+        "<array>".repeat(200),
+        "</array>".repeat(200)
+    );
+    assert_eq!(
+        read_error(xml.as_bytes()),
+        ReadError::TooDeep {
+            limit: io::MAX_NESTING
+        }
+    );
+    // Without the depth, the structural error is what is said.
+    let shallow = r#"<?xml version="1.0"?><plist version="1.0"><dict><integer>1</integer><string>x</string></dict></plist>"#;
+    assert!(matches!(
+        read_error(shallow.as_bytes()),
+        ReadError::NotAPlist(_)
+    ));
+}
+
 #[test]
 fn very_large_input_is_refused() {
     let huge = vec![b' '; io::MAX_INPUT_BYTES + 1];

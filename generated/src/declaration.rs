@@ -525,7 +525,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
         match kind {
             #[cfg(feature = "activation_simple")]
             crate::activation_simple::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ActivationSimple(
                         Box::new(payload),
                     ))
@@ -533,7 +533,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "asset_credential_acme")]
             crate::asset_credential_acme::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::AssetCredentialAcme(
                         Box::new(payload),
                     ))
@@ -541,7 +541,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "asset_credential_certificate")]
             crate::asset_credential_certificate::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::AssetCredentialCertificate(
                         Box::new(payload),
                     ))
@@ -549,7 +549,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "asset_credential_identity")]
             crate::asset_credential_identity::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::AssetCredentialIdentity(
                         Box::new(payload),
                     ))
@@ -557,7 +557,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "asset_credential_scep")]
             crate::asset_credential_scep::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::AssetCredentialScep(
                         Box::new(payload),
                     ))
@@ -565,7 +565,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "asset_credential_userpassword")]
             crate::asset_credential_userpassword::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::AssetCredentialUserpassword(
                         Box::new(payload),
                     ))
@@ -573,13 +573,13 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "asset_data")]
             crate::asset_data::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::AssetData(Box::new(payload)))
                     .map_err(|error| crate::runtime::error_message(&error))
             }
             #[cfg(feature = "asset_useridentity")]
             crate::asset_useridentity::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::AssetUseridentity(
                         Box::new(payload),
                     ))
@@ -587,7 +587,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_account_caldav")]
             crate::configuration_account_caldav::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAccountCaldav(
                         Box::new(payload),
                     ))
@@ -595,7 +595,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_account_carddav")]
             crate::configuration_account_carddav::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAccountCarddav(
                         Box::new(payload),
                     ))
@@ -603,7 +603,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_account_exchange")]
             crate::configuration_account_exchange::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAccountExchange(
                         Box::new(payload),
                     ))
@@ -611,7 +611,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_account_google")]
             crate::configuration_account_google::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAccountGoogle(
                         Box::new(payload),
                     ))
@@ -619,7 +619,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_account_ldap")]
             crate::configuration_account_ldap::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAccountLdap(
                         Box::new(payload),
                     ))
@@ -627,7 +627,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_account_mail")]
             crate::configuration_account_mail::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAccountMail(
                         Box::new(payload),
                     ))
@@ -635,7 +635,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_account_subscribed_calendar")]
             crate::configuration_account_subscribed_calendar::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAccountSubscribedCalendar(
                         Box::new(payload),
                     ))
@@ -643,7 +643,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_app_managed")]
             crate::configuration_app_managed::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationAppManaged(
                         Box::new(payload),
                     ))
@@ -651,7 +651,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_diskmanagement_settings")]
             crate::configuration_diskmanagement_settings::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationDiskmanagementSettings(
                         Box::new(payload),
                     ))
@@ -659,7 +659,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_legacy")]
             crate::configuration_legacy::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationLegacy(
                         Box::new(payload),
                     ))
@@ -667,7 +667,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_legacy_interactive")]
             crate::configuration_legacy_interactive::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationLegacyInteractive(
                         Box::new(payload),
                     ))
@@ -675,7 +675,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_management_status_subscriptions")]
             crate::configuration_management_status_subscriptions::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationManagementStatusSubscriptions(
                         Box::new(payload),
                     ))
@@ -683,7 +683,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_management_test")]
             crate::configuration_management_test::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationManagementTest(
                         Box::new(payload),
                     ))
@@ -691,7 +691,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_math_settings")]
             crate::configuration_math_settings::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationMathSettings(
                         Box::new(payload),
                     ))
@@ -699,7 +699,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_passcode_settings")]
             crate::configuration_passcode_settings::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationPasscodeSettings(
                         Box::new(payload),
                     ))
@@ -707,7 +707,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_safari_extensions_settings")]
             crate::configuration_safari_extensions_settings::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationSafariExtensionsSettings(
                         Box::new(payload),
                     ))
@@ -715,7 +715,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_screensharing_connection")]
             crate::configuration_screensharing_connection::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationScreensharingConnection(
                         Box::new(payload),
                     ))
@@ -723,7 +723,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_screensharing_connection_group")]
             crate::configuration_screensharing_connection_group::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationScreensharingConnectionGroup(
                         Box::new(payload),
                     ))
@@ -731,7 +731,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_screensharing_host_settings")]
             crate::configuration_screensharing_host_settings::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationScreensharingHostSettings(
                         Box::new(payload),
                     ))
@@ -739,7 +739,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_security_certificate")]
             crate::configuration_security_certificate::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationSecurityCertificate(
                         Box::new(payload),
                     ))
@@ -747,7 +747,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_security_identity")]
             crate::configuration_security_identity::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationSecurityIdentity(
                         Box::new(payload),
                     ))
@@ -755,7 +755,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_security_passkey_attestation")]
             crate::configuration_security_passkey_attestation::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationSecurityPasskeyAttestation(
                         Box::new(payload),
                     ))
@@ -763,7 +763,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_services_background_tasks")]
             crate::configuration_services_background_tasks::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationServicesBackgroundTasks(
                         Box::new(payload),
                     ))
@@ -771,7 +771,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_services_configuration_files")]
             crate::configuration_services_configuration_files::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationServicesConfigurationFiles(
                         Box::new(payload),
                     ))
@@ -779,7 +779,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_softwareupdate_enforcement_specific")]
             crate::configuration_softwareupdate_enforcement_specific::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationSoftwareupdateEnforcementSpecific(
                         Box::new(payload),
                     ))
@@ -787,7 +787,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_softwareupdate_settings")]
             crate::configuration_softwareupdate_settings::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationSoftwareupdateSettings(
                         Box::new(payload),
                     ))
@@ -795,7 +795,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "configuration_watch_enrollment")]
             crate::configuration_watch_enrollment::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ConfigurationWatchEnrollment(
                         Box::new(payload),
                     ))
@@ -803,7 +803,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "management_organization_info")]
             crate::management_organization_info::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ManagementOrganizationInfo(
                         Box::new(payload),
                     ))
@@ -811,7 +811,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "management_properties")]
             crate::management_properties::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ManagementProperties(
                         Box::new(payload),
                     ))
@@ -819,7 +819,7 @@ impl crate::runtime::Dispatched for DeclarationPayload {
             }
             #[cfg(feature = "management_server_capabilities")]
             crate::management_server_capabilities::DECLARATION_TYPE => {
-                plist::from_value(&value)
+                crate::runtime::from_value(value)
                     .map(|payload| DeclarationPayload::ManagementServerCapabilities(
                         Box::new(payload),
                     ))

@@ -1037,7 +1037,7 @@ impl<'de> Deserialize<'de> for Payload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let dictionary = plist::Dictionary::deserialize(deserializer)?;
+        let dictionary = crate::runtime::read_dictionary(deserializer)?;
         let payload_type = dictionary
             .get("PayloadType")
             .and_then(plist::Value::as_string)

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserializer, Serialize, Serializer};
 
 use crate::IntegerFlag;
 
@@ -25,7 +25,7 @@ pub struct DictionaryReader<E> {
 impl<E: serde::de::Error> DictionaryReader<E> {
     /// Reads a whole dictionary from `deserializer`.
     pub fn new<'de, D: Deserializer<'de, Error = E>>(deserializer: D) -> Result<Self, E> {
-        let entries = plist::Dictionary::deserialize(deserializer)?;
+        let entries = crate::from_value::read_dictionary(deserializer)?;
         Ok(DictionaryReader {
             entries,
             taken: Vec::new(),
@@ -46,7 +46,7 @@ impl<E: serde::de::Error> DictionaryReader<E> {
             Some(value) => {
                 let value = std::mem::replace(value, plist::Value::Boolean(false));
                 self.taken.push(key.to_owned());
-                plist::from_value(&value)
+                crate::from_value(value)
                     .map(Some)
                     .map_err(|error| E::custom(format!("{key}: {}", error_message(&error))))
             }
@@ -166,6 +166,6 @@ pub fn decode_payload<T: DeserializeOwned, E: serde::de::Error>(
         .and_then(plist::Value::as_string)
         .unwrap_or_default()
         .to_owned();
-    plist::from_value(&plist::Value::Dictionary(dictionary))
+    crate::from_value(plist::Value::Dictionary(dictionary))
         .map_err(|error| E::custom(format!("{payload_type} payload: {}", error_message(&error))))
 }

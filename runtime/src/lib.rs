@@ -35,6 +35,7 @@ mod contents;
 mod dictionary;
 mod flag;
 pub mod format;
+mod from_value;
 pub mod io;
 mod location;
 pub mod pattern;
@@ -47,6 +48,7 @@ pub use dictionary::{
     DictionaryReader, DictionaryWriter, Dispatched, decode_payload, error_message,
 };
 pub use flag::IntegerFlag;
+pub use from_value::{ValueDeserializer, from_value, read_dictionary};
 pub use schema::Severity;
 pub use validate::{Coverage, Diagnostic, Target, UNKNOWN_PAYLOAD_TYPE, Version};
 

@@ -22,8 +22,28 @@ pub fn normalize(
         lookup,
         warnings: Vec::new(),
     };
-    normalizer.dict(envelope.root, profile, "");
+    normalizer.dict(envelope.root, profile, &Path::Root);
     normalizer.warnings
+}
+
+/// Where a value sits, as a chain up to the top. Its text is built only for
+/// a warning: most values need none.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// `PayloadContent[0].IKEv2`, as the validators write it.
+    fn text(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Key(parent, key) => join(&parent.text(), key),
+            Path::Index(parent, index) => format!("{}[{index}]", parent.text()),
+        }
+    }
 }
 
 /// Brings leniently typed values to the schema's exact types.
@@ -33,7 +53,7 @@ struct Normalizer {
 }
 
 impl Normalizer {
-    fn dict(&mut self, schema: &'static DictSchema, value: &mut Value, path: &str) {
+    fn dict(&mut self, schema: &'static DictSchema, value: &mut Value, path: &Path<'_>) {
         let Value::Dictionary(dictionary) = value else {
             return;
         };
@@ -47,8 +67,7 @@ impl Normalizer {
                 _ => None,
             };
             if let Some(value) = dictionary.get_mut(key.key) {
-                // Paths are built only for the keys a profile has.
-                let key_path = join(path, key.key);
+                let key_path = Path::Key(path, key.key);
                 match typed_by {
                     Some(schema) => self.dict(schema.root, value, &key_path),
                     None => self.value(&key.value, value, &key_path),
@@ -57,21 +76,22 @@ impl Normalizer {
         }
     }
 
-    fn value(&mut self, schema: &'static ValueSchema, value: &mut Value, path: &str) {
+    fn value(&mut self, schema: &'static ValueSchema, value: &mut Value, path: &Path<'_>) {
         if let Some(exact) = schema.kind.coerce(value) {
-            self.warnings.push(coerced(path, value, &schema.kind));
+            self.warnings
+                .push(coerced(&path.text(), value, &schema.kind));
             *value = exact;
             return;
         }
         match (&schema.kind, value) {
             (ValueKind::Array(item), Value::Array(items)) => {
                 for (index, element) in items.iter_mut().enumerate() {
-                    self.value(item, element, &format!("{path}[{index}]"));
+                    self.value(item, element, &Path::Index(path, index));
                 }
             }
             (ValueKind::Map(item), Value::Dictionary(entries)) => {
                 for (key, element) in entries.iter_mut() {
-                    self.value(item, element, &join(path, key));
+                    self.value(item, element, &Path::Key(path, key));
                 }
             }
             (ValueKind::Dict(dict), value) => self.dict(dict, value, path),
@@ -83,7 +103,7 @@ impl Normalizer {
                         .and_then(Value::as_string)
                         .and_then(|kind| self.lookup.schema_for(kind));
                     if let Some(schema) = schema {
-                        self.dict(schema.root, item, &format!("{path}[{index}]"));
+                        self.dict(schema.root, item, &Path::Index(path, index));
                     }
                 }
             }

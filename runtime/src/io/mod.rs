@@ -112,10 +112,12 @@ pub fn read_profile<T: DeserializeOwned>(
     envelope: &'static PayloadSchema,
     lookup: PayloadLookup,
 ) -> Result<Decoded<T>, ReadError> {
-    let value = dictionary(parse(bytes)?)?;
-    decode_checked(value, envelope, lookup, |value| {
-        validate_profile(envelope, lookup, value, None)
-    })
+    decode_checked(
+        || dictionary(parse(bytes)?),
+        envelope,
+        lookup,
+        |value| validate_profile(envelope, lookup, value, None),
+    )
 }
 
 /// Reads a profile as [`read_profile`] does, and hands back the envelope
@@ -127,11 +129,19 @@ pub fn read_profile_unwrapped<T: DeserializeOwned>(
     lookup: PayloadLookup,
 ) -> Result<crate::signed::Unwrapped<Decoded<T>>, ReadError> {
     let unwrapped = parse_unwrapped(bytes)?;
-    let value = dictionary(unwrapped.content)?;
+    let mut content = Some(dictionary(unwrapped.content)?);
     Ok(crate::signed::Unwrapped {
-        content: decode_checked(value, envelope, lookup, |value| {
-            validate_profile(envelope, lookup, value, None)
-        })?,
+        content: decode_checked(
+            // The second read, only for a profile that does not decode,
+            // parses the content again.
+            || match content.take() {
+                Some(value) => Ok(value),
+                None => dictionary(parse(bytes)?),
+            },
+            envelope,
+            lookup,
+            |value| validate_profile(envelope, lookup, value, None),
+        )?,
         envelope: unwrapped.envelope,
     })
 }
@@ -153,11 +163,12 @@ pub fn read_declaration<T: DeserializeOwned>(
     // serde_json refuses nesting deeper than 128, as `parse` does.
     let json: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|error| ReadError::NotAPlist(format!("not JSON: {error}")))?;
-    let value = from_json(&json, envelope, lookup).map_err(ReadError::NotAPlist)?;
-    let value = dictionary(value)?;
-    decode_checked(value, envelope, lookup, |value| {
-        crate::validate::validate_payload(envelope, lookup, value, None)
-    })
+    decode_checked(
+        || dictionary(from_json(&json, envelope, lookup).map_err(ReadError::NotAPlist)?),
+        envelope,
+        lookup,
+        |value| crate::validate::validate_payload(envelope, lookup, value, None),
+    )
 }
 
 /// The value, if it is a dictionary.
@@ -170,23 +181,28 @@ fn dictionary(value: Value) -> Result<Value, ReadError> {
     }
 }
 
-/// Brings lenient values to the schema's types (a warning each) and decodes
-/// into `T`. The validators run only when the value does not decode, to say
-/// where and why with their key paths: reading a valid profile does not pay
-/// for a full check.
+/// Reads a value with `read`, brings lenient values to the schema's types (a
+/// warning each) and decodes into `T`. Decoding takes the value apart, so
+/// `read` is called a second time, with the normalisation, only when the
+/// value does not decode: then the validators run on it to say where and
+/// why with their key paths. Reading a valid profile does not pay for a full
+/// check, nor for a copy of the value.
 fn decode_checked<T: DeserializeOwned>(
-    mut value: Value,
+    mut read: impl FnMut() -> Result<Value, ReadError>,
     envelope: &'static PayloadSchema,
     lookup: PayloadLookup,
     validate: impl FnOnce(&Value) -> Vec<Diagnostic>,
 ) -> Result<Decoded<T>, ReadError> {
+    let mut value = read()?;
     let warnings = lenient::normalize(envelope, lookup, &mut value);
-    match plist::from_value(&value) {
+    match crate::from_value(value) {
         Ok(decoded) => Ok(Decoded {
             value: decoded,
             warnings,
         }),
         Err(error) => {
+            let mut value = read()?;
+            lenient::normalize(envelope, lookup, &mut value);
             // The normalised value has the same errors as the value read
             // (a leniently typed value is never an error).
             let mut problems: Vec<Diagnostic> = validate(&value)

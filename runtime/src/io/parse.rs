@@ -1,6 +1,7 @@
-//! Bytes to a plist value, within limits: the size, nesting and expansion
-//! of the input are measured before any value is built, so hostile input is
-//! refused cheaply and nothing recurses deeper than the validators can.
+//! Bytes to a plist value, within limits: the size and (for a binary plist)
+//! the nesting and expansion of the input are measured before any value is
+//! built, an XML plist's nesting as it is built, so hostile input is refused
+//! cheaply and nothing recurses deeper than the validators can.
 
 use std::io::Cursor;
 
@@ -84,51 +85,82 @@ fn check_size(bytes: &[u8]) -> Result<(), ReadError> {
 
 /// Parses XML or binary plist bytes, whose size has been checked.
 fn parse_plist(bytes: &[u8]) -> Result<Value, ReadError> {
-    // Measure the nesting (and, for binary plists, the expanded size) before
-    // building anything.
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = body
         .iter()
         .position(|byte| !byte.is_ascii_whitespace())
         .unwrap_or(body.len());
     if body.starts_with(b"bplist") {
+        // Measure the nesting and the expanded size before building anything:
+        // the reader expands shared objects, so a bomb must be refused from
+        // its object table.
         binary_shape(bytes)?;
-    } else if body[start..].starts_with(b"<") {
-        if xml_depth(bytes) > MAX_NESTING {
-            return Err(ReadError::TooDeep { limit: MAX_NESTING });
-        }
-    } else {
+    } else if !body[start..].starts_with(b"<") {
         return Err(ReadError::NotAPlist(
             "only XML and binary property lists are read, and this is neither".to_owned(),
         ));
     }
-    Value::from_reader(Cursor::new(bytes)).map_err(|error| ReadError::NotAPlist(error.to_string()))
+    build(bytes)
 }
 
-/// How deeply arrays and dictionaries nest in an XML plist, read with the
-/// parser's own tokenizer (its event reader does not recurse), so no trick
-/// of attributes, comments or processing instructions can hide a level.
-/// Stops counting past the limit; a malformed document is left to the
-/// parser to report.
-fn xml_depth(bytes: &[u8]) -> usize {
-    use plist::stream::{Event, Reader};
-    let mut depth = 0usize;
-    let mut deepest = 0usize;
-    for event in Reader::new(Cursor::new(bytes)) {
-        match event {
-            Ok(Event::StartArray(_) | Event::StartDictionary(_)) => {
-                depth += 1;
-                deepest = deepest.max(depth);
-                if deepest > MAX_NESTING {
-                    break;
-                }
+/// Builds the value from the parser's own event reader, in one pass, with
+/// plist's builder (which keeps its own stack rather than recursing). The
+/// events pass through [`DepthLimited`], which stops them past
+/// [`MAX_NESTING`]: the parser's tokenizer counts every level, so no trick
+/// of attributes, comments or processing instructions can hide one.
+fn build(bytes: &[u8]) -> Result<Value, ReadError> {
+    let mut events = DepthLimited {
+        events: plist::stream::Reader::new(Cursor::new(bytes)),
+        depth: 0,
+        too_deep: false,
+    };
+    match Value::from_events(&mut events) {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            // Nesting is judged on the reader's events up to its first error,
+            // whatever the builder refused on the way: drain them.
+            while let Some(Ok(_)) = events.next() {}
+            if events.too_deep {
+                Err(ReadError::TooDeep { limit: MAX_NESTING })
+            } else {
+                Err(ReadError::NotAPlist(error.to_string()))
             }
-            Ok(Event::EndCollection) => depth = depth.saturating_sub(1),
-            Ok(_) => {}
-            Err(_) => break,
         }
     }
-    deepest
+}
+
+/// Passes a plist's events on until arrays and dictionaries nest deeper than
+/// [`MAX_NESTING`]; then ends them, and says so in `too_deep`.
+struct DepthLimited<I> {
+    events: I,
+    depth: usize,
+    too_deep: bool,
+}
+
+impl<I: Iterator<Item = Result<plist::stream::OwnedEvent, plist::Error>>> Iterator
+    for DepthLimited<I>
+{
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        use plist::stream::Event;
+        if self.too_deep {
+            return None;
+        }
+        let event = self.events.next()?;
+        match event {
+            Ok(Event::StartArray(_) | Event::StartDictionary(_)) => {
+                self.depth += 1;
+                if self.depth > MAX_NESTING {
+                    self.too_deep = true;
+                    return None;
+                }
+            }
+            Ok(Event::EndCollection) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        Some(event)
+    }
 }
 
 /// Follows a binary plist's object references from the top object without

@@ -232,7 +232,7 @@ pub fn payload_rs(ir: &Ir) -> TokenStream {
         quote! {
             impl<'de> Deserialize<'de> for Payload {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let dictionary = plist::Dictionary::deserialize(deserializer)?;
+                    let dictionary = crate::runtime::read_dictionary(deserializer)?;
                     let payload_type = dictionary
                         .get(#payload_type_key)
                         .and_then(plist::Value::as_string)

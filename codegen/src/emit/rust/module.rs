@@ -138,7 +138,7 @@ fn declaration_items(ir: &Ir, envelope: &Module) -> TokenStream {
         let cfg = features::cfg(module);
         quote! {
             #cfg
-            crate::#module_name::DECLARATION_TYPE => plist::from_value(&value)
+            crate::#module_name::DECLARATION_TYPE => crate::runtime::from_value(value)
                 .map(|payload| DeclarationPayload::#name(Box::new(payload)))
                 .map_err(|error| crate::runtime::error_message(&error))
         }
