@@ -7,8 +7,9 @@
 use plist::Value;
 
 use crate::Diagnostic;
+use crate::location::Location;
 use crate::schema::{DictSchema, PayloadSchema, ValueKind, ValueSchema};
-use crate::validate::{PayloadLookup, coerced, join};
+use crate::validate::{PayloadLookup, coerced};
 
 /// Brings every leniently typed value of `profile` (whose envelope is
 /// `envelope`) to the schema's exact type, in place; returns a warning for
@@ -22,28 +23,8 @@ pub fn normalize(
         lookup,
         warnings: Vec::new(),
     };
-    normalizer.dict(envelope.root, profile, &Path::Root);
+    normalizer.dict(envelope.root, profile, &Location::Root);
     normalizer.warnings
-}
-
-/// Where a value sits, as a chain up to the top. Its text is built only for
-/// a warning: most values need none.
-#[derive(Clone, Copy)]
-enum Path<'a> {
-    Root,
-    Key(&'a Path<'a>, &'a str),
-    Index(&'a Path<'a>, usize),
-}
-
-impl Path<'_> {
-    /// `PayloadContent[0].IKEv2`, as the validators write it.
-    fn text(&self) -> String {
-        match self {
-            Path::Root => String::new(),
-            Path::Key(parent, key) => join(&parent.text(), key),
-            Path::Index(parent, index) => format!("{}[{index}]", parent.text()),
-        }
-    }
 }
 
 /// Brings leniently typed values to the schema's exact types.
@@ -53,48 +34,57 @@ struct Normalizer {
 }
 
 impl Normalizer {
-    fn dict(&mut self, schema: &'static DictSchema, value: &mut Value, path: &Path<'_>) {
+    fn dict(&mut self, schema: &'static DictSchema, value: &mut Value, at: &Location<'_>) {
         let Value::Dictionary(dictionary) = value else {
             return;
         };
-        for key in schema.keys {
+        // The profile's keys found in the schema by name, then visited in
+        // the schema's order, which the warnings follow.
+        let mut written: Vec<Option<&mut Value>> = schema.keys.iter().map(|_| None).collect();
+        for (name, value) in dictionary.iter_mut() {
+            if let Some(position) = schema.position(name) {
+                written[position] = Some(value);
+            }
+        }
+        for (position, key) in schema.keys.iter().enumerate() {
             // A dictionary a sibling types takes that sibling's schema.
             let typed_by = match key.value.kind {
-                ValueKind::TypedBy(by) => dictionary
-                    .get(by)
+                ValueKind::TypedBy(by) => schema
+                    .position(by)
+                    .and_then(|sibling| written[sibling].as_deref())
                     .and_then(Value::as_string)
                     .and_then(|kind| self.lookup.schema_for(kind)),
                 _ => None,
             };
-            if let Some(value) = dictionary.get_mut(key.key) {
-                let key_path = Path::Key(path, key.key);
-                match typed_by {
-                    Some(schema) => self.dict(schema.root, value, &key_path),
-                    None => self.value(&key.value, value, &key_path),
-                }
+            let Some(value) = written[position].as_deref_mut() else {
+                continue;
+            };
+            let key_at = at.key(key.key);
+            match typed_by {
+                Some(schema) => self.dict(schema.root, value, &key_at),
+                None => self.value(&key.value, value, &key_at),
             }
         }
     }
 
-    fn value(&mut self, schema: &'static ValueSchema, value: &mut Value, path: &Path<'_>) {
+    fn value(&mut self, schema: &'static ValueSchema, value: &mut Value, at: &Location<'_>) {
         if let Some(exact) = schema.kind.coerce(value) {
-            self.warnings
-                .push(coerced(&path.text(), value, &schema.kind));
+            self.warnings.push(coerced(&at.path(), value, &schema.kind));
             *value = exact;
             return;
         }
         match (&schema.kind, value) {
             (ValueKind::Array(item), Value::Array(items)) => {
                 for (index, element) in items.iter_mut().enumerate() {
-                    self.value(item, element, &Path::Index(path, index));
+                    self.value(item, element, &at.item(index));
                 }
             }
             (ValueKind::Map(item), Value::Dictionary(entries)) => {
                 for (key, element) in entries.iter_mut() {
-                    self.value(item, element, &Path::Key(path, key));
+                    self.value(item, element, &at.key(key));
                 }
             }
-            (ValueKind::Dict(dict), value) => self.dict(dict, value, path),
+            (ValueKind::Dict(dict), value) => self.dict(dict, value, at),
             (ValueKind::Payloads, Value::Array(items)) => {
                 for (index, item) in items.iter_mut().enumerate() {
                     let schema = item
@@ -103,7 +93,7 @@ impl Normalizer {
                         .and_then(Value::as_string)
                         .and_then(|kind| self.lookup.schema_for(kind));
                     if let Some(schema) = schema {
-                        self.dict(schema.root, item, &Path::Index(path, index));
+                        self.dict(schema.root, item, &at.item(index));
                     }
                 }
             }
