@@ -37,30 +37,13 @@ impl<'a> Location<'a> {
 
 impl fmt::Display for Location<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Walk up to the root, then write the steps down from it (a loop,
-        // not recursion: paths are as deep as the nesting the reader allows).
-        let mut steps = Vec::new();
-        let mut at = self;
-        loop {
-            match at {
-                Location::Root => break,
-                Location::Key(parent, _) | Location::Item(parent, _) => {
-                    steps.push(at);
-                    at = parent;
-                }
-            }
+        // Recursion as deep as the walk that made the location, no deeper.
+        match self {
+            Location::Root => Ok(()),
+            Location::Key(Location::Root, key) => formatter.write_str(key),
+            Location::Key(parent, key) => write!(formatter, "{parent}.{key}"),
+            Location::Item(parent, index) => write!(formatter, "{parent}[{index}]"),
         }
-        let mut first = true;
-        for step in steps.into_iter().rev() {
-            match step {
-                Location::Key(_, key) if first => formatter.write_str(key)?,
-                Location::Key(_, key) => write!(formatter, ".{key}")?,
-                Location::Item(_, index) => write!(formatter, "[{index}]")?,
-                Location::Root => {}
-            }
-            first = false;
-        }
-        Ok(())
     }
 }
 

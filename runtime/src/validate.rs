@@ -331,9 +331,21 @@ fn bounds<T: fmt::Display>(min: Option<T>, max: Option<T>) -> String {
     }
 }
 
-fn format_list(literals: &[Literal]) -> String {
-    let items: Vec<String> = literals.iter().map(Literal::to_string).collect();
-    items.join(", ")
+/// The allowed values, "`A`, `B`, `C`", written straight into a message.
+fn format_list(literals: &[Literal]) -> impl fmt::Display + '_ {
+    struct Listed<'a>(&'a [Literal]);
+    impl fmt::Display for Listed<'_> {
+        fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            for (index, literal) in self.0.iter().enumerate() {
+                if index > 0 {
+                    formatter.write_str(", ")?;
+                }
+                write!(formatter, "{literal}")?;
+            }
+            Ok(())
+        }
+    }
+    Listed(literals)
 }
 
 impl<'a> Walker<'a> {
