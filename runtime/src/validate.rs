@@ -248,14 +248,14 @@ pub fn validate_payload(
     walker.diagnostics
 }
 
-struct Walker<'a> {
+struct Walker<'a, 'v> {
     lookup: PayloadLookup,
     target: Option<&'a Target>,
     diagnostics: Vec<Diagnostic>,
     /// (path, UUID, payload-type prefix) of every reference to a payload.
-    references: Vec<(String, String, &'static [&'static str])>,
+    references: Vec<(String, &'v str, &'static [&'static str])>,
     /// (path, PayloadUUID, PayloadType) of the envelope and each payload.
-    uuids: Vec<(String, String, String)>,
+    uuids: Vec<(String, &'v str, &'v str)>,
     /// When certificates must be valid.
     moment: SystemTime,
 }
@@ -348,7 +348,7 @@ fn format_list(literals: &[Literal]) -> impl fmt::Display + '_ {
     Listed(literals)
 }
 
-impl<'a> Walker<'a> {
+impl<'a, 'v> Walker<'a, 'v> {
     fn new(lookup: PayloadLookup, target: Option<&'a Target>) -> Self {
         Walker {
             lookup,
@@ -374,7 +374,7 @@ impl<'a> Walker<'a> {
         });
     }
 
-    fn payload(&mut self, schema: &'static PayloadSchema, value: &Value, at: &Location<'_>) {
+    fn payload(&mut self, schema: &'static PayloadSchema, value: &'v Value, at: &Location<'_>) {
         if let Some(target) = self.target
             && let Some(problem) = unavailable(schema.availability, target, Unlisted::NotAvailable)
         {
@@ -387,8 +387,8 @@ impl<'a> Walker<'a> {
             if let Some(uuid) = uuid {
                 self.uuids.push((
                     at.key("PayloadUUID").path(),
-                    uuid.to_owned(),
-                    payload_type.unwrap_or_default().to_owned(),
+                    uuid,
+                    payload_type.unwrap_or_default(),
                 ));
             }
         }
@@ -399,7 +399,7 @@ impl<'a> Walker<'a> {
     fn dict(
         &mut self,
         schema: &'static DictSchema,
-        value: &Value,
+        value: &'v Value,
         at: &Location<'_>,
         inherited: &[Availability],
     ) {
@@ -456,17 +456,19 @@ impl<'a> Walker<'a> {
     fn key(
         &mut self,
         key: &'static KeySchema,
-        value: &Value,
+        value: &'v Value,
         at: &Location<'_>,
         inherited: &[Availability],
     ) {
         // A key's own `supportedOS` overrides what it inherits, per OS and
-        // per field (Apple's rule), on whichever path it is reached.
-        let availability: std::borrow::Cow<'_, [Availability]> = if key.availability.is_empty() {
-            std::borrow::Cow::Borrowed(inherited)
-        } else {
-            std::borrow::Cow::Owned(Availability::inherit(key.availability, inherited))
-        };
+        // per field (Apple's rule), on whichever path it is reached. Only a
+        // target reads it: without one it is not worked out.
+        let availability: std::borrow::Cow<'_, [Availability]> =
+            if key.availability.is_empty() || self.target.is_none() {
+                std::borrow::Cow::Borrowed(inherited)
+            } else {
+                std::borrow::Cow::Owned(Availability::inherit(key.availability, inherited))
+            };
         if let Some(target) = self.target {
             if let Some(problem) = unavailable(&availability, target, Unlisted::Inherited) {
                 let message = format!("`{}` {problem}; the device ignores it", key.key);
@@ -519,12 +521,12 @@ impl<'a> Walker<'a> {
         }
         if let Some(types) = key.references {
             match value {
-                Value::String(uuid) => self.references.push((at.path(), uuid.clone(), types)),
+                Value::String(uuid) => self.references.push((at.path(), uuid, types)),
                 Value::Array(items) => {
                     for (index, item) in items.iter().enumerate() {
                         if let Value::String(uuid) = item {
                             let item_path = at.item(index).path();
-                            self.references.push((item_path, uuid.clone(), types));
+                            self.references.push((item_path, uuid, types));
                         }
                     }
                 }
@@ -553,7 +555,7 @@ impl<'a> Walker<'a> {
     fn value(
         &mut self,
         schema: &'static ValueSchema,
-        value: &Value,
+        value: &'v Value,
         at: &Location<'_>,
         sensitive: bool,
         inherited: &[Availability],
@@ -674,8 +676,8 @@ impl<'a> Walker<'a> {
                                 {
                                     self.uuids.push((
                                         item_at.key("PayloadUUID").path(),
-                                        uuid.to_owned(),
-                                        payload_type.unwrap_or_default().to_owned(),
+                                        uuid,
+                                        payload_type.unwrap_or_default(),
                                     ));
                                 }
                                 match payload_type {
@@ -712,7 +714,13 @@ impl<'a> Walker<'a> {
 
     /// A dictionary whose schema its sibling `by` names (a declaration's
     /// payload): checked against that schema, or reported as not checked.
-    fn typed_by(&mut self, by: &str, parent: &plist::Dictionary, value: &Value, at: &Location<'_>) {
+    fn typed_by(
+        &mut self,
+        by: &str,
+        parent: &plist::Dictionary,
+        value: &'v Value,
+        at: &Location<'_>,
+    ) {
         if !matches!(value, Value::Dictionary(_)) {
             return; // its type was reported
         }
@@ -808,7 +816,7 @@ impl<'a> Walker<'a> {
                 None => format!(
                     "no payload of this profile has the PayloadUUID `{uuid}`; it must name {wanted}"
                 ),
-                Some((_, _, payload_type)) if !types.contains(&payload_type.as_str()) => format!(
+                Some((_, _, payload_type)) if !types.contains(payload_type) => format!(
                     "`{uuid}` is the PayloadUUID of a `{payload_type}` payload; it must name {wanted}"
                 ),
                 Some(_) => continue,
