@@ -23,7 +23,8 @@
 //! the crate's next version. [`generate`] runs the whole pipeline as a pure function; [`output`] puts
 //! its files on disk or compares them with what is there. [`conventions`]
 //! holds Apple's unwritten rules, [`pattern`] the portable form of a
-//! `format` pattern.
+//! `format` pattern. [`parallel`] spreads the work done file by file
+//! (parsing YAML, rendering a module) over the cores, results in order.
 
 #![forbid(unsafe_code)]
 
@@ -41,6 +42,7 @@ pub mod lower;
 pub mod merge;
 pub mod naming;
 pub mod output;
+pub mod parallel;
 pub mod parts;
 pub mod pattern;
 pub mod release;

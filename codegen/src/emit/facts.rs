@@ -15,18 +15,20 @@ use crate::schema::Introduced;
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for line in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
-        let line: String = line
-            .split(' ')
-            .map(sanitize_word)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut sanitized = String::with_capacity(line.len() + line.len() / 8);
+        for (index, word) in line.split(' ').enumerate() {
+            if index > 0 {
+                sanitized.push(' ');
+            }
+            sanitize_word(word, &mut sanitized);
+        }
         // Apple's line breaks separate paragraphs; list items stay together.
         let in_list =
-            is_list_item(&line) && lines.last().is_some_and(|previous| is_list_item(previous));
+            is_list_item(&sanitized) && lines.last().is_some_and(|previous| is_list_item(previous));
         if !lines.is_empty() && !in_list {
             lines.push(String::new());
         }
-        lines.push(line);
+        lines.push(sanitized);
     }
     lines
 }
@@ -35,12 +37,17 @@ fn is_list_item(line: &str) -> bool {
     line.starts_with("* ") || line.starts_with("- ")
 }
 
-fn sanitize_word(word: &str) -> String {
+/// Appends `word` to `out`, made safe.
+fn sanitize_word(word: &str, out: &mut String) {
     if word == "*" {
-        return word.to_owned(); // a list bullet
+        out.push_str(word); // a list bullet
+        return;
     }
-    let Some(start) = word.find("https://").or_else(|| word.find("http://")) else {
-        return escape(word);
+    // (The colon test first: most words have none, and it is cheap.)
+    let url_start = || word.find("https://").or_else(|| word.find("http://"));
+    let Some(start) = word.contains(':').then(url_start).flatten() else {
+        escape(word, out);
+        return;
     };
     // A URL becomes an autolink; text around it (quotes, brackets, a full
     // stop) stays outside.
@@ -51,24 +58,23 @@ fn sanitize_word(word: &str) -> String {
     let (url, after) = rest.split_at(end);
     let bare = url.trim_end_matches(['.', ',', ';', ':', '!', '?']);
     let trailing = &url[bare.len()..];
-    format!(
-        "{}<{bare}>{}{}",
-        escape(before),
-        escape(trailing),
-        sanitize_word(after)
-    )
+    escape(before, out);
+    out.push('<');
+    out.push_str(bare);
+    out.push('>');
+    escape(trailing, out);
+    sanitize_word(after, out);
 }
 
-/// Escapes what Markdown would read as links, HTML, code or emphasis.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Appends `text` to `out`, escaping what Markdown would read as links,
+/// HTML, code or emphasis.
+fn escape(text: &str, out: &mut String) {
     for c in text.chars() {
         if matches!(c, '[' | ']' | '<' | '>' | '`' | '*') {
             out.push('\\');
         }
         out.push(c);
     }
-    out
 }
 
 /// How a rendering refers to a generated type in running text.

@@ -19,6 +19,7 @@ use crate::ir::{
     Availability, ConditionSpec, Field, Format, Ir, Module, ModuleKind, Rule, Scalar, Severity,
     Shape, ShownAvailability, StructDef, TypeId, TypeKind, Value,
 };
+use crate::parallel;
 use crate::schema::Introduced;
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -38,15 +39,19 @@ pub fn schema_file_name(module: &Module) -> String {
 
 /// Every schema file, under `json-schema/`.
 pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
-    let mut files = Vec::new();
     // A schema per payload and declaration; the envelopes' are whole
     // profiles' and whole declarations', below.
-    for module in ir.modules.iter().filter(|module| {
-        !matches!(
-            module.kind,
-            ModuleKind::Profile | ModuleKind::DeclarationEnvelope
-        )
-    }) {
+    let payloads: Vec<&Module> = ir
+        .modules
+        .iter()
+        .filter(|module| {
+            !matches!(
+                module.kind,
+                ModuleKind::Profile | ModuleKind::DeclarationEnvelope
+            )
+        })
+        .collect();
+    let mut files = parallel::map(&payloads, |module| {
         let mut defs = Map::new();
         let root = Definitions::new(module, "").collect(&mut defs);
         let mut schema = header(command, &module.source_files);
@@ -60,11 +65,8 @@ pub fn emit(ir: &Ir, command: &str) -> Vec<GeneratedFile> {
         if !defs.is_empty() {
             schema.insert("$defs".into(), Json::Object(defs));
         }
-        files.push(file(
-            &format!("json-schema/{}", schema_file_name(module)),
-            schema,
-        ));
-    }
+        file(&format!("json-schema/{}", schema_file_name(module)), schema)
+    });
     if let Some(profile) = ir.profile() {
         files.push(file(
             &format!("json-schema/{}", envelope_schema_file_name(profile)),

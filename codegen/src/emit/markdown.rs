@@ -7,6 +7,7 @@ use super::facts::{self, FactKind, Links};
 use super::json_schema::{envelope_schema_file_name, schema_file_name};
 use super::rust::CrateOptions;
 use crate::ir::{Field, Ir, Module, ModuleKind, Rule, TypeDef, TypeKind};
+use crate::parallel;
 
 /// Every page, under `docs/`.
 pub fn emit(ir: &Ir, options: &CrateOptions) -> Vec<GeneratedFile> {
@@ -15,12 +16,10 @@ pub fn emit(ir: &Ir, options: &CrateOptions) -> Vec<GeneratedFile> {
         path: "docs/README.md".to_owned(),
         contents: index(ir, command),
     }];
-    for module in &ir.modules {
-        files.push(GeneratedFile {
-            path: format!("docs/{}", page_name(module)),
-            contents: page(module, options),
-        });
-    }
+    files.extend(parallel::map(&ir.modules, |module| GeneratedFile {
+        path: format!("docs/{}", page_name(module)),
+        contents: page(module, options),
+    }));
     files.push(GeneratedFile {
         path: format!("docs/{UNDESCRIBED_PAGE}"),
         contents: undescribed(ir, command),

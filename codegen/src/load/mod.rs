@@ -12,6 +12,7 @@ pub mod yaml;
 use std::path::Path;
 
 use crate::error::SchemaError;
+use crate::parallel;
 use crate::schema::Schema;
 
 /// One file of a schema folder, as text.
@@ -184,9 +185,10 @@ pub fn load(sources: &[SourceFile]) -> (Schema, Vec<SchemaError>) {
     // Each document's nodes are numbered from here, so a list of keys has
     // one id across every file.
     let mut base = 0;
-    for source in sorted {
+    let documents = parallel::map(&sorted, |source| yaml::Document::parse(&source.text));
+    for (source, document) in sorted.into_iter().zip(documents) {
         let published = source.origin == Origin::Published;
-        let document = match yaml::Document::parse(&source.text) {
+        let document = match document {
             Ok(document) => document,
             Err(error) => {
                 let mut problem = SchemaError::new(&source.name, error.message)

@@ -22,6 +22,7 @@ use quote::quote;
 
 use super::GeneratedFile;
 use crate::ir::Ir;
+use crate::parallel;
 use crate::release::Release;
 
 /// What the generated crate is called, where it finds its runtime, and how
@@ -90,13 +91,13 @@ pub fn emit_crate(ir: &Ir, options: &CrateOptions) -> Vec<GeneratedFile> {
             contents: layout::rust_file(&crate_header(options, ir), crate_root::payload_rs(ir)),
         },
     ];
-    for module in &ir.modules {
+    files.extend(parallel::map(&ir.modules, |module| {
         let sources: Vec<&str> = module.source_files.iter().map(String::as_str).collect();
-        files.push(GeneratedFile {
+        GeneratedFile {
             path: format!("src/{}.rs", module.name),
             contents: layout::rust_file(&header(options, &sources), module::module_rs(ir, module)),
-        });
-    }
+        }
+    }));
     files
 }
 
@@ -168,20 +169,24 @@ fn cargo_toml(options: &CrateOptions, ir: &Ir) -> String {
 
 /// `#[doc = " line"]` for each line.
 fn doc_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|line| {
-        let text = doc_text(line);
-        quote!(#[doc = #text])
-    });
-    quote!(#(#lines)*)
+    lines
+        .iter()
+        .map(|line| {
+            let text = doc_text(line);
+            quote!(#[doc = #text])
+        })
+        .collect()
 }
 
 /// `#![doc = " line"]` for each line.
 fn inner_doc_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|line| {
-        let text = doc_text(line);
-        quote!(#![doc = #text])
-    });
-    quote!(#(#lines)*)
+    lines
+        .iter()
+        .map(|line| {
+            let text = doc_text(line);
+            quote!(#![doc = #text])
+        })
+        .collect()
 }
 
 fn doc_text(line: &str) -> String {
