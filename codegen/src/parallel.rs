@@ -6,60 +6,42 @@
 //! rendering a module to Rust, JSON Schema or Markdown), and each file's
 //! result depends only on its input and the shared, read-only IR.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
-/// The stack of a helper thread: as large as a program's main thread has.
-const HELPER_STACK: usize = 8 << 20;
+use rayon::prelude::*;
 
-/// `work` applied to each item, in the items' order. Threads take the next
-/// item as they finish one, so a large file does not hold up a whole share
-/// of the list; a single core, or a single item, runs on the calling thread.
+/// The stack of a worker thread: as large as a program's main thread has.
+/// `syn` parses nested expressions by recursion, and a worker must not run
+/// out of stack on a file the calling thread would have rendered.
+const WORKER_STACK: usize = 8 << 20;
+
+/// The generator's workers (rayon's pool, one thread per core), made once.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK)
+            .thread_name(|index| format!("codegen-{index}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// `work` applied to each item, in the items' order. Idle workers take
+/// work from busy ones, so a large file does not hold up a whole share of
+/// the list. A single item, or a pool that could not start, runs on the
+/// calling thread.
 pub fn map<T, R, F>(items: &[T], work: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(work).collect();
+    match pool() {
+        Some(pool) if items.len() > 1 => pool.install(|| items.par_iter().map(&work).collect()),
+        _ => items.iter().map(work).collect(),
     }
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(index) else {
-                return done;
-            };
-            done.push((index, work(item)));
-        }
-    };
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        // Helpers get a main thread's stack: `syn` parses nested
-        // expressions by recursion, and a helper must not run out of stack
-        // on a file the calling thread would have rendered.
-        let spawn = || {
-            std::thread::Builder::new()
-                .stack_size(HELPER_STACK)
-                .spawn_scoped(scope, worker)
-        };
-        let helpers: Vec<_> = (1..threads).map(|_| spawn()).collect();
-        let mut results = worker();
-        for helper in helpers {
-            // A helper that could not start left its share to the others.
-            let Ok(helper) = helper else { continue };
-            match helper.join() {
-                Ok(done) => results.extend(done),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        results
-    });
-    results.sort_unstable_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, result)| result).collect()
 }
 
 #[cfg(test)]
