@@ -81,6 +81,23 @@ impl DictSchema {
         None
     }
 
+    /// The values of a profile's dictionary, each at its key's position in
+    /// [`keys`](Self::keys) (`None` where the profile leaves a key out);
+    /// entries the schema does not name are left aside. `entries` is the
+    /// dictionary's `iter()` or `iter_mut()`.
+    pub fn arrange<'d, T>(
+        &self,
+        entries: impl IntoIterator<Item = (&'d String, T)>,
+    ) -> Vec<Option<T>> {
+        let mut arranged: Vec<Option<T>> = self.keys.iter().map(|_| None).collect();
+        for (name, value) in entries {
+            if let Some(position) = self.position(name) {
+                arranged[position] = Some(value);
+            }
+        }
+        arranged
+    }
+
     /// The [`index`](Self::index) of a dictionary whose keys are named
     /// `names`, in order: twice as many slots as keys, rounded up to a power
     /// of two, each key at its [`slot_of`](Self::slot_of) or in the first

@@ -410,12 +410,7 @@ impl<'a, 'v> Walker<'a, 'v> {
         // The profile's keys, each found in the schema by name (keys the
         // schema does not name are kept, not checked), then visited in the
         // schema's order, which findings follow.
-        let mut written: Vec<Option<&Value>> = vec![None; schema.keys.len()];
-        for (name, value) in dictionary {
-            if let Some(position) = schema.position(name) {
-                written[position] = Some(value);
-            }
-        }
+        let written = schema.arrange(dictionary);
         for (key, written) in schema.keys.iter().zip(&written) {
             let key_at = at.key(key.key);
             match written {

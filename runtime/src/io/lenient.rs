@@ -40,12 +40,7 @@ impl Normalizer {
         };
         // The profile's keys found in the schema by name, then visited in
         // the schema's order, which the warnings follow.
-        let mut written: Vec<Option<&mut Value>> = schema.keys.iter().map(|_| None).collect();
-        for (name, value) in dictionary.iter_mut() {
-            if let Some(position) = schema.position(name) {
-                written[position] = Some(value);
-            }
-        }
+        let mut written = schema.arrange(dictionary.iter_mut());
         for (position, key) in schema.keys.iter().enumerate() {
             // A dictionary a sibling types takes that sibling's schema.
             let typed_by = match key.value.kind {
